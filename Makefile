@@ -1,0 +1,64 @@
+# ansinh — the two commands: `make run` and `make test`. Everything else is a helper of theirs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run setup test test-pg lint check smoke bench messages clean worker
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## Set up everything (idempotent, fast the second time): install, migrate, load units, demo data.
+setup: $(STAMP)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py geo_load
+	$(PY) manage.py accounts_load_roles
+	$(PY) manage.py demo_load
+
+## Serve http://$(HOST):$(PORT) with the background-job worker beside it.
+run: setup
+	@mkdir -p var
+	@echo "ansinh: http://$(HOST):$(PORT)  (tài khoản demo: xem README.md)"
+	@$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & echo $$! > var/worker.pid; \
+	trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: setup
+	$(PY) manage.py db_worker
+
+## The whole test suite (SQLite unless DATABASE_URL says otherwise). Exit code 5 (no tests) fails.
+test: $(STAMP)
+	@mkdir -p var
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$rc
+
+## The suite on the local PostgreSQL server (database `test`, trust auth).
+test-pg:
+	$(MAKE) test DATABASE_URL=postgres://postgres@127.0.0.1:5432/test
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+## Headless Chromium logs in as a demo user and sees the dashboard.
+smoke: setup
+	$(PY) .ci/smoke.py
+
+## Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles var

@@ -1,0 +1,46 @@
+"""API authentication: the browser session (with CSRF) or a personal bearer token."""
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from .models import ApiToken
+
+TOKEN_PREFIX_LENGTH = 8
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer ansinh_<prefix>_<secret>``; a revoked, expired or forged token is refused."""
+
+    def authenticate(self, request, token: str):
+        parts = token.split("_")
+        if len(parts) != 3 or parts[0] != "ansinh" or len(parts[1]) != TOKEN_PREFIX_LENGTH:
+            return None
+        api_token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+        if api_token is None or not hmac.compare_digest(api_token.secret_hash, hash_secret(parts[2])):
+            return None
+        if not api_token.is_usable() or not api_token.user.is_active:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
+            # Touch at most every five minutes: a busy integration must not write on every call.
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
+
+
+class SessionAuthCsrf(SessionAuth):
+    """The signed-in browser session; unsafe methods need the CSRF token."""
+
+    csrf = True
+
+
+api_auth = [SessionAuthCsrf(), TokenAuth()]

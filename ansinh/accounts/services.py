@@ -1,0 +1,196 @@
+"""Writes for accounts: roles, role assignments, API tokens. Each is one transaction with its audit event."""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ansinh.audit.services import audit_record
+from ansinh.core.exceptions import ApplicationError
+from ansinh.geo.choices import REFORM_DATE
+from ansinh.geo.models import AdminUnit
+
+from .api_auth import TOKEN_PREFIX_LENGTH, hash_secret
+from .events import AccountsEventType
+from .models import ApiToken, Role, RoleAssignment, User
+
+ROLES_FILE = Path(__file__).resolve().parent / "data" / "roles.json"
+
+
+def _permission(label: str) -> Permission:
+    app_label, codename = label.split(".", 1)
+    try:
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    except Permission.DoesNotExist as exc:
+        raise ValidationError(_("Quyền không tồn tại: %(perm)s") % {"perm": label}) from exc
+
+
+@transaction.atomic
+def roles_load(*, actor: User | None = None, path: Path = ROLES_FILE, reset: bool = False) -> dict[str, int]:
+    """Create the roles of the data file that are missing; with `reset`, also rewrite existing ones.
+
+    An administrator's edits survive a plain reload. Refuses the whole file if any permission
+    it names does not exist (nothing is written).
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    created = updated = 0
+    for spec in data["roles"]:
+        perms = [_permission(label) for label in spec["permissions"]]
+        role = Role.objects.filter(code=spec["code"]).first()
+        if role is not None and not reset:
+            continue
+        fields = {
+            "name": spec["name"],
+            "name_en": spec.get("name_en", ""),
+            "description": spec.get("description", ""),
+            "read_only": spec.get("read_only", False),
+            "legacy_only": spec.get("legacy_only", False),
+            "display_order": spec.get("order", 100),
+        }
+        if role is None:
+            role = Role.objects.create(code=spec["code"], **fields)
+            created += 1
+        else:
+            for name, value in fields.items():
+                setattr(role, name, value)
+            role.save()
+            updated += 1
+        role.permissions.set(perms)
+        audit_record(
+            actor=actor,
+            event_type=AccountsEventType.ROLE_PERMISSIONS_CHANGED,
+            target=role,
+            changes={"new": {"permissions": sorted(spec["permissions"]), **fields}},
+        )
+    return {"created": created, "updated": updated}
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # shown once; only its hash is stored
+
+
+def role_assignment_create(
+    *,
+    actor: User | None,
+    user: User,
+    role: Role,
+    unit: AdminUnit | None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    note: str = "",
+) -> RoleAssignment:
+    """Give `user` `role` over `unit` (None = whole country).
+
+    Refused when the actor may not manage assignments over that unit, when the dates are
+    reversed, when a legacy-only role is put on a 2025 unit (or a 2025-only unit gets an
+    assignment starting before the reform), or when the same assignment is already active.
+    """
+    with transaction.atomic():
+        if actor is not None:
+            allowed = actor.has_perm("accounts.manage_roleassignment", unit) if unit else _is_national(actor)
+            if not allowed:
+                raise PermissionDenied(_("Bạn không được giao vai trò trên địa bàn này."))
+        start = valid_from or timezone.localdate()
+        if valid_to is not None and valid_to < start:
+            raise ValidationError({"valid_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+        if unit is not None and role.legacy_only and not unit.is_legacy:
+            raise ApplicationError(
+                _("Vai trò “%(role)s” chỉ dùng cho đơn vị trước 01/7/2025.") % {"role": role.name},
+                code="legacy_role_on_new_unit",
+            )
+        if unit is not None and not unit.is_legacy and valid_to is not None and valid_to < REFORM_DATE:
+            raise ValidationError({"valid_to": _("Đơn vị này chỉ có từ 01/7/2025.")})
+        duplicate = (
+            RoleAssignment.objects.active_on(start).filter(user=user, role=role, unit=unit).exists()
+        )
+        if duplicate:
+            raise ApplicationError(_("Người dùng đã có vai trò này trên địa bàn này."), code="duplicate_assignment")
+        assignment = RoleAssignment.objects.create(
+            user=user, role=role, unit=unit, valid_from=start, valid_to=valid_to, note=note, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            event_type=AccountsEventType.ROLE_ASSIGNED,
+            target=assignment,
+            unit_path=unit.path if unit else "",
+            changes={"new": {"user": user.username, "role": role.code, "unit": unit.path if unit else None,
+                             "valid_from": start, "valid_to": valid_to}},
+        )  # fmt: skip
+    user.clear_scope_cache()
+    return assignment
+
+
+def _is_national(actor: User) -> bool:
+    return actor.area_scope("accounts.manage_roleassignment").national
+
+
+@transaction.atomic
+def role_assignment_end(*, actor: User, assignment: RoleAssignment, end: date | None = None) -> RoleAssignment:
+    """End an assignment (kept for history). Refused outside the actor's area or if already ended."""
+    locked = RoleAssignment.objects.select_for_update().select_related("unit", "user", "role").get(pk=assignment.pk)
+    allowed = actor.has_perm("accounts.manage_roleassignment", locked.unit) if locked.unit else _is_national(actor)
+    if not allowed:
+        raise PermissionDenied(_("Bạn không được thu hồi vai trò trên địa bàn này."))
+    day = end or timezone.localdate()
+    if locked.valid_to is not None and locked.valid_to <= day:
+        raise ApplicationError(_("Phân công này đã kết thúc."), code="already_ended")
+    if day < locked.valid_from:
+        raise ValidationError({"valid_to": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+    old = locked.valid_to
+    locked.valid_to = day
+    locked.save(update_fields=["valid_to", "updated_at"])
+    audit_record(
+        actor=actor,
+        event_type=AccountsEventType.ROLE_ASSIGNMENT_ENDED,
+        target=locked,
+        unit_path=locked.unit.path if locked.unit else "",
+        changes={"old": {"valid_to": old}, "new": {"valid_to": day}},
+    )
+    locked.user.clear_scope_cache()
+    return locked
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str, expires_at: datetime | None = None) -> NewToken:
+    """A new personal token for `actor`. The full secret is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Hãy đặt tên cho mã truy cập.")})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("Thời điểm hết hạn phải ở tương lai.")})
+    prefix = secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
+    secret = secrets.token_urlsafe(32).replace("_", "-")
+    token = ApiToken.objects.create(
+        user=actor, name=name[:100], prefix=prefix, secret_hash=hash_secret(secret), expires_at=expires_at
+    )
+    audit_record(
+        actor=actor, event_type=AccountsEventType.API_TOKEN_CREATED, target=token,
+        changes={"new": {"name": token.name, "prefix": prefix, "expires_at": expires_at}},
+    )  # fmt: skip
+    return NewToken(token=token, secret=f"ansinh_{prefix}_{secret}")
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the actor's own tokens. Refused for someone else's token or one already revoked."""
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.user_id != actor.pk:
+        raise PermissionDenied(_("Đây không phải mã truy cập của bạn."))
+    if locked.revoked_at is not None:
+        raise ApplicationError(_("Mã truy cập này đã bị thu hồi."), code="already_revoked")
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        actor=actor, event_type=AccountsEventType.API_TOKEN_REVOKED, target=locked,
+        changes={"new": {"revoked_at": locked.revoked_at}},
+    )  # fmt: skip
+    return locked

@@ -1,0 +1,110 @@
+"""API building blocks: the single error shape and page pagination.
+
+Every error the API returns is ``{"code": str, "message": str, "details": object}``.
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+
+from .exceptions import ApplicationError
+
+logger = logging.getLogger("ansinh.api")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+def error_response(api: NinjaAPI, request, status: int, code: str, message: str, details: Any = None):
+    return api.create_response(request, {"code": code, "message": message, "details": details or {}}, status=status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Map every exception to the one error shape, with translated messages."""
+
+    @api.exception_handler(ApplicationError)
+    def application_error(request, exc: ApplicationError):
+        return error_response(api, request, 409, exc.code, exc.message, exc.details)
+
+    @api.exception_handler(ValidationError)
+    def django_validation_error(request, exc: ValidationError):
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return error_response(api, request, 422, "invalid", _("Dữ liệu không hợp lệ."), details)
+
+    @api.exception_handler(NinjaValidationError)
+    def schema_validation_error(request, exc: NinjaValidationError):
+        return error_response(api, request, 422, "invalid", _("Dữ liệu không hợp lệ."), {"errors": exc.errors})
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return error_response(api, request, 401, "unauthenticated", _("Cần đăng nhập hoặc mã truy cập hợp lệ."))
+
+    @api.exception_handler(AuthorizationError)
+    def unauthorized(request, exc):
+        return error_response(api, request, 403, "forbidden", _("Vai trò của bạn không có quyền này."))
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return error_response(api, request, 403, "forbidden", str(exc) or _("Vai trò của bạn không có quyền này."))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return error_response(api, request, 404, "not_found", _("Không tìm thấy hoặc không thuộc địa bàn của bạn."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return error_response(api, request, exc.status_code, "http_error", str(exc))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc: Exception):
+        logger.exception("Unhandled API error")
+        return error_response(api, request, 500, "server_error", _("Lỗi hệ thống. Không có dữ liệu nào bị ghi dở."))
+
+
+class PageOut(Schema):
+    items: list[Any]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class PagePagination(PaginationBase):
+    """``?page=N&page_size=M`` (at most 200 per page); answers items, count, page, page_size, pages."""
+
+    max_page_size = 200
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int = Field(50, ge=1, le=200)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        pages: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        count = queryset.count()
+        size = pagination.page_size
+        offset = (pagination.page - 1) * size
+        return {
+            "items": list(queryset[offset : offset + size]),
+            "count": count,
+            "page": pagination.page,
+            "page_size": size,
+            "pages": (count + size - 1) // size if count else 0,
+        }

@@ -1,0 +1,72 @@
+"""Vietnamese text helpers: accent folding for search, collation keys for sorting.
+
+Vietnamese sorts by its own alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y),
+with tone marks compared only after the letters. Neither SQLite nor every PostgreSQL install has
+a Vietnamese collation, so rows that need a stable order store a key computed here.
+"""
+
+import re
+import unicodedata
+
+_TONE_MARKS = {
+    "\u0300": 2,  # huyền
+    "\u0309": 3,  # hỏi
+    "\u0303": 4,  # ngã
+    "\u0301": 5,  # sắc
+    "\u0323": 6,  # nặng
+}
+# Marks that make a different letter of the alphabet (not a tone).
+_LETTER_MARKS = {"\u0306": "̆", "\u0302": "̂", "\u031b": "̛"}
+
+_ALPHABET = [
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
+    "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+]  # fmt: skip
+_RANK = {letter: index + 10 for index, letter in enumerate(_ALPHABET)}
+_SPACE = re.compile(r"\s+")
+
+
+def fold_vietnamese(text: str) -> str:
+    """Lower-case, strip diacritics (đ → d) and collapse spaces: "Nguyễn  Văn Á" → "nguyen van a"."""
+    decomposed = unicodedata.normalize("NFD", text or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    return _SPACE.sub(" ", stripped).strip().lower()
+
+
+def _split_letter(ch: str) -> tuple[str, int]:
+    """One precomposed character → (letter of the alphabet, tone number 1..6)."""
+    decomposed = unicodedata.normalize("NFD", ch.lower())
+    base = decomposed[0]
+    tone = 1
+    letter_marks = ""
+    for mark in decomposed[1:]:
+        if mark in _TONE_MARKS:
+            tone = _TONE_MARKS[mark]
+        elif mark in _LETTER_MARKS:
+            letter_marks += mark
+    letter = unicodedata.normalize("NFC", base + letter_marks)
+    return letter, tone
+
+
+def vietnamese_sort_key(text: str) -> str:
+    """A digits-only key that orders strings as a Vietnamese dictionary does.
+
+    Letters compare first (đ after d, ơ after ô …); tones break ties. Digits-only keys compare the
+    same under any database collation, so the key can be stored and indexed.
+    """
+    letters: list[str] = []
+    tones: list[str] = []
+    for ch in _SPACE.sub(" ", (text or "").strip()):
+        if ch == " ":
+            letters.append("00")
+            continue
+        letter, tone = _split_letter(ch)
+        if letter in _RANK:
+            letters.append(f"{_RANK[letter]:02d}")
+        elif letter.isdigit():
+            letters.append(f"0{letter}")
+        else:
+            letters.append("01")  # punctuation and anything else sorts before letters
+        tones.append(str(tone))
+    return "".join(letters) + "0" + "".join(tones)

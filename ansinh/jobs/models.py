@@ -1,0 +1,63 @@
+"""Background jobs as users see them: what runs, for whom, how far it has got."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.models import TimeStampedModel
+from ansinh.core.scoping import ScopedManager
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    SUCCEEDED = "succeeded", _("Hoàn thành")
+    FAILED = "failed", _("Thất bại")
+
+
+class Job(TimeStampedModel):
+    """One background run (an import, a bulk classification …) with its progress and outcome.
+
+    The django-tasks result holds the execution; this row holds what the user needs: the area it
+    touches (scope), done/total for the progress bar, messages, and the result summary.
+    """
+
+    kind = models.CharField(_("loại"), max_length=60)
+    label = models.CharField(_("mô tả"), max_length=255)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    unit_path = models.CharField(max_length=120, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    messages = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_fields = ("unit_path",)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("công việc nền")
+        verbose_name_plural = _("công việc nền")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["unit_path"], name="jobs_job_unit_path")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path,)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

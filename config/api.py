@@ -1,0 +1,24 @@
+"""The REST API at /api/v1/ (Django Ninja). Each app contributes one router from its api.py."""
+
+from ninja import NinjaAPI
+
+from ansinh.accounts.api import router as accounts_router
+from ansinh.accounts.api_auth import api_auth
+from ansinh.audit.api import router as audit_router
+from ansinh.core.api import install_error_handlers
+from ansinh.geo.api import router as geo_router
+from ansinh.jobs.api import router as jobs_router
+
+api = NinjaAPI(
+    title="ansinh API",
+    version="1",
+    description="API của hệ thống ansinh. Xác thực bằng phiên đăng nhập (kèm CSRF) hoặc mã truy cập cá nhân "
+    "(Authorization: Bearer ansinh_…). Mọi lỗi có dạng {code, message, details}.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/units", geo_router)
+api.add_router("/audit-events", audit_router)
+api.add_router("/jobs", jobs_router)
