@@ -1,2 +1,6 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [path("", views.DashboardView.as_view(), name="dashboard")]
