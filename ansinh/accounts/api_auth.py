@@ -38,9 +38,21 @@ class TokenAuth(HttpBearer):
 
 
 class SessionAuthCsrf(SessionAuth):
-    """The signed-in browser session; unsafe methods need the CSRF token."""
+    """The signed-in browser session; unsafe methods need the CSRF token.
+
+    Without a signed-in session there is nothing to protect, so the request is simply not
+    authenticated here (401 from the API, not a misleading CSRF 403).
+    """
 
     csrf = True
 
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
 
-api_auth = [SessionAuthCsrf(), TokenAuth()]
+
+# The token first: an integration sending a bearer token must not be refused for lacking the CSRF
+# token that only browser sessions carry (a browser never adds an Authorization header by itself).
+api_auth = [TokenAuth(), SessionAuthCsrf()]

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from ansinh.audit import event_types
 
+        from . import receivers  # noqa: F401  (connects the axes lock-out receiver)
         from .events import AccountsEventType
 
         event_types.register(AccountsEventType)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel
-from ansinh.core.scoping import AreaScope
+from ansinh.core.scoping import AreaScope, ScopedQuerySet
 
 
 class User(AbstractUser):
@@ -95,9 +95,18 @@ class Role(TimeStampedModel):
         return self.name
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    """Assignments are scoped by their unit: visible when the unit lies in the viewer's area.
+
+    A national assignment (no unit) has no path, so only a viewer with national scope sees it.
+    """
+
     def active_on(self, day: date):
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+    def ended_before(self, day: date):
+        """Assignments no longer (or not yet) in force on `day` — the complement of `active_on`."""
+        return self.filter(Q(valid_from__gt=day) | Q(valid_to__lt=day))
 
 
 class RoleAssignment(TimeStampedModel):
@@ -114,7 +123,9 @@ class RoleAssignment(TimeStampedModel):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = RoleAssignmentQuerySet.as_manager()
-    scope_fields = ("unit__path",)
+    # Like the unit itself: a legacy unit is also reached through the 2025 unit it is reported under,
+    # so the officer who may give a role on it (has_perm on the unit) also sees and ends it.
+    scope_fields = ("unit__path", "unit__successor_path")
 
     class Meta:
         verbose_name = _("phân công vai trò")
@@ -132,7 +143,7 @@ class RoleAssignment(TimeStampedModel):
         return f"{self.user} — {self.role} — {self.unit or _('Toàn quốc')}"
 
     def get_scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,) if self.unit_id else ()
+        return (self.unit.path, self.unit.successor_path) if self.unit_id else ()
 
     def is_active_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

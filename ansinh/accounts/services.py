@@ -2,10 +2,12 @@
 
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -109,9 +111,7 @@ def role_assignment_create(
             )
         if unit is not None and not unit.is_legacy and valid_to is not None and valid_to < REFORM_DATE:
             raise ValidationError({"valid_to": _("Đơn vị này chỉ có từ 01/7/2025.")})
-        duplicate = (
-            RoleAssignment.objects.active_on(start).filter(user=user, role=role, unit=unit).exists()
-        )
+        duplicate = RoleAssignment.objects.active_on(start).filter(user=user, role=role, unit=unit).exists()
         if duplicate:
             raise ApplicationError(_("Người dùng đã có vai trò này trên địa bàn này."), code="duplicate_assignment")
         assignment = RoleAssignment.objects.create(
@@ -136,7 +136,12 @@ def _is_national(actor: User) -> bool:
 @transaction.atomic
 def role_assignment_end(*, actor: User, assignment: RoleAssignment, end: date | None = None) -> RoleAssignment:
     """End an assignment (kept for history). Refused outside the actor's area or if already ended."""
-    locked = RoleAssignment.objects.select_for_update().select_related("unit", "user", "role").get(pk=assignment.pk)
+    # Lock only the assignment row: the unit is a nullable (outer) join, which PostgreSQL cannot lock.
+    locked = (
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("unit", "user", "role")
+        .get(pk=assignment.pk)
+    )
     allowed = actor.has_perm("accounts.manage_roleassignment", locked.unit) if locked.unit else _is_national(actor)
     if not allowed:
         raise PermissionDenied(_("Bạn không được thu hồi vai trò trên địa bàn này."))
@@ -194,3 +199,142 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         changes={"new": {"revoked_at": locked.revoked_at}},
     )  # fmt: skip
     return locked
+
+
+@transaction.atomic
+def role_update_permissions(
+    *,
+    actor: User | None,
+    role: Role,
+    permissions: Iterable[Permission | str],
+    name: str | None = None,
+    description: str | None = None,
+) -> Role:
+    """Replace the permissions of `role` (and optionally its name and description), audited.
+
+    Every holder of the role gains or loses the permissions at once, in every area they hold it.
+    Refused for an actor without ``accounts.change_role``; an unknown permission label refuses the
+    whole change. No audit event when nothing changed.
+    """
+    if actor is not None and not actor.has_perm("accounts.change_role"):
+        raise PermissionDenied(_("Bạn không được sửa quyền của vai trò."))
+    locked = Role.objects.select_for_update().get(pk=role.pk)
+    wanted = [p if isinstance(p, Permission) else _permission(p) for p in permissions]
+    old_labels = sorted(
+        f"{p.content_type.app_label}.{p.codename}" for p in locked.permissions.select_related("content_type")
+    )
+    new_labels = sorted({f"{p.content_type.app_label}.{p.codename}" for p in wanted})
+    old: dict = {}
+    new: dict = {}
+    if old_labels != new_labels:
+        old["permissions"], new["permissions"] = old_labels, new_labels
+    for field_name, value in (("name", name), ("description", description)):
+        if value is not None and value != getattr(locked, field_name):
+            old[field_name], new[field_name] = getattr(locked, field_name), value
+            setattr(locked, field_name, value)
+    if not new:
+        return locked
+    if "name" in new and not (locked.name or "").strip():
+        raise ValidationError({"name": _("Vai trò phải có tên.")})
+    locked.save()
+    locked.permissions.set(wanted)
+    audit_record(
+        actor=actor, event_type=AccountsEventType.ROLE_PERMISSIONS_CHANGED, target=locked,
+        changes={"old": old, "new": new},
+    )  # fmt: skip
+    return locked
+
+
+USER_PROFILE_FIELDS = ("full_name", "position", "organisation", "email")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    full_name: str = "",
+    position: str = "",
+    organisation: str = "",
+    email: str = "",
+    is_staff: bool = False,
+) -> User:
+    """A new account with a password that passes the password rules; it has no role yet.
+
+    Refused when the actor lacks ``accounts.add_user``, when the username is taken (ignoring
+    case, so "NguyenVanA" and "nguyenvana" cannot both exist), or when the password is weak.
+    The password itself is never written to the audit log.
+    """
+    if actor is not None and not actor.has_perm("accounts.add_user"):
+        raise PermissionDenied(_("Bạn không được tạo tài khoản."))
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Hãy nhập tên đăng nhập.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(_("Tên đăng nhập “%(username)s” đã có.") % {"username": username}, code="username_taken")
+    user = User(
+        username=username, full_name=full_name.strip(), position=position.strip(),
+        organisation=organisation.strip(), email=(email or "").strip(), is_staff=is_staff,
+    )  # fmt: skip
+    user.full_clean(exclude=["password"])
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    audit_record(
+        actor=actor, event_type=AccountsEventType.USER_CREATED, target=user,
+        changes={"new": {"username": username, "is_staff": is_staff,
+                         **{name: getattr(user, name) for name in USER_PROFILE_FIELDS}}},
+    )  # fmt: skip
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User | None, user: User, **fields) -> User:
+    """Change profile fields or the active/staff flags of an account (not its password), audited.
+
+    Deactivating an account ends its sessions' effect at once (the backend refuses inactive users)
+    and its API tokens stop working; role assignments are kept for history.
+    """
+    allowed = {*USER_PROFILE_FIELDS, "is_active", "is_staff", "first_name", "last_name"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("Không sửa được trường: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if actor is not None and not actor.has_perm("accounts.change_user"):
+        raise PermissionDenied(_("Bạn không được sửa tài khoản."))
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    old: dict = {}
+    new: dict = {}
+    for name, value in fields.items():
+        if getattr(locked, name) != value:
+            old[name], new[name] = getattr(locked, name), value
+            setattr(locked, name, value)
+    if not new:
+        return locked
+    locked.full_clean(exclude=["password"])
+    locked.save(update_fields=list(new))
+    audit_record(
+        actor=actor, event_type=AccountsEventType.USER_UPDATED, target=locked, changes={"old": old, "new": new}
+    )
+    return locked
+
+
+@transaction.atomic
+def login_lockout_record(*, username: str, ip_address: str | None) -> None:
+    """Record that sign-in for `username` is locked after too many wrong passwords.
+
+    Called for the lock-out itself and for each attempt refused while it lasts (a continuing
+    guess is worth seeing). Only the username attempted and the address are kept, never a password.
+    """
+    username = (username or "")[:150]
+    target = User.objects.filter(username=username).first()
+    audit_record(
+        actor=None,
+        event_type=AccountsEventType.LOGIN_LOCKED_OUT,
+        target=target,
+        target_repr=username,
+        changes={"new": {"username": username, "ip_address": ip_address or ""}},
+    )

@@ -7,7 +7,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Nhật ký kiểm toán")
 
     def ready(self) -> None:
-        from . import event_types
+        from . import event_types, jobs
         from .events import AuditEventType
 
         event_types.register(AuditEventType)
+        jobs.register()

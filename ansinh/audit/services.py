@@ -1,8 +1,8 @@
 """Writing audit events. Every service that changes state calls `audit_record` in its transaction."""
 
 import hashlib
-from datetime import UTC
 import json
+from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder

@@ -22,7 +22,9 @@ _ALPHABET = [
     "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",
     "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ]  # fmt: skip
-_RANK = {letter: index + 10 for index, letter in enumerate(_ALPHABET)}
+# Two-digit codes: 00 ends the letters (so a prefix sorts first), 01 space, 02 punctuation,
+# 10-19 digits, 20+ letters in Vietnamese order.
+_RANK = {letter: index + 20 for index, letter in enumerate(_ALPHABET)}
 _SPACE = re.compile(r"\s+")
 
 
@@ -59,14 +61,14 @@ def vietnamese_sort_key(text: str) -> str:
     tones: list[str] = []
     for ch in _SPACE.sub(" ", (text or "").strip()):
         if ch == " ":
-            letters.append("00")
+            letters.append("01")
             continue
         letter, tone = _split_letter(ch)
         if letter in _RANK:
             letters.append(f"{_RANK[letter]:02d}")
-        elif letter.isdigit():
-            letters.append(f"0{letter}")
+        elif letter.isdigit() and letter.isascii():
+            letters.append(f"1{letter}")
         else:
-            letters.append("01")  # punctuation and anything else sorts before letters
+            letters.append("02")  # punctuation and anything else sorts before letters
         tones.append(str(tone))
-    return "".join(letters) + "0" + "".join(tones)
+    return "".join(letters) + "00" + "".join(tones)

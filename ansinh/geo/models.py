@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel
@@ -66,7 +67,9 @@ class AdminUnit(TimeStampedModel):
                 fields=["parent", "code"], condition=Q(level="village"), name="geo_village_code_unique_per_commune"
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="geo_unit_valid_range",
             ),
         ]
@@ -83,10 +86,14 @@ class AdminUnit(TimeStampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_folded = fold_vietnamese(self.name)
-        self.sort_key = vietnamese_sort_key(self.short_name or self.name)
+        self.name_folded, self.sort_key = self.derived_text(self.name, self.short_name)
         self.path = self.build_path(self.parent, self.structure, self.code)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def derived_text(name: str, short_name: str) -> tuple[str, str]:
+        """(`name_folded`, `sort_key`) for a name; `bulk_create` skips `save()`, so loaders call this."""
+        return fold_vietnamese(name), vietnamese_sort_key(short_name or name)
 
     @staticmethod
     def build_path(parent: "AdminUnit | None", structure: str, code: str) -> str:
@@ -97,6 +104,9 @@ class AdminUnit(TimeStampedModel):
             raise ValidationError(_("Đơn vị cấp trên phải cùng cơ cấu hành chính."))
         if "/" in (self.code or ""):
             raise ValidationError({"code": _("Mã không được chứa dấu gạch chéo.")})
+
+    def get_absolute_url(self) -> str:
+        return reverse("geo:unit_detail", args=[self.pk])
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.path, self.successor_path)

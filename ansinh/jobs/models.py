@@ -56,7 +56,8 @@ class Job(TimeStampedModel):
     def percent(self) -> int:
         if self.status == JobStatus.SUCCEEDED:
             return 100
-        return int(self.done * 100 / self.total) if self.total else 0
+        # Work can grow while it runs (rows added after `set_total`); never show more than 100 %.
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
 
     @property
     def is_finished(self) -> bool:

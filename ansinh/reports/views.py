@@ -3,6 +3,23 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from . import selectors
+
 
 class DashboardView(LoginRequiredMixin, TemplateView):
+    """Any signed-in user: their areas, pending work and recent activity; empty without an active role."""
+
     template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        areas = selectors.dashboard_areas(user=user)
+        context.update(
+            areas=areas,
+            has_active_role=bool(areas),
+            pending_jobs=selectors.dashboard_pending_jobs(user=user) if areas else [],
+            recent_events=selectors.dashboard_recent_events(user=user),
+            quick_links=selectors.dashboard_quick_links(user=user),
+        )
+        return context

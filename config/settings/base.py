@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ansinh.accounts",
     "ansinh.jobs",
     "ansinh.reports",
+    "ansinh.demo",
 ]
 
 MIDDLEWARE = [

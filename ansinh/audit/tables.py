@@ -1,0 +1,34 @@
+from zoneinfo import ZoneInfo
+
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import event_types
+from .models import AuditEvent
+
+# Legal deadlines and office hours are Vietnamese time whatever the server's zone.
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class AuditEventTable(tables.Table):
+    id = tables.Column(verbose_name="#", linkify=("audit:event_detail", {"pk": tables.A("pk")}))
+    occurred_at = tables.Column(verbose_name=_("thời gian"))
+    actor_label = tables.Column(verbose_name=_("người thực hiện"))
+    event_type = tables.Column(verbose_name=_("sự kiện"), linkify=("audit:event_detail", {"pk": tables.A("pk")}))
+    target = tables.Column(verbose_name=_("đối tượng"), accessor="target_repr", order_by=("target_type", "target_id"))
+    unit_path = tables.Column(verbose_name=_("địa bàn"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ("id", "occurred_at", "actor_label", "event_type", "target", "unit_path")
+        empty_text = _("Không có sự kiện nào.")
+
+    def render_occurred_at(self, value):
+        return timezone.localtime(value, VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
+
+    def render_event_type(self, value):
+        return event_types.label_for(value)
+
+    def render_target(self, value, record):
+        return f"{value} ({record.target_type} #{record.target_id})" if record.target_type else value

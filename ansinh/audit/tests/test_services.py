@@ -1,0 +1,68 @@
+import pytest
+from django.db import transaction
+
+from ansinh.audit.events import AuditEventType
+from ansinh.audit.models import AuditChain, AuditEvent
+from ansinh.audit.services import GENESIS_HASH, NATIONAL_CHAIN, audit_record, event_hash
+from ansinh.audit.tests.helpers import record
+
+
+def test_events_of_two_provinces_go_to_two_chains(units):
+    th = record(unit=units.t1)
+    dl = record(unit=units.b1)
+    th2 = record(unit=units.hac_thanh)
+    assert th.chain_key == th2.chain_key == "2025:38"
+    assert dl.chain_key == "2025:66"
+    # Each province numbers its own events: the Đắk Lắk event did not take a Thanh Hóa number.
+    assert th2.sequence == th.sequence + 1
+    assert th2.prev_hash == th.hash
+    assert dl.prev_hash != th.hash
+    heads = dict(AuditChain.objects.values_list("key", "last_event_id"))
+    assert (heads["2025:38"], heads["2025:66"]) == (th2.pk, dl.pk)
+
+
+def test_first_event_of_a_chain_links_to_the_genesis_hash(db):
+    with transaction.atomic():
+        event = audit_record(actor=None, event_type=AuditEventType.EXPORT_DOWNLOADED, unit_path="/2025/01/")
+    assert (event.chain_key, event.sequence, event.prev_hash) == ("2025:01", 1, GENESIS_HASH)
+
+
+def test_event_without_area_goes_to_the_national_chain(db):
+    with transaction.atomic():
+        event = audit_record(actor=None, event_type=AuditEventType.EXPORT_DOWNLOADED)
+    assert event.chain_key == NATIONAL_CHAIN
+    assert event.unit_path == ""
+    assert event.actor_label == "system"
+
+
+def test_sequence_and_prev_hash_link_each_event_to_the_one_before(units, users):
+    # The fixtures' role assignments already wrote events into this chain; continue from its head.
+    head_before = AuditChain.objects.filter(key="2025:38").first()
+    length_before = head_before.length if head_before else 0
+    first = record(unit=units.t1, actor=users.commune_officer, changes={"old": {"a": 1}, "new": {"a": 2}})
+    second = record(unit=units.t2)
+    third = record(unit=units.tho_xuan)
+    assert first.prev_hash == (head_before.last_hash if head_before else GENESIS_HASH)
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert [first.sequence, second.sequence, third.sequence] == [length_before + i for i in (1, 2, 3)]
+    stored = AuditEvent.objects.get(pk=first.pk)
+    assert event_hash(stored) == stored.hash  # the hash survives the round trip through the database
+    head = AuditChain.objects.get(key="2025:38")
+    assert (head.length, head.last_hash, head.last_event_id) == (length_before + 3, third.hash, third.pk)
+
+
+def test_actor_target_and_changes_are_recorded(units, users):
+    event = record(unit=units.t1, actor=users.commune_officer, changes={"new": {"name": "Thôn 1"}})
+    assert event.actor == users.commune_officer
+    assert event.actor_label == "commune_officer"
+    assert (event.target_type, event.target_id) == ("geo.adminunit", str(units.t1.pk))
+    assert event.changes == {"new": {"name": "Thôn 1"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_refuses_outside_a_transaction():
+    # An event written in autocommit could survive the rollback of the change it records.
+    with pytest.raises(RuntimeError, match=r"transaction\.atomic"):
+        audit_record(actor=None, event_type=AuditEventType.EXPORT_DOWNLOADED, unit_path="/2025/38/")
+    assert not AuditEvent.objects.exists()

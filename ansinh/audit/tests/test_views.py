@@ -1,0 +1,132 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ansinh.audit.events import AuditEventType
+from ansinh.audit.tables import VN_TZ
+from ansinh.audit.tests.helpers import record
+from ansinh.jobs.models import Job, JobStatus
+
+
+@pytest.fixture
+def events(units, users):
+    th = record(
+        unit=units.t1,
+        actor=users.commune_officer,
+        changes={"old": {"name": "Thôn Một"}, "new": {"name": "Thôn 1"}},
+    )
+    dl = record(unit=units.b1, actor=users.commune_officer_dl, event_type=AuditEventType.FULL_IDENTITY_VIEWED)
+    return th, dl
+
+
+def list_ids(client, user, **params):
+    client.force_login(user)
+    response = client.get(reverse("audit:event_list"), params)
+    assert response.status_code == 200
+    return {row.record.pk for row in response.context["table"].paginated_rows}
+
+
+def test_dak_lak_user_never_sees_thanh_hoa_events(client, users, events):
+    th, dl = events
+    ids = list_ids(client, users.commune_officer_dl)
+    assert dl.pk in ids
+    assert th.pk not in ids
+    assert client.get(reverse("audit:event_detail", kwargs={"pk": th.pk})).status_code == 404
+
+
+def test_commune_officer_sees_only_own_commune(client, users, events):
+    th, dl = events
+    ids = list_ids(client, users.commune_officer)
+    assert th.pk in ids
+    assert dl.pk not in ids
+
+
+def test_filters(client, users, events):
+    th, dl = events
+    auditor = users.auditor
+    assert list_ids(client, auditor, actor="commune_officer_dl") == {dl.pk}
+    assert list_ids(client, auditor, event_type=AuditEventType.FULL_IDENTITY_VIEWED) == {dl.pk}
+    assert th.pk in list_ids(client, auditor, target_type="geo.adminunit", target_id=th.target_id)
+    assert dl.pk not in list_ids(client, auditor, target_type="geo.adminunit", target_id=th.target_id)
+    today = timezone.localdate(th.occurred_at, VN_TZ)
+    assert {th.pk, dl.pk} <= list_ids(client, auditor, date_from=today.isoformat(), date_to=today.isoformat())
+    assert not list_ids(client, auditor, date_from=(today + timedelta(days=1)).isoformat())
+    assert not list_ids(client, auditor, date_to=(today - timedelta(days=1)).isoformat())
+
+
+def test_list_shows_label_local_time_and_area(client, users, events):
+    th, _dl = events
+    client.force_login(users.commune_officer)
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert "Tải tệp xuất dữ liệu" in html
+    assert timezone.localtime(th.occurred_at, VN_TZ).strftime("%d/%m/%Y %H:%M:%S") in html
+    assert th.unit_path in html
+    assert 'name="event_type"' in html
+
+
+def test_list_query_count_does_not_grow_with_rows(client, users, units):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.auditor)
+    url = reverse("audit:event_list")
+    client.get(url)  # warm the session and the permission caches of this client
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries_for_page()
+    for _ in range(30):
+        record(unit=units.t1, actor=users.commune_officer)
+    assert queries_for_page() == few
+
+
+def test_detail_shows_changes_hashes_and_request_id(client, users, units):
+    from ansinh.core.context import request_id_var
+
+    # As inside a request: the middleware sets the id, and the service's event carries it.
+    token = request_id_var.set("req-abcdef123456")
+    try:
+        event = record(unit=units.t1, actor=users.commune_officer, changes={"old": {"name": "A"}, "new": {"name": "B"}})
+    finally:
+        request_id_var.reset(token)
+    client.force_login(users.commune_officer)
+    html = client.get(reverse("audit:event_detail", kwargs={"pk": event.pk})).content.decode()
+    assert '<th scope="row">name</th><td>A</td><td>B</td>' in html
+    assert event.hash in html
+    assert event.prev_hash in html
+    assert "req-abcdef123456" in html
+
+
+def test_verify_button_only_for_national_readers(client, users, events):
+    client.force_login(users.auditor)
+    assert reverse("audit:verify_start") in client.get(reverse("audit:event_list")).content.decode()
+    client.force_login(users.province_officer)
+    assert reverse("audit:verify_start") not in client.get(reverse("audit:event_list")).content.decode()
+
+
+def test_verify_start_runs_the_job_and_redirects_to_it(client, users, events, django_capture_on_commit_callbacks):
+    client.force_login(users.auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audit:verify_start"))
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:job_detail", kwargs={"pk": job.pk})
+    assert (job.kind, job.created_by, job.status) == ("audit.verify", users.auditor, JobStatus.SUCCEEDED)
+    assert job.result["intact"] is True
+
+
+@pytest.mark.parametrize("username", ["commune_officer", "province_officer", "inspector", "no_role"])
+def test_verify_start_is_forbidden_below_national_scope(client, users, username):
+    client.force_login(getattr(users, username))
+    assert client.post(reverse("audit:verify_start")).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_verify_start_refuses_get(client, users):
+    client.force_login(users.auditor)
+    assert client.get(reverse("audit:verify_start")).status_code == 405

@@ -1,0 +1,34 @@
+from ansinh.core.context import current_request_id
+
+
+def test_request_id_is_generated_and_returned(client):
+    response = client.get("/accounts/login/")
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_well_formed_incoming_request_id_is_kept(client):
+    response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="abc-12345678")
+    assert response["X-Request-ID"] == "abc-12345678"
+
+
+def test_malformed_incoming_request_id_is_replaced(client):
+    response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="<script>")
+    assert response["X-Request-ID"] != "<script>"
+
+
+def test_request_id_is_cleared_after_the_request(client):
+    client.get("/accounts/login/")
+    assert current_request_id() == ""
+
+
+def test_security_headers(client):
+    response = client.get("/accounts/login/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_signed_in_pages_are_not_cached(client, users):
+    client.force_login(users.commune_officer)
+    response = client.get("/")
+    assert "no-store" in response["Cache-Control"]

@@ -1,0 +1,48 @@
+"""Demo accounts: who they are, where they work. Documented in README.md (keep both in step)."""
+
+from dataclasses import dataclass
+
+from ansinh.geo.choices import Structure
+
+DEMO_PASSWORD = "ansinh-demo-2026"  # noqa: S105 - published demo password, documented in README
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    position: str
+    role: str
+    structure: str | None  # None = whole country
+    unit_code: str | None
+    staff: bool = False
+
+
+# Xã Thọ Xuân (2025, code 15499) continues the legacy Thọ Xuân district communes Xuân Hồng,
+# thị trấn Thọ Xuân, Xuân Trường and Xuân Giang; Xã M'Drắk (2025, code 24412) continues
+# thị trấn M'Drắk, Ea Lai and Krông Jing of the legacy M'Đrắk district (vietnamadminunits data).
+ACCOUNTS = [
+    DemoAccount("th.canbo", "Lê Thị Hoa", "Công chức Văn hóa - Xã hội", "commune_officer", Structure.Y2025, "15499"),
+    DemoAccount("th.chutich", "Nguyễn Văn Thành", "Chủ tịch UBND xã", "commune_chair", Structure.Y2025, "15499"),
+    DemoAccount("dl.canbo", "H'Linh Niê", "Công chức Văn hóa - Xã hội", "commune_officer", Structure.Y2025, "24412"),
+    DemoAccount("dl.chutich", "Y Phôn Êban", "Chủ tịch UBND xã", "commune_chair", Structure.Y2025, "24412"),
+    DemoAccount("th.tinh", "Trịnh Minh Đức", "Chuyên viên Sở Nông nghiệp và Môi trường", "province_officer",
+                Structure.Y2025, "38"),
+    DemoAccount("th.pheduyet", "Phạm Quang Huy", "Phó Giám đốc Sở Nông nghiệp và Môi trường", "province_approver",
+                Structure.Y2025, "38"),
+    DemoAccount("dl.tinh", "Trần Thị Mai", "Chuyên viên Sở Nông nghiệp và Môi trường", "province_officer",
+                Structure.Y2025, "66"),
+    DemoAccount("dl.pheduyet", "Võ Đình Long", "Phó Giám đốc Sở Nông nghiệp và Môi trường", "province_approver",
+                Structure.Y2025, "66"),
+    DemoAccount("th.huyen.cu", "Lê Văn Bình", "Chuyên viên Phòng LĐTBXH huyện Thọ Xuân (trước 1/7/2025)",
+                "district_officer", Structure.LEGACY, "395"),
+    DemoAccount("kiemtoan", "Đỗ Thu Trang", "Kiểm toán viên Nhà nước", "auditor", None, None),
+    DemoAccount("quantri", "Quản trị hệ thống", "Quản trị viên", "system_admin", None, None, staff=True),
+]  # fmt: skip
+
+# Demo villages (names are illustrative: the national data set has no villages).
+VILLAGES = {
+    (Structure.Y2025, "15499"): [("XH1", "Thôn Xuân Hồng 1", "thon"), ("XH2", "Thôn Xuân Hồng 2", "thon"),
+                                 ("TDP1", "Tổ dân phố 1", "to_dan_pho")],
+    (Structure.Y2025, "24412"): [("EL", "Buôn Ea Lai", "buon"), ("KJ", "Thôn Krông Jing", "thon")],
+}  # fmt: skip

@@ -1,0 +1,71 @@
+"""Loading the demo data through the apps' own services, idempotently."""
+
+from django.db import transaction
+
+from ansinh.accounts.events import AccountsEventType
+from ansinh.accounts.models import Role, RoleAssignment, User
+from ansinh.accounts.services import role_assignment_create
+from ansinh.audit.services import audit_record
+from ansinh.geo.models import AdminUnit
+from ansinh.geo.services import village_create
+
+from .accounts import ACCOUNTS, DEMO_PASSWORD, VILLAGES, DemoAccount
+
+
+class DemoDataError(RuntimeError):
+    """The demo cannot be loaded (e.g. the national units were not loaded first)."""
+
+
+def _unit(structure: str | None, code: str | None) -> AdminUnit | None:
+    if structure is None:
+        return None
+    unit = AdminUnit.objects.exclude(level="village").filter(structure=structure, code=code).first()
+    if unit is None:
+        raise DemoDataError(f"Unit {structure}/{code} is missing: run `manage.py geo_load` first.")
+    return unit
+
+
+@transaction.atomic
+def demo_account_ensure(*, account: DemoAccount) -> tuple[User, bool]:
+    """Create the demo user and its role assignment if missing; never touches an existing password."""
+    unit = _unit(account.structure, account.unit_code)
+    user = User.objects.filter(username=account.username).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(
+            username=account.username,
+            password=DEMO_PASSWORD,
+            full_name=account.full_name,
+            position=account.position,
+            is_staff=account.staff,
+            is_superuser=account.staff,
+        )
+        audit_record(
+            actor=None,
+            event_type=AccountsEventType.USER_CREATED,
+            target=user,
+            unit_path=unit.path if unit else "",
+            changes={"new": {"username": user.username, "full_name": user.full_name, "demo": True}},
+        )
+    role = Role.objects.get(code=account.role)
+    if not RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():
+        role_assignment_create(actor=None, user=user, role=role, unit=unit, note="Tài khoản minh họa")
+    return user, created
+
+
+def demo_load() -> dict[str, int]:
+    """Demo accounts and villages; a second run changes nothing."""
+    users_created = villages_created = 0
+    for account in ACCOUNTS:
+        _user, created = demo_account_ensure(account=account)
+        users_created += created
+    officer = User.objects.get(username="quantri")
+    for (structure, code), villages in VILLAGES.items():
+        commune = _unit(structure, code)
+        existing = set(commune.children.values_list("code", flat=True))
+        for village_code, name, unit_type in villages:
+            if village_code in existing:
+                continue
+            village_create(actor=officer, commune=commune, code=village_code, name=name, unit_type=unit_type)
+            villages_created += 1
+    return {"users_created": users_created, "villages_created": villages_created}

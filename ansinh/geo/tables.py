@@ -1,0 +1,42 @@
+"""Tables of the geo pages (django-tables2)."""
+
+import django_tables2 as tables
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import AdminUnit
+
+# The project table template, falling back to the library's own while it is not there yet.
+TABLE_TEMPLATES = [getattr(settings, "DJANGO_TABLES2_TEMPLATE", ""), "django_tables2/table.html"]
+
+
+class _GeoTable(tables.Table):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template_name = TABLE_TEMPLATES  # Meta accepts one name only; render_table takes a list
+
+
+class UnitTable(_GeoTable):
+    name = tables.LinkColumn("geo:unit_detail", args=[tables.A("pk")], verbose_name=_("Tên"), order_by=("sort_key",))
+    code = tables.Column(verbose_name=_("Mã"))
+    unit_type = tables.Column(verbose_name=_("Loại"))
+    parent = tables.Column(verbose_name=_("Trực thuộc"), order_by=("parent__sort_key",))
+    structure = tables.Column(verbose_name=_("Cơ cấu"))
+    area_type = tables.Column(verbose_name=_("Khu vực"))
+
+    class Meta:
+        model = AdminUnit
+        fields = ("name", "code", "unit_type", "parent", "structure", "area_type")
+        empty_text = _("Không có đơn vị nào.")
+
+
+class ChildTable(_GeoTable):
+    name = tables.LinkColumn("geo:unit_detail", args=[tables.A("pk")], verbose_name=_("Tên"), orderable=False)
+    code = tables.Column(verbose_name=_("Mã"), orderable=False)
+    unit_type = tables.Column(verbose_name=_("Loại"), orderable=False)
+    area_type = tables.Column(verbose_name=_("Khu vực"), orderable=False)
+
+    class Meta:
+        model = AdminUnit
+        fields = ("name", "code", "unit_type", "area_type")
+        empty_text = _("Không có đơn vị trực thuộc.")

@@ -1,0 +1,186 @@
+"""Starting and running background jobs.
+
+A job kind is a function ``fn(job, progress) -> dict`` registered under a name; `job_enqueue`
+creates the visible `Job` row and hands its id to django-tasks once the transaction commits;
+the worker calls `job_run`, which records the outcome on the row. Callers check who may start a
+kind before calling `job_enqueue` (it does not know the kind's rules).
+"""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ansinh.core.context import request_id_var
+from ansinh.core.exceptions import ApplicationError
+
+from .models import Job, JobStatus
+
+logger = logging.getLogger("ansinh.jobs")
+
+JobFunction = Callable[[Job, "JobProgress"], dict[str, Any] | None]
+
+_KINDS: dict[str, JobFunction] = {}
+
+# A job's messages are shown on its page; keeping the last ones bounds the row's size.
+MAX_MESSAGES = 200
+
+
+def register_job_kind(kind: str, fn: JobFunction) -> None:
+    """Make `kind` runnable. Registering the same function again is harmless (app reloads)."""
+    existing = _KINDS.get(kind)
+    if existing is not None and existing is not fn:
+        raise ValueError(f"Job kind {kind!r} is already registered to {existing!r}.")
+    _KINDS[kind] = fn
+
+
+def job_kind_registered(kind: str) -> bool:
+    return kind in _KINDS
+
+
+class JobProgress:
+    """Progress of one running job, written to its row cheaply.
+
+    `advance` only counts in memory and writes when `min_interval` seconds or `every` items have
+    passed since the last write, so a loop over a million rows costs a few hundred UPDATEs.
+    `set_total` and `message` write at once: they are rare and the user should see them.
+    Writes are plain UPDATEs outside the job's own transactions, so the page polling the job
+    sees them while the work goes on.
+    """
+
+    def __init__(
+        self, job: Job, *, min_interval: float = 0.5, every: int = 1000, clock: Callable[[], float] = time.monotonic
+    ):
+        self.job = job
+        self.min_interval = min_interval
+        self.every = every
+        self._clock = clock
+        self._last_write = clock()
+        self._since_write = 0
+        self.writes = 0
+
+    def set_total(self, n: int) -> None:
+        self.job.total = max(int(n), 0)
+        self.flush()
+
+    def advance(self, n: int = 1) -> None:
+        self.job.done += n
+        self._since_write += n
+        if self._since_write >= self.every or self._clock() - self._last_write >= self.min_interval:
+            self.flush()
+
+    def message(self, text: str) -> None:
+        self.job.messages = [*self.job.messages, str(text)][-MAX_MESSAGES:]
+        self.flush()
+
+    def flush(self) -> None:
+        Job.objects.filter(pk=self.job.pk).update(
+            done=self.job.done, total=self.job.total, messages=self.job.messages, updated_at=timezone.now()
+        )
+        self.writes += 1
+        self._since_write = 0
+        self._last_write = self._clock()
+
+
+def _json_safe(value: dict[str, Any] | None) -> dict[str, Any]:
+    return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
+
+
+@transaction.atomic
+def job_enqueue(*, actor, kind: str, label: str, unit_path: str = "", params: dict[str, Any] | None = None) -> Job:
+    """Create a queued job and schedule its run for when the current transaction commits.
+
+    Scheduling on commit means a worker never picks up a job whose row (or whose input data)
+    was rolled back. Refuses an unknown kind.
+    """
+    if kind not in _KINDS:
+        raise ApplicationError(_("Loại công việc không tồn tại: %(kind)s") % {"kind": kind}, code="job_kind_unknown")
+    job = Job.objects.create(
+        kind=kind,
+        label=str(label)[:255],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        unit_path=unit_path or "",
+        params=_json_safe(params),
+    )
+    transaction.on_commit(partial(_enqueue_task, job.pk))
+    return job
+
+
+def _enqueue_task(job_id: int) -> None:
+    from .tasks import run_job
+
+    try:
+        result = run_job.enqueue(job_id)
+    except Exception:
+        logger.exception("Could not enqueue job %s", job_id)
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            error=_("Không đưa được công việc vào hàng đợi. Vui lòng thử lại sau."),
+            finished_at=timezone.now(),
+        )
+        return
+    # Only the task id: with an immediate backend the job has already run and its outcome
+    # must not be overwritten by this stale instance.
+    Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+def _user_message(exc: Exception) -> str:
+    """What the job page shows: our own refusals verbatim, anything else without internals."""
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return _("Lỗi hệ thống khi chạy công việc. Quản trị viên xem chi tiết trong nhật ký máy chủ (mã %(rid)s).") % {
+        "rid": request_id_var.get() or "-"
+    }
+
+
+def job_run(job_id: int) -> Job:
+    """Run a queued job: running → succeeded (with its result) or failed (with a readable error).
+
+    Refuses a job that is not queued (already running or finished), so a retried task never
+    runs the work twice. The work itself runs outside any transaction: the kind decides its own
+    transactions, and progress writes become visible while it runs.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != JobStatus.QUEUED:
+            raise ApplicationError(
+                _("Công việc #%(id)s đã chạy (trạng thái: %(status)s), không chạy lại.")
+                % {"id": job.pk, "status": job.get_status_display()},
+                code="job_not_queued",
+            )
+        job.status = JobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
+
+    # Audit events written by the job carry this id, tying them to the job in the log.
+    token = request_id_var.set(f"job-{job.pk}")
+    progress = JobProgress(job)
+    try:
+        fn = _KINDS.get(job.kind)
+        if fn is None:
+            raise ApplicationError(_("Loại công việc không tồn tại: %(kind)s") % {"kind": job.kind})
+        result = fn(job, progress)
+    except Exception as exc:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        job.status = JobStatus.FAILED
+        job.error = _user_message(exc)
+        job.result = {}
+    else:
+        job.status = JobStatus.SUCCEEDED
+        job.result = _json_safe(result)
+        job.error = ""
+    finally:
+        request_id_var.reset(token)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "result", "error", "done", "total", "messages", "finished_at", "updated_at"])
+    return job

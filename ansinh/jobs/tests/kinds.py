@@ -1,0 +1,33 @@
+"""Job kinds used only by tests: one that counts with progress, two that fail in different ways."""
+
+from ansinh.core.exceptions import ApplicationError
+from ansinh.jobs.services import register_job_kind
+
+COUNT_KIND = "tests.count"
+CRASH_KIND = "tests.crash"
+REFUSE_KIND = "tests.refuse"
+SECRET = "password=hunter2 at /srv/internal/path.py"
+
+
+def count_job(job, progress):
+    n = int(job.params.get("n", 3))
+    progress.set_total(n)
+    for _ in range(n):
+        progress.advance()
+    progress.message(f"counted {n}")
+    return {"counted": n, "summary": f"Đã đếm {n}"}
+
+
+def crash_job(job, progress):
+    progress.set_total(4)
+    progress.advance(1)
+    raise RuntimeError(SECRET)  # internal text that must never reach the user
+
+
+def refuse_job(job, progress):
+    raise ApplicationError("Tệp nhập không có cột CCCD.")
+
+
+register_job_kind(COUNT_KIND, count_job)
+register_job_kind(CRASH_KIND, crash_job)
+register_job_kind(REFUSE_KIND, refuse_job)

@@ -1,0 +1,139 @@
+import logging
+from types import SimpleNamespace
+
+import pytest
+
+from ansinh.core.exceptions import ApplicationError
+from ansinh.jobs import services
+from ansinh.jobs.models import Job, JobStatus
+from ansinh.jobs.services import JobProgress, job_enqueue, job_run
+from ansinh.jobs.tests.kinds import COUNT_KIND, CRASH_KIND, REFUSE_KIND, SECRET
+
+
+def enqueue(user, kind=COUNT_KIND, **params):
+    return job_enqueue(actor=user, kind=kind, label="Thử", unit_path="/2025/38/16000/", params=params)
+
+
+def test_enqueue_runs_only_after_commit_and_succeeds(users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = enqueue(users.commune_officer, n=7)
+    # Nothing ran inside the transaction: a rollback would leave no orphan task behind.
+    job.refresh_from_db()
+    assert (job.status, job.task_id, len(callbacks)) == (JobStatus.QUEUED, "", 1)
+
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result == {"counted": 7, "summary": "Đã đếm 7"}
+    assert (job.done, job.total, job.percent) == (7, 7, 100)
+    assert job.messages == ["counted 7"]
+    assert job.task_id
+    assert job.started_at <= job.finished_at
+    assert job.created_by == users.commune_officer
+
+
+def test_failing_job_is_failed_without_internals(users, django_capture_on_commit_callbacks, caplog):
+    with caplog.at_level(logging.ERROR, logger="ansinh.jobs"), django_capture_on_commit_callbacks(execute=True):
+        job = enqueue(users.commune_officer, kind=CRASH_KIND)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.finished_at is not None
+    assert "Lỗi hệ thống khi chạy công việc" in job.error
+    assert f"job-{job.pk}" in job.error  # the id to quote to an administrator
+    assert SECRET not in job.error
+    assert (job.done, job.total) == (1, 4)  # progress reached before the failure is kept
+    # The traceback is in the server log for the administrator.
+    assert any(record.exc_info and SECRET in str(record.exc_info[1]) for record in caplog.records)
+
+
+def test_refused_job_shows_its_own_message(users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = enqueue(users.commune_officer, kind=REFUSE_KIND)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (JobStatus.FAILED, "Tệp nhập không có cột CCCD.")
+
+
+def test_rerunning_a_finished_job_is_refused(users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = enqueue(users.commune_officer, n=2)
+    job.refresh_from_db()
+    finished_at = job.finished_at
+    with pytest.raises(ApplicationError) as excinfo:
+        job_run(job.pk)
+    assert excinfo.value.code == "job_not_queued"
+    job.refresh_from_db()
+    assert (job.status, job.finished_at, job.done) == (JobStatus.SUCCEEDED, finished_at, 2)
+
+
+def test_unknown_kind_is_refused(users):
+    with pytest.raises(ApplicationError):
+        job_enqueue(actor=users.commune_officer, kind="no.such.kind", label="x")
+    assert not Job.objects.exists()
+
+
+def test_registering_another_function_under_a_taken_kind_is_refused():
+    with pytest.raises(ValueError, match="already registered"):
+        services.register_job_kind(COUNT_KIND, lambda job, progress: {})
+
+
+def test_failed_enqueue_marks_the_job_failed(users, django_capture_on_commit_callbacks, monkeypatch):
+    from ansinh.jobs import tasks
+
+    def broken_enqueue(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    # Task objects are frozen; replace the task as the services module will import it.
+    monkeypatch.setattr(tasks, "run_job", SimpleNamespace(enqueue=broken_enqueue))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = enqueue(users.commune_officer)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "hàng đợi" in job.error
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def stored(job):
+    return Job.objects.values_list("done", "total", "messages").get(pk=job.pk)
+
+
+def test_progress_writes_every_n_items_or_after_the_interval(users):
+    job = job_enqueue(actor=users.commune_officer, kind=COUNT_KIND, label="x")
+    clock = FakeClock()
+    progress = JobProgress(job, min_interval=0.5, every=10, clock=clock)
+    progress.set_total(100)
+    assert stored(job) == (0, 100, [])
+    for _ in range(9):
+        progress.advance()
+    assert stored(job)[0] == 0  # nine quick items: no write yet
+    progress.advance()
+    assert stored(job)[0] == 10  # the tenth item writes
+    progress.advance(3)
+    assert stored(job)[0] == 10
+    clock.now = 0.6
+    progress.advance()
+    assert stored(job)[0] == 14  # half a second passed: the next item writes
+    progress.message("Đã đọc tệp")
+    assert stored(job) == (14, 100, ["Đã đọc tệp"])
+    assert progress.writes == 4
+
+
+def test_messages_are_capped(users, monkeypatch):
+    monkeypatch.setattr(services, "MAX_MESSAGES", 3)
+    job = job_enqueue(actor=users.commune_officer, kind=COUNT_KIND, label="x")
+    progress = JobProgress(job)
+    for i in range(5):
+        progress.message(f"m{i}")
+    assert stored(job)[2] == ["m2", "m3", "m4"]
+
+
+def test_percent_never_exceeds_100():
+    assert Job(status=JobStatus.RUNNING, done=12, total=10).percent == 100
+    assert Job(status=JobStatus.RUNNING, done=1, total=4).percent == 25
+    assert Job(status=JobStatus.RUNNING, done=0, total=0).percent == 0

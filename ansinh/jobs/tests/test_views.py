@@ -1,0 +1,95 @@
+from django.db import transaction
+from django.urls import reverse
+
+from ansinh.jobs.services import job_enqueue, job_run
+from ansinh.jobs.tests.kinds import COUNT_KIND
+
+
+def make(user, unit_path="/2025/38/16000/", label="Đếm"):
+    with transaction.atomic():
+        return job_enqueue(actor=user, kind=COUNT_KIND, label=label, unit_path=unit_path, params={"n": 4})
+
+
+def run_now(job):
+    # What the worker does once the task is picked up (enqueueing is tested in test_services).
+    job_run(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_detail_polls_while_unfinished(client, users):
+    job = make(users.commune_officer)
+    client.force_login(users.commune_officer)
+    html = client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).content.decode()
+    progress_url = reverse("jobs:job_progress", kwargs={"pk": job.pk})
+    assert f'hx-get="{progress_url}"' in html
+    assert 'hx-trigger="every 2s"' in html
+    assert "<progress" in html
+
+
+def test_progress_partial_stops_polling_when_finished(client, users):
+    job = make(users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("jobs:job_progress", kwargs={"pk": job.pk})
+    before = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in before
+    assert "<html" not in before  # a fragment, not a page
+
+    run_now(job)
+    after = client.get(url).content.decode()
+    assert "hx-trigger" not in after
+    assert "hx-get" not in after
+    assert 'value="100"' in after
+    assert "4 / 4" in after
+    assert "Đã đếm 4" in after
+    assert "counted 4" in after
+    assert "Hoàn thành" in after
+
+
+def test_out_of_area_job_is_not_found(client, users):
+    job = make(users.commune_officer_dl, unit_path="/2025/66/24000/")
+    client.force_login(users.commune_officer)
+    for name in ("jobs:job_detail", "jobs:job_progress"):
+        assert client.get(reverse(name, kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_someone_elses_job_without_permission_is_not_found(client, users):
+    # The inspector works in Thanh Hóa but holds no jobs.view_job: area alone does not open the job.
+    job = make(users.commune_officer)
+    for username in ("inspector", "no_role"):
+        client.force_login(getattr(users, username))
+        assert client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).status_code == 404
+        listed = client.get(reverse("jobs:job_list")).context["table"].paginated_rows
+        assert [row.record.pk for row in listed] == []
+
+
+def test_own_job_is_visible_without_permission(client, users):
+    job = make(users.inspector, unit_path="")
+    client.force_login(users.inspector)
+    assert client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).status_code == 200
+    listed = client.get(reverse("jobs:job_list")).context["table"].paginated_rows
+    assert [row.record.pk for row in listed] == [job.pk]
+
+
+def test_list_shows_own_and_area_jobs_only(client, users):
+    own = make(users.commune_officer, unit_path="")
+    area = make(users.commune_chair)
+    other_commune = make(users.province_officer, unit_path="/2025/38/16001/")
+    other_province = make(users.commune_officer_dl, unit_path="/2025/66/24000/")
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("jobs:job_list"))
+    shown = {row.record.pk for row in response.context["table"].paginated_rows}
+    assert shown == {own.pk, area.pk}
+    assert other_commune.pk not in shown and other_province.pk not in shown
+    client.force_login(users.auditor)
+    shown = {row.record.pk for row in client.get(reverse("jobs:job_list")).context["table"].paginated_rows}
+    assert shown == {own.pk, area.pk, other_commune.pk, other_province.pk}
+
+
+def test_list_filters_by_status(client, users):
+    done = run_now(make(users.commune_officer))
+    waiting = make(users.commune_officer)
+    client.force_login(users.commune_officer)
+    for status, expected in (("succeeded", done), ("queued", waiting)):
+        response = client.get(reverse("jobs:job_list"), {"status": status})
+        assert [row.record.pk for row in response.context["table"].paginated_rows] == [expected.pk]
