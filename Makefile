@@ -50,6 +50,7 @@ lint: $(STAMP)
 check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) .ci/check_messages.py
 
 ## Headless Chromium logs in as a demo user and sees the dashboard.
 smoke: setup
@@ -57,7 +58,7 @@ smoke: setup
 
 ## Recompile the English catalogue after editing locale/en/LC_MESSAGES/django.po.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=staticfiles --ignore=var
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean:

@@ -25,7 +25,7 @@ def _unit(parent, *, structure, level, unit_type, code, name, short, area_type="
     from ansinh.geo.models import AdminUnit
 
     legacy = structure == Structure.LEGACY
-    unit = AdminUnit.objects.create(
+    return AdminUnit.objects.create(
         structure=structure,
         level=level,
         unit_type=unit_type,
@@ -38,7 +38,6 @@ def _unit(parent, *, structure, level, unit_type, code, name, short, area_type="
         valid_to=LEGACY_LAST_DAY if legacy else None,
         successor_path=successor.path if successor else "",
     )
-    return unit
 
 
 @pytest.fixture
@@ -46,29 +45,100 @@ def units(db):
     from ansinh.geo.models import UnitSuccession
 
     y, lg = Structure.Y2025, Structure.LEGACY
-    th = _unit(None, structure=y, level=Level.PROVINCE, unit_type=UnitType.PROVINCE, code="38",
-               name="Tỉnh Thanh Hóa", short="Thanh Hóa")
-    tho_xuan = _unit(th, structure=y, level=Level.COMMUNE, unit_type=UnitType.COMMUNE, code="16000",
-                     name="Xã Thọ Xuân", short="Thọ Xuân", area_type=AreaType.RURAL)
-    hac_thanh = _unit(th, structure=y, level=Level.COMMUNE, unit_type=UnitType.WARD, code="16001",
-                      name="Phường Hạc Thành", short="Hạc Thành", area_type=AreaType.URBAN)
-    t1 = _unit(tho_xuan, structure=y, level=Level.VILLAGE, unit_type=UnitType.THON, code="T1",
-               name="Thôn 1", short="Thôn 1")
-    t2 = _unit(tho_xuan, structure=y, level=Level.VILLAGE, unit_type=UnitType.THON, code="T2",
-               name="Thôn 2", short="Thôn 2")
-    dl = _unit(None, structure=y, level=Level.PROVINCE, unit_type=UnitType.PROVINCE, code="66",
-               name="Tỉnh Đắk Lắk", short="Đắk Lắk")
-    mdrak = _unit(dl, structure=y, level=Level.COMMUNE, unit_type=UnitType.COMMUNE, code="24000",
-                  name="Xã M'Đrắk", short="M'Đrắk", area_type=AreaType.RURAL)
-    b1 = _unit(mdrak, structure=y, level=Level.VILLAGE, unit_type=UnitType.BUON, code="B1",
-               name="Buôn Ea Khanh", short="Ea Khanh")
-    th_old = _unit(None, structure=lg, level=Level.PROVINCE, unit_type=UnitType.PROVINCE, code="38",
-                   name="Tỉnh Thanh Hóa", short="Thanh Hóa", successor=th)
-    tho_xuan_district = _unit(th_old, structure=lg, level=Level.DISTRICT, unit_type=UnitType.RURAL_DISTRICT,
-                              code="393", name="Huyện Thọ Xuân", short="Thọ Xuân", successor=th)
-    xuan_hong = _unit(tho_xuan_district, structure=lg, level=Level.COMMUNE, unit_type=UnitType.COMMUNE,
-                      code="15850", name="Xã Xuân Hồng", short="Xuân Hồng", area_type=AreaType.RURAL,
-                      successor=tho_xuan)
+    th = _unit(
+        None,
+        structure=y,
+        level=Level.PROVINCE,
+        unit_type=UnitType.PROVINCE,
+        code="38",
+        name="Tỉnh Thanh Hóa",
+        short="Thanh Hóa",
+    )
+    tho_xuan = _unit(
+        th,
+        structure=y,
+        level=Level.COMMUNE,
+        unit_type=UnitType.COMMUNE,
+        code="16000",
+        name="Xã Thọ Xuân",
+        short="Thọ Xuân",
+        area_type=AreaType.RURAL,
+    )
+    hac_thanh = _unit(
+        th,
+        structure=y,
+        level=Level.COMMUNE,
+        unit_type=UnitType.WARD,
+        code="16001",
+        name="Phường Hạc Thành",
+        short="Hạc Thành",
+        area_type=AreaType.URBAN,
+    )
+    t1 = _unit(
+        tho_xuan, structure=y, level=Level.VILLAGE, unit_type=UnitType.THON, code="T1", name="Thôn 1", short="Thôn 1"
+    )
+    t2 = _unit(
+        tho_xuan, structure=y, level=Level.VILLAGE, unit_type=UnitType.THON, code="T2", name="Thôn 2", short="Thôn 2"
+    )
+    dl = _unit(
+        None,
+        structure=y,
+        level=Level.PROVINCE,
+        unit_type=UnitType.PROVINCE,
+        code="66",
+        name="Tỉnh Đắk Lắk",
+        short="Đắk Lắk",
+    )
+    mdrak = _unit(
+        dl,
+        structure=y,
+        level=Level.COMMUNE,
+        unit_type=UnitType.COMMUNE,
+        code="24000",
+        name="Xã M'Đrắk",
+        short="M'Đrắk",
+        area_type=AreaType.RURAL,
+    )
+    b1 = _unit(
+        mdrak,
+        structure=y,
+        level=Level.VILLAGE,
+        unit_type=UnitType.BUON,
+        code="B1",
+        name="Buôn Ea Khanh",
+        short="Ea Khanh",
+    )
+    th_old = _unit(
+        None,
+        structure=lg,
+        level=Level.PROVINCE,
+        unit_type=UnitType.PROVINCE,
+        code="38",
+        name="Tỉnh Thanh Hóa",
+        short="Thanh Hóa",
+        successor=th,
+    )
+    tho_xuan_district = _unit(
+        th_old,
+        structure=lg,
+        level=Level.DISTRICT,
+        unit_type=UnitType.RURAL_DISTRICT,
+        code="393",
+        name="Huyện Thọ Xuân",
+        short="Thọ Xuân",
+        successor=th,
+    )
+    xuan_hong = _unit(
+        tho_xuan_district,
+        structure=lg,
+        level=Level.COMMUNE,
+        unit_type=UnitType.COMMUNE,
+        code="15850",
+        name="Xã Xuân Hồng",
+        short="Xuân Hồng",
+        area_type=AreaType.RURAL,
+        successor=tho_xuan,
+    )
     UnitSuccession.objects.create(predecessor=xuan_hong, successor=tho_xuan, is_default=True)
     return SimpleNamespace(
         th=th, tho_xuan=tho_xuan, hac_thanh=hac_thanh, t1=t1, t2=t2, dl=dl, mdrak=mdrak, b1=b1,

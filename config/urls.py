@@ -19,4 +19,3 @@ handler400 = "ansinh.core.views.bad_request"
 handler403 = "ansinh.core.views.permission_denied"
 handler404 = "ansinh.core.views.page_not_found"
 handler500 = "ansinh.core.views.server_error"
-

@@ -8,10 +8,16 @@ from . import event_types
 from .models import AuditEvent
 
 
+def _event_type_choices():
+    # Callable choices get no blank entry from django-filter: add "all" first, or the first
+    # event type would be preselected and silently filter the list when the form is submitted.
+    return [("", _("Tất cả")), *event_types.all_choices()]
+
+
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="exact", label=_("Người thực hiện"))
     event_type = django_filters.TypedChoiceFilter(
-        label=_("Loại sự kiện"), choices=event_types.all_choices, coerce=int, empty_value=None
+        label=_("Loại sự kiện"), choices=_event_type_choices, coerce=int, empty_value=None
     )
     target_type = django_filters.CharFilter(label=_("Loại đối tượng"))
     target_id = django_filters.CharFilter(label=_("Mã đối tượng"))

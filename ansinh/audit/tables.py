@@ -13,11 +13,11 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 class AuditEventTable(tables.Table):
     id = tables.Column(verbose_name="#", linkify=("audit:event_detail", {"pk": tables.A("pk")}))
-    occurred_at = tables.Column(verbose_name=_("thời gian"))
-    actor_label = tables.Column(verbose_name=_("người thực hiện"))
-    event_type = tables.Column(verbose_name=_("sự kiện"), linkify=("audit:event_detail", {"pk": tables.A("pk")}))
-    target = tables.Column(verbose_name=_("đối tượng"), accessor="target_repr", order_by=("target_type", "target_id"))
-    unit_path = tables.Column(verbose_name=_("địa bàn"))
+    occurred_at = tables.Column(verbose_name=_("Thời gian"))
+    actor_label = tables.Column(verbose_name=_("Người thực hiện"))
+    event_type = tables.Column(verbose_name=_("Sự kiện"), linkify=("audit:event_detail", {"pk": tables.A("pk")}))
+    target = tables.Column(verbose_name=_("Đối tượng"), accessor="target_repr", order_by=("target_type", "target_id"))
+    unit_path = tables.Column(verbose_name=_("Địa bàn"))
 
     class Meta:
         model = AuditEvent

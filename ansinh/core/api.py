@@ -63,6 +63,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if exc.status_code == 403 and "csrf" in str(exc).lower():
+            # Ninja's session auth refuses a write without the CSRF token with an English text.
+            return error_response(
+                api, request, 403, "csrf_failed", _("Thiếu hoặc sai mã CSRF: hãy tải lại trang rồi thử lại.")
+            )
         return error_response(api, request, exc.status_code, "http_error", str(exc))
 
     @api.exception_handler(Exception)

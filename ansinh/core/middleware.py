@@ -3,6 +3,9 @@
 import logging
 import re
 
+from django.conf import settings
+from django.utils import translation
+
 from .context import new_request_id, request_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -64,4 +67,28 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             # Pages with citizens' data must not be kept by shared browsers or proxies.
             response.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the user chose English with the language switch (a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office PC with
+    English Windows would get English pages; here only the user's explicit choice counts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", code)
         return response

@@ -7,8 +7,9 @@ role grants the permission anywhere → 403; the object exists but lies outside 
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -85,7 +86,11 @@ def page_not_found(request, exception=None):
     return render(
         request,
         "core/error.html",
-        {"status": 404, "title": _("Không tìm thấy"), "message": _("Trang hoặc bản ghi không tồn tại, hoặc không thuộc địa bàn của bạn.")},
+        {
+            "status": 404,
+            "title": _("Không tìm thấy"),
+            "message": _("Trang hoặc bản ghi không tồn tại, hoặc không thuộc địa bàn của bạn."),
+        },
         status=404,
     )
 
@@ -94,18 +99,31 @@ def permission_denied(request, exception=None):
     return render(
         request,
         "core/error.html",
-        {"status": 403, "title": _("Không có quyền"), "message": str(exception) if exception and str(exception) else _("Vai trò của bạn không có quyền này.")},
+        {
+            "status": 403,
+            "title": _("Không có quyền"),
+            "message": str(exception) if exception and str(exception) else _("Vai trò của bạn không có quyền này."),
+        },
         status=403,
     )
 
 
 def server_error(request):
-    return render(
-        request,
-        "core/error.html",
-        {"status": 500, "title": _("Lỗi hệ thống"), "message": _("Đã có lỗi. Không có dữ liệu nào bị ghi dở. Vui lòng thử lại hoặc báo quản trị viên kèm mã yêu cầu.")},
-        status=500,
-    )
+    try:
+        return render(
+            request,
+            "core/error.html",
+            {
+                "status": 500,
+                "title": _("Lỗi hệ thống"),
+                "message": _(
+                    "Đã có lỗi. Không có dữ liệu nào bị ghi dở. Vui lòng thử lại hoặc báo quản trị viên kèm mã yêu cầu."
+                ),
+            },
+            status=500,
+        )
+    except Exception:  # the error may come from the database or a context processor itself
+        return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def bad_request(request, exception=None):

@@ -2,10 +2,8 @@
 
 from django.db import transaction
 
-from ansinh.accounts.events import AccountsEventType
 from ansinh.accounts.models import Role, RoleAssignment, User
-from ansinh.accounts.services import role_assignment_create
-from ansinh.audit.services import audit_record
+from ansinh.accounts.services import role_assignment_create, user_create
 from ansinh.geo.models import AdminUnit
 from ansinh.geo.services import village_create
 
@@ -32,20 +30,13 @@ def demo_account_ensure(*, account: DemoAccount) -> tuple[User, bool]:
     user = User.objects.filter(username=account.username).first()
     created = user is None
     if created:
-        user = User.objects.create_user(
+        user = user_create(
+            actor=None,
             username=account.username,
             password=DEMO_PASSWORD,
             full_name=account.full_name,
             position=account.position,
             is_staff=account.staff,
-            is_superuser=account.staff,
-        )
-        audit_record(
-            actor=None,
-            event_type=AccountsEventType.USER_CREATED,
-            target=user,
-            unit_path=unit.path if unit else "",
-            changes={"new": {"username": user.username, "full_name": user.full_name, "demo": True}},
         )
     role = Role.objects.get(code=account.role)
     if not RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():

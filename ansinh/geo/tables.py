@@ -1,22 +1,12 @@
 """Tables of the geo pages (django-tables2)."""
 
 import django_tables2 as tables
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import AdminUnit
 
-# The project table template, falling back to the library's own while it is not there yet.
-TABLE_TEMPLATES = [getattr(settings, "DJANGO_TABLES2_TEMPLATE", ""), "django_tables2/table.html"]
 
-
-class _GeoTable(tables.Table):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.template_name = TABLE_TEMPLATES  # Meta accepts one name only; render_table takes a list
-
-
-class UnitTable(_GeoTable):
+class UnitTable(tables.Table):
     name = tables.LinkColumn("geo:unit_detail", args=[tables.A("pk")], verbose_name=_("Tên"), order_by=("sort_key",))
     code = tables.Column(verbose_name=_("Mã"))
     unit_type = tables.Column(verbose_name=_("Loại"))
@@ -30,7 +20,7 @@ class UnitTable(_GeoTable):
         empty_text = _("Không có đơn vị nào.")
 
 
-class ChildTable(_GeoTable):
+class ChildTable(tables.Table):
     name = tables.LinkColumn("geo:unit_detail", args=[tables.A("pk")], verbose_name=_("Tên"), orderable=False)
     code = tables.Column(verbose_name=_("Mã"), orderable=False)
     unit_type = tables.Column(verbose_name=_("Loại"), orderable=False)

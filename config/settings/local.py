@@ -1,6 +1,6 @@
 """Settings for `make run` on one machine: debug on, embedded SQLite by default."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = True
-SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"  # noqa: F405
+SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"

@@ -130,3 +130,11 @@ def test_verify_start_is_forbidden_below_national_scope(client, users, username)
 def test_verify_start_refuses_get(client, users):
     client.force_login(users.auditor)
     assert client.get(reverse("audit:verify_start")).status_code == 405
+
+
+def test_event_type_filter_offers_all_first_so_submitting_the_form_does_not_filter():
+    from ansinh.audit.filters import AuditEventFilter
+
+    choices = list(AuditEventFilter({}).form.fields["event_type"].choices)
+    assert choices[0][0] == ""
+    assert len([c for c in choices if c[0] == ""]) == 1

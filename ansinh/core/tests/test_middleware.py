@@ -32,3 +32,21 @@ def test_signed_in_pages_are_not_cached(client, users):
     client.force_login(users.commune_officer)
     response = client.get("/")
     assert "no-store" in response["Cache-Control"]
+
+
+def test_browser_language_does_not_switch_to_english(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in response.content.decode()
+
+
+def test_language_cookie_switches_to_english(client):
+    client.cookies["django_language"] = "en"
+    response = client.get("/accounts/login/")
+    assert 'lang="en"' in response.content.decode()
+    assert response["Content-Language"] == "en"
+
+
+def test_unknown_language_cookie_falls_back_to_vietnamese(client):
+    client.cookies["django_language"] = "fr"
+    response = client.get("/accounts/login/")
+    assert 'lang="vi"' in response.content.decode()
