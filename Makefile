@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run setup test test-pg lint check smoke bench messages clean worker
+.PHONY: run setup test test-pg lint check smoke messages clean worker
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,12 @@ setup: $(STAMP)
 run: setup
 	@mkdir -p var
 	@echo "ansinh: http://$(HOST):$(PORT)  (tài khoản demo: xem README.md)"
-	@$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & echo $$! > var/worker.pid; \
-	trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT INT TERM; \
+	@$(PY) manage.py db_worker --no-reload --interval 1 >var/worker.log 2>&1 & wpid=$$!; \
+	trap 'kill $$wpid 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: setup
-	$(PY) manage.py db_worker
+	$(PY) manage.py db_worker --no-reload
 
 ## The whole test suite (SQLite unless DATABASE_URL says otherwise). Exit code 5 (no tests) fails.
 test: $(STAMP)
