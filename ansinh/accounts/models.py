@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser, Permission
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel
@@ -92,6 +92,13 @@ class Role(TimeStampedModel):
         ordering = ["display_order", "code"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface language (roles are data: the English name is a column)."""
+        if self.name_en and translation.get_language() == "en":
+            return self.name_en
         return self.name
 
 

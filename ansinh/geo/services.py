@@ -299,7 +299,7 @@ def villages_import_csv(*, actor, commune: AdminUnit, file: IO[bytes] | bytes) -
             unit_type = types.get(fold_vietnamese(type_text))
             if unit_type is None:
                 raise ValidationError(
-                    _("Loại \u201c%(value)s\u201d không hợp lệ (thôn, bản, buôn, ấp, xóm, làng, tổ dân phố…).")
+                    _("Loại “%(value)s” không hợp lệ (thôn, bản, buôn, ấp, xóm, làng, tổ dân phố…).")
                     % {"value": type_text}
                 )
             if code in seen:

@@ -87,3 +87,13 @@ def test_session_settings_are_a_two_hour_sliding_window():
     assert settings.SESSION_COOKIE_AGE == 2 * 60 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_role_is_shown_in_the_interface_language(roles):
+    from django.utils import translation
+
+    role = roles["commune_chair"]
+    with translation.override("vi"):
+        assert str(role) == "Chủ tịch UBND xã"
+    with translation.override("en"):
+        assert str(role) == "Commune chair"

@@ -34,6 +34,6 @@ def test_every_translation_keeps_its_placeholders():
 
 def test_english_is_served_when_chosen():
     with translation.override("en"):
-        assert translation.gettext("Đăng nhập") == "Sign in"
+        assert translation.gettext("Đăng nhập") == "Log in"
     with translation.override("vi"):
         assert translation.gettext("Đăng nhập") == "Đăng nhập"
