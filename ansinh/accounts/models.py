@@ -85,6 +85,8 @@ class Role(TimeStampedModel):
     read_only = models.BooleanField(_("chỉ đọc"), default=False)
     legacy_only = models.BooleanField(_("chỉ cho cơ cấu cũ (trước 1/7/2025)"), default=False)
     display_order = models.PositiveSmallIntegerField(default=100)
+    # What the roles data file granted at the last load, so a reload adds only new grants.
+    seeded_permissions = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("vai trò")

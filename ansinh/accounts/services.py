@@ -36,18 +36,19 @@ def _permission(label: str) -> Permission:
 
 @transaction.atomic
 def roles_load(*, actor: User | None = None, path: Path = ROLES_FILE, reset: bool = False) -> dict[str, int]:
-    """Create the roles of the data file that are missing; with `reset`, also rewrite existing ones.
+    """Create the roles of the data file that are missing and grant permissions the file newly lists.
 
-    An administrator's edits survive a plain reload. Refuses the whole file if any permission
-    it names does not exist (nothing is written).
+    An administrator's edits survive a plain reload: a permission the file listed before and
+    the administrator removed stays removed; only permissions the file did not list at the last
+    load (e.g. those of a newly installed module) are added. With `reset`, roles are rewritten
+    from the file. Refuses the whole file if any permission it names does not exist.
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     created = updated = 0
     for spec in data["roles"]:
-        perms = [_permission(label) for label in spec["permissions"]]
+        labels = sorted(spec["permissions"])
+        perms = {label: _permission(label) for label in labels}
         role = Role.objects.filter(code=spec["code"]).first()
-        if role is not None and not reset:
-            continue
         fields = {
             "name": spec["name"],
             "name_en": spec.get("name_en", ""),
@@ -56,20 +57,34 @@ def roles_load(*, actor: User | None = None, path: Path = ROLES_FILE, reset: boo
             "legacy_only": spec.get("legacy_only", False),
             "display_order": spec.get("order", 100),
         }
+        if role is not None and not reset:
+            added = [label for label in labels if label not in role.seeded_permissions]
+            if not added and set(role.seeded_permissions) == set(labels):
+                continue
+            role.permissions.add(*(perms[label] for label in added))
+            role.seeded_permissions = labels
+            role.save(update_fields=["seeded_permissions", "updated_at"])
+            updated += 1
+            audit_record(
+                actor=actor, event_type=AccountsEventType.ROLE_PERMISSIONS_CHANGED, target=role,
+                changes={"new": {"permissions_added": added}},
+            )  # fmt: skip
+            continue
         if role is None:
-            role = Role.objects.create(code=spec["code"], **fields)
+            role = Role.objects.create(code=spec["code"], seeded_permissions=labels, **fields)
             created += 1
         else:
             for name, value in fields.items():
                 setattr(role, name, value)
+            role.seeded_permissions = labels
             role.save()
             updated += 1
-        role.permissions.set(perms)
+        role.permissions.set(perms.values())
         audit_record(
             actor=actor,
             event_type=AccountsEventType.ROLE_PERMISSIONS_CHANGED,
             target=role,
-            changes={"new": {"permissions": sorted(spec["permissions"]), **fields}},
+            changes={"new": {"permissions": labels, **fields}},
         )
     return {"created": created, "updated": updated}
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ansinh.geo",
     "ansinh.accounts",
     "ansinh.jobs",
+    "ansinh.registry",
     "ansinh.reports",
     "ansinh.demo",
 ]

@@ -111,33 +111,36 @@ def test_assignment_end_refusals(users):
 # -- roles ---------------------------------------------------------------------------------------
 def test_role_update_permissions_is_audited_and_takes_effect(users, roles):
     admin = User.objects.create_superuser("root", password=STRONG_PASSWORD)
-    role = roles["village_head"]
-    assert not users.village_head.has_perm("audit.view_auditevent")
+    role = roles["helping_agency_member"]
+    assert not users.helping_agency_member.has_perm("audit.view_auditevent")
     role_update_permissions(
-        actor=admin, role=role, permissions=["geo.view_adminunit", "audit.view_auditevent"], name="Trưởng thôn, bản"
+        actor=admin,
+        role=role,
+        permissions=["geo.view_adminunit", "audit.view_auditevent"],
+        name="Thành viên cơ quan giúp đỡ, kết nghĩa",
     )
     event = AuditEvent.objects.filter(event_type=AccountsEventType.ROLE_PERMISSIONS_CHANGED).latest("id")
-    assert event.changes["old"] == {"permissions": ["geo.view_adminunit"], "name": "Trưởng thôn"}
+    assert event.changes["old"] == {"permissions": ["geo.view_adminunit"], "name": "Thành viên cơ quan giúp đỡ"}
     assert event.changes["new"]["permissions"] == ["audit.view_auditevent", "geo.view_adminunit"]
-    assert Role.objects.get(pk=role.pk).name == "Trưởng thôn, bản"
-    assert User.objects.get(pk=users.village_head.pk).has_perm("audit.view_auditevent")
+    assert Role.objects.get(pk=role.pk).name == "Thành viên cơ quan giúp đỡ, kết nghĩa"
+    assert User.objects.get(pk=users.helping_agency_member.pk).has_perm("audit.view_auditevent")
 
 
 def test_role_update_without_change_writes_no_event(roles):
     before = AuditEvent.objects.count()
     perms = Permission.objects.filter(codename="view_adminunit")
-    role_update_permissions(actor=None, role=roles["village_head"], permissions=perms)
+    role_update_permissions(actor=None, role=roles["helping_agency_member"], permissions=perms)
     assert AuditEvent.objects.count() == before
 
 
 def test_role_update_refusals_write_nothing(users, roles):
     before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied):
-        role_update_permissions(actor=users.province_officer, role=roles["village_head"], permissions=[])
+        role_update_permissions(actor=users.province_officer, role=roles["helping_agency_member"], permissions=[])
     with pytest.raises(ValidationError):
-        role_update_permissions(actor=None, role=roles["village_head"], permissions=["geo.no_such_permission"])
+        role_update_permissions(actor=None, role=roles["helping_agency_member"], permissions=["geo.no_such_permission"])
     assert AuditEvent.objects.count() == before
-    assert list(roles["village_head"].permissions.values_list("codename", flat=True)) == ["view_adminunit"]
+    assert list(roles["helping_agency_member"].permissions.values_list("codename", flat=True)) == ["view_adminunit"]
 
 
 # -- users ---------------------------------------------------------------------------------------
@@ -210,3 +213,27 @@ def test_login_lockout_record_keeps_username_only(users):
     assert event.target_id == str(users.commune_officer.pk)
     assert event.changes == {"new": {"username": "commune_officer", "ip_address": "10.0.0.5"}}
     assert event.actor is None
+
+
+def test_roles_reload_adds_newly_listed_permissions_but_keeps_an_administrators_removal(roles, tmp_path):
+    import json
+
+    from django.contrib.auth.models import Permission
+
+    from ansinh.accounts.services import ROLES_FILE, roles_load
+
+    role = roles["village_head"]
+    view_unit = Permission.objects.get(content_type__app_label="geo", codename="view_adminunit")
+    role.permissions.remove(view_unit)  # an administrator's edit
+    data = json.loads(ROLES_FILE.read_text(encoding="utf-8"))
+    spec = next(r for r in data["roles"] if r["code"] == "village_head")
+    spec["permissions"].append("geo.manage_village")  # a grant the file did not list before
+    changed = tmp_path / "roles.json"
+    changed.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    roles_load(actor=None, path=changed)
+
+    granted = {p.codename for p in role.permissions.all()}
+    assert "manage_village" in granted
+    assert "view_adminunit" not in granted
+    assert roles_load(actor=None, path=changed) == {"created": 0, "updated": 0}

@@ -1,0 +1,118 @@
+"""Coded answers of the household registry (labels as on the review forms)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Chủ hộ")
+    SPOUSE = "spouse", _("Vợ/chồng")
+    CHILD = "child", _("Con")
+    CHILD_IN_LAW = "child_in_law", _("Con dâu/con rể")
+    GRANDCHILD = "grandchild", _("Cháu")
+    PARENT = "parent", _("Bố/mẹ")
+    PARENT_IN_LAW = "parent_in_law", _("Bố/mẹ vợ hoặc chồng")
+    GRANDPARENT = "grandparent", _("Ông/bà")
+    SIBLING = "sibling", _("Anh/chị/em")
+    OTHER_RELATIVE = "other_relative", _("Họ hàng khác")
+    OTHER = "other", _("Khác")
+
+
+class HealthInsurance(models.TextChoices):
+    YES = "yes", _("Có thẻ BHYT")
+    NO = "no", _("Không có thẻ BHYT")
+
+
+class Schooling(models.TextChoices):
+    NOT_IN_SCHOOL = "none", _("Không đi học")
+    PRESCHOOL = "preschool", _("Mầm non")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    VOCATIONAL = "vocational", _("Giáo dục nghề nghiệp")
+    HIGHER = "higher", _("Cao đẳng, đại học trở lên")
+
+
+class Diploma(models.TextChoices):
+    NONE = "none", _("Chưa có bằng cấp")
+    PRIMARY = "primary", _("Tốt nghiệp tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Tốt nghiệp THCS")
+    UPPER_SECONDARY = "upper_secondary", _("Tốt nghiệp THPT")
+    VOCATIONAL = "vocational", _("Chứng chỉ/bằng nghề")
+    COLLEGE = "college", _("Cao đẳng")
+    UNIVERSITY = "university", _("Đại học trở lên")
+
+
+class Disability(models.TextChoices):
+    NONE = "none", _("Không khuyết tật")
+    MILD = "mild", _("Khuyết tật nhẹ")
+    SEVERE = "severe", _("Khuyết tật nặng")
+    ESPECIALLY_SEVERE = "especially_severe", _("Khuyết tật đặc biệt nặng")
+
+
+class LabourStatus(models.TextChoices):
+    WORKING_CONTRACT = "working_contract", _("Làm công ăn lương có hợp đồng")
+    WAGE_NO_CONTRACT = "wage_no_contract", _("Làm công ăn lương không có hợp đồng")
+    SELF_EMPLOYED = "self_employed", _("Tự làm (nông nghiệp, buôn bán…)")
+    UNEMPLOYED = "unemployed", _("Thất nghiệp")
+    STUDENT = "student", _("Đang đi học")
+    NO_LABOUR_CAPACITY = "no_capacity", _("Không có khả năng lao động")
+    RETIRED = "retired", _("Nghỉ hưu, già yếu")
+    CHILD = "child", _("Trẻ em (chưa đến tuổi lao động)")
+    OTHER = "other", _("Khác")
+
+
+class Allowance(models.TextChoices):
+    NONE = "none", _("Không")
+    PENSION = "pension", _("Lương hưu")
+    SOCIAL_ALLOWANCE = "social_allowance", _("Trợ cấp xã hội hằng tháng")
+    MERITORIOUS = "meritorious", _("Trợ cấp người có công")
+    OTHER = "other", _("Trợ cấp khác")
+
+
+class MemberStatus(models.TextChoices):
+    PRESENT = "present", _("Đang trong hộ")
+    LEFT = "left", _("Đã chuyển khỏi hộ")
+    DEAD = "dead", _("Đã mất")
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang quản lý")
+    MOVED_OUT = "moved_out", _("Đã chuyển đi")
+    MERGED = "merged", _("Đã nhập vào hộ khác")
+    DISSOLVED = "dissolved", _("Không còn (hộ giải thể)")
+
+
+class Durability(models.TextChoices):
+    DURABLE = "durable", _("Bền chắc")
+    NOT_DURABLE = "not_durable", _("Không bền chắc")
+
+
+class WaterSource(models.TextChoices):
+    PIPED = "piped", _("Nước máy")
+    PROTECTED_WELL = "protected_well", _("Giếng khoan, giếng đào được bảo vệ")
+    RAINWATER = "rainwater", _("Nước mưa được bảo vệ")
+    UNPROTECTED = "unprotected", _("Nguồn không hợp vệ sinh (sông, suối, giếng không bảo vệ)")
+    BOUGHT = "bought", _("Nước mua (bình, xe chở)")
+    OTHER = "other", _("Khác")
+
+
+class LatrineType(models.TextChoices):
+    FLUSH = "flush", _("Tự hoại, bán tự hoại")
+    DOUBLE_VAULT = "double_vault", _("Hai ngăn, chìm có ống thông hơi")
+    UNHYGIENIC = "unhygienic", _("Không hợp vệ sinh")
+    NONE = "none", _("Không có nhà tiêu")
+
+
+class InfoDevice(models.TextChoices):
+    TV = "tv", _("Ti vi")
+    RADIO = "radio", _("Đài (radio)")
+    COMPUTER = "computer", _("Máy tính")
+    SMARTPHONE = "smartphone", _("Điện thoại thông minh")
+    LOUDSPEAKER = "loudspeaker", _("Nghe được loa truyền thanh thôn/xã")
+    INTERNET = "internet", _("Dùng Internet")

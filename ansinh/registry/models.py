@@ -1,0 +1,240 @@
+"""The household registry: households, their members, ethnicities, identity duplicates."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.models import TimeStampedModel
+from ansinh.core.scoping import ScopedQuerySet
+from ansinh.core.text import fold_vietnamese, vietnamese_sort_key
+from ansinh.geo.choices import AreaType
+
+from .choices import (
+    Allowance,
+    Diploma,
+    Disability,
+    Durability,
+    HealthInsurance,
+    HouseholdStatus,
+    LabourStatus,
+    LatrineType,
+    MemberStatus,
+    Relation,
+    Schooling,
+    Sex,
+    WaterSource,
+)
+
+
+class Ethnicity(models.Model):
+    """One of Vietnam's 54 ethnic groups (GSO code list), loaded from data/ethnicities.json."""
+
+    code = models.CharField(_("mã"), max_length=4, unique=True)
+    name = models.CharField(_("tên"), max_length=60)
+    name_folded = models.CharField(max_length=60, editable=False)
+
+    class Meta:
+        verbose_name = _("dân tộc")
+        verbose_name_plural = _("dân tộc")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_minority(self) -> bool:
+        return self.code != "01"  # every group but Kinh is an ethnic minority (dân tộc thiểu số)
+
+
+class Household(TimeStampedModel):
+    """One household (hộ gia đình) of a commune, with the facts the review forms and reports use.
+
+    `unit_path` is the path of its village (or commune when no village is set) and
+    `successor_path` that unit's successor path, copied here so scoping needs no join.
+    `version` increases on every change (optimistic locking for concurrent edits).
+    """
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("thôn/tổ dân phố"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    code = models.CharField(_("mã hộ"), max_length=30)
+    head = models.ForeignKey(
+        "Member", verbose_name=_("chủ hộ"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    head_name = models.CharField(_("họ tên chủ hộ"), max_length=150, blank=True, editable=False)
+    head_sort_key = models.CharField(max_length=600, blank=True, editable=False)
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE
+    )
+    area_type = models.CharField(_("khu vực"), max_length=8, choices=AreaType.choices)
+    area_type_override_reason = models.CharField(_("lý do khác khu vực của xã"), max_length=255, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    ethnicity = models.ForeignKey(
+        Ethnicity,
+        verbose_name=_("dân tộc của chủ hộ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Flags used by the report forms (TT 07/2021 Phụ lục VII).
+    is_ethnic_minority = models.BooleanField(_("hộ dân tộc thiểu số"), default=False)
+    is_local_indigenous = models.BooleanField(_("dân tộc tại chỗ"), default=False)
+    has_meritorious_person = models.BooleanField(_("có người có công"), default=False)
+    has_social_assistance = models.BooleanField(_("có đối tượng bảo trợ xã hội"), default=False)
+    no_labour_capacity = models.BooleanField(_("hộ không có khả năng lao động"), default=False)
+    female_head = models.BooleanField(_("chủ hộ là nữ"), default=False)
+    lone_household = models.BooleanField(_("hộ neo đơn"), default=False)
+    # Housing and services (the facts behind the deprivation indicators).
+    housing_area_m2 = models.DecimalField(
+        _("diện tích nhà ở (m²)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    wall_durability = models.CharField(_("tường"), max_length=12, choices=Durability.choices, blank=True)
+    column_durability = models.CharField(_("cột (khung)"), max_length=12, choices=Durability.choices, blank=True)
+    roof_durability = models.CharField(_("mái"), max_length=12, choices=Durability.choices, blank=True)
+    water_source = models.CharField(_("nguồn nước sinh hoạt"), max_length=16, choices=WaterSource.choices, blank=True)
+    latrine_type = models.CharField(_("nhà tiêu"), max_length=16, choices=LatrineType.choices, blank=True)
+    info_devices = models.JSONField(_("phương tiện tiếp cận thông tin"), default=list, blank=True)
+    production_land_m2 = models.DecimalField(
+        _("đất sản xuất (m²)"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+    unit_path = models.CharField(max_length=120, editable=False, db_index=True)
+    successor_path = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    scope_fields = ("unit_path", "successor_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering = ["head_sort_key", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="registry_household_code_unique_per_commune"),
+            models.CheckConstraint(
+                condition=Q(housing_area_m2__isnull=True) | Q(housing_area_m2__gte=0),
+                name="registry_housing_area_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(production_land_m2__isnull=True) | Q(production_land_m2__gte=0),
+                name="registry_land_area_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "status"], name="registry_household_commune")]
+        permissions = [
+            ("manage_household", _("Thêm, sửa hộ và thành viên; ghi biến động")),
+            ("import_household", _("Nhập hộ từ tệp Excel/CSV")),
+            ("export_household", _("Xuất danh sách hộ")),
+            ("approve_import", _("Duyệt lần nhập dữ liệu của người khác")),
+            ("view_full_identity", _("Xem đầy đủ số CCCD")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.head_name}" if self.head_name else self.code
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path, self.successor_path)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("registry:household_detail", kwargs={"pk": self.pk})
+
+
+class Member(TimeStampedModel):
+    """One person in a household, with the facts the deprivation indicators are derived from."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    name_folded = models.CharField(max_length=150, editable=False, db_index=True)
+    sort_key = models.CharField(max_length=600, editable=False)
+    sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    ethnicity = models.ForeignKey(
+        Ethnicity, verbose_name=_("dân tộc"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    relation = models.CharField(_("quan hệ với chủ hộ"), max_length=16, choices=Relation.choices)
+    id_number = models.CharField(_("số CCCD/CMND"), max_length=12, blank=True, db_index=True)
+    id_kind = models.CharField(max_length=4, blank=True, editable=False)  # "cccd", "cmnd" or ""
+    health_insurance = models.CharField(_("bảo hiểm y tế"), max_length=4, choices=HealthInsurance.choices, blank=True)
+    schooling = models.CharField(_("đang học"), max_length=16, choices=Schooling.choices, blank=True)
+    diploma = models.CharField(_("bằng cấp cao nhất"), max_length=16, choices=Diploma.choices, blank=True)
+    disability = models.CharField(_("khuyết tật"), max_length=20, choices=Disability.choices, default=Disability.NONE)
+    labour_status = models.CharField(_("tình trạng việc làm"), max_length=20, choices=LabourStatus.choices, blank=True)
+    allowance = models.CharField(
+        _("lương hưu/trợ cấp"), max_length=20, choices=Allowance.choices, default=Allowance.NONE
+    )
+    status = models.CharField(_("tình trạng"), max_length=8, choices=MemberStatus.choices, default=MemberStatus.PRESENT)
+    death_date = models.DateField(_("ngày mất"), null=True, blank=True)
+    left_date = models.DateField(_("ngày chuyển khỏi hộ"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự trong hộ"), default=1)
+
+    scope_fields = ("household__unit_path", "household__successor_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên hộ")
+        verbose_name_plural = _("thành viên hộ")
+        ordering = ["household", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(death_date__isnull=True)
+                | Q(birth_date__isnull=True)
+                | Q(death_date__gte=models.F("birth_date")),
+                name="registry_member_death_after_birth",
+            ),
+        ]
+        indexes = [models.Index(fields=["name_folded", "birth_year"], name="registry_member_name_year")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.name_folded = fold_vietnamese(self.full_name)
+        self.sort_key = member_sort_key(self.full_name)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        super().save(*args, **kwargs)
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return self.household.get_scope_paths()
+
+    @property
+    def is_living(self) -> bool:
+        return self.death_date is None and self.status != MemberStatus.DEAD
+
+
+def member_sort_key(full_name: str) -> str:
+    """Vietnamese name lists sort by given name, then middle and family names ("Nguyễn Văn An" under A)."""
+    parts = (full_name or "").split()
+    reordered = " ".join([parts[-1], *parts[:-1]]) if parts else ""
+    return vietnamese_sort_key(reordered)
+
+
+class IdentityOverride(TimeStampedModel):
+    """An officer confirmed that a CCCD already held by another living member may be entered again.
+
+    Kept so the duplicate stays visible in the duplicate queue with the officer's reason.
+    """
+
+    id_number = models.CharField(max_length=12, db_index=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="identity_overrides")
+    existing_member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("lý do"), max_length=255)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("xác nhận trùng số định danh")
+        verbose_name_plural = _("xác nhận trùng số định danh")
+
+    def __str__(self) -> str:
+        return f"{self.id_number}: {self.member} / {self.existing_member}"

@@ -1,0 +1,434 @@
+"""Writes to the household registry. Each function is one transaction with its audit events.
+
+Every service checks that the actor holds ``registry.manage_household`` over the household's
+area (404-style refusal is the view's job; here a PermissionDenied), validates, writes, and
+records the change (old → new) as an audit event, which is also the household's history.
+"""
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ansinh.audit.services import audit_record
+from ansinh.core.exceptions import ApplicationError
+from ansinh.geo.choices import Level
+from ansinh.geo.models import AdminUnit
+
+from .choices import InfoDevice, MemberStatus, Relation
+from .events import RegistryEventType
+from .identity import validate_id_number
+from .models import Ethnicity, Household, IdentityOverride, Member
+
+MANAGE_PERM = "registry.manage_household"
+EARLIEST_BIRTH_YEAR = 1880
+
+HOUSEHOLD_FACT_FIELDS = [
+    "address", "phone", "is_ethnic_minority", "is_local_indigenous", "has_meritorious_person",
+    "has_social_assistance", "no_labour_capacity", "female_head", "lone_household", "housing_area_m2",
+    "wall_durability", "column_durability", "roof_durability", "water_source", "latrine_type", "info_devices",
+    "production_land_m2", "notes",
+]  # fmt: skip
+
+
+@dataclass
+class MemberData:
+    """What is entered for one member (a form row, an API object or an import row)."""
+
+    full_name: str
+    sex: str
+    relation: str
+    birth_date: date | None = None
+    birth_year: int | None = None
+    ethnicity_code: str = ""
+    id_number: str = ""
+    health_insurance: str = ""
+    schooling: str = ""
+    diploma: str = ""
+    disability: str = "none"
+    labour_status: str = ""
+    allowance: str = "none"
+    death_date: date | None = None
+    # An officer's reason to accept a CCCD that another living member already holds.
+    id_duplicate_reason: str = ""
+
+
+MEMBER_FIELDS = [f.name for f in fields(MemberData) if f.name not in ("ethnicity_code", "id_duplicate_reason")]
+
+
+@dataclass
+class HouseholdData:
+    """The household's own facts (everything but its members)."""
+
+    code: str
+    village: AdminUnit | None = None
+    ethnicity_code: str = ""
+    area_type: str = ""
+    area_type_override_reason: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+
+def _require_manage(actor, unit: AdminUnit) -> None:
+    if actor is not None and not actor.has_perm(MANAGE_PERM, unit):
+        raise PermissionDenied(_("Bạn không được quản lý hộ gia đình trên địa bàn này."))
+
+
+def _ethnicity(code: str) -> Ethnicity | None:
+    if not code:
+        return None
+    ethnicity = Ethnicity.objects.filter(code=code.strip().zfill(2)).first()
+    if ethnicity is None:
+        raise ValidationError({"ethnicity": _("Mã dân tộc “%(code)s” không có trong danh mục.") % {"code": code}})
+    return ethnicity
+
+
+def _clean_code(code: str) -> str:
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": _("Hãy nhập mã hộ.")})
+    if len(code) > 30:
+        raise ValidationError({"code": _("Mã hộ dài tối đa 30 ký tự.")})
+    return code
+
+
+def _clean_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(facts) - set(HOUSEHOLD_FACT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    cleaned = dict(facts)
+    for name in ("housing_area_m2", "production_land_m2"):
+        value = cleaned.get(name)
+        if value not in (None, ""):
+            value = Decimal(str(value))
+            if value < 0:
+                raise ValidationError({name: _("Diện tích không được âm.")})
+            cleaned[name] = value
+        elif name in cleaned:
+            cleaned[name] = None
+    if "info_devices" in cleaned:
+        devices = list(dict.fromkeys(cleaned["info_devices"] or []))
+        invalid = [d for d in devices if d not in InfoDevice.values]
+        if invalid:
+            raise ValidationError({"info_devices": _("Phương tiện không hợp lệ: %(v)s") % {"v": ", ".join(invalid)}})
+        cleaned["info_devices"] = devices
+    return cleaned
+
+
+def _resolve_village(commune: AdminUnit, village: AdminUnit | None) -> AdminUnit | None:
+    if commune.level != Level.COMMUNE:
+        raise ApplicationError(_("Hộ phải thuộc một xã/phường/đặc khu."), code="not_a_commune")
+    if village is not None and (village.level != Level.VILLAGE or village.parent_id != commune.pk):
+        raise ValidationError({"village": _("Thôn/tổ dân phố không thuộc xã đã chọn.")})
+    return village
+
+
+def _resolve_area_type(commune: AdminUnit, area_type: str, reason: str) -> str:
+    area_type = area_type or commune.area_type
+    if not area_type:
+        raise ValidationError({"area_type": _("Xã này chưa có khu vực thành thị/nông thôn: hãy chọn cho hộ.")})
+    if commune.area_type and area_type != commune.area_type and not reason.strip():
+        raise ValidationError({"area_type_override_reason": _("Hộ khác khu vực của xã: hãy ghi lý do.")})
+    return area_type
+
+
+def _validate_member(data: MemberData, *, today: date) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = " ".join((data.full_name or "").split())
+    if not name:
+        errors.setdefault("full_name", []).append(_("Hãy nhập họ và tên."))
+    if data.birth_date and data.birth_date > today:
+        errors.setdefault("birth_date", []).append(_("Ngày sinh ở tương lai."))
+    year = data.birth_date.year if data.birth_date else data.birth_year
+    if not year:
+        errors.setdefault("birth_year", []).append(_("Hãy nhập ngày sinh hoặc năm sinh."))
+    elif "birth_date" not in errors and not (EARLIEST_BIRTH_YEAR <= year <= today.year):
+        errors.setdefault("birth_year", []).append(_("Năm sinh %(year)s không hợp lệ.") % {"year": year})
+    if data.death_date:
+        if data.death_date > today:
+            errors.setdefault("death_date", []).append(_("Ngày mất ở tương lai."))
+        if (data.birth_date and data.death_date < data.birth_date) or (year and data.death_date.year < year):
+            errors.setdefault("death_date", []).append(_("Ngày mất trước ngày sinh."))
+    identity = None
+    try:
+        identity = validate_id_number(data.id_number, sex=data.sex, birth_year=year, birth_date=data.birth_date)
+    except ValidationError as exc:
+        errors.setdefault("id_number", []).extend(exc.messages)
+    ethnicity = None
+    try:
+        ethnicity = _ethnicity(data.ethnicity_code)
+    except ValidationError as exc:
+        errors.setdefault("ethnicity", []).extend(exc.messages)
+    values = {name_: getattr(data, name_) for name_ in MEMBER_FIELDS}
+    values.update(full_name=name, birth_year=year, ethnicity=ethnicity)
+    values["id_number"] = identity.number if identity else ""
+    values["id_kind"] = identity.kind if identity else ""
+    member = Member(**values)
+    try:
+        member.full_clean(exclude=["household", "name_folded", "sort_key", "order"])
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    if data.death_date:
+        values["status"] = MemberStatus.DEAD
+    return values
+
+
+def identity_conflicts(id_number: str, *, exclude_member_id: int | None = None):
+    """Living members anywhere in the registry who already hold `id_number` (not scoped: a check)."""
+    if not id_number:
+        return Member.objects.none()
+    qs = Member.objects.filter(id_number=id_number, death_date__isnull=True).exclude(status=MemberStatus.DEAD)
+    if exclude_member_id:
+        qs = qs.exclude(pk=exclude_member_id)
+    return qs.select_related("household")
+
+
+def _check_identity(actor, member: Member, reason: str) -> None:
+    """Block a CCCD already held by another living member, unless an officer gives a reason."""
+    conflicts = list(identity_conflicts(member.id_number, exclude_member_id=member.pk))
+    if not conflicts:
+        return
+    if not (reason or "").strip():
+        raise ApplicationError(
+            _("Số CCCD %(number)s đã có ở thành viên khác còn sống (hộ %(households)s). Nếu đúng là "
+              "nhập lại, hãy ghi lý do xác nhận.")
+            % {"number": member.id_number, "households": ", ".join(sorted({c.household.code for c in conflicts}))},
+            code="id_duplicate",
+            details={"member_ids": [c.pk for c in conflicts]},
+        )  # fmt: skip
+    for existing in conflicts:
+        IdentityOverride.objects.create(
+            id_number=member.id_number, member=member, existing_member=existing, reason=reason.strip()[:255],
+            confirmed_by=actor,
+        )  # fmt: skip
+        audit_record(
+            actor=actor, event_type=RegistryEventType.IDENTITY_DUPLICATE_CONFIRMED, target=member,
+            unit_path=member.household.unit_path,
+            changes={"new": {"id_number": member.id_number, "existing_member": existing.pk, "reason": reason}},
+        )  # fmt: skip
+
+
+def _snapshot(obj, names: list[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    changed = [k for k in new if old.get(k) != new[k]]
+    return {"old": {k: old.get(k) for k in changed}, "new": {k: new[k] for k in changed}}
+
+
+def _set_head(household: Household, head: Member | None) -> None:
+    household.head = head
+    household.head_name = head.full_name if head else ""
+    household.head_sort_key = head.sort_key if head else ""
+    if head is not None:
+        household.female_head = head.sex == "female"
+
+
+# -- services -----------------------------------------------------------------------------------
+
+
+def household_register(*, actor, commune: AdminUnit, data: HouseholdData, members: list[MemberData]) -> Household:
+    """Register a new household with its members; exactly one member must be the head.
+
+    Refused (nothing written) when the actor may not manage households in the commune, the
+    village is not of that commune, the code is already used in the commune, a member is
+    invalid (errors keyed ``members.<i>.<field>``), there is no head or more than one, or a CCCD
+    is already held by another living member without an officer's reason.
+    """
+    today = timezone.localdate()
+    with transaction.atomic():
+        village = _resolve_village(commune, data.village)
+        _require_manage(actor, village or commune)
+        code = _clean_code(data.code)
+        if Household.objects.filter(commune=commune, code=code).exists():
+            raise ApplicationError(
+                _("Mã hộ %(code)s đã có ở %(commune)s.") % {"code": code, "commune": commune.name},
+                code="household_code_taken",
+            )
+        area_type = _resolve_area_type(commune, data.area_type, data.area_type_override_reason)
+        facts = _clean_facts(data.facts)
+        ethnicity = _ethnicity(data.ethnicity_code)
+        if not members:
+            raise ValidationError({"members": _("Hộ phải có ít nhất một thành viên.")})
+        heads = [m for m in members if m.relation == Relation.HEAD]
+        if len(heads) != 1:
+            raise ValidationError({"members": _("Hộ phải có đúng một chủ hộ.")})
+        errors: dict[str, list[str]] = {}
+        member_values = []
+        for index, member_data in enumerate(members):
+            try:
+                member_values.append(_validate_member(member_data, today=today))
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    errors[f"members.{index}.{key}"] = messages
+        if errors:
+            raise ValidationError(errors)
+        unit = village or commune
+        household = Household.objects.create(
+            commune=commune, village=village, code=code, area_type=area_type,
+            area_type_override_reason=data.area_type_override_reason.strip(), ethnicity=ethnicity,
+            unit_path=unit.path, successor_path=unit.successor_path,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None, **facts,
+        )  # fmt: skip
+        created = []
+        for order, (values, member_data) in enumerate(zip(member_values, members, strict=True), start=1):
+            member = Member.objects.create(household=household, order=order, **values)
+            _check_identity(actor, member, member_data.id_duplicate_reason)
+            created.append(member)
+        head = next(m for m in created if m.relation == Relation.HEAD)
+        _set_head(household, head)
+        if ethnicity is None and head.ethnicity is not None:
+            household.ethnicity = head.ethnicity
+        if household.ethnicity is not None and household.ethnicity.is_minority:
+            household.is_ethnic_minority = True
+        household.save()
+        audit_record(
+            actor=actor, event_type=RegistryEventType.HOUSEHOLD_REGISTERED, target=household, unit_path=household.unit_path,
+            changes={"new": {"code": code, "village": village.path if village else None, "area_type": area_type,
+                             **facts, "members": [m.full_name for m in created]}},
+        )  # fmt: skip
+    return household
+
+
+def _lock_household(household: Household, expected_version: int | None) -> Household:
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ApplicationError(
+            _("Hộ này vừa được người khác sửa. Hãy tải lại trang để xem thay đổi rồi sửa lại."),
+            code="stale_version",
+            details={"current_version": locked.version},
+        )
+    return locked
+
+
+def household_update(*, actor, household: Household, expected_version: int | None, data: HouseholdData) -> Household:
+    """Change the household's own facts (code, village, area type, flags, housing …).
+
+    Refused when someone else changed it since `expected_version` was read, or for the same
+    reasons as `household_register`. Writes nothing when nothing changed.
+    """
+    with transaction.atomic():
+        locked = _lock_household(household, expected_version)
+        _require_manage(actor, locked.village or locked.commune)
+        village = _resolve_village(locked.commune, data.village)
+        _require_manage(actor, village or locked.commune)
+        code = _clean_code(data.code)
+        if code != locked.code and Household.objects.filter(commune=locked.commune, code=code).exists():
+            raise ApplicationError(_("Mã hộ %(code)s đã có trong xã.") % {"code": code}, code="household_code_taken")
+        area_type = _resolve_area_type(locked.commune, data.area_type, data.area_type_override_reason)
+        new = {
+            "code": code, "village_id": village.pk if village else None, "area_type": area_type,
+            "area_type_override_reason": data.area_type_override_reason.strip(),
+            "ethnicity_id": (_ethnicity(data.ethnicity_code).pk if data.ethnicity_code else locked.ethnicity_id),
+            **_clean_facts(data.facts),
+        }  # fmt: skip
+        old = _snapshot(locked, list(new))
+        changes = _diff(old, new)
+        if not changes["new"]:
+            return locked
+        for name, value in new.items():
+            setattr(locked, name, value)
+        unit = village or locked.commune
+        locked.unit_path, locked.successor_path = unit.path, unit.successor_path
+        locked.version = F("version") + 1
+        locked.save()
+        locked.refresh_from_db()
+        audit_record(
+            actor=actor, event_type=RegistryEventType.HOUSEHOLD_UPDATED, target=locked, unit_path=locked.unit_path,
+            changes=changes,
+        )  # fmt: skip
+    return locked
+
+
+def member_add(
+    *, actor, household: Household, data: MemberData, event_type: int = RegistryEventType.MEMBER_ADDED
+) -> Member:
+    """Add a person to a household (not as head: use `household_change_head`). Refused as above."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = _lock_household(household, None)
+        _require_manage(actor, locked.village or locked.commune)
+        if data.relation == Relation.HEAD:
+            raise ValidationError({"relation": _("Hộ đã có chủ hộ; hãy dùng chức năng đổi chủ hộ.")})
+        values = _validate_member(data, today=today)
+        order = (locked.members.count() or 0) + 1
+        member = Member.objects.create(household=locked, order=order, **values)
+        _check_identity(actor, member, data.id_duplicate_reason)
+        Household.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        audit_record(
+            actor=actor, event_type=event_type, target=member, unit_path=locked.unit_path,
+            changes={"new": {"household": locked.pk, **{k: values[k] for k in ("full_name", "sex", "birth_year", "relation")}}},
+        )  # fmt: skip
+    return member
+
+
+def member_update(*, actor, member: Member, data: MemberData) -> Member:
+    """Change a member's facts; the head's relation stays "head" (use `household_change_head`)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+        household = locked.household
+        _require_manage(actor, household.village or household.commune)
+        is_head = household.head_id == locked.pk
+        if is_head != (data.relation == Relation.HEAD):
+            raise ValidationError({"relation": _("Muốn đổi chủ hộ, hãy dùng chức năng đổi chủ hộ.")})
+        values = _validate_member(data, today=today)
+        old = _snapshot(locked, list(values))
+        changes = _diff(
+            {k: getattr(v, "pk", v) for k, v in old.items()}, {k: getattr(v, "pk", v) for k, v in values.items()}
+        )
+        if not changes["new"]:
+            return locked
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        if "id_number" in changes["new"]:
+            _check_identity(actor, locked, data.id_duplicate_reason)
+        if is_head:
+            _set_head(household, locked)
+            household.save(update_fields=["head_name", "head_sort_key", "female_head", "updated_at"])
+        Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
+        audit_record(
+            actor=actor, event_type=RegistryEventType.MEMBER_UPDATED, target=locked, unit_path=household.unit_path,
+            changes={**changes, "household": household.pk},
+        )  # fmt: skip
+    return locked
+
+
+def household_change_head(*, actor, household: Household, new_head: Member, old_head_relation: str) -> Household:
+    """Make another present member the head; the previous head takes `old_head_relation`."""
+    with transaction.atomic():
+        locked = _lock_household(household, None)
+        _require_manage(actor, locked.village or locked.commune)
+        member = Member.objects.select_for_update().get(pk=new_head.pk)
+        if member.household_id != locked.pk or member.status != MemberStatus.PRESENT:
+            raise ApplicationError(_("Chủ hộ mới phải là thành viên đang trong hộ."), code="head_not_member")
+        if old_head_relation == Relation.HEAD or old_head_relation not in Relation.values:
+            raise ValidationError({"old_head_relation": _("Hãy chọn quan hệ mới của chủ hộ cũ.")})
+        previous = locked.head
+        if previous is not None and previous.pk != member.pk:
+            Member.objects.filter(pk=previous.pk).update(relation=old_head_relation)
+        member.relation = Relation.HEAD
+        member.save(update_fields=["relation", "updated_at"])
+        _set_head(locked, member)
+        locked.version = F("version") + 1
+        locked.save()
+        locked.refresh_from_db()
+        audit_record(
+            actor=actor, event_type=RegistryEventType.HOUSEHOLD_HEAD_CHANGED, target=locked, unit_path=locked.unit_path,
+            changes={"old": {"head": previous.full_name if previous else None},
+                     "new": {"head": member.full_name, "old_head_relation": old_head_relation}},
+        )  # fmt: skip
+    return locked
