@@ -295,7 +295,8 @@ def household_register(*, actor, commune: AdminUnit, data: HouseholdData, member
             household.is_ethnic_minority = True
         household.save()
         audit_record(
-            actor=actor, event_type=RegistryEventType.HOUSEHOLD_REGISTERED, target=household, unit_path=household.unit_path,
+            actor=actor, event_type=RegistryEventType.HOUSEHOLD_REGISTERED, target=household,
+            unit_path=household.unit_path,
             changes={"new": {"code": code, "village": village.path if village else None, "area_type": area_type,
                              **facts, "members": [m.full_name for m in created]}},
         )  # fmt: skip
@@ -369,7 +370,8 @@ def member_add(
         Household.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=timezone.now())
         audit_record(
             actor=actor, event_type=event_type, target=member, unit_path=locked.unit_path,
-            changes={"new": {"household": locked.pk, **{k: values[k] for k in ("full_name", "sex", "birth_year", "relation")}}},
+            changes={"new": {"household": locked.pk,
+                             **{k: values[k] for k in ("full_name", "sex", "birth_year", "relation")}}},
         )  # fmt: skip
     return member
 
