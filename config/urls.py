@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/", include("ansinh.geo.urls")),
     path("audit/", include("ansinh.audit.urls")),
     path("jobs/", include("ansinh.jobs.urls")),
+    path("households/", include("ansinh.registry.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -79,6 +79,7 @@ class MemberStatus(models.TextChoices):
     PRESENT = "present", _("Đang trong hộ")
     LEFT = "left", _("Đã chuyển khỏi hộ")
     DEAD = "dead", _("Đã mất")
+    MERGED = "merged", _("Đã gộp vào hồ sơ khác (trùng người)")
 
 
 class HouseholdStatus(models.TextChoices):
@@ -116,3 +117,60 @@ class InfoDevice(models.TextChoices):
     SMARTPHONE = "smartphone", _("Điện thoại thông minh")
     LOUDSPEAKER = "loudspeaker", _("Nghe được loa truyền thanh thôn/xã")
     INTERNET = "internet", _("Dùng Internet")
+
+
+class MoveStatus(models.TextChoices):
+    REQUESTED = "requested", _("Chờ xã nơi đến tiếp nhận")
+    ACCEPTED = "accepted", _("Đã tiếp nhận")
+    REFUSED = "refused", _("Bị từ chối")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+# Allowed transitions of a move between communes (one audited service each).
+MOVE_TRANSITIONS = {
+    MoveStatus.REQUESTED: {MoveStatus.ACCEPTED, MoveStatus.REFUSED, MoveStatus.CANCELLED},
+    MoveStatus.ACCEPTED: set(),
+    MoveStatus.REFUSED: set(),
+    MoveStatus.CANCELLED: set(),
+}
+
+
+class ImportMode(models.TextChoices):
+    CREATE = "create", _("Chỉ thêm hộ mới")
+    UPDATE = "update", _("Thêm mới và cập nhật hộ đã có")
+    SKIP = "skip", _("Bỏ qua hộ đã có")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Đã tải lên")
+    VALIDATING = "validating", _("Đang kiểm tra")
+    VALIDATED = "validated", _("Đã kiểm tra (chạy thử)")
+    AWAITING_APPROVAL = "awaiting_approval", _("Chờ người thứ hai duyệt")
+    COMMITTING = "committing", _("Đang ghi")
+    COMMITTED = "committed", _("Đã ghi")
+    FAILED = "failed", _("Thất bại")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+IMPORT_TRANSITIONS = {
+    ImportStatus.UPLOADED: {ImportStatus.VALIDATING, ImportStatus.CANCELLED},
+    ImportStatus.VALIDATING: {ImportStatus.VALIDATED, ImportStatus.AWAITING_APPROVAL, ImportStatus.COMMITTING,
+                              ImportStatus.FAILED},
+    ImportStatus.VALIDATED: {ImportStatus.COMMITTING, ImportStatus.AWAITING_APPROVAL, ImportStatus.CANCELLED},
+    ImportStatus.AWAITING_APPROVAL: {ImportStatus.COMMITTING, ImportStatus.CANCELLED},
+    ImportStatus.COMMITTING: {ImportStatus.COMMITTED, ImportStatus.FAILED},
+    ImportStatus.COMMITTED: set(),
+    ImportStatus.FAILED: set(),
+    ImportStatus.CANCELLED: set(),
+}  # fmt: skip
+
+
+class DuplicateKind(models.TextChoices):
+    ID_NUMBER = "id_number", _("Trùng số CCCD")
+    FUZZY = "fuzzy", _("Giống tên, ngày sinh")
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ xem xét")
+    SAME = "same", _("Cùng một người (đã gộp)")
+    DIFFERENT = "different", _("Hai người khác nhau")

@@ -14,12 +14,17 @@ from .choices import (
     Allowance,
     Diploma,
     Disability,
+    DuplicateKind,
+    DuplicateStatus,
     Durability,
     HealthInsurance,
     HouseholdStatus,
+    ImportMode,
+    ImportStatus,
     LabourStatus,
     LatrineType,
     MemberStatus,
+    MoveStatus,
     Relation,
     Schooling,
     Sex,
@@ -177,6 +182,9 @@ class Member(TimeStampedModel):
     death_date = models.DateField(_("ngày mất"), null=True, blank=True)
     left_date = models.DateField(_("ngày chuyển khỏi hộ"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự trong hộ"), default=1)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("đã gộp vào"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     scope_fields = ("household__unit_path", "household__successor_path")
     objects = ScopedQuerySet.as_manager()
@@ -238,3 +246,169 @@ class IdentityOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.id_number}: {self.member} / {self.existing_member}"
+
+
+class HouseholdMove(TimeStampedModel):
+    """A household moving to another commune: the sending commune asks, the receiving one accepts.
+
+    Visible from both communes (`unit_path` is where it leaves, `to_unit_path` where it goes).
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="moves")
+    from_commune = models.ForeignKey("geo.AdminUnit", on_delete=models.PROTECT, related_name="+")
+    to_commune = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("xã nơi đến"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_village = models.ForeignKey(
+        "geo.AdminUnit",
+        verbose_name=_("thôn nơi đến"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    move_date = models.DateField(_("ngày chuyển"))
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=MoveStatus.choices, default=MoveStatus.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("ghi chú quyết định"), max_length=255, blank=True)
+    new_household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )  # the household as registered in the receiving commune
+    unit_path = models.CharField(max_length=120, editable=False)
+    to_unit_path = models.CharField(max_length=120, editable=False)
+
+    scope_fields = ("unit_path", "to_unit_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chuyển hộ")
+        verbose_name_plural = _("chuyển hộ")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(status="requested"), name="registry_one_open_move_per_household"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} → {self.to_commune}"
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path, self.to_unit_path)
+
+
+class RegistrySettings(models.Model):
+    """Registry settings of one province (e.g. imports need a second user's approval)."""
+
+    province = models.OneToOneField("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    import_requires_approval = models.BooleanField(_("lần nhập cần người thứ hai duyệt"), default=False)
+
+    class Meta:
+        verbose_name = _("thiết lập sổ hộ của tỉnh")
+        verbose_name_plural = _("thiết lập sổ hộ của tỉnh")
+
+    def __str__(self) -> str:
+        return str(self.province)
+
+
+class ImportBatch(TimeStampedModel):
+    """One uploaded household file and what became of it: checked, approved, committed.
+
+    The uploaded file and the error workbook stay on disk for the audit trail; `counts` holds
+    ``{"created", "updated", "skipped", "invalid", "rows"}``.
+    """
+
+    commune = models.ForeignKey(
+        "geo.AdminUnit", verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    file_format = models.CharField(max_length=8)  # "xlsx" or "csv"
+    encoding = models.CharField(max_length=20, blank=True)
+    mode = models.CharField(_("cách nhập"), max_length=8, choices=ImportMode.choices, default=ImportMode.CREATE)
+    dry_run = models.BooleanField(_("chạy thử"), default=False)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    requires_approval = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error_file = models.FileField(upload_to="imports/errors/%Y/%m/", max_length=255, blank=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.TextField(blank=True)
+    unit_path = models.CharField(max_length=120, editable=False)
+
+    scope_fields = ("unit_path",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lần nhập hộ")
+        verbose_name_plural = _("lần nhập hộ")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path,)
+
+
+class DuplicatePair(TimeStampedModel):
+    """Two member records that may be the same person, with the evidence and the officer's decision.
+
+    `member_a` has the lower id, so a pair is stored once; a pair marked "different" is never
+    proposed again. When marked "same", `conflicts` journals every field whose values differed
+    and which value was kept (nothing is overwritten silently).
+    """
+
+    member_a = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member_b = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("loại"), max_length=10, choices=DuplicateKind.choices)
+    score = models.FloatField(_("điểm giống"), default=0)
+    evidence = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    conflicts = models.JSONField(default=list, blank=True)
+    unit_path_a = models.CharField(max_length=120, editable=False)
+    unit_path_b = models.CharField(max_length=120, editable=False)
+
+    scope_fields = ("unit_path_a", "unit_path_b")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cặp nghi trùng")
+        verbose_name_plural = _("cặp nghi trùng")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member_a", "member_b"], name="registry_duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=Q(member_a__lt=models.F("member_b")), name="registry_duplicate_pair_ordered"
+            ),
+        ]
+        permissions = [("decide_duplicate", _("Quyết định cặp nghi trùng"))]
+
+    def __str__(self) -> str:
+        return f"{self.member_a} ~ {self.member_b}"
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path_a, self.unit_path_b)
