@@ -39,10 +39,3 @@ ACCOUNTS = [
     DemoAccount("kiemtoan", "Đỗ Thu Trang", "Kiểm toán viên Nhà nước", "auditor", None, None),
     DemoAccount("quantri", "Quản trị hệ thống", "Quản trị viên", "system_admin", None, None, staff=True),
 ]  # fmt: skip
-
-# Demo villages (names are illustrative: the national data set has no villages).
-VILLAGES = {
-    (Structure.Y2025, "15499"): [("XH1", "Thôn Xuân Hồng 1", "thon"), ("XH2", "Thôn Xuân Hồng 2", "thon"),
-                                 ("TDP1", "Tổ dân phố 1", "to_dan_pho")],
-    (Structure.Y2025, "24412"): [("EL", "Buôn Ea Lai", "buon"), ("KJ", "Thôn Krông Jing", "thon")],
-}  # fmt: skip

@@ -1,13 +1,17 @@
 """Loading the demo data through the apps' own services, idempotently."""
 
+from datetime import date
+
 from django.db import transaction
+from django.utils import timezone
 
 from ansinh.accounts.models import Role, RoleAssignment, User
 from ansinh.accounts.services import role_assignment_create, user_create
 from ansinh.geo.models import AdminUnit
 from ansinh.geo.services import village_create
 
-from .accounts import ACCOUNTS, DEMO_PASSWORD, VILLAGES, DemoAccount
+from .accounts import ACCOUNTS, DEMO_PASSWORD, DemoAccount
+from .households import DEMO_COMMUNES, demo_households_load
 
 
 class DemoDataError(RuntimeError):
@@ -44,19 +48,27 @@ def demo_account_ensure(*, account: DemoAccount) -> tuple[User, bool]:
     return user, created
 
 
-def demo_load() -> dict[str, int]:
-    """Demo accounts and villages; a second run changes nothing."""
+def demo_load(*, today: date | None = None) -> dict[str, int]:
+    """Demo accounts, villages and households; a second run changes nothing."""
     users_created = villages_created = 0
     for account in ACCOUNTS:
         _user, created = demo_account_ensure(account=account)
         users_created += created
     officer = User.objects.get(username="quantri")
-    for (structure, code), villages in VILLAGES.items():
+    village_specs = {(c.structure, c.code): c.villages for c in DEMO_COMMUNES}
+    communes = {}
+    for (structure, code), villages in village_specs.items():
         commune = _unit(structure, code)
+        communes[(structure, code)] = commune
         existing = set(commune.children.values_list("code", flat=True))
         for village_code, name, unit_type in villages:
             if village_code in existing:
                 continue
             village_create(actor=officer, commune=commune, code=village_code, name=name, unit_type=unit_type)
             villages_created += 1
-    return {"users_created": users_created, "villages_created": villages_created}
+    households_created = demo_households_load(actor=officer, communes=communes, today=today or timezone.localdate())
+    return {
+        "users_created": users_created,
+        "villages_created": villages_created,
+        "households_created": households_created,
+    }

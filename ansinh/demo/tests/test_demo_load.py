@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from ansinh.accounts.models import User
+from ansinh.accounts.services import roles_load
+from ansinh.audit.verification import verify_all
+from ansinh.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from ansinh.demo.households import DEMO_COMMUNES
+from ansinh.demo.services import demo_load
+from ansinh.registry.models import Household, Member
+
+
+@pytest.fixture
+def national_units(db):
+    call_command("geo_load", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+
+
+@pytest.mark.slow
+def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
+    roles_load(actor=None)
+    first = demo_load()
+    assert first["users_created"] == len(ACCOUNTS)
+    assert first["households_created"] == sum(c.households for c in DEMO_COMMUNES)
+    assert Member.objects.count() >= 3 * Household.objects.count()
+    assert demo_load() == {"users_created": 0, "villages_created": 0, "households_created": 0}
+    checked, breaks = verify_all()
+    assert checked > 0
+    assert breaks == []
+
+    # Each commune officer sees the households of their own commune and no other.
+    officer = User.objects.get(username="dl.canbo")
+    visible = Household.objects.visible_to(officer)
+    assert visible.count() == next(c.households for c in DEMO_COMMUNES if c.code == "24412")
+    assert set(visible.values_list("commune__code", flat=True)) == {"24412"}
+    response = client.post("/accounts/login/", {"username": "th.canbo", "password": DEMO_PASSWORD})
+    assert response.status_code == 302  # the documented demo password works
