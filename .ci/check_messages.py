@@ -51,7 +51,8 @@ def main() -> int:
     if stale:
         problems.append(f"{len(stale)} catalogue entries no longer in the source, e.g. {stale[:5]}")
     if "untranslated" in stats or "fuzzy" in stats:
-        problems.append(f"catalogue not fully translated: {stats}")
+        # Untranslated strings fall back to Vietnamese (decision 0003): reported, not fatal.
+        print(f"warning: English catalogue not fully translated: {stats}")
     if problems:
         print("English catalogue out of step (run `make messages` and translate):\n- " + "\n- ".join(problems))
         return 1
