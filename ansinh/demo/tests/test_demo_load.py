@@ -12,7 +12,7 @@ from ansinh.registry.models import Household, Member
 
 @pytest.fixture
 def national_units(db):
-    call_command("geo_load", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    call_command("geo_load", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 @pytest.mark.slow
