@@ -12,3 +12,6 @@ class RegistryConfig(AppConfig):
         from .events import RegistryEventType
 
         event_types.register(RegistryEventType)
+
+        # Job kinds register themselves when their modules are imported.
+        from . import jobs, services_duplicates  # noqa: F401

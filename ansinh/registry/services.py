@@ -5,7 +5,7 @@ area (404-style refusal is the view's job; here a PermissionDenied), validates, 
 records the change (old → new) as an audit event, which is also the household's history.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
 
-from .choices import InfoDevice, MemberStatus, Relation
+from .choices import InfoDevice, MemberStatus, MoveStatus, Relation
 from .events import RegistryEventType
 from .identity import validate_id_number
 from .models import Ethnicity, Household, IdentityOverride, Member
@@ -205,7 +205,7 @@ def _check_identity(actor, member: Member, reason: str) -> None:
               "nhập lại, hãy ghi lý do xác nhận.")
             % {"number": member.id_number, "households": ", ".join(sorted({c.household.code for c in conflicts}))},
             code="id_duplicate",
-            details={"member_ids": [c.pk for c in conflicts]},
+            details={"field": "id_number", "id_number": member.id_number, "member_ids": [c.pk for c in conflicts]},
         )  # fmt: skip
     for existing in conflicts:
         IdentityOverride.objects.create(
@@ -217,6 +217,10 @@ def _check_identity(actor, member: Member, reason: str) -> None:
             unit_path=member.household.unit_path,
             changes={"new": {"id_number": member.id_number, "existing_member": existing.pk, "reason": reason}},
         )  # fmt: skip
+    # Accepted with a reason: the pair goes to the duplicates queue at once, without waiting for a scan.
+    from .duplicates import duplicate_pairs_for_member
+
+    duplicate_pairs_for_member(member=member)
 
 
 def _snapshot(obj, names: list[str]) -> dict[str, Any]:
@@ -256,6 +260,7 @@ def household_register(*, actor, commune: AdminUnit, data: HouseholdData, member
             raise ApplicationError(
                 _("Mã hộ %(code)s đã có ở %(commune)s.") % {"code": code, "commune": commune.name},
                 code="household_code_taken",
+                details={"field": "code"},
             )
         area_type = _resolve_area_type(commune, data.area_type, data.area_type_override_reason)
         facts = _clean_facts(data.facts)
@@ -327,7 +332,19 @@ def household_update(*, actor, household: Household, expected_version: int | Non
         _require_manage(actor, village or locked.commune)
         code = _clean_code(data.code)
         if code != locked.code and Household.objects.filter(commune=locked.commune, code=code).exists():
-            raise ApplicationError(_("Mã hộ %(code)s đã có trong xã.") % {"code": code}, code="household_code_taken")
+            raise ApplicationError(
+                _("Mã hộ %(code)s đã có trong xã.") % {"code": code},
+                code="household_code_taken",
+                details={"field": "code"},
+            )
+        if (village.pk if village else None) != locked.village_id and locked.moves.filter(
+            status=MoveStatus.REQUESTED
+        ).exists():
+            raise ApplicationError(
+                _("Hộ đang có đề nghị chuyển đi chờ xử lý: hãy hủy đề nghị trước khi đổi thôn."),
+                code="move_open",
+                details={"field": "village"},
+            )
         area_type = _resolve_area_type(locked.commune, data.area_type, data.area_type_override_reason)
         new = {
             "code": code, "village_id": village.pk if village else None, "area_type": area_type,
@@ -386,6 +403,9 @@ def member_update(*, actor, member: Member, data: MemberData) -> Member:
         is_head = household.head_id == locked.pk
         if is_head != (data.relation == Relation.HEAD):
             raise ValidationError({"relation": _("Muốn đổi chủ hộ, hãy dùng chức năng đổi chủ hộ.")})
+        if data.death_date is None and locked.death_date is not None:
+            # A recorded death is kept: it is undone only by correcting it explicitly.
+            data = replace(data, death_date=locked.death_date)
         values = _validate_member(data, today=today)
         old = _snapshot(locked, list(values))
         changes = _diff(

@@ -5,9 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ansinh.audit.models import AuditEvent
 from ansinh.core.exceptions import ApplicationError
+from ansinh.registry.choices import DuplicateKind, MemberStatus
 from ansinh.registry.events import RegistryEventType
-from ansinh.registry.models import Household, IdentityOverride, Member
+from ansinh.registry.models import DuplicatePair, Household, IdentityOverride, Member
 from ansinh.registry.services import HouseholdData, MemberData, household_update, member_add, member_update
+from ansinh.registry.services_life import household_move_request, member_death_record
 
 from .factories import head, make_household, member
 
@@ -67,6 +69,7 @@ def test_duplicate_code_in_commune_is_refused(users, units):
     with pytest.raises(ApplicationError) as excinfo:
         make_household(units.tho_xuan, actor=users.commune_officer)
     assert excinfo.value.code == "household_code_taken"
+    assert excinfo.value.details == {"field": "code"}
 
 
 def test_same_cccd_in_two_living_members_is_blocked_unless_confirmed(users, units):
@@ -81,6 +84,18 @@ def test_same_cccd_in_two_living_members_is_blocked_unless_confirmed(users, unit
         members=[head(id_number=number, id_duplicate_reason="Cùng người, đăng ký lại sau khi chuyển hộ")],
     )  # fmt: skip
     assert IdentityOverride.objects.get().id_number == number
+    # Accepted with a reason, the pair is in the duplicates queue at once (no scan needed).
+    pair = DuplicatePair.objects.get(kind=DuplicateKind.ID_NUMBER)
+    assert {pair.member_a.id_number, pair.member_b.id_number} == {number}
+
+
+def test_duplicate_cccd_refusal_names_the_number_and_field(users, units):
+    number = "038075000111"
+    make_household(units.tho_xuan, actor=users.commune_officer, members=[head(id_number=number)])
+    with pytest.raises(ApplicationError) as excinfo:
+        make_household(units.tho_xuan, code="H002", actor=users.commune_officer, members=[head(id_number=number)])
+    assert excinfo.value.details["field"] == "id_number"
+    assert excinfo.value.details["id_number"] == number
 
 
 def test_update_with_a_stale_version_is_refused(users, units):
@@ -118,3 +133,35 @@ def test_legacy_commune_household_is_scoped_through_its_successor(users, units):
     household = make_household(units.xuan_hong, actor=None)  # system import into a legacy commune
     assert Household.objects.visible_to(users.commune_officer).filter(pk=household.pk).exists()
     assert not Household.objects.visible_to(users.commune_officer_dl).filter(pk=household.pk).exists()
+
+
+def test_member_update_keeps_a_recorded_death(users, units):
+    household = make_household(units.tho_xuan, actor=users.commune_officer)
+    spouse = household.members.get(relation="spouse")
+    member_death_record(actor=users.commune_officer, member=spouse, death_date=date(2024, 5, 1))
+    updated = member_update(
+        actor=users.commune_officer, member=spouse, data=member(schooling="primary")
+    )  # the edit form sends no death date
+    assert updated.death_date == date(2024, 5, 1)
+    assert updated.status == MemberStatus.DEAD
+
+
+def test_village_change_is_refused_while_a_move_is_open(users, units):
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    household_move_request(
+        actor=users.commune_officer, household=household, to_commune=units.hac_thanh, move_date=date(2026, 1, 5)
+    )
+    household.refresh_from_db()
+    with pytest.raises(ApplicationError) as excinfo:
+        household_update(
+            actor=users.commune_officer, household=household, expected_version=household.version,
+            data=HouseholdData(code="H001", village=units.t2),
+        )  # fmt: skip
+    assert excinfo.value.code == "move_open"
+    assert Household.objects.get(pk=household.pk).village == units.t1
+    # Other facts can still be corrected while the receiving commune decides.
+    household_update(
+        actor=users.commune_officer, household=household, expected_version=household.version,
+        data=HouseholdData(code="H001", village=units.t1, facts={"phone": "0912345678"}),
+    )  # fmt: skip
+    assert Household.objects.get(pk=household.pk).phone == "0912345678"

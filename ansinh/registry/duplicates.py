@@ -1,0 +1,505 @@
+"""Finding member records that may be the same person (candidate generation, no decisions).
+
+Two sources of candidates:
+
+- **Exact CCCD**: living members (not dead, not merged) sharing an `id_number` anywhere in the
+  registry. Entry already blocks this unless an officer confirms it with a reason
+  (`IdentityOverride`); such pairs still go to the queue, with the officer's reason as evidence.
+- **Fuzzy**: records are put in *blocks* (records sharing a cheap key), and only records within a
+  block are compared, so the work grows with the number of records times the block sizes instead
+  of with the square of the registry. Keys are chosen so each expected variant shares at least one:
+
+  ``ny``  family-name initial + given name + birth year     lost diacritics, typos in family/middle
+  ``fn``  full name + half of (year, year+1)                 the same name with the year off by one
+  ``nc``  full name + commune                                same name in one commune, any birth data
+  ``dg``  birth date with day/month sorted + given initial   swapped day/month, typos in the name
+  ``df``  birth date + family name                           a typo in the given name's first letter
+
+  All names are folded (``fold_vietnamese``), so "Nguyen Van A" and "Nguyễn Văn A" share keys.
+
+Scoring (0..1) mixes name similarity (rapidfuzz on folded names, with the given name weighted
+apart: twins "Nguyễn Văn Long" / "Nguyễn Văn Hổ" share everything else) and date agreement, and
+records which rules matched in the evidence the officer sees.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from .choices import DuplicateKind, DuplicateStatus, MemberStatus
+from .models import DuplicatePair, IdentityOverride, Member
+
+DEFAULT_THRESHOLD = 0.85
+# A block bigger than this (e.g. everyone born on 1/1/1960 whose given name starts with "h",
+# nationally) would cost its square in comparisons; it is skipped and counted in the summary.
+# Every variant the keys target also shares a smaller, more specific block.
+MAX_BLOCK_SIZE = 400
+SAVE_CHUNK = 500
+
+# Weights of the score: name similarity dominates; the date can lift or sink it.
+NAME_WEIGHT = 0.6
+DATE_WEIGHT = 0.4
+SEX_DIFFERS_PENALTY = 0.1
+ID_DIFFERS_PENALTY = 0.3
+
+_ROW_FIELDS = (
+    "id",
+    "full_name",
+    "name_folded",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "id_number",
+    "household__commune_id",
+    "household__commune__name",
+    "household__unit_path",
+)
+
+
+def default_threshold() -> float:
+    return float(getattr(settings, "REGISTRY_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def living_members(queryset: QuerySet[Member] | None = None) -> QuerySet[Member]:
+    """Members who can still be duplicates: not dead and not already merged into another record."""
+    qs = Member.objects.all() if queryset is None else queryset
+    return qs.filter(death_date__isnull=True).exclude(status__in=[MemberStatus.DEAD, MemberStatus.MERGED])
+
+
+def members_in_area(path: str | None) -> QuerySet[Member]:
+    """Members whose household lies under `path` (everything when `path` is empty)."""
+    qs = Member.objects.all()
+    if path:
+        qs = qs.filter(Q(household__unit_path__startswith=path) | Q(household__successor_path__startswith=path))
+    return qs
+
+
+# -- records and keys ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Record:
+    """What comparing needs of one member (kept small: a province holds millions)."""
+
+    id: int
+    full_name: str
+    folded: str
+    family: str
+    given: str
+    sex: str
+    birth_date: date | None
+    birth_year: int
+    id_number: str
+    commune_id: int
+    commune_name: str
+    unit_path: str
+    in_scope: bool = True
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], *, in_scope: bool = True) -> Record:
+        folded = row["name_folded"] or ""
+        parts = folded.split()
+        return cls(
+            id=row["id"],
+            full_name=row["full_name"],
+            folded=folded,
+            family=parts[0] if parts else "",
+            given=parts[-1] if parts else "",
+            sex=row["sex"],
+            birth_date=row["birth_date"],
+            birth_year=row["birth_year"],
+            id_number=row["id_number"] or "",
+            commune_id=row["household__commune_id"],
+            commune_name=row["household__commune__name"],
+            unit_path=row["household__unit_path"],
+            in_scope=in_scope,
+        )
+
+
+def block_keys(record: Record) -> set[str]:
+    """The blocks a record belongs to (see the module docstring for what each key catches)."""
+    if not record.folded:
+        return set()
+    year = record.birth_year
+    keys = {
+        f"ny|{record.family[:1]}|{record.given}|{year}",
+        f"fn|{record.folded}|{year // 2}",
+        f"fn|{record.folded}|{(year + 1) // 2}",
+        f"nc|{record.folded}|{record.commune_id}",
+    }
+    if record.birth_date:
+        d = record.birth_date
+        low, high = sorted((d.day, d.month))
+        keys.add(f"dg|{d.year}|{low}|{high}|{record.given[:1]}")
+        keys.add(f"df|{d.isoformat()}|{record.family}")
+    return keys
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+
+def _is_swapped(a: date, b: date) -> bool:
+    return a.year == b.year and a.day == b.month and a.month == b.day and a.day != a.month
+
+
+def date_agreement(a: Record, b: Record) -> tuple[float, str]:
+    """How well the birth data agree (0..1) and the rule that says so."""
+    if a.birth_date and b.birth_date:
+        if a.birth_date == b.birth_date:
+            return 1.0, "same_date"
+        if _is_swapped(a.birth_date, b.birth_date):
+            return 0.9, "day_month_swapped"
+        if a.birth_year == b.birth_year:
+            return 0.6, "same_year"
+        if abs(a.birth_year - b.birth_year) == 1:
+            return 0.4, "year_off_by_one"
+        return 0.0, "dates_differ"
+    # Only a year on at least one side: the year cannot contradict a date it does not have.
+    if a.birth_year == b.birth_year:
+        return 0.75, "same_year"
+    if abs(a.birth_year - b.birth_year) == 1:
+        return 0.5, "year_off_by_one"
+    return 0.0, "dates_differ"
+
+
+def name_similarity(a: Record, b: Record) -> tuple[float, float]:
+    """(similarity of the whole folded names, similarity of the given names), each 0..1."""
+    whole = max(fuzz.ratio(a.folded, b.folded), fuzz.token_sort_ratio(a.folded, b.folded)) / 100
+    given = fuzz.ratio(a.given, b.given) / 100
+    return whole, given
+
+
+def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
+    """The likelihood (0..1) that two records are one person, with the evidence behind it."""
+    whole, given = name_similarity(a, b)
+    name_score = (whole + given) / 2
+    date_score, date_rule = date_agreement(a, b)
+    rules = [date_rule]
+    if a.folded == b.folded:
+        rules.append("same_name" if a.full_name.lower() == b.full_name.lower() else "lost_diacritics")
+    elif Levenshtein.distance(a.folded, b.folded) == 1:
+        rules.append("one_letter_typo")
+    elif fuzz.token_sort_ratio(a.folded, b.folded) == 100:
+        rules.append("name_order_differs")
+    score = NAME_WEIGHT * name_score + DATE_WEIGHT * date_score
+    if a.sex != b.sex:
+        rules.append("sex_differs")
+        score -= SEX_DIFFERS_PENALTY
+    if a.id_number and b.id_number and a.id_number != b.id_number:
+        # Two different identity numbers are strong evidence of two people.
+        rules.append("id_numbers_differ")
+        score -= ID_DIFFERS_PENALTY
+    rules.append("same_commune" if a.commune_id == b.commune_id else "different_communes")
+    score = round(min(max(score, 0.0), 1.0), 4)
+    evidence = {
+        "rules": rules,
+        "name_similarity": round(whole, 4),
+        "given_name_similarity": round(given, 4),
+        "date_agreement": date_score,
+        "names": [a.full_name, b.full_name],
+        "dates": [_date_text(a), _date_text(b)],
+        "communes": [a.commune_name, b.commune_name],
+    }
+    return score, evidence
+
+
+def _date_text(record: Record) -> str:
+    return record.birth_date.isoformat() if record.birth_date else str(record.birth_year)
+
+
+# -- candidates ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    member_a: int
+    member_b: int
+    kind: str
+    score: float
+    evidence: dict[str, Any]
+    unit_path_a: str = ""
+    unit_path_b: str = ""
+
+
+@dataclass
+class ScanStats:
+    """What one scan found (the command prints it as JSON; the job stores it as its result)."""
+
+    pairs_found: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped_decided: int = 0
+    blocks: int = 0
+    oversized_blocks: int = 0
+    comparisons: int = 0
+    records: int = 0
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pairs_found": self.pairs_found,
+            "new": self.new,
+            "updated": self.updated,
+            "skipped_decided": self.skipped_decided,
+            "blocks": self.blocks,
+            "oversized_blocks": self.oversized_blocks,
+            "comparisons": self.comparisons,
+            "records": self.records,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _ordered(x: int, y: int) -> tuple[int, int]:
+    return (x, y) if x < y else (y, x)
+
+
+def _load_records(members: QuerySet[Member], *, extend: bool) -> dict[int, Record]:
+    """Records of the living members of `members`, streamed; with `extend`, also every living
+    member elsewhere whose folded name equals one of them (the same person registered in another
+    commune or province is then found by a scan of either side)."""
+    records: dict[int, Record] = {}
+    for row in living_members(members).values(*_ROW_FIELDS).iterator(chunk_size=2000):
+        records[row["id"]] = Record.from_row(row)
+    if extend:
+        names = sorted({r.folded for r in records.values() if r.folded})
+        for start in range(0, len(names), SAVE_CHUNK):
+            chunk = names[start : start + SAVE_CHUNK]
+            rows = living_members().filter(name_folded__in=chunk)
+            for row in rows.values(*_ROW_FIELDS).iterator(chunk_size=2000):
+                if row["id"] not in records:
+                    records[row["id"]] = Record.from_row(row, in_scope=False)
+    return records
+
+
+def build_blocks(records: Iterable[Record]) -> dict[str, list[int]]:
+    """Block key → ids of the records in it, keeping only blocks where a comparison is possible."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for record in records:
+        for key in block_keys(record):
+            blocks[key].append(record.id)
+    return {key: ids for key, ids in blocks.items() if len(ids) > 1}
+
+
+def fuzzy_candidates(
+    records: dict[int, Record],
+    *,
+    threshold: float,
+    stats: ScanStats,
+    on_block: Callable[[], None] | None = None,
+    blocks: dict[str, list[int]] | None = None,
+) -> Iterator[Candidate]:
+    """Pairs scoring at least `threshold`, each once, comparing only within blocks."""
+    blocks = build_blocks(records.values()) if blocks is None else blocks
+    seen: set[tuple[int, int]] = set()
+    for ids in blocks.values():
+        if len(ids) > MAX_BLOCK_SIZE:
+            stats.oversized_blocks += 1
+        else:
+            for i, first in enumerate(ids):
+                a = records[first]
+                for second in ids[i + 1 :]:
+                    b = records[second]
+                    if not (a.in_scope or b.in_scope):
+                        continue
+                    key = _ordered(a.id, b.id)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    stats.comparisons += 1
+                    if a.id_number and a.id_number == b.id_number:
+                        continue  # the exact CCCD pass reports these with score 1
+                    score, evidence = score_pair(a, b)
+                    if score >= threshold:
+                        low, high = (a, b) if a.id < b.id else (b, a)
+                        yield Candidate(
+                            low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path
+                        )
+        stats.blocks += 1
+        if on_block is not None:
+            on_block()
+
+
+def _override_evidence(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """The officers' reasons for having accepted a repeated CCCD, per pair of members."""
+    if not pairs:
+        return {}
+    ids = {i for pair in pairs for i in pair}
+    found: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    overrides = IdentityOverride.objects.filter(member_id__in=ids, existing_member_id__in=ids).values(
+        "member_id", "existing_member_id", "reason", "confirmed_by__username", "created_at"
+    )
+    for row in overrides:
+        key = _ordered(row["member_id"], row["existing_member_id"])
+        if key in pairs:
+            found[key].append(
+                {
+                    "reason": row["reason"],
+                    "confirmed_by": row["confirmed_by__username"],
+                    "confirmed_at": row["created_at"].isoformat(),
+                }
+            )
+    return found
+
+
+def id_number_candidates(members: QuerySet[Member]) -> Iterator[Candidate]:
+    """Every pair of living members sharing a CCCD, where at least one is in `members`."""
+    numbers = (
+        living_members()
+        .exclude(id_number="")
+        .filter(id_number__in=living_members(members).exclude(id_number="").values("id_number"))
+        .values("id_number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("id_number", flat=True)
+    )
+    numbers = list(numbers)
+    for start in range(0, len(numbers), SAVE_CHUNK):
+        chunk = numbers[start : start + SAVE_CHUNK]
+        groups: dict[str, list[Record]] = defaultdict(list)
+        rows = living_members().filter(id_number__in=chunk).order_by("id").values(*_ROW_FIELDS)
+        for row in rows.iterator(chunk_size=2000):
+            groups[row["id_number"]].append(Record.from_row(row))
+        pending: list[Candidate] = []
+        for number, group in groups.items():
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    _score, evidence = score_pair(a, b)
+                    evidence["rules"] = ["same_id_number", *evidence["rules"]]
+                    evidence["id_number"] = number
+                    pending.append(
+                        Candidate(a.id, b.id, DuplicateKind.ID_NUMBER, 1.0, evidence, a.unit_path, b.unit_path)
+                    )
+        reasons = _override_evidence({(c.member_a, c.member_b) for c in pending})
+        for candidate in pending:
+            overrides = reasons.get((candidate.member_a, candidate.member_b))
+            if overrides:
+                candidate.evidence["overrides"] = overrides
+            yield candidate
+
+
+# -- saving -------------------------------------------------------------------------------------
+
+
+def save_candidates(candidates: Iterable[Candidate], *, stats: ScanStats) -> list[DuplicatePair]:
+    """Create new pending pairs and refresh pending ones; never touch a decided pair.
+
+    A pair found both by CCCD and fuzzily is stored once, as a CCCD pair (the stronger evidence).
+    Returns the pairs created or updated (not refreshed from the database).
+    """
+    touched: list[DuplicatePair] = []
+    buffer: dict[tuple[int, int], Candidate] = {}
+
+    def flush() -> None:
+        if not buffer:
+            return
+        firsts = {a for a, _b in buffer}
+        seconds = {b for _a, b in buffer}
+        with transaction.atomic():
+            # A superset (any first × any second), narrowed to the buffered pairs in Python: one
+            # query with two IN lists instead of hundreds of OR-ed conditions.
+            rows = DuplicatePair.objects.select_for_update().filter(member_a_id__in=firsts, member_b_id__in=seconds)
+            existing = {(p.member_a_id, p.member_b_id): p for p in rows if (p.member_a_id, p.member_b_id) in buffer}
+            new, changed = [], []
+            for key, candidate in buffer.items():
+                pair = existing.get(key)
+                if pair is None:
+                    new.append(
+                        DuplicatePair(
+                            member_a_id=candidate.member_a,
+                            member_b_id=candidate.member_b,
+                            kind=candidate.kind,
+                            score=candidate.score,
+                            evidence=candidate.evidence,
+                            unit_path_a=candidate.unit_path_a,
+                            unit_path_b=candidate.unit_path_b,
+                        )
+                    )
+                elif pair.status != DuplicateStatus.PENDING:
+                    stats.skipped_decided += 1
+                else:
+                    pair.kind, pair.score, pair.evidence = candidate.kind, candidate.score, candidate.evidence
+                    pair.unit_path_a, pair.unit_path_b = candidate.unit_path_a, candidate.unit_path_b
+                    changed.append(pair)
+            # ignore_conflicts: a concurrent scan may have stored the same pair meanwhile.
+            DuplicatePair.objects.bulk_create(new, ignore_conflicts=True)
+            if changed:
+                DuplicatePair.objects.bulk_update(
+                    changed, ["kind", "score", "evidence", "unit_path_a", "unit_path_b", "updated_at"]
+                )
+        stats.new += len(new)
+        stats.updated += len(changed)
+        touched.extend(new)
+        touched.extend(changed)
+        buffer.clear()
+
+    for candidate in candidates:
+        key = (candidate.member_a, candidate.member_b)
+        previous = buffer.get(key)
+        if previous is not None and previous.kind == DuplicateKind.ID_NUMBER:
+            continue
+        if previous is None:
+            stats.pairs_found += 1
+        buffer[key] = candidate
+        if len(buffer) >= SAVE_CHUNK:
+            flush()
+    flush()
+    return touched
+
+
+def duplicates_scan(
+    *,
+    members: QuerySet[Member],
+    threshold: float | None = None,
+    extend: bool = True,
+    on_total: Callable[[int], None] | None = None,
+    on_block: Callable[[], None] | None = None,
+) -> ScanStats:
+    """Find and store the duplicate candidates among `members` (a commune, a province, everything).
+
+    CCCD pairs first (score 1), then fuzzy pairs at or above `threshold`. Decided pairs are left
+    as they are and never proposed again; pending ones are refreshed. `on_total` receives the
+    number of blocks and `on_block` is called after each one (progress of the job).
+    """
+    started = time.monotonic()
+    threshold = default_threshold() if threshold is None else float(threshold)
+    stats = ScanStats()
+    save_candidates(id_number_candidates(members), stats=stats)
+    records = _load_records(members, extend=extend)
+    stats.records = sum(1 for r in records.values() if r.in_scope)
+    blocks = build_blocks(records.values())
+    if on_total is not None:
+        on_total(len(blocks))
+    save_candidates(
+        fuzzy_candidates(records, threshold=threshold, stats=stats, on_block=on_block, blocks=blocks), stats=stats
+    )
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def duplicate_pairs_for_member(*, member: Member, threshold: float | None = None) -> list[DuplicatePair]:
+    """Find at once the pairs one member forms: same CCCD anywhere, and the same folded name.
+
+    Meant for the entry services (after a member is created or their name, birth or CCCD
+    changed), so a repeated CCCD accepted with a reason shows in the queue without a scan.
+    Cheap: two indexed lookups (id_number, name_folded).
+    """
+    threshold = default_threshold() if threshold is None else float(threshold)
+    stats = ScanStats()
+    single = Member.objects.filter(pk=member.pk)
+    pairs = save_candidates(id_number_candidates(single), stats=stats)
+    records = _load_records(single, extend=True)
+    if member.pk in records:
+        pairs += save_candidates(fuzzy_candidates(records, threshold=threshold, stats=stats), stats=stats)
+    return pairs

@@ -1,0 +1,67 @@
+"""Filters of the household list; the filtering itself is the selector's, shared with the API."""
+
+import django_filters
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.geo.choices import AreaType
+
+from . import selectors
+from .choices import HouseholdStatus
+from .forms_households import UnitChoiceField, VillageChoiceField
+from .models import Household
+
+
+class CommuneFilter(django_filters.ModelChoiceFilter):
+    field_class = UnitChoiceField
+
+
+class VillageFilter(django_filters.ModelChoiceFilter):
+    field_class = VillageChoiceField
+
+
+def _communes(request):
+    return selectors.communes_for_filter(user=getattr(request, "user", None))
+
+
+def _villages(request):
+    return selectors.villages_for_filter(user=getattr(request, "user", None))
+
+
+FLAG_CHOICES = [(name, capfirst(Household._meta.get_field(name).verbose_name)) for name in selectors.FLAG_FIELDS]
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Tìm theo tên, số CCCD hoặc mã hộ"),
+        method="filter_nothing",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
+    )
+    commune = CommuneFilter(label=_("Xã/phường"), queryset=_communes, method="filter_nothing", empty_label=_("Tất cả"))
+    village = VillageFilter(
+        label=_("Thôn/tổ dân phố"), queryset=_villages, method="filter_nothing", empty_label=_("Tất cả")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Tình trạng"), choices=HouseholdStatus.choices, method="filter_nothing", empty_label=_("Tất cả")
+    )
+    area_type = django_filters.ChoiceFilter(
+        label=_("Khu vực"), choices=AreaType.choices, method="filter_nothing", empty_label=_("Tất cả")
+    )
+    flag = django_filters.ChoiceFilter(
+        label=_("Đặc điểm"), choices=FLAG_CHOICES, method="filter_nothing", empty_label=_("Tất cả")
+    )
+
+    class Meta:
+        model = Household
+        fields = ["q", "commune", "village", "status", "area_type", "flag"]
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # every filter is applied at once by `filter_queryset` (the selector)
+
+    def filter_queryset(self, queryset):
+        data = dict(self.form.cleaned_data)
+        flag = data.pop("flag", None)
+        if flag:
+            data[flag] = True
+        return selectors.households_filter(queryset, data)

@@ -1,0 +1,673 @@
+"""Reading household files (xlsx/xls via python-calamine, csv in any encoding Vietnamese offices use).
+
+The file format (also written on the "Hướng dẫn" sheet of the template):
+
+- one row per member; rows with the same ``Mã hộ`` form one household, wherever they are;
+- household columns (village, address, housing …) are read from the head's row (``Quan hệ với chủ
+  hộ`` = ``Chủ hộ``); on other rows they may be left blank or repeat the head's value — a different
+  value is an error, so a household is never half of one thing and half of another;
+- coded columns accept the label shown in the code-list sheets or the code, in any case, with or
+  without accents ("Nữ", "nu", "female");
+- dates are dd/mm/yyyy (or a real Excel date); a 4-digit ``Ngày sinh`` is taken as the birth year;
+- a cell starting with ``=``, ``+``, ``-`` or ``@`` is data, never a formula: calamine gives the
+  stored value of a formula cell, never evaluates it, and the text is validated like any other.
+
+Nothing here touches the database except to look up villages and ethnicities; `parse_upload`
+raises `ValidationError` with a message an officer understands for a file that cannot be read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from ansinh.core.text import fold_vietnamese
+
+from .choices import (
+    Allowance,
+    Diploma,
+    Disability,
+    Durability,
+    HealthInsurance,
+    InfoDevice,
+    LabourStatus,
+    LatrineType,
+    Relation,
+    Schooling,
+    Sex,
+    WaterSource,
+)
+
+# -- limits -------------------------------------------------------------------------------------
+
+# An xlsx is a zip: a few kilobytes can inflate to gigabytes ("zip bomb"). Real household files
+# compress 5-20×; we refuse anything beyond these bounds before any XML is parsed.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_MEMBERS = 2000
+MAX_ROWS = 200_000
+HEADER_SEARCH_ROWS = 10
+
+XLSX_EXTENSIONS = ("xlsx", "xlsm")
+XLS_EXTENSIONS = ("xls",)
+CSV_EXTENSIONS = ("csv", "txt")
+ALLOWED_EXTENSIONS = (*XLSX_EXTENSIONS, *XLS_EXTENSIONS, *CSV_EXTENSIONS)
+
+# Characters XML 1.0 (hence xlsx) cannot hold; pasted text sometimes carries them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "ANSINH_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+
+# -- columns ------------------------------------------------------------------------------------
+
+HOUSEHOLD = "household"
+MEMBER = "member"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the household file: its header, where its value goes and how it is read."""
+
+    key: str  # MemberData / HouseholdData field, fact name, or "village" / "code"
+    header: Any  # lazy Vietnamese header as printed in the template
+    level: str  # HOUSEHOLD or MEMBER
+    kind: str  # text, code, choice, multi, flag, date, year, decimal, id, phone
+    choices: type | None = None
+    aliases: tuple[str, ...] = ()  # other headers people write (folded)
+    value_aliases: dict[str, str] = field(default_factory=dict)  # folded text → code
+    required: bool = False
+    width: int = 16
+    help: Any = ""
+    example: str = ""
+
+
+_YES_NO = {"co": "yes", "khong": "no", "x": "yes", "1": "yes", "0": "no"}
+_NONE_WORDS = {"khong": "none", "0": "none"}
+
+COLUMNS: list[Column] = [
+    Column("code", gettext_lazy("Mã hộ"), HOUSEHOLD, "text", required=True, width=12,
+           aliases=("ma ho gia dinh", "ma so ho"),
+           help=gettext_lazy("Bắt buộc. Mọi dòng cùng mã hộ là một hộ. Tối đa 30 ký tự."), example="TX-0001"),
+    Column("village", gettext_lazy("Thôn"), HOUSEHOLD, "village", width=14,
+           aliases=("thon/to dan pho", "ma thon", "to dan pho", "thon, to dan pho"),
+           help=gettext_lazy("Mã hoặc tên thôn/tổ dân phố (xem trang “Thôn”). Để trống: hộ thuộc xã."), example="T1"),
+    Column("full_name", gettext_lazy("Họ và tên"), MEMBER, "text", required=True, width=26,
+           aliases=("ho ten", "ho va ten thanh vien"), help=gettext_lazy("Bắt buộc."), example="Nguyễn Văn An"),
+    Column("relation", gettext_lazy("Quan hệ với chủ hộ"), MEMBER, "choice", Relation, required=True, width=18,
+           aliases=("quan he", "quan he voi chu ho"),
+           value_aliases={"vo": "spouse", "chong": "spouse", "con de": "child", "con nuoi": "child",
+                          "con dau": "child_in_law", "con re": "child_in_law", "bo": "parent", "me": "parent",
+                          "cha": "parent", "ong": "grandparent", "ba": "grandparent", "anh": "sibling",
+                          "chi": "sibling", "em": "sibling", "chau": "grandchild", "chu ho": "head"},
+           help=gettext_lazy("Bắt buộc. Mỗi hộ đúng một “Chủ hộ” (xem trang “Quan hệ”)."), example="Chủ hộ"),
+    Column("sex", gettext_lazy("Giới tính"), MEMBER, "choice", Sex, required=True, width=10,
+           value_aliases={"m": "male", "f": "female", "nu gioi": "female", "nam gioi": "male"},
+           help=gettext_lazy("Bắt buộc: Nam hoặc Nữ."), example="Nam"),
+    Column("birth_date", gettext_lazy("Ngày sinh"), MEMBER, "date", width=12, aliases=("ngay thang nam sinh",),
+           help=gettext_lazy("dd/mm/yyyy. Nếu chỉ biết năm, để trống và ghi cột “Năm sinh”."), example="02/03/1975"),
+    Column("birth_year", gettext_lazy("Năm sinh"), MEMBER, "year", width=9,
+           help=gettext_lazy("Bắt buộc khi không có ngày sinh."), example="1975"),
+    Column("ethnicity_code", gettext_lazy("Dân tộc"), MEMBER, "ethnicity", width=12, aliases=("ma dan toc",),
+           help=gettext_lazy("Mã hoặc tên dân tộc (xem trang “Dân tộc”)."), example="Kinh"),
+    Column("id_number", gettext_lazy("Số CCCD"), MEMBER, "id", width=15,
+           aliases=("cccd", "so cccd/cmnd", "so dinh danh", "so dinh danh ca nhan", "cmnd", "so cmnd"),
+           help=gettext_lazy("12 chữ số (CMND cũ: 9). Nên định dạng ô là Văn bản để giữ số 0 đầu."),
+           example="038075001234"),
+    Column("health_insurance", gettext_lazy("BHYT"), MEMBER, "choice", HealthInsurance, width=10,
+           aliases=("bao hiem y te", "the bhyt"), value_aliases=_YES_NO, help=gettext_lazy("Có/Không."),
+           example="Có"),
+    Column("schooling", gettext_lazy("Đang học"), MEMBER, "choice", Schooling, width=18, value_aliases=_NONE_WORDS,
+           help=gettext_lazy("Cấp học đang theo học (xem trang “Đang học”)."), example="Không đi học"),
+    Column("diploma", gettext_lazy("Bằng cấp"), MEMBER, "choice", Diploma, width=18,
+           aliases=("bang cap cao nhat",), value_aliases=_NONE_WORDS, example="Tốt nghiệp THCS"),
+    Column("disability", gettext_lazy("Khuyết tật"), MEMBER, "choice", Disability, width=16,
+           value_aliases=_NONE_WORDS, example="Không khuyết tật"),
+    Column("labour_status", gettext_lazy("Việc làm"), MEMBER, "choice", LabourStatus, width=22,
+           aliases=("tinh trang viec lam",), example="Tự làm (nông nghiệp, buôn bán…)"),
+    Column("allowance", gettext_lazy("Trợ cấp"), MEMBER, "choice", Allowance, width=16,
+           aliases=("luong huu/tro cap",), value_aliases=_NONE_WORDS, example="Không"),
+    Column("address", gettext_lazy("Địa chỉ"), HOUSEHOLD, "text", width=24, example="Xóm Đông"),
+    Column("phone", gettext_lazy("Điện thoại"), HOUSEHOLD, "phone", width=13, aliases=("so dien thoai",),
+           example="0912345678"),
+    Column("housing_area_m2", gettext_lazy("Diện tích nhà (m²)"), HOUSEHOLD, "decimal", width=12,
+           aliases=("dien tich nha", "dien tich nha o", "dien tich nha o (m2)", "dien tich nha (m2)"), example="45,5"),
+    Column("wall_durability", gettext_lazy("Tường"), HOUSEHOLD, "choice", Durability, width=14,
+           value_aliases={"ben": "durable", "khong ben": "not_durable"}, example="Bền chắc"),
+    Column("column_durability", gettext_lazy("Cột (khung)"), HOUSEHOLD, "choice", Durability, width=14,
+           aliases=("cot", "khung"), value_aliases={"ben": "durable", "khong ben": "not_durable"}, example="Bền chắc"),
+    Column("roof_durability", gettext_lazy("Mái"), HOUSEHOLD, "choice", Durability, width=14,
+           value_aliases={"ben": "durable", "khong ben": "not_durable"}, example="Không bền chắc"),
+    Column("water_source", gettext_lazy("Nguồn nước"), HOUSEHOLD, "choice", WaterSource, width=22,
+           aliases=("nguon nuoc sinh hoat",), example="Nước máy"),
+    Column("latrine_type", gettext_lazy("Nhà tiêu"), HOUSEHOLD, "choice", LatrineType, width=22,
+           aliases=("loai nha tieu",), value_aliases={"khong": "none", "khong co": "none"},
+           example="Tự hoại, bán tự hoại"),
+    Column("info_devices", gettext_lazy("Phương tiện thông tin"), HOUSEHOLD, "multi", InfoDevice, width=22,
+           aliases=("phuong tien tiep can thong tin",),
+           help=gettext_lazy("Nhiều giá trị cách nhau bởi dấu phẩy hoặc chấm phẩy."),
+           example="Ti vi, Điện thoại thông minh"),
+    Column("production_land_m2", gettext_lazy("Đất sản xuất (m²)"), HOUSEHOLD, "decimal", width=12,
+           aliases=("dat san xuat", "dien tich dat san xuat", "dat san xuat (m2)"), example="1200"),
+    Column("has_meritorious_person", gettext_lazy("Có người có công"), HOUSEHOLD, "flag", width=10,
+           aliases=("nguoi co cong",), help=gettext_lazy("Có/Không."), example="Không"),
+    Column("has_social_assistance", gettext_lazy("Có đối tượng BTXH"), HOUSEHOLD, "flag", width=10,
+           aliases=("bao tro xa hoi", "co doi tuong bao tro xa hoi"), help=gettext_lazy("Có/Không."), example="Không"),
+    Column("no_labour_capacity", gettext_lazy("Hộ không có khả năng lao động"), HOUSEHOLD, "flag", width=10,
+           help=gettext_lazy("Có/Không."), example="Không"),
+    Column("lone_household", gettext_lazy("Hộ neo đơn"), HOUSEHOLD, "flag", width=10,
+           help=gettext_lazy("Có/Không."), example="Không"),
+    Column("is_local_indigenous", gettext_lazy("Dân tộc tại chỗ"), HOUSEHOLD, "flag", width=10,
+           help=gettext_lazy("Có/Không."), example="Không"),
+    Column("notes", gettext_lazy("Ghi chú"), HOUSEHOLD, "text", width=24, example=""),
+]  # fmt: skip
+
+COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
+# Columns the error workbook adds; ignored when that workbook is uploaded again after fixing.
+RESULT_HEADERS = (gettext_lazy("Kết quả"), gettext_lazy("Lỗi"), gettext_lazy("Dòng"))
+FACT_KEYS = [c.key for c in COLUMNS if c.level == HOUSEHOLD and c.key not in ("code", "village")]
+MEMBER_KEYS = [c.key for c in COLUMNS if c.level == MEMBER]
+
+_PAREN = re.compile(r"\s*\(.*?\)\s*")
+_FLAG_TRUE = {"co", "x", "1", "true", "yes", "c", "dung"}
+_FLAG_FALSE = {"khong", "0", "false", "no", "k", "sai"}
+
+
+def fold(value: Any) -> str:
+    return fold_vietnamese(str(value))
+
+
+def _labels(lazy_text) -> list[str]:
+    """A lazy label in the active language and in Vietnamese (files are Vietnamese whatever the UI)."""
+    with translation.override("vi"):
+        vietnamese = str(lazy_text)
+    return list(dict.fromkeys([str(lazy_text), vietnamese]))
+
+
+def _header_keys() -> dict[str, str]:
+    """Folded header text → column key (headers, their forms without "(…)", aliases and keys)."""
+    keys: dict[str, str] = {}
+    for column in COLUMNS:
+        for text in (*_labels(column.header), column.key, *column.aliases):
+            folded = fold(text)
+            keys.setdefault(folded, column.key)
+            keys.setdefault(fold(_PAREN.sub(" ", folded)), column.key)
+    return keys
+
+
+def match_header(text: Any) -> str | None:
+    folded = fold(text or "")
+    if not folded:
+        return None
+    keys = _header_keys()
+    return keys.get(folded) or keys.get(fold(_PAREN.sub(" ", folded)))
+
+
+def choice_lookup(column: Column) -> dict[str, str]:
+    """Folded label or code → code for a coded column (labels in the active language and codes)."""
+    return _choice_lookup(column.key, get_language() or "")
+
+
+@lru_cache(maxsize=256)
+def _choice_lookup(key: str, language: str) -> dict[str, str]:
+    column = COLUMNS_BY_KEY[key]
+    lookup: dict[str, str] = {}
+    members = list(column.choices)
+    for member in members:
+        lookup.setdefault(fold(member.value), member.value)
+        for label in _labels(member.label):
+            lookup.setdefault(fold(label), member.value)
+    # "Vợ/chồng" → "vợ", "chồng" (an earlier choice keeps a shared part).
+    for member in members:
+        for label in _labels(member.label):
+            for part in label.split("/"):
+                if fold(part):
+                    lookup.setdefault(fold(part), member.value)
+    for text, code in column.value_aliases.items():
+        lookup.setdefault(text, code)
+    return lookup
+
+
+@lru_cache(maxsize=1)
+def ethnicity_table() -> dict[str, str]:
+    """Code, code without leading zero, folded name and folded name without spaces → code.
+
+    Cached: `import_rows` clears it at the start of every run, so a run sees the current list.
+    """
+    from .models import Ethnicity
+
+    table: dict[str, str] = {}
+    for code, name in Ethnicity.objects.values_list("code", "name"):
+        table[code] = code
+        table[code.lstrip("0") or "0"] = code
+        table[fold(name)] = code
+        table[fold(name).replace(" ", "")] = code
+    return table
+
+
+# -- reading files ------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """The rows of a household file, with the header row found and mapped to column keys."""
+
+    headers: list[str]  # as written in the file
+    keys: list[str | None]  # column key of each header (None: ignored column)
+    rows: list[tuple[int, list[Any]]]  # (row number as the officer sees it, cells)
+    file_format: str
+    encoding: str = ""
+    header_row: int = 1
+
+    @property
+    def present(self) -> set[str]:
+        return {k for k in self.keys if k}
+
+    def cell(self, cells: list[Any], key: str) -> Any:
+        try:
+            index = self.keys.index(key)
+        except ValueError:
+            return None
+        return cells[index] if index < len(cells) else None
+
+    def column_index(self, key: str) -> int | None:
+        return self.keys.index(key) if key in self.keys else None
+
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in (name or "") else ""
+
+
+def check_zip_bomb(data: bytes) -> None:
+    """Refuse an xlsx whose members would inflate beyond safe bounds, before anything is parsed."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ValidationError(
+            _("Tệp không phải là tệp Excel .xlsx hợp lệ (có thể tệp bị hỏng hoặc bị đổi đuôi)."), code="bad_xlsx"
+        ) from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise ValidationError(_("Tệp Excel có cấu trúc bất thường (quá nhiều thành phần)."), code="zip_bomb")
+        total = 0
+        for info in members:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_COMPRESSION_RATIO and info.file_size > 1024 * 1024:
+                raise ValidationError(
+                    _("Tệp Excel bị nén bất thường (giải nén ra gấp %(ratio)d lần). Hệ thống không mở tệp "
+                      "này để bảo vệ máy chủ; hãy lưu lại tệp bằng Excel rồi tải lên lại.") % {"ratio": ratio},
+                    code="zip_bomb",
+                )  # fmt: skip
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise ValidationError(
+                _("Tệp Excel quá lớn khi giải nén (%(mb)d MB). Hãy chia thành nhiều tệp nhỏ hơn.")
+                % {"mb": total // (1024 * 1024)},
+                code="zip_bomb",
+            )
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Text and encoding name of a CSV: BOMs first, then strict UTF-8, then Windows-1258.
+
+    CP1258 writes many Vietnamese letters as a base letter plus a combining tone mark; the text
+    is normalised to NFC so "Nguyễn" from any encoding compares equal.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("Tệp CSV UTF-16 bị hỏng, không đọc được."), code="bad_encoding") from exc
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = data.decode("cp1258"), "cp1258"
+            except UnicodeDecodeError as exc:
+                raise ValidationError(
+                    _("Không nhận ra bảng mã của tệp CSV. Hãy lưu lại với bảng mã UTF-8 (Excel: “CSV UTF-8”)."),
+                    code="bad_encoding",
+                ) from exc
+    if "\x00" in text:
+        raise ValidationError(_("Tệp CSV chứa ký tự nhị phân: có thể không phải tệp văn bản."), code="bad_encoding")
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes) -> tuple[list[list[Any]], str]:
+    text, encoding = decode_csv(data)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+        return [list(r) for r in reader], encoding
+    except csv.Error as exc:
+        raise ValidationError(_("Tệp CSV sai định dạng: %(error)s") % {"error": exc}, code="bad_csv") from exc
+
+
+def _read_workbook(data: bytes) -> list[list[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for name in workbook.sheet_names:
+            sheets.append(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS + 50))
+        return sheets
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise ValidationError(
+            _("Không đọc được tệp Excel (tệp hỏng, có mật khẩu hoặc không đúng định dạng)."), code="bad_xlsx"
+        ) from exc
+
+
+def _find_header(rows: list[list[Any]]) -> int | None:
+    """Index of the first row (among the first few) that has the "Mã hộ" and "Họ và tên" columns."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = {match_header(c) for c in row if c not in (None, "")}
+        if {"code", "full_name"} <= keys:
+            return index
+    return None
+
+
+def _build_sheet(rows: list[list[Any]], *, file_format: str, encoding: str = "") -> Sheet | None:
+    header_index = _find_header(rows)
+    if header_index is None:
+        return None
+    headers = [clean_text(c) for c in rows[header_index]]
+    ignored = {fold(h) for h in RESULT_HEADERS}
+    keys = [None if fold(h) in ignored else match_header(h) for h in headers]
+    seen: dict[str, str] = {}
+    for header, key in zip(headers, keys, strict=True):
+        if key is None:
+            continue
+        if key in seen:
+            raise ValidationError(
+                _("Cột “%(a)s” và “%(b)s” cùng là một thông tin; hãy xóa một cột.") % {"a": seen[key], "b": header},
+                code="duplicate_column",
+            )
+        seen[key] = header
+    missing = [str(COLUMNS_BY_KEY[k].header) for k in ("code", "full_name", "relation", "sex") if k not in seen]
+    if "birth_date" not in seen and "birth_year" not in seen:
+        missing.append(_("Ngày sinh hoặc Năm sinh"))
+    if missing:
+        raise ValidationError(_("Tệp thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}, code="missing_columns")
+    body = []
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        if all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in row):
+            continue
+        body.append((offset, list(row)))
+    if len(body) > MAX_ROWS:
+        raise ValidationError(
+            _("Tệp có hơn %(n)s dòng; hãy chia thành nhiều tệp.") % {"n": f"{MAX_ROWS:,}".replace(",", ".")},
+            code="too_many_rows",
+        )
+    return Sheet(headers, keys, body, file_format, encoding, header_index + 1)
+
+
+def parse_upload(data: bytes, file_name: str) -> Sheet:
+    """Read an uploaded household file. Refuses oversize, zip bombs, unreadable files and missing columns."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise ValidationError(
+            _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).1f MB.")
+            % {"size": len(data) / 1048576, "limit": limit / 1048576},
+            code="too_large",
+        )
+    if not data:
+        raise ValidationError(_("Tệp rỗng."), code="empty")
+    extension = extension_of(file_name)
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            _("Chỉ nhận tệp Excel (.xlsx, .xls) hoặc CSV (.csv); tệp đã chọn là “.%(ext)s”.") % {"ext": extension},
+            code="bad_extension",
+        )
+    if extension in CSV_EXTENSIONS:
+        rows, encoding = _read_csv(data)
+        sheet = _build_sheet(rows, file_format="csv", encoding=encoding)
+    else:
+        if extension in XLSX_EXTENSIONS:
+            check_zip_bomb(data)
+        sheet = None
+        for rows in _read_workbook(data):
+            sheet = _build_sheet(rows, file_format="xls" if extension in XLS_EXTENSIONS else "xlsx")
+            if sheet is not None:
+                break
+    if sheet is None:
+        raise ValidationError(
+            _("Không tìm thấy dòng tiêu đề có cột “Mã hộ” và “Họ và tên” trong %(n)d dòng đầu. Hãy dùng tệp mẫu.")
+            % {"n": HEADER_SEARCH_ROWS},
+            code="no_header",
+        )
+    if not sheet.rows:
+        raise ValidationError(_("Tệp không có dòng dữ liệu nào."), code="empty")
+    return sheet
+
+
+# -- reading cells ------------------------------------------------------------------------------
+
+
+class CellError(Exception):
+    """A cell that cannot be read; the message is shown on that cell of the error workbook."""
+
+
+def clean_text(value: Any) -> str:
+    """A cell as text: NFC, no control characters, no surrounding spaces; 12.0 → "12"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", str(value))).strip()
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
+        text = text[1:]  # our export's (and CSV tools') marker that the text is not a formula
+    return text
+
+
+def is_blank(value: Any) -> bool:
+    return clean_text(value) == ""
+
+
+_DATE_PATTERNS = [
+    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"), ("d", "m", "y")),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("y", "m", "d")),
+]
+
+
+def read_date(value: Any) -> tuple[date | None, int | None]:
+    """(date, year) of a birth date cell: a real date, dd/mm/yyyy, yyyy-mm-dd, or only a year."""
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    text = clean_text(value)
+    if not text:
+        return None, None
+    if re.fullmatch(r"\d{4}", text):
+        return None, int(text)
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = dict(zip(order, map(int, match.groups()), strict=True))
+            try:
+                return date(parts["y"], parts["m"], parts["d"]), None
+            except ValueError as exc:
+                raise CellError(_("Ngày “%(v)s” không tồn tại.") % {"v": text}) from exc
+    raise CellError(_("Ngày “%(v)s” không đúng dạng dd/mm/yyyy.") % {"v": text})
+
+
+def read_year(value: Any) -> int | None:
+    text = clean_text(value)
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}", text):
+        raise CellError(_("Năm sinh “%(v)s” phải là 4 chữ số.") % {"v": text})
+    return int(text)
+
+
+def read_flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = fold(clean_text(value))
+    if not text:
+        return None
+    if text in _FLAG_TRUE:
+        return True
+    if text in _FLAG_FALSE:
+        return False
+    raise CellError(_("Hãy ghi “Có” hoặc “Không” (đã ghi “%(v)s”).") % {"v": clean_text(value)})
+
+
+def read_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    text = clean_text(value).replace(" ", "")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise CellError(_("“%(v)s” không phải là số.") % {"v": clean_text(value)}) from exc
+    if number < 0:
+        raise CellError(_("Diện tích không được âm."))
+    if number >= Decimal("1e9"):
+        raise CellError(_("Số “%(v)s” quá lớn.") % {"v": clean_text(value)})
+    return number.quantize(Decimal("0.1"))
+
+
+def read_id(value: Any) -> str:
+    """CCCD as typed; a number cell lost its leading zero in Excel (38… → 038…), so it is put back.
+
+    A masked number from an export ("•••••••••123") reads as blank: in "update" mode that keeps
+    the stored number, so an exported file can be corrected and imported again.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(int(value))
+        if len(digits) == 11:
+            return digits.zfill(12)
+        if len(digits) == 8:
+            return digits.zfill(9)
+        return digits
+    text = clean_text(value)
+    return "" if "•" in text else text
+
+
+def read_phone(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(int(value))
+        return "0" + digits if len(digits) == 9 else digits
+    text = clean_text(value)
+    if len(text) > 20:
+        raise CellError(_("Số điện thoại dài tối đa 20 ký tự."))
+    return text
+
+
+def read_choice(column: Column, value: Any) -> str:
+    text = clean_text(value)
+    if not text:
+        return ""
+    code = choice_lookup(column).get(fold(text))
+    if code is None:
+        raise CellError(
+            _("“%(v)s” không có trong danh mục “%(col)s” (xem trang danh mục).") % {"v": text, "col": column.header}
+        )
+    return code
+
+
+def read_multi(column: Column, value: Any) -> list[str]:
+    text = clean_text(value)
+    if not text:
+        return []
+    lookup = choice_lookup(column)
+    codes, unknown = [], []
+    for part in re.split(r"[;,\n]", text):
+        if not part.strip():
+            continue
+        code = lookup.get(fold(part))
+        (codes if code else unknown).append(code or part.strip())
+    if unknown:
+        raise CellError(_("Không có trong danh mục: %(v)s.") % {"v": ", ".join(unknown)})
+    return list(dict.fromkeys(codes))
+
+
+def read_ethnicity(value: Any) -> str:
+    text = clean_text(value)
+    if not text:
+        return ""
+    table = ethnicity_table()
+    folded = fold(text)
+    code = table.get(text) or table.get(text.zfill(2)) or table.get(folded) or table.get(folded.replace(" ", ""))
+    if code is None and folded.startswith("dan toc "):
+        code = table.get(folded.removeprefix("dan toc "))
+    if code is None:
+        raise CellError(_("Dân tộc “%(v)s” không có trong danh mục (xem trang “Dân tộc”).") % {"v": text})
+    return code
+
+
+def read_text(column: Column, value: Any) -> str:
+    text = clean_text(value)
+    if column.key == "full_name":
+        text = " ".join(text.split())
+        if text.startswith(FORMULA_PREFIXES):
+            raise CellError(_("Họ tên không được bắt đầu bằng ký tự “%(c)s”.") % {"c": text[0]})
+        if len(text) > 150:
+            raise CellError(_("Họ tên dài tối đa 150 ký tự."))
+    elif column.key == "address" and len(text) > 255:
+        raise CellError(_("Địa chỉ dài tối đa 255 ký tự."))
+    elif column.key == "code" and len(text) > 30:
+        raise CellError(_("Mã hộ dài tối đa 30 ký tự."))
+    return text
+
+
+READERS: dict[str, Callable[[Column, Any], Any]] = {
+    "text": read_text,
+    "choice": read_choice,
+    "multi": read_multi,
+    "flag": lambda c, v: read_flag(v),
+    "year": lambda c, v: read_year(v),
+    "decimal": lambda c, v: read_decimal(v),
+    "id": lambda c, v: read_id(v),
+    "phone": lambda c, v: read_phone(v),
+    "ethnicity": lambda c, v: read_ethnicity(v),
+}
+
+
+def read_cell(key: str, value: Any) -> Any:
+    """The value of one cell for column `key`, or CellError. Village and date columns are read elsewhere."""
+    column = COLUMNS_BY_KEY[key]
+    return READERS[column.kind](column, value)

@@ -1,0 +1,29 @@
+"""Background work of the registry: checking and writing imported household files.
+
+The job is a thin wrapper over `services_import.import_batch_run`; progress is rows processed
+out of the file's rows. Registered on import of this module (RegistryConfig.ready imports it).
+"""
+
+from ansinh.jobs.models import Job
+from ansinh.jobs.services import JobProgress, register_job_kind
+
+IMPORT_JOB_KIND = "registry.import"
+
+
+def import_job(job: Job, progress: JobProgress) -> dict:
+    from .models import ImportBatch
+    from .services_import import import_batch_run
+
+    batch = ImportBatch.objects.get(pk=job.params["batch_id"])
+    result = import_batch_run(batch=batch, progress=progress)
+    # The job page shows the first errors; the full list is in the result workbook.
+    result["errors"] = result.get("errors", [])[:100]
+    result["summary"] = ImportBatch.objects.values_list("message", flat=True).get(pk=batch.pk)
+    return result
+
+
+def register() -> None:
+    register_job_kind(IMPORT_JOB_KIND, import_job)
+
+
+register()

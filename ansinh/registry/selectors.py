@@ -1,0 +1,208 @@
+"""Reads of the household registry, always through the reader's area scope (default deny).
+
+Pages, the API and exports call these; none of them builds its own household queryset.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ansinh.audit.models import AuditEvent
+from ansinh.core.text import fold_vietnamese
+from ansinh.core.views import get_visible_object_or_404
+from ansinh.geo.choices import Level
+from ansinh.geo.models import AdminUnit
+
+from .choices import MemberStatus
+from .identity import normalise_id_number
+from .models import Household, Member
+
+VIEW_PERM = "registry.view_household"
+MANAGE_PERM = "registry.manage_household"
+FULL_IDENTITY_PERM = "registry.view_full_identity"
+
+# Yes/no facts a list can be filtered on (TT 07/2021 Phụ lục VII report groups).
+FLAG_FIELDS = (
+    "is_ethnic_minority",
+    "is_local_indigenous",
+    "has_meritorious_person",
+    "has_social_assistance",
+    "no_labour_capacity",
+    "female_head",
+    "lone_household",
+)
+# An identity number as people type it: digits with optional spaces, dots or dashes.
+_ID_LIKE = re.compile(r"^[\d\s.\-]+$")
+
+
+def _present_member_count() -> Coalesce:
+    """Members still in the household, as a subquery (a join + GROUP BY would repeat every column)."""
+    counts = (
+        Member.objects.filter(household=OuterRef("pk"), status=MemberStatus.PRESENT)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def households_search(queryset: QuerySet[Household], text: str | None) -> QuerySet[Household]:
+    """Households one of whose members is named like `text` (accents ignored: "nguyen van a" finds
+    "Nguyễn Văn A"), or holds exactly that CCCD/CMND, or whose code is `text`.
+
+    Members are matched with EXISTS subqueries, so a household with two matching members is
+    listed once and no DISTINCT is needed (DISTINCT would break ordering by annotations).
+    """
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    condition = Q(code__iexact=text)
+    folded = fold_vietnamese(text)
+    if folded:
+        condition |= Q(Exists(Member.objects.filter(household=OuterRef("pk"), name_folded__contains=folded)))
+    if _ID_LIKE.match(text):
+        digits = normalise_id_number(text)
+        if len(digits) in (9, 12):
+            condition |= Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number=digits)))
+    return queryset.filter(condition)
+
+
+def _unit_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, AdminUnit):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # a malformed id matches nothing rather than everything
+
+
+def households_filter(queryset: QuerySet[Household], filters: dict[str, Any]) -> QuerySet[Household]:
+    """Apply the list filters (see `household_list_visible_to`) to an already scoped queryset."""
+    commune_id = _unit_id(filters.get("commune"))
+    if commune_id is not None:
+        path = AdminUnit.objects.filter(pk=commune_id).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        # A household of a legacy commune is carried by its successor: the successor's filter finds it.
+        queryset = queryset.filter(Q(commune_id=commune_id) | Q(successor_path__startswith=path))
+    village_id = _unit_id(filters.get("village"))
+    if village_id is not None:
+        queryset = queryset.filter(village_id=village_id)
+    for name in ("status", "area_type"):
+        if filters.get(name):
+            queryset = queryset.filter(**{name: filters[name]})
+    for name in FLAG_FIELDS:
+        value = filters.get(name)
+        if value is not None and value != "":
+            queryset = queryset.filter(**{name: bool(value)})
+    return households_search(queryset, filters.get("q"))
+
+
+def households_visible_to(*, user) -> QuerySet[Household]:
+    """Every household `user` may see, with the relations a list shows and `members_count`."""
+    return (
+        Household.objects.visible_to(user, perm=VIEW_PERM)
+        .select_related("commune", "village", "head")
+        .annotate(members_count=_present_member_count())
+    )
+
+
+def household_list_visible_to(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Household]:
+    """Households `user` may see, with `members_count` (present members), filtered and ordered.
+
+    Filters (all optional): ``commune`` (id or unit; also matches households of legacy communes
+    it continues), ``village``, ``status``, ``area_type``, each name of `FLAG_FIELDS` (True/False),
+    ``q`` (see `households_search`). Ordered by head name in Vietnamese order, then code.
+    """
+    queryset = households_filter(households_visible_to(user=user), filters or {})
+    return queryset.order_by("head_sort_key", "code", "pk")
+
+
+def household_get_visible(*, user, pk, perm: str = VIEW_PERM) -> Household:
+    """One household inside the area where `user` holds `perm`; `Http404` if missing or out of area."""
+    return get_visible_object_or_404(
+        Household.objects.select_related("commune", "village", "head", "ethnicity"), user, perm=perm, pk=pk
+    )
+
+
+def member_get_visible(*, user, pk, perm: str = VIEW_PERM) -> Member:
+    """One member whose household lies inside the area where `user` holds `perm` (else `Http404`)."""
+    return get_visible_object_or_404(
+        Member.objects.select_related("household", "household__commune", "household__village", "ethnicity"),
+        user,
+        perm=perm,
+        pk=pk,
+    )
+
+
+def household_members(*, household: Household) -> QuerySet[Member]:
+    """Everyone ever recorded in the household (present first), in the order of the register."""
+    return household.members.select_related("ethnicity").order_by("order", "id")
+
+
+def household_history(*, household: Household) -> QuerySet[AuditEvent]:
+    """The household's history: audit events about it or any of its members, newest first.
+
+    The audit log is the history (decision 0006), so nothing here can drift from what was recorded.
+    """
+    member_ids = [str(pk) for pk in household.members.values_list("pk", flat=True)]
+    return (
+        AuditEvent.objects.filter(
+            Q(target_type="registry.household", target_id=str(household.pk))
+            | Q(target_type="registry.member", target_id__in=member_ids)
+        )
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def household_classifications(*, household: Household) -> list:
+    """Poverty classifications of the household: the poverty app does not exist yet, so none."""
+    return []
+
+
+def household_programmes(*, household: Household) -> list:
+    """Support programmes the household takes part in: the programmes app does not exist yet, so none."""
+    return []
+
+
+def communes_for_filter(*, user) -> QuerySet[AdminUnit]:
+    """Communes (of either structure) whose households `user` may see."""
+    return AdminUnit.objects.visible_to(user, perm=VIEW_PERM).filter(level=Level.COMMUNE).order_by("sort_key", "pk")
+
+
+def villages_for_filter(*, user) -> QuerySet[AdminUnit]:
+    return (
+        AdminUnit.objects.visible_to(user, perm=VIEW_PERM)
+        .filter(level=Level.VILLAGE)
+        .select_related("parent")
+        .order_by("parent__sort_key", "sort_key", "pk")
+    )
+
+
+def communes_manageable_by(*, user) -> QuerySet[AdminUnit]:
+    """Communes in force today where `user` may register households."""
+    return (
+        AdminUnit.objects.visible_to(user, perm=MANAGE_PERM)
+        .filter(level=Level.COMMUNE)
+        .valid_on(timezone.localdate())
+        .order_by("sort_key", "pk")
+    )
+
+
+def villages_of(*, communes) -> QuerySet[AdminUnit]:
+    """Villages in force today of the given communes, grouped by commune."""
+    return (
+        AdminUnit.objects.filter(level=Level.VILLAGE, parent__in=communes)
+        .valid_on(timezone.localdate())
+        .select_related("parent")
+        .order_by("parent__sort_key", "sort_key", "pk")
+    )

@@ -1,0 +1,747 @@
+"""Importing households from a file: the batch's life (uploaded → … → committed) and the row work.
+
+Guarantees:
+- every household of the file is validated by the same services the forms use
+  (`household_register`, `household_update`, `member_add`, `member_update`), each inside its own
+  savepoint, so a valid household is never lost because another is invalid and an invalid one is
+  never half-written;
+- a dry run (and the check before an approval) runs those services and rolls every savepoint
+  back: it writes no household, yet reports exactly what the real run would do;
+- importing the same file twice changes nothing the second time: "create" reports existing codes
+  as errors ("đã có"), "update" compares and writes nothing when equal (counted as skipped),
+  "skip" skips existing codes;
+- a batch moves only along `IMPORT_TRANSITIONS`, each move audited; one that needs approval is
+  committed only after a second user with ``registry.approve_import`` approved it, never the
+  uploader.
+
+In "update" mode a blank cell leaves the stored value unchanged (officers leave unknown cells
+blank; clearing data is done on the household page), members are matched by CCCD, otherwise by
+name and birth year; members missing from the file are left as they are (departures are life
+events, not imports); a different head is refused (change the head on the household page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from ansinh.audit.services import audit_record
+from ansinh.core.exceptions import ApplicationError
+from ansinh.geo.choices import Level
+from ansinh.geo.models import AdminUnit
+
+from . import importing
+from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
+from .events import RegistryEventType
+from .identity import normalise_id_number
+from .importing import HOUSEHOLD, CellError, Sheet, clean_text, fold, read_cell, read_date
+from .models import Household, ImportBatch, Member, RegistrySettings
+from .services import (
+    HouseholdData,
+    MemberData,
+    household_register,
+    household_update,
+    identity_conflicts,
+    member_add,
+    member_update,
+)
+
+logger = logging.getLogger("ansinh.registry.import")
+
+IMPORT_PERM = "registry.import_household"
+APPROVE_PERM = "registry.approve_import"
+IMPORT_JOB_KIND = "registry.import"
+MAX_REPORTED_ERRORS = 500
+
+# The audit event recorded when a batch enters each status (the status change is in `changes`).
+_EVENT_FOR_STATUS = {
+    ImportStatus.UPLOADED: RegistryEventType.IMPORT_UPLOADED,
+    ImportStatus.VALIDATING: RegistryEventType.IMPORT_VALIDATING,
+    ImportStatus.VALIDATED: RegistryEventType.IMPORT_VALIDATED,
+    ImportStatus.AWAITING_APPROVAL: RegistryEventType.IMPORT_SUBMITTED,
+    ImportStatus.COMMITTING: RegistryEventType.IMPORT_COMMITTING,
+    ImportStatus.COMMITTED: RegistryEventType.IMPORT_COMMITTED,
+    ImportStatus.FAILED: RegistryEventType.IMPORT_FAILED,
+    ImportStatus.CANCELLED: RegistryEventType.IMPORT_CANCELLED,
+}
+
+# Outcomes of one household.
+CREATED, UPDATED, SKIPPED, INVALID = "created", "updated", "skipped", "invalid"
+
+
+def _event_type(status: str) -> int:
+    return _EVENT_FOR_STATUS[status]
+
+
+# -- row work -----------------------------------------------------------------------------------
+
+
+class _NoProgress:
+    def set_total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass
+
+
+@dataclass
+class RowResult:
+    """One data row of the file and what happened to it; `errors` are keyed by column key (None: row)."""
+
+    number: int
+    cells: list[Any]
+    errors: dict[str | None, list[str]] = field(default_factory=dict)
+    outcome: str = ""
+
+    def add(self, key: str | None, message: str) -> None:
+        self.errors.setdefault(key, []).append(str(message))
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowResult]
+    sheet: Sheet
+    write: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def error_list(self, limit: int = MAX_REPORTED_ERRORS) -> list[dict[str, Any]]:
+        """Errors as ``{"row", "column", "message"}`` (column = the file's header), at most `limit`."""
+        result = []
+        for row in self.rows:
+            for key, messages in row.errors.items():
+                index = self.sheet.column_index(key) if key else None
+                column = self.sheet.headers[index] if index is not None else ""
+                result.extend({"row": row.number, "column": column, "message": m} for m in messages)
+                if len(result) >= limit:
+                    return result[:limit]
+        return result
+
+
+class _Rollback(Exception):
+    """Raised inside a household's savepoint to undo it (dry run, or an error found after writing)."""
+
+
+# Service error keys that name a column of the file under another name.
+_FIELD_TO_COLUMN = {"ethnicity": "ethnicity_code", "id_kind": "id_number", "death_date": None, "members": "relation"}
+
+
+def _error_column(sheet: Sheet, key: str) -> str | None:
+    key = _FIELD_TO_COLUMN.get(key, key)
+    return key if key and key in sheet.present else None
+
+
+def _record_exception(sheet: Sheet, rows: list[RowResult], head: RowResult, exc: Exception) -> None:
+    """Put a service's refusal on the cells it names (``members.<i>.<field>`` → that member's row)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for key, messages in exc.message_dict.items():
+            row = head
+            if key.startswith("members."):
+                _prefix, index, key = key.split(".", 2)
+                row = rows[int(index)]
+            for message in messages:
+                row.add(_error_column(sheet, key), message)
+    elif isinstance(exc, ValidationError):
+        for message in exc.messages:
+            head.add(None, message)
+    elif isinstance(exc, ApplicationError):
+        column = {"household_code_taken": "code", "id_duplicate": "id_number"}.get(exc.code)
+        head.add(column if column in sheet.present else None, exc.message)
+    else:
+        head.add(
+            "village" if "village" in sheet.present else None, str(exc) or _("Bạn không có quyền trên địa bàn này.")
+        )
+
+
+class _Villages:
+    """Villages of the commune by code, name and short name (accent-insensitive)."""
+
+    def __init__(self, commune: AdminUnit):
+        self.commune = commune
+        self.by_key: dict[str, AdminUnit] = {}
+        for village in AdminUnit.objects.filter(parent=commune, level=Level.VILLAGE).order_by("-valid_to"):
+            for text in (village.code, village.name, village.short_name):
+                self.by_key.setdefault(fold(text), village)
+
+    def read(self, value: Any) -> AdminUnit | None:
+        text = clean_text(value)
+        if not text:
+            return None
+        village = self.by_key.get(fold(text))
+        if village is None:
+            raise CellError(
+                _("Thôn “%(v)s” không thuộc %(commune)s (xem trang “Thôn”).")
+                % {"v": text, "commune": self.commune.name}
+            )
+        return village
+
+
+def _group_rows(sheet: Sheet) -> list[list[RowResult]]:
+    """Rows grouped by household code in the order codes first appear; a row without a code is alone."""
+    groups: dict[str, list[RowResult]] = {}
+    alone: list[list[RowResult]] = []
+    order: list[Any] = []
+    for number, cells in sheet.rows:
+        row = RowResult(number, cells)
+        code = clean_text(sheet.cell(cells, "code"))
+        if not code:
+            row.add("code", _("Hãy nhập mã hộ."))
+            alone.append([row])
+            order.append(alone[-1])
+            continue
+        key = fold(code)
+        if key not in groups:
+            groups[key] = []
+            order.append(groups[key])
+        groups[key].append(row)
+    return order
+
+
+def _file_duplicate_ids(sheet: Sheet, groups: list[list[RowResult]]) -> None:
+    """The same CCCD on two rows of the file is an error on both (the services would see only one)."""
+    if "id_number" not in sheet.present:
+        return
+    seen: dict[str, list[RowResult]] = defaultdict(list)
+    for group in groups:
+        for row in group:
+            number = normalise_id_number(importing.read_id(sheet.cell(row.cells, "id_number")))
+            if len(number) in (9, 12):
+                seen[number].append(row)
+    for number, rows in seen.items():
+        if len(rows) > 1:
+            for row in rows:
+                others = ", ".join(str(r.number) for r in rows if r is not row)
+                row.add(
+                    "id_number", _("Số CCCD %(n)s trùng với dòng %(rows)s trong tệp.") % {"n": number, "rows": others}
+                )
+
+
+def _read_member(sheet: Sheet, row: RowResult) -> dict[str, Any]:
+    """The member cells of a row that are present and non-blank (blank cells are left out)."""
+    values: dict[str, Any] = {}
+    for key in importing.MEMBER_KEYS:
+        if key not in sheet.present:
+            continue
+        raw = sheet.cell(row.cells, key)
+        if importing.is_blank(raw):
+            continue
+        try:
+            if key == "birth_date":
+                day, year = read_date(raw)
+                if day:
+                    values["birth_date"] = day
+                elif year:
+                    values.setdefault("birth_year", year)
+            else:
+                value = read_cell(key, raw)
+                if value not in ("", None):  # e.g. a masked CCCD from an export: keep the stored one
+                    values[key] = value
+        except CellError as exc:
+            row.add(key, str(exc))
+    return values
+
+
+def _read_household(sheet: Sheet, row: RowResult, villages: _Villages) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in importing.COLUMNS:
+        if column.level != HOUSEHOLD or column.key not in sheet.present:
+            continue
+        raw = sheet.cell(row.cells, column.key)
+        if importing.is_blank(raw):
+            continue
+        try:
+            values[column.key] = villages.read(raw) if column.key == "village" else read_cell(column.key, raw)
+        except CellError as exc:
+            row.add(column.key, str(exc))
+    return values
+
+
+def _member_data(values: dict[str, Any], base: Member | None = None) -> MemberData:
+    """MemberData from the file's values; in update mode blank cells keep `base`'s values."""
+    data: dict[str, Any] = {}
+    if base is not None:
+        data = {
+            "full_name": base.full_name, "sex": base.sex, "relation": base.relation, "birth_date": base.birth_date,
+            "birth_year": base.birth_year, "ethnicity_code": base.ethnicity.code if base.ethnicity_id else "",
+            "id_number": base.id_number, "health_insurance": base.health_insurance, "schooling": base.schooling,
+            "diploma": base.diploma, "disability": base.disability, "labour_status": base.labour_status,
+            "allowance": base.allowance, "death_date": base.death_date,
+        }  # fmt: skip
+        if "birth_year" in values and "birth_date" not in values and base.birth_year != values["birth_year"]:
+            data["birth_date"] = None  # a different year replaces the stored date
+    defaults = {"full_name": "", "sex": "", "relation": ""}
+    return MemberData(**{**defaults, **data, **values})
+
+
+def _find_member(existing: list[Member], values: dict[str, Any]) -> Member | None:
+    number = normalise_id_number(values.get("id_number", ""))
+    if number:
+        for member in existing:
+            if member.id_number == number:
+                return member
+    year = values["birth_date"].year if values.get("birth_date") else values.get("birth_year")
+    name = fold(values.get("full_name", ""))
+    for member in existing:
+        if member.name_folded == name and member.birth_year == year:
+            return member
+    return None
+
+
+def _check_identities(rows: list[RowResult], values: list[dict[str, Any]], own_member_ids: set[int]) -> None:
+    for row, member_values in zip(rows, values, strict=True):
+        number = normalise_id_number(member_values.get("id_number", ""))
+        if len(number) not in (9, 12):
+            continue
+        others = [m for m in identity_conflicts(number) if m.pk not in own_member_ids]
+        if others:
+            row.add(
+                "id_number",
+                _("Số CCCD %(n)s đã có ở thành viên khác còn sống (hộ %(codes)s).")
+                % {"n": number, "codes": ", ".join(sorted({m.household.code for m in others}))},
+            )
+
+
+class _HouseholdImport:
+    """Validates and (when `write`) saves one household of the file."""
+
+    def __init__(self, *, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, villages: _Villages):
+        self.actor, self.commune, self.sheet, self.mode, self.write = actor, commune, sheet, mode, write
+        self.villages = villages
+
+    def run(self, rows: list[RowResult]) -> str:
+        sheet = self.sheet
+        member_values = [_read_member(sheet, row) for row in rows]
+        heads = [r for r, v in zip(rows, member_values, strict=True) if v.get("relation") == Relation.HEAD]
+        for row in heads[1:]:
+            row.add(
+                "relation",
+                _("Hộ %(code)s có nhiều hơn một chủ hộ.") % {"code": clean_text(sheet.cell(row.cells, "code"))},
+            )
+        head = heads[0] if heads else rows[0]
+        if not heads and not any(r.errors.get("relation") for r in rows):
+            head.add("relation", _("Hộ chưa có dòng nào là “Chủ hộ”."))
+        household_values = _read_household(sheet, head, self.villages)
+        self._check_repeated_household_cells(rows, head, household_values)
+        if any(r.errors for r in rows):
+            return INVALID
+        code = household_values["code"]
+        existing = (
+            Household.objects.filter(commune=self.commune, code=code).select_related("village", "ethnicity").first()
+        )
+        if existing is not None and self.mode == ImportMode.SKIP:
+            return SKIPPED
+        if existing is not None and self.mode == ImportMode.CREATE:
+            head.add("code", _("Mã hộ %(code)s đã có trong xã. Chọn cách nhập “cập nhật” hoặc “bỏ qua hộ đã có”.")
+                     % {"code": code})  # fmt: skip
+            return INVALID
+        own = set(existing.members.values_list("pk", flat=True)) if existing else set()
+        _check_identities(rows, member_values, own)
+        if any(r.errors for r in rows):
+            return INVALID
+        try:
+            with transaction.atomic():
+                outcome = (
+                    self._create(rows, head, household_values, member_values)
+                    if existing is None
+                    else self._update(existing, rows, head, household_values, member_values)
+                )
+                if any(r.errors for r in rows) or not self.write:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        except DatabaseError:
+            logger.exception("Import of household %s failed in the database", code)
+            head.add(None, _("Lỗi cơ sở dữ liệu khi ghi hộ này; hộ chưa được ghi."))
+        if any(r.errors for r in rows):
+            return INVALID
+        return outcome
+
+    def _check_repeated_household_cells(self, rows, head, household_values) -> None:
+        """Household cells on members' rows must be blank or equal to the head's row."""
+        for row in rows:
+            if row is head:
+                continue
+            for column in importing.COLUMNS:
+                if column.level != HOUSEHOLD or column.key not in self.sheet.present:
+                    continue
+                raw = self.sheet.cell(row.cells, column.key)
+                if importing.is_blank(raw) or column.key == "code":
+                    continue
+                try:
+                    value = self.villages.read(raw) if column.key == "village" else read_cell(column.key, raw)
+                except CellError:
+                    value = raw
+                if value != household_values.get(column.key):
+                    row.add(column.key, _("Khác với dòng chủ hộ (dòng %(n)d); thông tin hộ lấy theo dòng chủ hộ.")
+                            % {"n": head.number})  # fmt: skip
+
+    @staticmethod
+    def _household_unchanged(existing: Household, household_values: dict[str, Any], data: HouseholdData) -> bool:
+        """True when every value the file gives equals the stored one (a cheap pre-check; the
+        service still decides when anything differs)."""
+        if (data.village.pk if data.village else None) != existing.village_id:
+            return False
+        if data.ethnicity_code and (not existing.ethnicity_id or existing.ethnicity.code != data.ethnicity_code):
+            return False
+        return all(getattr(existing, key) == value for key, value in data.facts.items())
+
+    def _facts(self, household_values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in household_values.items() if k in importing.FACT_KEYS}
+
+    def _create(self, rows, head, household_values, member_values) -> str:
+        head_values = member_values[rows.index(head)]
+        data = HouseholdData(
+            code=household_values["code"], village=household_values.get("village"),
+            ethnicity_code=head_values.get("ethnicity_code", ""), facts=self._facts(household_values),
+        )  # fmt: skip
+        try:
+            household_register(
+                actor=self.actor, commune=self.commune, data=data, members=[_member_data(v) for v in member_values]
+            )
+        except (ValidationError, ApplicationError, PermissionDenied) as exc:
+            _record_exception(self.sheet, rows, head, exc)
+        return CREATED
+
+    def _update(self, existing: Household, rows, head, household_values, member_values) -> str:
+        version = existing.version
+        head_values = member_values[rows.index(head)]
+        data = HouseholdData(
+            code=existing.code, village=household_values.get("village", existing.village),
+            ethnicity_code=head_values.get("ethnicity_code", ""), area_type=existing.area_type,
+            area_type_override_reason=existing.area_type_override_reason, facts=self._facts(household_values),
+        )  # fmt: skip
+        try:
+            if not self._household_unchanged(existing, household_values, data):
+                household_update(actor=self.actor, household=existing, expected_version=None, data=data)
+        except (ValidationError, ApplicationError, PermissionDenied) as exc:
+            _record_exception(self.sheet, rows, head, exc)
+            return INVALID
+        members = list(existing.members.select_related("ethnicity").exclude(status="merged"))
+        for row, values in zip(rows, member_values, strict=True):
+            match = _find_member(members, values)
+            try:
+                if match is not None:
+                    data = _member_data(values, match)
+                    # Equal data: skip the service (it would lock, validate and find no change).
+                    if data != _member_data({}, match):
+                        member_update(actor=self.actor, member=match, data=data)
+                elif values.get("relation") == Relation.HEAD:
+                    row.add(
+                        "relation", _("Chủ hộ trong tệp khác chủ hộ đang lưu. Muốn đổi chủ hộ, hãy làm trên trang hộ.")
+                    )
+                else:
+                    member_add(actor=self.actor, household=existing, data=_member_data(values))
+            except (ValidationError, ApplicationError, PermissionDenied) as exc:
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                    exc = ValidationError({f"members.{rows.index(row)}.{k}": v for k, v in exc.message_dict.items()})
+                _record_exception(self.sheet, rows, row, exc)
+        changed = Household.objects.filter(pk=existing.pk).values_list("version", flat=True).first() != version
+        return UPDATED if changed else SKIPPED
+
+
+def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, progress=None) -> ImportResult:
+    """Validate every row and, when `write`, save each valid household in its own transaction."""
+    progress = progress or _NoProgress()
+    importing.ethnicity_table.cache_clear()
+    progress.set_total(len(sheet.rows))
+    groups = _group_rows(sheet)
+    _file_duplicate_ids(sheet, groups)
+    worker = _HouseholdImport(actor=actor, commune=commune, sheet=sheet, mode=mode, write=write,
+                              villages=_Villages(commune))  # fmt: skip
+    counts = {CREATED: 0, UPDATED: 0, SKIPPED: 0, INVALID: 0}
+    result_rows: list[RowResult] = []
+    for rows in groups:
+        outcome = worker.run(rows)
+        counts[outcome] += 1
+        for row in rows:
+            row.outcome = outcome
+        result_rows.extend(rows)
+        progress.advance(len(rows))
+    result_rows.sort(key=lambda r: r.number)
+    counts["rows"] = len(sheet.rows)
+    counts["invalid_rows"] = sum(1 for r in result_rows if r.errors)
+    return ImportResult(rows=result_rows, sheet=sheet, write=write, counts=counts)
+
+
+# -- the batch ----------------------------------------------------------------------------------
+
+
+def _province_of(unit: AdminUnit) -> AdminUnit | None:
+    while unit is not None and unit.level != Level.PROVINCE:
+        unit = unit.parent
+    return unit
+
+
+def _transition(batch: ImportBatch, status: str, *, actor, extra: dict[str, Any] | None = None, event=None) -> None:
+    """Move a locked batch along `IMPORT_TRANSITIONS` and audit it (inside the caller's transaction)."""
+    if status not in IMPORT_TRANSITIONS[ImportStatus(batch.status)]:
+        raise ApplicationError(
+            _("Lần nhập đang ở trạng thái “%(status)s”, không thể chuyển sang “%(new)s”.")
+            % {"status": batch.get_status_display(), "new": ImportStatus(status).label},
+            code="import_bad_state",
+        )
+    old = batch.status
+    batch.status = status
+    batch.save()
+    audit_record(
+        actor=actor, event_type=event or _event_type(status), target=batch, unit_path=batch.unit_path,
+        changes={"old": {"status": old}, "new": {"status": status, **(extra or {})}},
+    )  # fmt: skip
+
+
+def _read_upload(file) -> bytes:
+    limit = importing.max_upload_bytes()
+    if getattr(file, "size", None) and file.size > limit:
+        raise ValidationError(
+            _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).1f MB.")
+            % {"size": file.size / 1048576, "limit": limit / 1048576},
+            code="too_large",
+        )
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file.read(limit + 1)
+
+
+def import_batch_create(*, actor, commune: AdminUnit, file, mode: str, dry_run: bool) -> ImportBatch:
+    """Store an uploaded household file and start checking it in the background.
+
+    Refused, with nothing written, when the actor may not import households in the commune, the
+    unit is not a commune, the mode is unknown, or the file is too large, a zip bomb, unreadable,
+    or lacks the required columns. Requires approval when the province's registry settings say so.
+    """
+    if not actor.has_perm(IMPORT_PERM, commune):
+        raise PermissionDenied(_("Bạn không được nhập hộ trên địa bàn này."))
+    if commune.level != Level.COMMUNE:
+        raise ApplicationError(_("Chỉ nhập hộ vào một xã/phường/đặc khu."), code="not_a_commune")
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": _("Cách nhập không hợp lệ.")})
+    name = getattr(file, "name", "") or "upload"
+    data = _read_upload(file)
+    sheet = importing.parse_upload(data, name)
+    province = _province_of(commune)
+    settings_row = RegistrySettings.objects.filter(province=province).first() if province else None
+    with transaction.atomic():
+        batch = ImportBatch(
+            commune=commune, created_by=actor, file_name=name.rsplit("/", 1)[-1][:255],
+            file_sha256=hashlib.sha256(data).hexdigest(), file_format=sheet.file_format, encoding=sheet.encoding,
+            mode=mode, dry_run=bool(dry_run),
+            requires_approval=bool(settings_row and settings_row.import_requires_approval),
+            counts={"rows": len(sheet.rows)}, unit_path=commune.path,
+        )  # fmt: skip
+        batch.file.save(get_valid_filename(batch.file_name) or "upload", ContentFile(data), save=False)
+        batch.save()
+        audit_record(
+            actor=actor, event_type=_event_type(ImportStatus.UPLOADED), target=batch, unit_path=batch.unit_path,
+            changes={"new": {"status": batch.status, "file_name": batch.file_name, "sha256": batch.file_sha256,
+                             "mode": mode, "dry_run": batch.dry_run, "rows": len(sheet.rows)}},
+        )  # fmt: skip
+        _enqueue(batch, actor=actor)
+    return batch
+
+
+def _enqueue(batch: ImportBatch, *, actor) -> None:
+    from ansinh.jobs.services import job_enqueue
+
+    job = job_enqueue(
+        actor=actor, kind=IMPORT_JOB_KIND, label=_("Nhập hộ từ tệp %(name)s") % {"name": batch.file_name},
+        unit_path=batch.unit_path, params={"batch_id": batch.pk},
+    )  # fmt: skip
+    batch.job = job
+    batch.save(update_fields=["job", "updated_at"])
+
+
+def _load_sheet(batch: ImportBatch) -> Sheet:
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != batch.file_sha256:
+        raise ApplicationError(_("Tệp đã lưu không còn khớp với tệp được tải lên (mã băm khác)."), code="file_changed")
+    return importing.parse_upload(data, batch.file_name)
+
+
+def _save_result(batch: ImportBatch, result: ImportResult) -> None:
+    from .exporting import result_workbook
+
+    content = result_workbook(result, title=batch.file_name)
+    stem = get_valid_filename(batch.file_name.rsplit(".", 1)[0]) or "tep"
+    batch.error_file.save(f"ket-qua-{batch.pk}-{stem}.xlsx", ContentFile(content), save=False)
+
+
+def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, event=None) -> ImportBatch:
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        batch.counts = {k: v for k, v in result.counts.items()}
+        _save_result(batch, result)
+        batch.message = _summary(result)
+        _transition(batch, status, actor=actor, extra={"counts": batch.counts}, event=event)
+    return batch
+
+
+def _summary(result: ImportResult) -> str:
+    c = result.counts
+    if result.write:
+        text = _(
+            "Đã thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; %(invalid)d hộ có lỗi chưa ghi."
+        )
+    else:
+        text = _("Chạy thử: sẽ thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; "
+                 "%(invalid)d hộ có lỗi.")  # fmt: skip
+    return text % c
+
+
+def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
+    """The import job's body: check (and, when allowed now, write) the batch's file.
+
+    From "uploaded": checks every row; a dry run ends "validated", a batch needing approval ends
+    "awaiting approval" (nothing written in either case), any other goes on to write. From
+    "committing" (after a commit or an approval): writes each valid household in its own
+    transaction and ends "committed". Anything unexpected ends "failed" with a readable message.
+    """
+    batch = ImportBatch.objects.select_related("commune", "created_by").get(pk=batch.pk)
+    actor = batch.created_by
+    if batch.status == ImportStatus.UPLOADED:
+        immediate = not batch.dry_run and not batch.requires_approval
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            _transition(locked, ImportStatus.VALIDATING, actor=None)
+            if immediate:
+                _transition(locked, ImportStatus.COMMITTING, actor=None)
+        if not immediate:
+            result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=False, progress=progress))
+            status = ImportStatus.VALIDATED if batch.dry_run else ImportStatus.AWAITING_APPROVAL
+            batch = _finish_pass(batch.pk, status, result, actor=None)
+            return {"status": batch.status, "counts": batch.counts, "errors": result.error_list()}
+    elif batch.status != ImportStatus.COMMITTING:
+        raise ApplicationError(
+            _("Lần nhập đang ở trạng thái “%(status)s”, không chạy được.") % {"status": batch.get_status_display()},
+            code="import_bad_state",
+        )
+    result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=True, progress=progress))
+    batch = _finish_pass(batch.pk, ImportStatus.COMMITTED, result, actor=actor,
+                         event=RegistryEventType.IMPORT_COMMITTED)  # fmt: skip
+    return {"status": batch.status, "counts": batch.counts, "errors": result.error_list()}
+
+
+def _run_pass(batch: ImportBatch, actor, *, write: bool, progress) -> ImportResult:
+    sheet = _load_sheet(batch)
+    return import_rows(actor=actor, commune=batch.commune, sheet=sheet, mode=batch.mode, write=write,
+                       progress=progress)  # fmt: skip
+
+
+def _guarded(batch_id: int, work):
+    """Run a pass; on any failure mark the batch failed (with the reason) and re-raise for the job."""
+    try:
+        return work()
+    except Exception as exc:
+        message = exc.message if isinstance(exc, ApplicationError) else (
+            " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Lỗi hệ thống khi xử lý tệp.")
+        )  # fmt: skip
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if ImportStatus.FAILED in IMPORT_TRANSITIONS[ImportStatus(locked.status)]:
+                locked.message = message
+                _transition(locked, ImportStatus.FAILED, actor=None, extra={"error": message})
+        raise
+
+
+def _lock(batch: ImportBatch) -> ImportBatch:
+    return ImportBatch.objects.select_for_update().select_related("commune").get(pk=batch.pk)
+
+
+def import_batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Write a checked dry run: straight away, or after a second user's approval when required.
+
+    Refused unless the actor may import in the commune and the batch is "validated".
+    """
+    with transaction.atomic():
+        locked = _lock(batch)
+        if not actor.has_perm(IMPORT_PERM, locked.commune):
+            raise PermissionDenied(_("Bạn không được nhập hộ trên địa bàn này."))
+        if locked.status != ImportStatus.VALIDATED:
+            raise ApplicationError(_("Chỉ ghi được lần chạy thử đã kiểm tra xong."), code="import_bad_state")
+        if locked.requires_approval:
+            _transition(locked, ImportStatus.AWAITING_APPROVAL, actor=actor)
+        else:
+            _transition(locked, ImportStatus.COMMITTING, actor=actor)
+            _enqueue(locked, actor=actor)
+    return locked
+
+
+def import_batch_approve(*, actor, batch: ImportBatch) -> ImportBatch:
+    """A second user approves a batch awaiting approval; it is then written in the background.
+
+    Refused to the uploader (maker-checker), to anyone without ``registry.approve_import`` over the
+    commune, and unless the batch is awaiting approval.
+    """
+    with transaction.atomic():
+        locked = _lock(batch)
+        if not actor.has_perm(APPROVE_PERM, locked.commune):
+            raise PermissionDenied(_("Bạn không được duyệt lần nhập trên địa bàn này."))
+        if locked.created_by_id == actor.pk:
+            raise ApplicationError(
+                _("Người tải tệp lên không được tự duyệt; cần người thứ hai duyệt."), code="import_self_approval"
+            )
+        if locked.status != ImportStatus.AWAITING_APPROVAL:
+            raise ApplicationError(_("Lần nhập này không chờ duyệt."), code="import_bad_state")
+        locked.approved_by = actor
+        locked.approved_at = timezone.now()
+        _transition(locked, ImportStatus.COMMITTING, actor=actor, event=RegistryEventType.IMPORT_APPROVED,
+                    extra={"approved_by": actor.get_username()})  # fmt: skip
+        _enqueue(locked, actor=actor)
+    return locked
+
+
+def import_batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Cancel a batch not yet written (uploaded, validated or awaiting approval).
+
+    Allowed to whoever may import in the commune (the uploader withdrawing) or approve there (the
+    approver refusing). Nothing of the file is written afterwards.
+    """
+    with transaction.atomic():
+        locked = _lock(batch)
+        if not (actor.has_perm(IMPORT_PERM, locked.commune) or actor.has_perm(APPROVE_PERM, locked.commune)):
+            raise PermissionDenied(_("Bạn không được hủy lần nhập trên địa bàn này."))
+        _transition(locked, ImportStatus.CANCELLED, actor=actor)
+    return locked
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def import_file_run(*, commune: AdminUnit, data: bytes, file_name: str, mode: str, dry_run: bool) -> ImportResult:
+    """Import a file synchronously as the system (the command line): no batch, no approval.
+
+    Each household is written through the services with the system as actor (audited as
+    "system"); the run itself is recorded as one "Nhập dữ liệu hộ từ tệp" event.
+    """
+    if commune.level != Level.COMMUNE:
+        raise ApplicationError(_("Chỉ nhập hộ vào một xã/phường/đặc khu."), code="not_a_commune")
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": _("Cách nhập không hợp lệ.")})
+    sheet = importing.parse_upload(data, file_name)
+    result = import_rows(actor=None, commune=commune, sheet=sheet, mode=mode, write=not dry_run)
+    if not dry_run:
+        with transaction.atomic():
+            audit_record(
+                actor=None, event_type=RegistryEventType.IMPORT_COMMITTED, unit_path=commune.path,
+                target_repr=file_name[:255],
+                changes={"new": {"file_name": file_name, "sha256": hashlib.sha256(data).hexdigest(), "mode": mode,
+                                 "counts": result.counts, "source": "command"}},
+            )  # fmt: skip
+    return result
+
+
+# The job kind must be registered wherever batches can be started; RegistryConfig.ready should
+# import `jobs` too (this import keeps it working until it does).
+from . import jobs as _jobs  # noqa: E402, F401

@@ -1,0 +1,205 @@
+"""Tables of the household pages (django-tables2) and the readable form of history entries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+from django.utils.html import format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ansinh.audit.event_types import label_for
+from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
+
+from .choices import InfoDevice
+from .identity import mask_id_number
+from .models import Household, Member
+from .selectors import FLAG_FIELDS
+
+
+class HouseholdTable(tables.Table):
+    code = tables.LinkColumn(
+        "registry:household_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Mã hộ"), order_by=("code",)
+    )
+    head_name = tables.Column(verbose_name=gettext_lazy("Chủ hộ"), order_by=("head_sort_key", "code"))
+    head_id = tables.Column(
+        verbose_name=gettext_lazy("CCCD chủ hộ"), accessor="head__id_number", orderable=False, default=""
+    )
+    village = tables.Column(
+        verbose_name=gettext_lazy("Thôn/tổ dân phố"), order_by=("village__sort_key", "head_sort_key"), default="—"
+    )
+    commune = tables.Column(verbose_name=gettext_lazy("Xã/phường"), order_by=("commune__sort_key", "head_sort_key"))
+    members_count = tables.Column(
+        verbose_name=gettext_lazy("Số nhân khẩu"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    area_type = tables.Column(verbose_name=gettext_lazy("Khu vực"))
+    flags = tables.Column(verbose_name=gettext_lazy("Đặc điểm"), accessor="pk", orderable=False)
+
+    class Meta:
+        model = Household
+        fields = ("code", "head_name", "head_id", "village", "commune", "members_count", "area_type", "flags")
+        empty_text = gettext_lazy("Không có hộ nào phù hợp.")
+        order_by = ("head_name",)
+
+    def render_head_name(self, value):
+        return value or "—"
+
+    def render_head_id(self, value):
+        # Lists never show a full number; the household page has the audited "show in full".
+        return mask_id_number(value)
+
+    def render_village(self, value):
+        return value.name
+
+    def render_commune(self, value):
+        return value.name
+
+    def render_flags(self, record):
+        labels = [
+            capfirst(Household._meta.get_field(name).verbose_name) for name in FLAG_FIELDS if getattr(record, name)
+        ]
+        if record.status != "active":
+            labels.insert(0, record.get_status_display())
+        if not labels:
+            return "—"
+        return format_html_join(" ", '<span class="badge">{}</span>', ((str(label),) for label in labels))
+
+
+# -- history ------------------------------------------------------------------------------------
+
+_SKIPPED_KEYS = {"household", "id_kind"}
+_EXTRA_LABELS = {
+    "members": gettext_lazy("Thành viên"),
+    "head": gettext_lazy("Chủ hộ"),
+    "old_head_relation": gettext_lazy("Quan hệ mới của chủ hộ cũ"),
+    "existing_member": gettext_lazy("Trùng với thành viên (mã số)"),
+    "reason": gettext_lazy("Lý do"),
+    "village": gettext_lazy("Thôn/tổ dân phố"),
+}
+
+
+def _model_field(name: str):
+    for model in (Household, Member):
+        try:
+            field = model._meta.get_field(name.removesuffix("_id"))
+        except FieldDoesNotExist:
+            continue
+        if getattr(field, "concrete", False):  # not a reverse relation such as Household.members
+            return field
+    return None
+
+
+def _label(name: str) -> str:
+    if name in _EXTRA_LABELS:
+        return str(_EXTRA_LABELS[name])
+    field = _model_field(name)
+    return capfirst(str(field.verbose_name)) if field is not None else name
+
+
+def _value(name: str, value: Any, *, names: dict, can_see_full_id: bool) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if name == "id_number":
+        return str(value) if can_see_full_id else mask_id_number(str(value))
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if name in ("village", "village_id", "ethnicity_id", "ethnicity"):
+        return names.get((name, value), str(value))
+    field = _model_field(name)
+    if field is not None and field.choices:
+        choices = dict(field.flatchoices)
+        if isinstance(value, list):
+            return ", ".join(str(choices.get(v, v)) for v in value)
+        return str(choices.get(value, value))
+    if name == "info_devices" and isinstance(value, list):
+        labels = dict(InfoDevice.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if name == "relation" or name == "old_head_relation":
+        return str(dict(Member._meta.get_field("relation").flatchoices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (date, datetime)):
+        return vn_date(value)
+    if isinstance(value, (int, float, Decimal)) or _looks_decimal(value):
+        return vn_number(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return vn_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _looks_decimal(value) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        Decimal(value)
+    except ArithmeticError:
+        return False
+    return value.replace(".", "", 1).lstrip("-").isdigit()
+
+
+def history_entries(events, *, can_see_full_id: bool) -> list[dict]:
+    """Audit events as rows a commune officer can read: when, who, what, and each field old → new.
+
+    Identity numbers in the recorded values are masked for readers without the full-identity
+    permission, like everywhere else.
+    """
+    from ansinh.geo.models import AdminUnit
+
+    from .models import Ethnicity
+
+    events = list(events)
+    unit_ids, unit_paths, ethnicity_ids = set(), set(), set()
+    for event in events:
+        for side in ("old", "new"):
+            values = (event.changes or {}).get(side) or {}
+            if isinstance(values, dict):
+                if values.get("village_id"):
+                    unit_ids.add(values["village_id"])
+                if isinstance(values.get("village"), str):
+                    unit_paths.add(values["village"])
+                for key in ("ethnicity_id", "ethnicity"):
+                    if values.get(key):
+                        ethnicity_ids.add(values[key])
+    names: dict = {}
+    for unit in AdminUnit.objects.filter(Q(pk__in=unit_ids) | Q(path__in=unit_paths)):
+        names[("village_id", unit.pk)] = names[("village", unit.path)] = unit.name
+    for ethnicity in Ethnicity.objects.filter(pk__in=ethnicity_ids):
+        names[("ethnicity_id", ethnicity.pk)] = names[("ethnicity", ethnicity.pk)] = ethnicity.name
+    rows = []
+    for event in events:
+        changes = event.changes or {}
+        old = changes.get("old") if isinstance(changes.get("old"), dict) else {}
+        new = changes.get("new") if isinstance(changes.get("new"), dict) else {}
+        keys = [k for k in dict.fromkeys([*new, *old]) if k not in _SKIPPED_KEYS]
+        if not old:  # a creation: list what was entered, not every blank fact
+            keys = [k for k in keys if new.get(k) not in (None, "", False, [])]
+        rows.append(
+            {
+                "event": event,
+                "label": label_for(event.event_type),
+                "actor": (event.actor.full_name or event.actor.username) if event.actor else event.actor_label,
+                "target": event.target_repr,
+                "changes": [
+                    {
+                        "field": _label(key),
+                        "old": _value(key, old.get(key), names=names, can_see_full_id=can_see_full_id)
+                        if key in old
+                        else "",
+                        "new": _value(key, new.get(key), names=names, can_see_full_id=can_see_full_id)
+                        if key in new
+                        else "",
+                    }
+                    for key in keys
+                ],
+            }
+        )
+    return rows

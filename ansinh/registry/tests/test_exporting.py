@@ -1,0 +1,150 @@
+"""The registry export (streamed, scoped, masked, neutralised, audited) and the import template."""
+
+import csv
+import io
+
+from django.http import StreamingHttpResponse
+from openpyxl import load_workbook
+
+from ansinh.audit.models import AuditEvent
+from ansinh.registry.events import RegistryEventType
+from ansinh.registry.exporting import household_export_response, neutralise, template_workbook
+from ansinh.registry.importing import parse_upload
+from ansinh.registry.models import Household
+from ansinh.registry.services_import import import_rows
+
+from .factories import head, make_household, member
+
+
+def _households(units, users, *, odd_name="@Lạ Tên"):
+    make_household(units.tho_xuan, village=units.t1, code="H1", actor=users.commune_officer,
+                   members=[head(id_number="038075001234"), member()], address="=HYPERLINK(\"http://x\")",
+                   phone="+84912345678")  # fmt: skip
+    make_household(units.tho_xuan, village=units.t2, code="H2", actor=users.commune_officer,
+                   members=[head(name=odd_name, birth_date=None, birth_year=1960)])  # fmt: skip
+    make_household(units.mdrak, village=units.b1, code="D1", actor=users.commune_officer_dl,
+                   members=[head(name="Y Ksor")])  # fmt: skip
+
+
+def _csv_rows(response):
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in response.streaming_content)
+    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+def test_csv_export_is_streamed_scoped_neutralised_and_audited(units, users):
+    _households(units, users)
+    response = household_export_response(user=users.commune_officer, params={}, file_format="csv")
+    rows = _csv_rows(response)
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["Mã hộ", "Thôn", "Họ và tên"]
+    assert [r[0] for r in body] == ["H1", "H1", "H2"]  # not M'Đrắk's household
+    by_name = {r[2]: dict(zip(header, r, strict=True)) for r in body}
+    an = by_name["Nguyễn Văn An"]
+    assert an["Số CCCD"] == "038075001234"  # the officer may see full numbers
+    assert an["Địa chỉ"] == '\'=HYPERLINK("http://x")'
+    assert an["Điện thoại"] == "'+84912345678"
+    assert an["Ngày sinh"] == "02/03/1975"
+    assert an["Quan hệ với chủ hộ"] == "Chủ hộ"
+    assert "'@Lạ Tên" in by_name
+    event = AuditEvent.objects.get(event_type=RegistryEventType.EXPORT_DOWNLOADED)
+    assert event.actor == users.commune_officer
+    assert event.changes["new"]["rows"] == 3
+    assert event.changes["new"]["format"] == "csv"
+    assert response["X-Row-Count"] == "3"
+
+
+def test_cccd_is_masked_without_view_full_identity(units, users):
+    _households(units, users)
+    rows = _csv_rows(household_export_response(user=users.province_officer, params={}, file_format="csv"))
+    index = rows[0].index("Số CCCD")
+    assert rows[1][index] == "•••••••••234"
+
+
+def test_list_filters_apply_and_are_recorded(units, users):
+    _households(units, users)
+    params = {"village": str(units.t2.pk), "ignored": "x"}
+    rows = _csv_rows(household_export_response(user=users.commune_officer, params=params, file_format="csv"))
+    assert [r[0] for r in rows[1:]] == ["H2"]
+    event = AuditEvent.objects.get(event_type=RegistryEventType.EXPORT_DOWNLOADED)
+    assert event.changes["new"]["filters"] == {"village": str(units.t2.pk)}
+    rows = _csv_rows(household_export_response(user=users.commune_officer, params={"q": "nguyen van an"},
+                                               file_format="csv"))  # fmt: skip
+    assert {r[0] for r in rows[1:]} == {"H1"}
+    rows = _csv_rows(household_export_response(user=users.commune_officer, params={"flag": "has_meritorious_person"},
+                                               file_format="csv"))  # fmt: skip
+    assert rows[1:] == []
+    rows = _csv_rows(household_export_response(user=users.commune_officer, params={"flag": "bogus"}, file_format="csv"))
+    assert rows[1:] == []
+    rows = _csv_rows(household_export_response(user=users.commune_officer, params={"commune": str(units.mdrak.pk)},
+                                               file_format="csv"))  # fmt: skip
+    assert rows[1:] == []  # another province's commune in the filter does not widen the scope
+
+
+def test_xlsx_export_streams_a_workbook_with_inert_cells(units, users):
+    _households(units, users)
+    response = household_export_response(user=users.commune_officer, params={}, file_format="xlsx")
+    content = b"".join(response.streaming_content)
+    ws = load_workbook(io.BytesIO(content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert len(values) == 4
+    address_col = values[0].index("Địa chỉ")
+    assert values[1][address_col] == '\'=HYPERLINK("http://x")'
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_export_then_import_in_update_mode_changes_nothing(units, users):
+    # Neutralised cells ("'=…", "'+84…") read back as the stored text; masked CCCDs read as "unchanged".
+    _households(units, users, odd_name="Lạ Tên")
+    response = household_export_response(user=users.province_officer, params={}, file_format="xlsx")
+    sheet = parse_upload(b"".join(response.streaming_content), "export.xlsx")
+    versions = dict(Household.objects.values_list("code", "version"))
+    result = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=sheet, mode="update", write=True)
+    assert result.counts["invalid"] == 0, result.error_list()
+    assert result.counts["skipped"] == 2
+    assert dict(Household.objects.values_list("code", "version")) == versions
+
+
+def test_neutralise():
+    assert neutralise("=1+2") == "'=1+2"
+    assert neutralise("-3") == "'-3"
+    assert neutralise("An") == "An"
+    assert neutralise(-3) == -3
+
+
+def test_template_has_instructions_code_lists_and_only_the_users_villages(units, users):
+    wb = load_workbook(io.BytesIO(template_workbook(user=users.commune_officer)))
+    assert wb.sheetnames[:2] == ["Danh sách hộ", "Hướng dẫn"]
+    for name in ("Quan hệ", "Giới tính", "Dân tộc", "Thôn", "Nguồn nước", "Nhà tiêu", "Có-Không"):
+        assert name in wb.sheetnames
+    data = wb["Danh sách hộ"]
+    assert data.freeze_panes == "A2"
+    assert data["A1"].value == "Mã hộ"
+    assert len(data.data_validations.dataValidation) >= 10
+    villages = [row[0] for row in wb["Thôn"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(villages) == ["T1", "T2"]  # not Buôn Ea Khanh of Đắk Lắk
+    assert wb["Dân tộc"].max_row == 55
+    relations = [row[0] for row in wb["Quan hệ"].iter_rows(min_row=2, values_only=True)]
+    assert "Chủ hộ" in relations
+    instructions = " ".join(str(c.value) for row in wb["Hướng dẫn"].iter_rows() for c in row if c.value)
+    assert "dòng chủ hộ" in instructions and "Chạy thử" in instructions
+
+
+def test_export_query_count_does_not_grow_with_households(units, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_queries():
+        response = household_export_response(user=users.commune_officer, params={}, file_format="csv")
+        with CaptureQueriesContext(connection) as captured:
+            rows = _csv_rows(response)
+        return len(captured.captured_queries), len(rows)
+
+    for index in range(2):
+        make_household(units.tho_xuan, code=f"A{index}", actor=users.commune_officer)
+    few = count_queries()
+    for index in range(8):
+        make_household(units.tho_xuan, code=f"B{index}", actor=users.commune_officer)
+    many = count_queries()
+    assert many[1] == 21 and few[1] == 5
+    assert many[0] == few[0]  # households and members are read in chunks, not one query per household

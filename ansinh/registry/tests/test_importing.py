@@ -1,0 +1,205 @@
+"""Reading household files: encodings, delimiters, xlsx, formulas, limits, cell readers."""
+
+import unicodedata
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from ansinh.registry import importing
+from ansinh.registry.importing import CellError, parse_upload, read_cell, read_date, read_id
+
+from .data.import_files import HEADERS, ROWS, csv_bytes, csv_text, xlsx_bytes, zip_bomb_bytes
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258_form(text: str) -> str:
+    """How Windows-1258 writes Vietnamese: letters like â, ơ precomposed, tone marks as combining marks."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        tones = "".join(p for p in parts if p in _TONES)
+        out.append(unicodedata.normalize("NFC", "".join(p for p in parts if p not in _TONES)) + tones)
+    return "".join(out)
+
+
+def _names(sheet):
+    return [sheet.cell(cells, "full_name") for _n, cells in sheet.rows]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1258"])
+def test_the_same_csv_reads_alike_in_every_encoding(encoding):
+    text = csv_text()
+    if encoding == "cp1258":
+        text = to_cp1258_form(text)
+    sheet = parse_upload(text.encode(encoding), "ho.csv")
+    assert sheet.file_format == "csv"
+    assert (
+        sheet.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "cp1258": "cp1258"}[encoding]
+    )
+    assert _names(sheet) == [r[2] for r in ROWS]
+    assert all(unicodedata.is_normalized("NFC", n) for n in _names(sheet))
+    assert sheet.headers[:3] == ["Mã hộ", "Thôn", "Họ và tên"]
+
+
+def test_semicolon_delimiter_is_detected():
+    sheet = parse_upload(csv_bytes(delimiter=";"), "ho.csv")
+    assert sheet.cell(sheet.rows[0][1], "code") == "H01"
+    assert sheet.cell(sheet.rows[3][1], "water_source") == "gieng khoan, gieng dao duoc bao ve"
+
+
+def test_xlsx_with_a_title_row_above_the_headers():
+    sheet = parse_upload(xlsx_bytes(title_rows=2), "ho.xlsx")
+    assert sheet.file_format == "xlsx"
+    assert sheet.header_row == 3
+    assert [n for n, _c in sheet.rows] == [4, 5, 6, 7]  # row numbers as Excel shows them
+    assert _names(sheet)[0] == "Nguyễn Văn An"
+
+
+def test_headers_match_without_accents_and_unknown_columns_are_ignored():
+    headers = ["ma ho", "HO VA TEN", "quan he", "gioi tinh", "nam sinh", "Cột riêng của xã", "Kết quả", "Lỗi"]
+    sheet = parse_upload(csv_bytes([["A1", "X", "Chủ hộ", "Nam", "1970", "x", "Lỗi – chưa ghi", "..."]], headers),
+                         "a.csv")  # fmt: skip
+    assert sheet.keys == ["code", "full_name", "relation", "sex", "birth_year", None, None, None]
+
+
+def test_missing_required_columns_are_named():
+    with pytest.raises(ValidationError) as info:
+        parse_upload(csv_bytes([["H1", "An"]], ["Mã hộ", "Họ và tên"]), "a.csv")
+    assert "Quan hệ với chủ hộ" in info.value.messages[0]
+    assert "Ngày sinh hoặc Năm sinh" in info.value.messages[0]
+
+
+def test_formula_cells_are_data_never_evaluated():
+    rows = [["H1", "", '=HYPERLINK("http://x","An")', "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""]]
+    sheet = parse_upload(xlsx_bytes(rows), "f.xlsx")
+    assert sheet.cell(sheet.rows[0][1], "full_name") == '=HYPERLINK("http://x","An")'
+    with pytest.raises(CellError):
+        read_cell("full_name", sheet.cell(sheet.rows[0][1], "full_name"))
+    # A real formula written without a cached value reads as its (empty) stored value.
+    sheet = parse_upload(xlsx_bytes(rows, as_text=False), "f.xlsx")
+    assert sheet.cell(sheet.rows[0][1], "full_name") == ""
+
+
+def test_oversize_file_is_refused(settings):
+    settings.ANSINH_MAX_UPLOAD_BYTES = 100
+    with pytest.raises(ValidationError) as info:
+        parse_upload(csv_bytes(), "ho.csv")
+    assert "quá lớn" in info.value.messages[0]
+
+
+def test_zip_bomb_is_refused_before_parsing():
+    with pytest.raises(ValidationError) as info:
+        parse_upload(zip_bomb_bytes(), "bom.xlsx")
+    assert info.value.code == "zip_bomb"
+    assert "nén bất thường" in info.value.messages[0]
+
+
+def test_total_uncompressed_size_is_bounded(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_UNCOMPRESSED_BYTES", 1000)
+    with pytest.raises(ValidationError) as info:
+        parse_upload(xlsx_bytes(), "ho.xlsx")
+    assert info.value.code == "zip_bomb"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "code"),
+    [
+        (b"PK\x03\x04 not really", "hong.xlsx", "bad_xlsx"),
+        (b"\x00\x01\x02binary", "x.csv", "bad_encoding"),
+        (b"", "rong.csv", "empty"),
+        (b"abc", "tep.pdf", "bad_extension"),
+        ("Tiêu đề;khác\n1;2\n".encode(), "a.csv", "no_header"),
+    ],
+)
+def test_unreadable_files_get_a_clear_message(content, name, code):
+    with pytest.raises(ValidationError) as info:
+        parse_upload(content, name)
+    assert info.value.code == code
+    assert info.value.messages[0]
+
+
+def test_header_only_file_is_refused():
+    with pytest.raises(ValidationError) as info:
+        parse_upload(csv_bytes([]), "a.csv")
+    assert info.value.code == "empty"
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        ("relation", "VỢ/CHỒNG", "spouse"),
+        ("relation", "con dau", "child_in_law"),
+        ("relation", "grandchild", "grandchild"),
+        ("sex", "nữ", "female"),
+        ("sex", "NAM", "male"),
+        ("health_insurance", "có", "yes"),
+        ("disability", "Khuyet tat nang", "severe"),
+        ("allowance", "Không", "none"),
+        ("has_meritorious_person", "x", True),
+        ("lone_household", "Không", False),
+        ("housing_area_m2", "1.234,5", Decimal("1234.5")),
+        ("housing_area_m2", 40, Decimal("40.0")),
+        ("info_devices", "Ti vi; dien thoai thong minh", ["tv", "smartphone"]),
+        ("phone", 912345678.0, "0912345678"),
+    ],
+)
+def test_coded_cells_accept_labels_and_codes_in_any_case_and_accent(key, raw, expected):
+    assert read_cell(key, raw) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("raw", "code"), [("Kinh", "01"), ("muong", "06"), ("6", "06"), ("Khơ-me", "05"),
+                                            ("Dân tộc Tày", "02")])  # fmt: skip
+def test_ethnicity_by_code_or_name(raw, code):
+    assert read_cell("ethnicity_code", raw) == code
+
+
+@pytest.mark.django_db
+def test_unknown_ethnicity_is_a_cell_error():
+    with pytest.raises(CellError, match="không có trong danh mục"):
+        read_cell("ethnicity_code", "Sao Hỏa")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("02/03/1975", (date(1975, 3, 2), None)), ("2.3.1975", (date(1975, 3, 2), None)),
+     ("1975-03-02", (date(1975, 3, 2), None)), (date(1975, 3, 2), (date(1975, 3, 2), None)), ("1975", (None, 1975)),
+     ("", (None, None))],
+)  # fmt: skip
+def test_dates(raw, expected):
+    assert read_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["31/02/1990", "1990/31/12", "hôm qua"])
+def test_bad_dates(raw):
+    with pytest.raises(CellError):
+        read_date(raw)
+
+
+def test_excel_numeric_cccd_gets_its_leading_zero_back_and_masked_numbers_read_blank():
+    assert read_id(38075001234.0) == "038075001234"
+    assert read_id(" 038 075 001 234 ") == "038 075 001 234"
+    assert read_id("•••••••••234") == ""
+
+
+def test_unknown_code_names_the_column():
+    with pytest.raises(CellError, match="Quan hệ với chủ hộ"):
+        read_cell("relation", "hàng xóm")
+
+
+def test_template_headers_are_the_file_headers():
+    assert importing.match_header("Diện tích nhà (m²)") == "housing_area_m2"
+    assert importing.match_header("Số CCCD/CMND") == "id_number"
+    assert set(HEADERS) <= {str(c.header) for c in importing.COLUMNS}
+
+
+def test_vietnamese_headers_and_labels_are_read_whatever_the_interface_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert importing.match_header("Quan hệ với chủ hộ") == "relation"
+        assert read_cell("relation", "Chủ hộ") == "head"
+        assert read_cell("sex", "Nữ") == "female"

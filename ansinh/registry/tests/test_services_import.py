@@ -1,0 +1,315 @@
+"""The import services: row validation through the registry services, modes, dry runs, the batch's life."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from openpyxl import load_workbook
+
+from ansinh.audit.models import AuditEvent
+from ansinh.core.exceptions import ApplicationError
+from ansinh.jobs.models import Job, JobStatus
+from ansinh.registry.choices import ImportStatus
+from ansinh.registry.events import RegistryEventType
+from ansinh.registry.importing import parse_upload
+from ansinh.registry.models import Household, ImportBatch, Member, RegistrySettings
+from ansinh.registry.services_import import (
+    import_batch_approve,
+    import_batch_cancel,
+    import_batch_commit,
+    import_batch_create,
+    import_batch_run,
+    import_rows,
+)
+
+from .data.import_files import HEADERS, ROWS, csv_bytes, upload, xlsx_bytes
+from .factories import head, make_household
+
+
+def _rows(sheet_bytes, name="ho.csv"):
+    return parse_upload(sheet_bytes, name)
+
+
+def _run(units, content, *, mode="create", write=True, actor=None, name="ho.csv"):
+    return import_rows(actor=actor, commune=units.tho_xuan, sheet=_rows(content, name), mode=mode, write=write)
+
+
+def _errors(result):
+    return {(e["row"], e["column"]): e["message"] for e in result.error_list()}
+
+
+def test_valid_file_creates_households_members_and_facts(units, users):
+    result = _run(units, csv_bytes(), actor=users.commune_officer)
+    assert result.counts | {} == {"created": 2, "updated": 0, "skipped": 0, "invalid": 0, "rows": 4,
+                                  "invalid_rows": 0}  # fmt: skip
+    h1 = Household.objects.get(code="H01")
+    assert h1.village == units.t1
+    assert h1.head_name == "Nguyễn Văn An"
+    assert str(h1.housing_area_m2) == "45.5"
+    assert h1.water_source == "piped"
+    assert h1.ethnicity.code == "01"
+    members = {m.full_name: m for m in h1.members.all()}
+    assert members["Lê Thị Bình"].relation == "spouse" and members["Lê Thị Bình"].sex == "female"
+    assert members["Lê Thị Bình"].health_insurance == "no"
+    assert members["Nguyễn Văn An"].id_number == "038075001234"
+    assert members["Nguyễn Văn Cường"].birth_date == date(2005, 8, 15)
+    h2 = Household.objects.get(code="H02")
+    assert h2.village == units.t2
+    assert h2.female_head
+    assert h2.is_ethnic_minority  # Mường
+    assert h2.water_source == "protected_well"
+    # Each household is audited by the registry service, with the importing officer as actor.
+    assert AuditEvent.objects.filter(event_type=RegistryEventType.HOUSEHOLD_REGISTERED,
+                                     actor=users.commune_officer).count() == 2  # fmt: skip
+
+
+def test_mixed_file_keeps_valid_households_and_reports_invalid_ones_by_row_and_column(units, users):
+    future = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
+    rows = [
+        *ROWS,
+        ["H03", "T9", "Trần Văn Em", "Chủ hộ", "Nam", "", "1960", "", "", "", "", ""],  # unknown village
+        ["H04", "T1", "Phạm Văn Giang", "Chủ hộ", "Nam", "", "1980", "", "12345", "", "", ""],  # bad CCCD
+        ["H05", "T1", "Đỗ Thị Hoa", "Chủ hộ", "Nữ", future, "", "", "", "", "", ""],  # future birth date
+        ["H06", "T1", "Vũ Văn Ích", "Con", "Nam", "", "1990", "", "", "", "", ""],  # no head
+        ["", "T1", "Không Mã", "Chủ hộ", "Nam", "", "1990", "", "", "", "", ""],  # no code
+        ["H07", "T1", "Lý Văn Khoa", "Chủ hộ", "Nam", "", "1970", "Người sao Hỏa", "", "", "-5", "Sông"],
+    ]
+    result = _run(units, csv_bytes(rows), actor=users.commune_officer)
+    assert result.counts["created"] == 2
+    assert result.counts["invalid"] == 6
+    assert set(Household.objects.values_list("code", flat=True)) == {"H01", "H02"}
+    errors = _errors(result)
+    assert "Thôn “T9” không thuộc Xã Thọ Xuân" in errors[(6, "Thôn")]
+    assert "12 chữ số" in errors[(7, "Số CCCD")]
+    assert "tương lai" in errors[(8, "Ngày sinh")]
+    assert "Chủ hộ" in errors[(9, "Quan hệ với chủ hộ")]
+    assert "mã hộ" in errors[(10, "Mã hộ")]
+    assert "Dân tộc" in errors[(11, "Dân tộc")]
+    assert "âm" in errors[(11, "Diện tích nhà (m²)")]
+    assert "danh mục" in errors[(11, "Nguồn nước")]
+
+
+def test_html_in_a_name_is_kept_as_text(units, users):
+    rows = [["H1", "", "<script>alert(1)</script> An", "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""]]
+    result = _run(units, csv_bytes(rows), actor=users.commune_officer)
+    assert result.counts["created"] == 1
+    assert Member.objects.get().full_name == "<script>alert(1)</script> An"
+
+
+def test_formula_text_in_a_name_is_refused_and_reported(units, users):
+    rows = [["H1", "", "=cmd|' /C calc'!A0", "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""]]
+    result = _run(units, xlsx_bytes(rows), name="f.xlsx", actor=users.commune_officer)
+    assert result.counts["invalid"] == 1
+    assert "không được bắt đầu" in _errors(result)[(2, "Họ và tên")]
+    assert not Household.objects.exists()
+
+
+def test_household_cells_on_member_rows_must_match_the_head_row(units, users):
+    rows = [ROWS[0], ["H01", "T2", "Lê Thị Bình", "Vợ", "Nữ", "", "1978", "", "", "", "", ""]]
+    result = _run(units, csv_bytes(rows), actor=users.commune_officer)
+    assert result.counts["invalid"] == 1
+    assert "Khác với dòng chủ hộ" in _errors(result)[(3, "Thôn")]
+
+
+def test_the_same_cccd_twice_in_the_file_or_already_registered(units, users):
+    make_household(units.tho_xuan, code="OLD", actor=users.commune_officer,
+                   members=[head(name="Ai Đó", id_number="038075009999")])  # fmt: skip
+    rows = [
+        ["A1", "", "Nguyễn Văn An", "Chủ hộ", "Nam", "02/03/1975", "", "", "038075001234", "", "", ""],
+        ["A2", "", "Trần Văn An", "Chủ hộ", "Nam", "02/03/1975", "", "", "038075001234", "", "", ""],
+        ["A3", "", "Lê Văn Ba", "Chủ hộ", "Nam", "02/03/1975", "", "", "038075009999", "", "", ""],
+    ]
+    result = _run(units, csv_bytes(rows), actor=users.commune_officer)
+    errors = _errors(result)
+    assert "trùng với dòng 3" in errors[(2, "Số CCCD")]
+    assert "trùng với dòng 2" in errors[(3, "Số CCCD")]
+    assert "hộ OLD" in errors[(4, "Số CCCD")]
+    assert result.counts["invalid"] == 3
+
+
+def test_dry_run_writes_nothing_but_reports_what_would_happen(units, users):
+    events = AuditEvent.objects.count()
+    result = _run(units, csv_bytes(), write=False, actor=users.commune_officer)
+    assert result.counts["created"] == 2
+    assert not Household.objects.exists()
+    assert not Member.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_create_mode_twice_changes_nothing_and_reports_existing_codes(units, users):
+    _run(units, csv_bytes(), actor=users.commune_officer)
+    before = list(Household.objects.order_by("pk").values_list("pk", "version"))
+    again = _run(units, csv_bytes(), actor=users.commune_officer)
+    assert again.counts["created"] == 0
+    assert again.counts["invalid"] == 2
+    assert "đã có" in _errors(again)[(2, "Mã hộ")]
+    assert list(Household.objects.order_by("pk").values_list("pk", "version")) == before
+    assert Member.objects.count() == 4
+
+
+def test_update_mode_is_idempotent_and_updates_what_changed(units, users):
+    _run(units, csv_bytes(), actor=users.commune_officer)
+    same = _run(units, csv_bytes(), mode="update", actor=users.commune_officer)
+    assert same.counts | {} == {"created": 0, "updated": 0, "skipped": 2, "invalid": 0, "rows": 4,
+                                "invalid_rows": 0}  # fmt: skip
+    assert set(Household.objects.values_list("version", flat=True)) == {1}
+    changed_rows = [list(r) for r in ROWS]
+    changed_rows[0][10] = "60"  # housing area of H01
+    changed_rows[1][9] = "Có"  # the spouse now has health insurance
+    changed_rows.append(["H02", "", "Hà Văn Em", "Con", "Nam", "", "1980", "", "", "", "", ""])  # new member
+    changed_rows.append(["H03", "T1", "Mới Toanh", "Chủ hộ", "Nam", "", "1990", "", "", "", "", ""])  # new household
+    result = _run(units, csv_bytes(changed_rows), mode="update", actor=users.commune_officer)
+    assert result.counts["updated"] == 2
+    assert result.counts["created"] == 1
+    h1 = Household.objects.get(code="H01")
+    assert str(h1.housing_area_m2) == "60.0"
+    assert h1.members.get(full_name="Lê Thị Bình").health_insurance == "yes"
+    assert h1.members.count() == 3  # matched by name + birth year, not duplicated
+    assert Household.objects.get(code="H02").members.count() == 2
+    # Blank cells keep stored values: the spouse's ethnicity stays.
+    assert h1.members.get(full_name="Lê Thị Bình").ethnicity.code == "01"
+
+
+def test_update_mode_refuses_a_different_head(units, users):
+    _run(units, csv_bytes(), actor=users.commune_officer)
+    rows = [["H02", "", "Người Khác", "Chủ hộ", "Nam", "", "1960", "", "", "", "", ""]]
+    result = _run(units, csv_bytes(rows), mode="update", actor=users.commune_officer)
+    assert result.counts["invalid"] == 1
+    assert "đổi chủ hộ" in _errors(result)[(2, "Quan hệ với chủ hộ")]
+    assert Household.objects.get(code="H02").members.count() == 1
+
+
+def test_skip_mode_skips_existing_households(units, users):
+    _run(units, csv_bytes(), actor=users.commune_officer)
+    rows = [*ROWS, ["H09", "", "Mới", "Chủ hộ", "Nam", "", "1990", "", "", "", "", ""]]
+    result = _run(units, csv_bytes(rows), mode="skip", actor=users.commune_officer)
+    assert (result.counts["created"], result.counts["skipped"]) == (1, 2)
+
+
+# -- the batch -------------------------------------------------------------------------------------
+
+
+def _create(users, units, django_capture_on_commit_callbacks, *, content=None, dry_run=False, mode="create",
+            user=None):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_batch_create(
+            actor=user or users.commune_officer, commune=units.tho_xuan, file=upload(content or csv_bytes()),
+            mode=mode, dry_run=dry_run,
+        )  # fmt: skip
+    batch.refresh_from_db()
+    return batch
+
+
+def test_batch_without_approval_is_written_by_its_job(users, units, django_capture_on_commit_callbacks):
+    batch = _create(users, units, django_capture_on_commit_callbacks)
+    assert batch.status == ImportStatus.COMMITTED
+    assert batch.counts["created"] == 2
+    assert batch.file_sha256 and len(batch.file_sha256) == 64
+    assert batch.job.status == JobStatus.SUCCEEDED
+    assert batch.job.done == 4 and batch.job.total == 4
+    assert Household.objects.count() == 2
+    statuses = [e.changes["new"]["status"] for e in AuditEvent.objects.filter(target_id=str(batch.pk),
+                                                                                target_type="registry.importbatch")
+                .order_by("sequence")]  # fmt: skip
+    assert statuses == ["uploaded", "validating", "committing", "committed"]
+
+
+def test_dry_run_batch_is_validated_then_committed_on_request(users, units, django_capture_on_commit_callbacks):
+    batch = _create(users, units, django_capture_on_commit_callbacks, dry_run=True)
+    assert batch.status == ImportStatus.VALIDATED
+    assert not Household.objects.exists()
+    assert batch.error_file
+    with django_capture_on_commit_callbacks(execute=True):
+        import_batch_commit(actor=users.commune_officer, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED
+    assert Household.objects.count() == 2
+
+
+def test_approval_required_uploader_cannot_approve_a_second_user_can(users, units,
+                                                                     django_capture_on_commit_callbacks):  # fmt: skip
+    RegistrySettings.objects.create(province=units.th, import_requires_approval=True)
+    batch = _create(users, units, django_capture_on_commit_callbacks)
+    assert batch.requires_approval
+    assert batch.status == ImportStatus.AWAITING_APPROVAL
+    assert not Household.objects.exists()
+    with pytest.raises((ApplicationError, PermissionDenied)):
+        import_batch_approve(actor=users.commune_officer, batch=batch)
+    with pytest.raises(PermissionDenied):
+        import_batch_approve(actor=users.commune_officer_dl, batch=batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_batch_approve(actor=users.commune_chair, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED
+    assert batch.approved_by == users.commune_chair
+    assert Household.objects.count() == 2
+    assert AuditEvent.objects.filter(event_type=RegistryEventType.IMPORT_APPROVED, actor=users.commune_chair).exists()
+
+
+def test_an_approver_who_also_uploaded_cannot_approve_their_own_batch(users, units,
+                                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    RegistrySettings.objects.create(province=units.th, import_requires_approval=True)
+    batch = _create(users, units, django_capture_on_commit_callbacks, user=users.system_admin)
+    with pytest.raises(ApplicationError, match="không được tự duyệt"):
+        import_batch_approve(actor=users.system_admin, batch=batch)
+
+
+def test_cancel_and_transitions_only_along_the_map(users, units, django_capture_on_commit_callbacks):
+    batch = _create(users, units, django_capture_on_commit_callbacks, dry_run=True)
+    import_batch_cancel(actor=users.commune_officer, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.CANCELLED
+    with pytest.raises(ApplicationError):
+        import_batch_commit(actor=users.commune_officer, batch=batch)
+    with pytest.raises(ApplicationError):
+        import_batch_cancel(actor=users.commune_officer, batch=batch)
+    assert not Household.objects.exists()
+
+
+def test_create_refuses_out_of_area_and_unreadable_files_writing_nothing(users, units):
+    with pytest.raises(PermissionDenied):
+        import_batch_create(actor=users.commune_officer, commune=units.mdrak, file=upload(csv_bytes()), mode="create",
+                            dry_run=True)  # fmt: skip
+    with pytest.raises(ValidationError):
+        import_batch_create(actor=users.commune_officer, commune=units.tho_xuan, file=upload(b"\x00garbage", "a.xlsx"),
+                            mode="create", dry_run=True)  # fmt: skip
+    with pytest.raises(ValidationError):
+        import_batch_create(actor=users.commune_officer, commune=units.tho_xuan, file=upload(csv_bytes()), mode="x",
+                            dry_run=True)  # fmt: skip
+    assert not ImportBatch.objects.exists()
+    assert not Job.objects.exists()
+
+
+def test_a_file_changed_on_disk_fails_the_batch(users, units):
+    batch = import_batch_create(actor=users.commune_officer, commune=units.tho_xuan, file=upload(csv_bytes()),
+                                mode="create", dry_run=True)  # fmt: skip
+    with open(batch.file.path, "ab") as handle:
+        handle.write(b"H99,,X,Chu ho,Nam,,1990\n")
+    with pytest.raises(ApplicationError):
+        import_batch_run(batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "mã băm" in batch.message
+
+
+def test_result_workbook_marks_bad_cells_red_with_a_comment_and_an_error_column(
+    users, units, django_capture_on_commit_callbacks
+):
+    rows = [*ROWS, ["H04", "T1", "Phạm Văn Giang", "Chủ hộ", "Nam", "", "1980", "", "12345", "", "", ""]]
+    batch = _create(users, units, django_capture_on_commit_callbacks, content=csv_bytes(rows))
+    assert batch.counts["invalid"] == 1 and batch.counts["created"] == 2
+    with batch.error_file.open("rb") as handle:
+        wb = load_workbook(handle)
+    ws = wb["Kết quả"]
+    header = [c.value for c in ws[1]]
+    assert header == [*HEADERS, "Kết quả", "Lỗi"]
+    bad = ws.cell(row=6, column=HEADERS.index("Số CCCD") + 1)
+    assert bad.value == "12345"
+    assert bad.fill.fgColor.rgb.endswith("F8CBAD")
+    assert "12 chữ số" in bad.comment.text
+    assert ws.cell(row=6, column=len(HEADERS) + 1).value == "Lỗi – chưa ghi"
+    assert "Dòng 6" in ws.cell(row=6, column=len(HEADERS) + 2).value
+    assert ws.cell(row=2, column=len(HEADERS) + 1).value == "Đã thêm"
+    # The result workbook can be uploaded again: its extra columns are ignored.
+    sheet = parse_upload(batch.error_file.open("rb").read(), "ket-qua.xlsx")
+    assert len(sheet.rows) == 5 and sheet.keys[-2:] == [None, None]

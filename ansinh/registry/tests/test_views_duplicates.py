@@ -1,0 +1,110 @@
+"""Pages of the duplicate queue: scope, masking, comparison form, decisions, scan."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from ansinh.jobs.models import Job, JobStatus
+from ansinh.registry.duplicates import duplicates_scan, members_in_area
+from ansinh.registry.models import DuplicatePair, Member
+
+from .factories import head, make_household, member
+
+CCCD = "038075001234"
+
+
+@pytest.fixture
+def pair(units, users):
+    make_household(
+        units.tho_xuan,
+        village=units.t1,
+        code="V1",
+        members=[head(id_number=CCCD), member("Lê Thị Bình", birth_year=1978)],
+    )
+    make_household(
+        units.tho_xuan,
+        village=units.t2,
+        code="V2",
+        members=[head("Trần Văn Cường"), member("Le Thi Binh", birth_date=date(1978, 2, 3))],
+    )
+    duplicates_scan(members=members_in_area(""))
+    return DuplicatePair.objects.get()  # fmt: skip
+
+
+def test_queue_shows_both_members_side_by_side(client, users, pair):
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("registry:duplicate_list"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Lê Thị Bình" in body and "Le Thi Binh" in body
+    assert "V1" in body and "Thôn 2" in body
+    assert "Họ tên giống nhau khi bỏ dấu" in body
+    assert reverse("registry:duplicate_detail", kwargs={"pk": pair.pk}) in body
+
+
+def test_queue_of_another_province_is_empty(client, users, pair):
+    client.force_login(users.commune_officer_dl)
+    response = client.get(reverse("registry:duplicate_list"))
+    assert "Lê Thị Bình" not in response.content.decode()
+    assert client.get(reverse("registry:duplicate_detail", kwargs={"pk": pair.pk})).status_code == 404
+
+
+def test_queue_filters_by_status(client, users, pair):
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("registry:duplicate_list"), {"status": "different"})
+    assert "Lê Thị Bình" not in response.content.decode()
+
+
+def test_cccd_is_masked_without_the_full_identity_permission(client, users, units):
+    make_household(units.tho_xuan, code="W1", members=[head(id_number=CCCD)])
+    make_household(units.tho_xuan, code="W2", members=[head()])
+    duplicates_scan(members=members_in_area(""))
+    pair = DuplicatePair.objects.get()
+    url = reverse("registry:duplicate_detail", kwargs={"pk": pair.pk})
+    client.force_login(users.province_officer)  # may decide, may not see full CCCD
+    body = client.get(url).content.decode()
+    assert CCCD not in body and "•••••••••234" in body
+    client.force_login(users.commune_officer)
+    assert CCCD in client.get(url).content.decode()
+
+
+def test_detail_offers_a_choice_for_each_differing_field(client, users, pair):
+    client.force_login(users.commune_officer)
+    body = client.get(reverse("registry:duplicate_detail", kwargs={"pk": pair.pk})).content.decode()
+    assert 'name="value_full_name"' in body and 'name="value_birth_date"' in body
+    assert 'name="value_sex"' not in body
+    assert "Cùng một người" in body and "Hai người khác nhau" in body
+
+
+def test_mark_same_without_choices_shows_errors_and_changes_nothing(client, users, pair):
+    client.force_login(users.commune_officer)
+    url = reverse("registry:duplicate_mark_same", kwargs={"pk": pair.pk})
+    response = client.post(url, {"keep": "a", "reason": "Cùng người"})
+    assert response.status_code == 200
+    assert not Member.objects.filter(status="merged").exists()
+    response = client.post(url, {"keep": "b", "value_full_name": "a", "value_birth_date": "b", "reason": "Cùng người"})
+    assert response.status_code == 302
+    kept = Member.objects.get(pk=pair.member_b_id)
+    assert (kept.full_name, kept.birth_date) == ("Lê Thị Bình", date(1978, 2, 3))
+    assert Member.objects.get(pk=pair.member_a_id).merged_into_id == kept.pk
+
+
+def test_mark_different_from_the_page(client, users, pair):
+    client.force_login(users.commune_officer)
+    response = client.post(reverse("registry:duplicate_mark_different", kwargs={"pk": pair.pk}), {"reason": "Khác"})
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert (pair.status, pair.decided_by) == ("different", users.commune_officer)
+
+
+def test_scan_button_starts_a_job_and_redirects_to_it(client, users, pair, django_capture_on_commit_callbacks):
+    client.force_login(users.commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("registry:duplicate_scan"))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:job_detail", kwargs={"pk": job.pk})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.unit_path == users.commune_officer.area_scope(
+        "registry.decide_duplicate").minimal_paths()[0]  # fmt: skip
+    assert job.result["updated"] == 1

@@ -1,0 +1,276 @@
+"""Household pages: list, detail, register with members, edit, stale version, duplicate CCCD, masking."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ansinh.audit.models import AuditEvent
+from ansinh.registry.choices import InfoDevice
+from ansinh.registry.events import RegistryEventType
+from ansinh.registry.models import Household, IdentityOverride
+from ansinh.registry.services import HouseholdData, household_update
+
+from .factories import head, make_household, member
+
+HEAD_ID = "038075000123"
+
+
+@pytest.fixture
+def officer_client(client, users):
+    client.force_login(users.commune_officer)
+    return client
+
+
+def _register_post(units, **extra):
+    data = {
+        "commune": units.tho_xuan.pk,
+        "village": units.t1.pk,
+        "code": "HX01",
+        "area_type": "",
+        "housing_area_m2": "32.5",
+        "info_devices": ["tv", "smartphone"],
+        "members-TOTAL_FORMS": "3",
+        "members-INITIAL_FORMS": "1",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "30",
+        "members-0-full_name": "Hà Văn Thắng",
+        "members-0-sex": "male",
+        "members-0-relation": "head",
+        "members-0-birth_date": "1975-03-02",
+        "members-0-ethnicity": "",
+        "members-0-id_number": "038 075 000 123",
+        "members-0-disability": "none",
+        "members-0-allowance": "none",
+        "members-1-full_name": "Lò Thị Mai",
+        "members-1-sex": "female",
+        "members-1-relation": "spouse",
+        "members-1-birth_year": "1979",
+        "members-1-disability": "none",
+        "members-1-allowance": "none",
+        # row 2 left blank: ignored
+        "members-2-disability": "none",
+        "members-2-allowance": "none",
+    }
+    data.update(extra)
+    return data
+
+
+def test_list_shows_the_area_masks_cccd_and_flags(officer_client, units):
+    make_household(units.tho_xuan, village=units.t1, code="L1", lone_household=True,
+                   members=[head("Nguyễn Văn An", id_number=HEAD_ID), member()])  # fmt: skip
+    make_household(units.mdrak, code="DL1", members=[head("Y Bhim Niê")])
+    response = officer_client.get(reverse("registry:household_list"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Nguyễn Văn An" in content
+    assert "Y Bhim Niê" not in content
+    assert HEAD_ID not in content
+    assert "•••••••••123" in content
+    assert "Hộ neo đơn" in content
+    row = response.context["table"].page.object_list[0].record
+    assert row.members_count == 2
+
+
+def test_list_searches_without_accents_and_sorts_on_the_server(officer_client, units):
+    make_household(units.tho_xuan, code="S1", members=[head("Nguyễn Văn Ân")])
+    make_household(units.tho_xuan, code="S2", members=[head("Nguyễn Văn Anh")])
+    make_household(units.tho_xuan, code="S3", members=[head("Trần Văn Bình")])
+    response = officer_client.get(reverse("registry:household_list"), {"q": "nguyen van"})
+    assert [r.record.code for r in response.context["table"].page.object_list] == ["S2", "S1"]
+    response = officer_client.get(reverse("registry:household_list"), {"sort": "-code"})
+    assert [r.record.code for r in response.context["table"].page.object_list] == ["S3", "S2", "S1"]
+    response = officer_client.get(reverse("registry:household_list"), {"flag": "lone_household"})
+    assert list(response.context["table"].page.object_list) == []
+
+
+def test_list_query_count_does_not_grow_with_rows(officer_client, units):
+    make_household(units.tho_xuan, code="Q0")
+    url = reverse("registry:household_list")
+    with CaptureQueriesContext(connection) as few:
+        assert officer_client.get(url).status_code == 200
+    for i in range(1, 25):
+        make_household(units.tho_xuan, village=units.t2, code=f"Q{i}", members=[head(f"Đỗ Văn Số {i}"), member()])
+    with CaptureQueriesContext(connection) as many:
+        assert officer_client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_register_with_inline_members_end_to_end(officer_client, units, users):
+    response = officer_client.get(reverse("registry:household_create"))
+    assert response.context["form"].fields["commune"].initial == units.tho_xuan.pk  # the only commune: preselected
+    response = officer_client.post(reverse("registry:household_create"), _register_post(units))
+    household = Household.objects.get(code="HX01")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:household_detail", args=[household.pk])
+    assert household.head.full_name == "Hà Văn Thắng"
+    assert household.head.id_number == HEAD_ID
+    assert [m.full_name for m in household.members.order_by("order")] == ["Hà Văn Thắng", "Lò Thị Mai"]
+    assert household.info_devices == ["tv", "smartphone"]
+    assert household.village == units.t1
+    assert AuditEvent.objects.filter(
+        event_type=RegistryEventType.HOUSEHOLD_REGISTERED, target_id=str(household.pk), actor=users.commune_officer
+    ).exists()
+
+
+def test_member_errors_come_back_on_their_row_and_input_is_kept(officer_client, units):
+    data = _register_post(units, **{"members-1-birth_year": "2999", "members-0-id_number": "038175000123"})
+    response = officer_client.post(reverse("registry:household_create"), data)
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert "birth_year" in formset.forms[1].errors
+    assert "id_number" in formset.forms[0].errors  # the century digit does not match 1975
+    assert 'value="Lò Thị Mai"' in response.content.decode()
+    assert not Household.objects.exists()
+
+
+def test_add_row_keeps_input_without_validating(officer_client, units):
+    data = _register_post(units, add_member_row="1")
+    response = officer_client.post(reverse("registry:household_create"), data)
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == 4
+    assert "form-errors" not in response.content.decode()
+    assert not Household.objects.exists()
+
+
+def test_duplicate_cccd_asks_for_a_reason_then_registers(officer_client, units, users):
+    make_household(units.tho_xuan, code="OLD", members=[head("Hà Văn Thắng", id_number=HEAD_ID)])
+    response = officer_client.post(reverse("registry:household_create"), _register_post(units))
+    assert response.status_code == 200
+    assert "đã có ở thành viên khác" in response.content.decode()
+    assert response.context["formset"].forms[0].show_duplicate_reason
+    assert "members-0-id_duplicate_reason" in response.content.decode()
+    assert not Household.objects.filter(code="HX01").exists()
+    reason = "Chuyển từ hộ OLD sang, hồ sơ cũ chờ xử lý trùng"
+    response = officer_client.post(
+        reverse("registry:household_create"), _register_post(units, **{"members-0-id_duplicate_reason": reason})
+    )
+    assert response.status_code == 302
+    override = IdentityOverride.objects.get()
+    assert override.reason == reason
+    assert override.confirmed_by == users.commune_officer
+
+
+def test_edit_saves_and_a_stale_version_keeps_the_input(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="E1", actor=users.commune_officer)
+    url = reverse("registry:household_edit", args=[household.pk])
+    response = officer_client.get(url)
+    assert response.context["form"].initial["version"] == 1
+    # Someone else saves first.
+    household_update(actor=users.commune_officer, household=household, expected_version=1,
+                     data=HouseholdData(code="E1", facts={"phone": "0900000000"}))  # fmt: skip
+    response = officer_client.post(url, {"code": "E1", "version": 1, "address": "Xóm Chùa"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "vừa được người khác sửa" in content
+    assert 'value="Xóm Chùa"' in content
+    household.refresh_from_db()
+    assert household.address == ""
+    response = officer_client.post(url, {"code": "E1", "version": 2, "address": "Xóm Chùa", "village": units.t2.pk})
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert (household.address, household.village, household.version) == ("Xóm Chùa", units.t2, 3)
+
+
+def test_members_add_edit_and_change_head(officer_client, units):
+    household = make_household(units.tho_xuan, code="M1")
+    response = officer_client.post(
+        reverse("registry:member_create", args=[household.pk]),
+        {"full_name": "Hà Văn Con", "sex": "male", "relation": "child", "birth_year": "2010",
+         "disability": "none", "allowance": "none"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    child = household.members.get(full_name="Hà Văn Con")
+    response = officer_client.post(
+        reverse("registry:member_edit", args=[child.pk]),
+        {"full_name": "Hà Văn Con", "sex": "male", "relation": "child", "birth_year": "2011",
+         "disability": "none", "allowance": "none", "schooling": "lower_secondary"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert (child.birth_year, child.schooling) == (2011, "lower_secondary")
+    spouse = household.members.get(relation="spouse")
+    response = officer_client.post(
+        reverse("registry:household_change_head", args=[household.pk]),
+        {"new_head": spouse.pk, "old_head_relation": "spouse"},
+    )
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.head == spouse
+    assert household.female_head
+
+
+def test_member_form_cannot_make_a_second_head(officer_client, units):
+    household = make_household(units.tho_xuan, code="M2")
+    response = officer_client.post(
+        reverse("registry:member_create", args=[household.pk]),
+        {"full_name": "Hà Văn Khác", "sex": "male", "relation": "head", "birth_year": "1990",
+         "disability": "none", "allowance": "none"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "relation" in response.context["form"].errors
+    assert household.members.count() == 2
+
+
+def test_detail_masks_cccd_and_shows_history_and_empty_sections(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="D1", actor=users.commune_officer,
+                               members=[head(id_number=HEAD_ID), member()])  # fmt: skip
+    household_update(actor=users.commune_officer, household=household, expected_version=1,
+                     data=HouseholdData(code="D1", facts={"lone_household": True}))  # fmt: skip
+    response = officer_client.get(reverse("registry:household_detail", args=[household.pk]))
+    content = response.content.decode()
+    assert HEAD_ID not in content
+    assert "•••••••••123" in content
+    assert "Xem đầy đủ" in content
+    assert "Chưa có dữ liệu phân loại." in content
+    assert "Sửa thông tin hộ" in response.context["history"][0]["label"]
+    assert response.context["history"][0]["changes"] == [{"field": "Hộ neo đơn", "old": "Không", "new": "Có"}]
+
+
+def test_a_village_head_sees_only_the_mask_and_cannot_reveal(client, units, users):
+    household = make_household(units.tho_xuan, village=units.t1, code="V1", members=[head(id_number=HEAD_ID)])
+    client.force_login(users.village_head)
+    content = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert HEAD_ID not in content
+    assert "Xem đầy đủ" not in content
+    assert "Sửa thông tin hộ" not in content
+    response = client.post(reverse("registry:member_reveal_id", args=[household.head_id]))
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(event_type=RegistryEventType.FULL_IDENTITY_VIEWED).exists()
+
+
+def test_reveal_shows_the_number_and_records_who_looked(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="R1", members=[head(id_number=HEAD_ID)])
+    url = reverse("registry:member_reveal_id", args=[household.head_id])
+    assert officer_client.get(url).status_code == 405  # a link or prefetch cannot reveal
+    response = officer_client.post(url)
+    assert response.status_code == 200
+    assert HEAD_ID in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.get(event_type=RegistryEventType.FULL_IDENTITY_VIEWED)
+    assert event.actor == users.commune_officer
+    assert event.target_id == str(household.head_id)
+    assert HEAD_ID not in str(event.changes)
+    fragment = officer_client.post(url, HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().strip().startswith("<strong>" + HEAD_ID)
+    assert AuditEvent.objects.filter(event_type=RegistryEventType.FULL_IDENTITY_VIEWED).count() == 2
+
+
+def test_history_shows_labels_of_information_devices(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="D2", actor=users.commune_officer)
+    household_update(actor=users.commune_officer, household=household, expected_version=1,
+                     data=HouseholdData(code="D2", facts={"info_devices": ["tv", "internet"]}))  # fmt: skip
+    response = officer_client.get(reverse("registry:household_detail", args=[household.pk]))
+    change = response.context["history"][0]["changes"][0]
+    assert change["new"] == f"{InfoDevice.TV.label}, {InfoDevice.INTERNET.label}"
+
+
+def test_list_offers_export_with_the_current_filters_and_detail_offers_life_events(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="D3", actor=users.commune_officer)
+    content = officer_client.get(reverse("registry:household_list") + "?q=nguyen&page=1").content.decode()
+    assert reverse("registry:household_export") + "?q=nguyen" in content
+    assert reverse("registry:household_export") + "?q=nguyen&amp;format=csv" in content
+    content = officer_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    for name in ("member_birth", "household_split", "household_merge", "move_request"):
+        assert reverse(f"registry:{name}", args=[household.pk]) in content
+    assert reverse("registry:member_death", args=[household.head_id]) in content

@@ -1,0 +1,93 @@
+from django.urls import reverse
+from django.utils import timezone
+
+from ansinh.audit.models import AuditEvent
+from ansinh.registry.choices import HouseholdStatus, MemberStatus, MoveStatus
+from ansinh.registry.events import RegistryEventType
+from ansinh.registry.models import Household, HouseholdMove, Member
+from ansinh.registry.services_life import household_move_request
+
+from .factories import make_household
+
+TODAY = timezone.localdate().isoformat()
+
+
+def test_birth_page_records_and_redirects_to_the_household(client, users, units):
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("registry:member_birth", kwargs={"pk": household.pk})
+    assert "Khai sinh" in client.get(url).content.decode()
+    response = client.post(url, {"full_name": "Nguyễn Văn Bé", "sex": "male", "birth_date": TODAY,
+                                 "relation": "child"})  # fmt: skip
+    assert response.status_code == 302
+    assert response["Location"] == f"/households/{household.pk}/"
+    assert Member.objects.filter(household=household, full_name="Nguyễn Văn Bé").exists()
+    assert AuditEvent.objects.filter(event_type=RegistryEventType.MEMBER_BORN).count() == 1
+
+
+def test_death_of_the_head_without_successor_stays_on_the_form(client, users, units):
+    household = make_household(units.tho_xuan, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("registry:member_death", kwargs={"pk": household.head_id})
+    response = client.post(url, {"death_date": TODAY})
+    assert response.status_code == 200
+    assert "chủ hộ mới" in response.content.decode()
+    assert Member.objects.get(pk=household.head_id).status == MemberStatus.PRESENT
+
+
+def test_merge_page_refuses_an_unknown_code(client, users, units):
+    household = make_household(units.tho_xuan, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    data = {"target_code": "NOPE", **{f"relation_{m.pk}": "sibling" for m in household.members.all()}}
+    response = client.post(reverse("registry:household_merge", kwargs={"pk": household.pk}), data)
+    assert response.status_code == 200
+    assert "Không có hộ mã NOPE" in response.content.decode()
+    household.refresh_from_db()
+    assert household.status == HouseholdStatus.ACTIVE
+
+
+def test_move_flow_through_the_pages(client, users, units):
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    response = client.post(reverse("registry:move_request", kwargs={"pk": household.pk}),
+                           {"to_commune": units.mdrak.pk, "move_date": TODAY, "reason": "Theo con"})  # fmt: skip
+    move = HouseholdMove.objects.get()
+    assert response["Location"] == reverse("registry:move_detail", kwargs={"pk": move.pk})
+    outgoing = client.get(reverse("registry:move_list"), {"direction": "out"}).content.decode()
+    assert household.code in outgoing
+    # The sender sees no accept button; the receiver sees the request among incoming ones.
+    assert (
+        reverse("registry:move_accept", kwargs={"pk": move.pk}) not in client.get(response["Location"]).content.decode()
+    )
+    client.force_login(users.commune_officer_dl)
+    assert household.code in client.get(reverse("registry:move_list")).content.decode()
+    detail = client.get(reverse("registry:move_detail", kwargs={"pk": move.pk})).content.decode()
+    assert reverse("registry:move_accept", kwargs={"pk": move.pk}) in detail
+    response = client.post(reverse("registry:move_accept", kwargs={"pk": move.pk}),
+                           {"new_code": "D100", "village": units.b1.pk})  # fmt: skip
+    move.refresh_from_db()
+    assert move.status == MoveStatus.ACCEPTED
+    assert response["Location"] == f"/households/{move.new_household_id}/"
+
+
+def test_sender_cannot_accept_its_own_request(client, users, units):
+    household = make_household(units.tho_xuan, actor=users.commune_officer)
+    move = household_move_request(actor=users.commune_officer, household=household, to_commune=units.mdrak,
+                                  move_date=timezone.localdate())  # fmt: skip
+    client.force_login(users.commune_officer)
+    response = client.post(reverse("registry:move_accept", kwargs={"pk": move.pk}), {"new_code": "D100"})
+    assert response.status_code == 200
+    assert "không được quản lý" in response.content.decode()
+    assert HouseholdMove.objects.get().status == MoveStatus.REQUESTED
+    assert Household.objects.count() == 1
+
+
+def test_move_list_stays_within_a_bounded_number_of_queries(client, users, units, django_assert_max_num_queries):
+    for index in range(5):
+        household = make_household(units.tho_xuan, code=f"H{index}", actor=users.commune_officer)
+        household_move_request(actor=users.commune_officer, household=household, to_commune=units.mdrak,
+                               move_date=timezone.localdate())  # fmt: skip
+    client.force_login(users.commune_officer_dl)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("registry:move_list"))
+    assert response.content.decode().count("/moves/") >= 5
