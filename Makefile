@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run setup test test-pg lint check smoke messages clean worker
+.PHONY: run setup test test-pg lint check smoke messages clean worker bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ setup: $(STAMP)
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py geo_load
 	$(PY) manage.py accounts_load_roles
+	$(PY) manage.py poverty_load_standards
 	$(PY) manage.py demo_load
 
 ## Serve http://$(HOST):$(PORT) with the background-job worker beside it.
@@ -42,6 +43,13 @@ test: $(STAMP)
 ## The suite on the local PostgreSQL server (database `test`, trust auth).
 test-pg:
 	$(MAKE) test DATABASE_URL=postgres://postgres@127.0.0.1:5432/test
+
+## Benchmarks (not part of `make test`): import BENCH_HOUSEHOLDS households on BENCH_DB (sqlite, postgres
+## or both), csv and xlsx, each next to a raw COPY/executemany of the same rows; bench/results/<date>.json.
+BENCH_HOUSEHOLDS ?= 100000
+BENCH_DB ?= both
+bench: $(STAMP)
+	$(PY) -m bench.run --households $(BENCH_HOUSEHOLDS) --db $(BENCH_DB) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

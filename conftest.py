@@ -191,3 +191,18 @@ def users(db, units, roles):
     result = {name: make_user(name, role=role, unit=unit, roles=roles) for name, (role, unit) in spec.items()}
     result["no_role"] = make_user("no_role")
     return SimpleNamespace(**result)
+
+
+@pytest.fixture
+def standards(db):
+    """The shipped poverty standards (ansinh/poverty/data/standards), loaded as `make setup` does."""
+    from ansinh.poverty.models import PovertyStandard
+    from ansinh.poverty.services import standards_load
+
+    standards_load()
+
+    def name(code: str) -> str:  # s2022_2025, s2016_2020, s2027_2030, hcm_2021_2025
+        name = code.replace("-", "_")
+        return f"s{name}" if name[0].isdigit() else name
+
+    return SimpleNamespace(**{name(s.code): s for s in PovertyStandard.objects.all()})

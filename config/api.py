@@ -8,6 +8,7 @@ from ansinh.audit.api import router as audit_router
 from ansinh.core.api import install_error_handlers
 from ansinh.geo.api import router as geo_router
 from ansinh.jobs.api import router as jobs_router
+from ansinh.poverty.api import router as poverty_router
 from ansinh.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ api.add_router("/units", geo_router)
 api.add_router("/audit-events", audit_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/households", registry_router)
+api.add_router("/poverty", poverty_router)

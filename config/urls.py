@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("ansinh.audit.urls")),
     path("jobs/", include("ansinh.jobs.urls")),
     path("households/", include("ansinh.registry.urls")),
+    path("poverty/", include("ansinh.poverty.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

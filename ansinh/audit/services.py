@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from ansinh.core.context import current_request_id
+from ansinh.core.db import insert_rows, reserve_ids
 
 from .models import AuditChain, AuditEvent
 
@@ -68,30 +70,96 @@ def audit_record(
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction.atomic block.")
     key = chain_key_for(unit_path)
+    chain = _lock_chain(key)
+    event = _new_event(
+        actor=actor, event_type=event_type, target=target, unit_path=unit_path, changes=changes,
+        target_repr=target_repr, key=key, sequence=chain.length + 1, prev_hash=chain.last_hash or GENESIS_HASH,
+        occurred_at=timezone.now(), request_id=current_request_id(),
+    )  # fmt: skip
+    event.save(force_insert=True)
+    _advance_chain(chain, event)
+    return event
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """One event for `audit_record_many`: the same arguments `audit_record` takes (actor aside)."""
+
+    event_type: int
+    target: models.Model | None = None
+    unit_path: str = ""
+    changes: dict[str, Any] | None = None
+    target_repr: str | None = None
+
+
+def audit_record_many(*, actor, events: list[PendingEvent]) -> list[AuditEvent]:
+    """Append many events by one actor, in the given order, exactly as that many `audit_record` calls would.
+
+    For bulk writers (the household import): each chain head is locked once, sequences and hashes
+    are computed in order, the events are inserted with one COPY/executemany per chain and the head
+    is moved once, so `audit_verify` sees the same chain it would after single calls. Same
+    transaction rule as `audit_record`.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many must be called inside the service's transaction.atomic block.")
+    by_chain: dict[str, list[PendingEvent]] = {}
+    for pending in events:
+        by_chain.setdefault(chain_key_for(pending.unit_path), []).append(pending)
+    now, request_id = timezone.now(), current_request_id()
+    written: list[AuditEvent] = []
+    for key in sorted(by_chain):  # a fixed lock order, so two bulk writers never deadlock
+        chain = _lock_chain(key)
+        sequence, prev_hash = chain.length, chain.last_hash or GENESIS_HASH
+        rows = []
+        for pending in by_chain[key]:
+            sequence += 1
+            event = _new_event(
+                actor=actor, event_type=pending.event_type, target=pending.target, unit_path=pending.unit_path,
+                changes=pending.changes, target_repr=pending.target_repr, key=key, sequence=sequence,
+                prev_hash=prev_hash, occurred_at=now, request_id=request_id,
+            )  # fmt: skip
+            prev_hash = event.hash
+            rows.append(event)
+        for event, pk in zip(rows, reserve_ids(AuditEvent, len(rows)), strict=True):
+            event.pk = pk
+        insert_rows(AuditEvent, rows)
+        _advance_chain(chain, rows[-1])
+        written.extend(rows)
+    return written
+
+
+def _lock_chain(key: str) -> AuditChain:
     AuditChain.objects.get_or_create(key=key)
-    chain = AuditChain.objects.select_for_update().get(key=key)
+    return AuditChain.objects.select_for_update().get(key=key)
+
+
+def _advance_chain(chain: AuditChain, last: AuditEvent) -> None:
+    chain.last_event_id = last.pk
+    chain.last_hash = last.hash
+    chain.length = last.sequence
+    chain.save(update_fields=["last_event_id", "last_hash", "length"])
+
+
+def _new_event(*, actor, event_type, target, unit_path, changes, target_repr, key, sequence, prev_hash,
+               occurred_at, request_id) -> AuditEvent:  # fmt: skip
+    """The event (hash computed, not saved) that extends chain `key` after `prev_hash`."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         chain_key=key,
-        sequence=chain.length + 1,
-        occurred_at=timezone.now(),
+        sequence=sequence,
+        occurred_at=occurred_at,
         actor=user,
         actor_label=(user.get_username() if user else "system")[:150],
-        request_id=current_request_id(),
+        request_id=request_id,
         event_type=int(event_type),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None and target.pk is not None else "",
         target_repr=(target_repr if target_repr is not None else str(target) if target is not None else "")[:255],
         unit_path=unit_path or "",
         changes=normalise_changes(changes),
-        prev_hash=chain.last_hash or GENESIS_HASH,
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
-    event.save(force_insert=True)
-    chain.last_event_id = event.pk
-    chain.last_hash = event.hash
-    chain.length = event.sequence
-    chain.save(update_fields=["last_event_id", "last_hash", "length"])
     return event
 
 

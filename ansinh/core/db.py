@@ -1,5 +1,11 @@
 """Database helpers that migrations and services share."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
 
 def run_sql_per_vendor(statements_by_vendor: dict[str, list[str]]):
     """A RunPython callable executing the statements listed for the current database vendor."""
@@ -9,3 +15,79 @@ def run_sql_per_vendor(statements_by_vendor: dict[str, list[str]]):
             schema_editor.execute(statement)
 
     return run
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new ids for the model's table, taken as an insert without ids would take them."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, column, count])  # fmt: skip
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":  # pragma: no cover - only the two supported databases
+            raise NotImplementedError(connection.vendor)
+        # AUTOINCREMENT tables: the next id is above both the largest id and sqlite_sequence (ids
+        # of deleted rows are never reused). Writing sqlite_sequence first takes the database's
+        # write lock, so no other connection can take the same ids before this transaction ends.
+        cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT max({column}) FROM {table}")  # noqa: S608 - the model's own names
+        first = max(row[0] if row else 0, cursor.fetchone()[0] or 0) + 1
+        if row:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [first + count - 1, table])
+        else:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, first + count - 1])
+        return list(range(first, first + count))
+
+
+# Fields whose stored value is the attribute itself (validated text, numbers, flags, foreign key
+# ids); every other field (dates, decimals, JSON, auto timestamps) is prepared by Django.
+_AS_IS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.ForeignKey)
+
+
+def _value_getters(model: type[models.Model], objs: list[models.Model]) -> list[Callable[[models.Model], Any]]:
+    getters: list[Callable[[models.Model], Any]] = []
+    now = timezone.now()
+    for field in model._meta.concrete_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+            stored = field.get_db_prep_save(now, connection)
+            getters.append(lambda obj, value=stored: value)
+        elif isinstance(field, _AS_IS):
+            getters.append(lambda obj, name=field.attname: getattr(obj, name))
+        else:
+            getters.append(lambda obj, f=field: f.get_db_prep_save(f.pre_save(obj, True), connection))
+    return getters
+
+
+def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
+    """Insert the objects (ids set, from `reserve_ids`) into the model's table, in the caller's
+    transaction: ``COPY`` on PostgreSQL with psycopg 3, one ``executemany`` otherwise.
+
+    For bulk writers that have validated every row already: no ``save()``, no signals. Values are
+    prepared as Django prepares them; automatic timestamps are set to one "now" for all rows.
+    """
+    fields = model._meta.concrete_fields
+    getters = _value_getters(model, objs)
+    rows = ([get(obj) for get in getters] for obj in objs)
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if _can_copy():
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _can_copy() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3  # psycopg 2 has no ``cursor.copy``: it takes the executemany path

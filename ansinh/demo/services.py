@@ -12,6 +12,7 @@ from ansinh.geo.services import village_create
 
 from .accounts import ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from .households import DEMO_COMMUNES, demo_households_load
+from .poverty import demo_households, demo_poverty_load
 
 
 class DemoDataError(RuntimeError):
@@ -66,9 +67,12 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
                 continue
             village_create(actor=officer, commune=commune, code=village_code, name=name, unit_type=unit_type)
             villages_created += 1
-    households_created = demo_households_load(actor=officer, communes=communes, today=today or timezone.localdate())
+    today = today or timezone.localdate()
+    households_created = demo_households_load(actor=officer, communes=communes, today=today)
+    classified = demo_poverty_load(actor=officer, households=demo_households(communes.values()), today=today)
     return {
         "users_created": users_created,
         "villages_created": villages_created,
         "households_created": households_created,
+        "households_classified": classified,
     }

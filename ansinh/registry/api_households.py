@@ -89,6 +89,8 @@ class HouseholdListOut(Schema):
     no_labour_capacity: bool
     female_head: bool
     lone_household: bool
+    poverty_class: str = Field("", description="Phân loại hiện tại: poor, near_poor, average, not_poor (trống: chưa)")
+    poverty_standard: str = Field("", description="Mã chuẩn nghèo của phân loại hiện tại")
     version: int
 
     @staticmethod
@@ -142,6 +144,7 @@ class HouseholdFilterIn(Schema):
     village: int | None = Field(None, description="Mã số (id) thôn/tổ dân phố")
     status: str | None = None
     area_type: str | None = Field(None, description="rural hoặc urban")
+    poverty_class: str | None = Field(None, description="poor, near_poor, average hoặc not_poor")
     is_ethnic_minority: bool | None = None
     is_local_indigenous: bool | None = None
     has_meritorious_person: bool | None = None

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
@@ -68,7 +69,7 @@ class LabourStatus(models.TextChoices):
 
 
 class Allowance(models.TextChoices):
-    NONE = "none", _("Không")
+    NONE = "none", pgettext_lazy("trợ cấp", "Không")
     PENSION = "pension", _("Lương hưu")
     SOCIAL_ALLOWANCE = "social_allowance", _("Trợ cấp xã hội hằng tháng")
     MERITORIOUS = "meritorious", _("Trợ cấp người có công")
@@ -117,6 +118,15 @@ class InfoDevice(models.TextChoices):
     SMARTPHONE = "smartphone", _("Điện thoại thông minh")
     LOUDSPEAKER = "loudspeaker", _("Nghe được loa truyền thanh thôn/xã")
     INTERNET = "internet", _("Dùng Internet")
+
+
+class PovertyClass(models.TextChoices):
+    """The household's class under a poverty standard (set by the poverty app's classification)."""
+
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    AVERAGE = "average", _("Hộ làm nông, lâm, ngư, diêm nghiệp có mức sống trung bình")
+    NOT_POOR = "not_poor", _("Không nghèo")
 
 
 class MoveStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ansinh.geo.choices import AreaType
 
 from . import selectors
-from .choices import HouseholdStatus
+from .choices import HouseholdStatus, PovertyClass
 from .forms_households import UnitChoiceField, VillageChoiceField
 from .models import Household
 
@@ -48,13 +48,16 @@ class HouseholdFilterSet(django_filters.FilterSet):
     area_type = django_filters.ChoiceFilter(
         label=_("Khu vực"), choices=AreaType.choices, method="filter_nothing", empty_label=_("Tất cả")
     )
+    poverty_class = django_filters.ChoiceFilter(
+        label=_("Phân loại"), choices=PovertyClass.choices, method="filter_nothing", empty_label=_("Tất cả")
+    )
     flag = django_filters.ChoiceFilter(
         label=_("Đặc điểm"), choices=FLAG_CHOICES, method="filter_nothing", empty_label=_("Tất cả")
     )
 
     class Meta:
         model = Household
-        fields = ["q", "commune", "village", "status", "area_type", "flag"]
+        fields = ["q", "commune", "village", "status", "area_type", "poverty_class", "flag"]
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # every filter is applied at once by `filter_queryset` (the selector)

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -76,6 +76,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "ANSINH_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+
+def max_rows() -> int:
+    """Data rows one file may hold (the benchmark's settings raise it to import 350,000 members at once)."""
+    return int(getattr(settings, "ANSINH_MAX_IMPORT_ROWS", MAX_ROWS))
 
 
 # -- columns ------------------------------------------------------------------------------------
@@ -278,14 +283,22 @@ class Sheet:
     encoding: str = ""
     header_row: int = 1
 
-    @property
+    @cached_property
     def present(self) -> set[str]:
         return {k for k in self.keys if k}
 
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        """Column key → position of its first column (read for every cell of the file, so kept)."""
+        index: dict[str, int] = {}
+        for position, key in enumerate(self.keys):
+            if key:
+                index.setdefault(key, position)
+        return index
+
     def cell(self, cells: list[Any], key: str) -> Any:
-        try:
-            index = self.keys.index(key)
-        except ValueError:
+        index = self._index.get(key)
+        if index is None:
             return None
         return cells[index] if index < len(cells) else None
 
@@ -319,7 +332,7 @@ def check_zip_bomb(data: bytes) -> None:
                       "này để bảo vệ máy chủ; hãy lưu lại tệp bằng Excel rồi tải lên lại.") % {"ratio": ratio},
                     code="zip_bomb",
                 )  # fmt: skip
-        if total > MAX_UNCOMPRESSED_BYTES:
+        if total > int(getattr(settings, "ANSINH_MAX_XLSX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)):
             raise ValidationError(
                 _("Tệp Excel quá lớn khi giải nén (%(mb)d MB). Hãy chia thành nhiều tệp nhỏ hơn.")
                 % {"mb": total // (1024 * 1024)},
@@ -379,7 +392,7 @@ def _read_workbook(data: bytes) -> list[list[list[Any]]]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for name in workbook.sheet_names:
-            sheets.append(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS + 50))
+            sheets.append(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=max_rows() + 50))
         return sheets
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise ValidationError(
@@ -423,9 +436,9 @@ def _build_sheet(rows: list[list[Any]], *, file_format: str, encoding: str = "")
         if all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in row):
             continue
         body.append((offset, list(row)))
-    if len(body) > MAX_ROWS:
+    if len(body) > max_rows():
         raise ValidationError(
-            _("Tệp có hơn %(n)s dòng; hãy chia thành nhiều tệp.") % {"n": f"{MAX_ROWS:,}".replace(",", ".")},
+            _("Tệp có hơn %(n)s dòng; hãy chia thành nhiều tệp.") % {"n": f"{max_rows():,}".replace(",", ".")},
             code="too_many_rows",
         )
     return Sheet(headers, keys, body, file_format, encoding, header_index + 1)

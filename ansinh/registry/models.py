@@ -25,6 +25,7 @@ from .choices import (
     LatrineType,
     MemberStatus,
     MoveStatus,
+    PovertyClass,
     Relation,
     Schooling,
     Sex,
@@ -110,6 +111,12 @@ class Household(TimeStampedModel):
         _("đất sản xuất (m²)"), max_digits=10, decimal_places=1, null=True, blank=True
     )
     notes = models.TextField(_("ghi chú"), blank=True)
+    # The latest classification, kept here for lists and filters (the poverty app keeps the history).
+    poverty_class = models.CharField(
+        _("phân loại hiện tại"), max_length=10, choices=PovertyClass.choices, blank=True, editable=False
+    )
+    poverty_standard = models.CharField(_("theo chuẩn"), max_length=40, blank=True, editable=False)
+    poverty_classified_on = models.DateField(_("ngày phân loại"), null=True, blank=True, editable=False)
     unit_path = models.CharField(max_length=120, editable=False, db_index=True)
     successor_path = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -133,7 +140,10 @@ class Household(TimeStampedModel):
                 name="registry_land_area_positive",
             ),
         ]
-        indexes = [models.Index(fields=["commune", "status"], name="registry_household_commune")]
+        indexes = [
+            models.Index(fields=["commune", "status"], name="registry_household_commune"),
+            models.Index(fields=["commune", "poverty_class"], name="registry_household_class"),
+        ]
         permissions = [
             ("manage_household", _("Thêm, sửa hộ và thành viên; ghi biến động")),
             ("import_household", _("Nhập hộ từ tệp Excel/CSV")),
@@ -207,11 +217,15 @@ class Member(TimeStampedModel):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        self.set_derived_fields()
+        super().save(*args, **kwargs)
+
+    def set_derived_fields(self) -> None:
+        """What `save` derives from the name and birth date (bulk inserts call it themselves)."""
         self.name_folded = fold_vietnamese(self.full_name)
         self.sort_key = member_sort_key(self.full_name)
         if self.birth_date:
             self.birth_year = self.birth_date.year
-        super().save(*args, **kwargs)
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return self.household.get_scope_paths()

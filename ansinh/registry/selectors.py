@@ -96,7 +96,7 @@ def households_filter(queryset: QuerySet[Household], filters: dict[str, Any]) ->
     village_id = _unit_id(filters.get("village"))
     if village_id is not None:
         queryset = queryset.filter(village_id=village_id)
-    for name in ("status", "area_type"):
+    for name in ("status", "area_type", "poverty_class"):
         if filters.get(name):
             queryset = queryset.filter(**{name: filters[name]})
     for name in FLAG_FIELDS:
@@ -119,7 +119,8 @@ def household_list_visible_to(*, user, filters: dict[str, Any] | None = None) ->
     """Households `user` may see, with `members_count` (present members), filtered and ordered.
 
     Filters (all optional): ``commune`` (id or unit; also matches households of legacy communes
-    it continues), ``village``, ``status``, ``area_type``, each name of `FLAG_FIELDS` (True/False),
+    it continues), ``village``, ``status``, ``area_type``, ``poverty_class`` (current classification),
+    each name of `FLAG_FIELDS` (True/False),
     ``q`` (see `households_search`). Ordered by head name in Vietnamese order, then code.
     """
     queryset = households_filter(households_visible_to(user=user), filters or {})
@@ -162,11 +163,6 @@ def household_history(*, household: Household) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-occurred_at", "-id")
     )
-
-
-def household_classifications(*, household: Household) -> list:
-    """Poverty classifications of the household: the poverty app does not exist yet, so none."""
-    return []
 
 
 def household_programmes(*, household: Household) -> list:

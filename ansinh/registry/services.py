@@ -82,10 +82,16 @@ def _require_manage(actor, unit: AdminUnit) -> None:
         raise PermissionDenied(_("Bạn không được quản lý hộ gia đình trên địa bàn này."))
 
 
-def _ethnicity(code: str) -> Ethnicity | None:
+def ethnicities_by_code() -> dict[str, Ethnicity]:
+    """Every ethnicity by code: bulk callers (the import) pass it on so validation needs no query."""
+    return {e.code: e for e in Ethnicity.objects.all()}
+
+
+def _ethnicity(code: str, known: dict[str, Ethnicity] | None = None) -> Ethnicity | None:
     if not code:
         return None
-    ethnicity = Ethnicity.objects.filter(code=code.strip().zfill(2)).first()
+    key = code.strip().zfill(2)
+    ethnicity = known.get(key) if known is not None else Ethnicity.objects.filter(code=key).first()
     if ethnicity is None:
         raise ValidationError({"ethnicity": _("Mã dân tộc “%(code)s” không có trong danh mục.") % {"code": code}})
     return ethnicity
@@ -140,7 +146,17 @@ def _resolve_area_type(commune: AdminUnit, area_type: str, reason: str) -> str:
     return area_type
 
 
-def _validate_member(data: MemberData, *, today: date) -> dict[str, Any]:
+def _validate_member(
+    data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None
+) -> dict[str, Any]:
+    """The member's field values, or ValidationError keyed by field. No query when `ethnicities` is given."""
+    return _validated_member(data, today=today, ethnicities=ethnicities)[0]
+
+
+def _validated_member(
+    data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None
+) -> tuple[dict[str, Any], Member]:
+    """`_validate_member`'s values and the unsaved Member built from them (bulk writers keep it)."""
     errors: dict[str, list[str]] = {}
     name = " ".join((data.full_name or "").split())
     if not name:
@@ -164,7 +180,7 @@ def _validate_member(data: MemberData, *, today: date) -> dict[str, Any]:
         errors.setdefault("id_number", []).extend(exc.messages)
     ethnicity = None
     try:
-        ethnicity = _ethnicity(data.ethnicity_code)
+        ethnicity = _ethnicity(data.ethnicity_code, ethnicities)
     except ValidationError as exc:
         errors.setdefault("ethnicity", []).extend(exc.messages)
     values = {name_: getattr(data, name_) for name_ in MEMBER_FIELDS}
@@ -173,25 +189,45 @@ def _validate_member(data: MemberData, *, today: date) -> dict[str, Any]:
     values["id_kind"] = identity.kind if identity else ""
     member = Member(**values)
     try:
-        member.full_clean(exclude=["household", "name_folded", "sort_key", "order"])
+        # Pure Python: the ethnicity was just looked up (no FK query) and the one constraint,
+        # death after birth, is checked above with a clearer message (no constraint query).
+        member.full_clean(exclude=["household", "name_folded", "sort_key", "order", "ethnicity"],
+                          validate_constraints=False)  # fmt: skip
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     if data.death_date:
-        values["status"] = MemberStatus.DEAD
-    return values
+        values["status"] = member.status = MemberStatus.DEAD
+    return values, member
+
+
+def _living_members():
+    """Members who are alive: only they make a CCCD "taken"."""
+    return Member.objects.filter(death_date__isnull=True).exclude(status=MemberStatus.DEAD)
 
 
 def identity_conflicts(id_number: str, *, exclude_member_id: int | None = None):
     """Living members anywhere in the registry who already hold `id_number` (not scoped: a check)."""
     if not id_number:
         return Member.objects.none()
-    qs = Member.objects.filter(id_number=id_number, death_date__isnull=True).exclude(status=MemberStatus.DEAD)
+    qs = _living_members().filter(id_number=id_number)
     if exclude_member_id:
         qs = qs.exclude(pk=exclude_member_id)
     return qs.select_related("household")
+
+
+def identity_holders(numbers, *, slice_size: int = 900) -> dict[str, list[tuple[int, str]]]:
+    """`identity_conflicts` for many numbers at once: number → [(member id, household code)] (one query
+    per `slice_size` numbers), for bulk callers such as the import."""
+    numbers = sorted({n for n in numbers if n})
+    holders: dict[str, list[tuple[int, str]]] = {}
+    for start in range(0, len(numbers), slice_size):
+        rows = _living_members().filter(id_number__in=numbers[start : start + slice_size])
+        for number, pk, code in rows.values_list("id_number", "pk", "household__code"):
+            holders.setdefault(number, []).append((pk, code))
+    return holders
 
 
 def _check_identity(actor, member: Member, reason: str) -> None:
@@ -243,6 +279,83 @@ def _set_head(household: Household, head: Member | None) -> None:
 # -- services -----------------------------------------------------------------------------------
 
 
+@dataclass
+class PreparedHousehold:
+    """A validated new household, not yet saved: the household, its members (in order) and what
+    its HOUSEHOLD_REGISTERED event records. `household_prepare` builds it; writers save it."""
+
+    household: Household
+    members: list[Member]
+    head_index: int
+    changes: dict[str, Any]
+
+    @property
+    def head(self) -> Member:
+        return self.members[self.head_index]
+
+
+def household_prepare(
+    *, actor, commune: AdminUnit, data: HouseholdData, members: list[MemberData], today: date,
+    ethnicities: dict[str, Ethnicity] | None = None,
+) -> PreparedHousehold:  # fmt: skip
+    """Validate a new household and build its unsaved rows: every rule of `household_register`
+    except the two that need the registry (the code already used, a CCCD already held).
+
+    Runs no query when `ethnicities` is given (the import validates thousands of households this
+    way). Raises what `household_register` raises, members' errors keyed ``members.<i>.<field>``.
+    """
+    village = _resolve_village(commune, data.village)
+    code = _clean_code(data.code)
+    area_type = _resolve_area_type(commune, data.area_type, data.area_type_override_reason)
+    facts = _clean_facts(data.facts)
+    ethnicity = _ethnicity(data.ethnicity_code, ethnicities)
+    if not members:
+        raise ValidationError({"members": _("Hộ phải có ít nhất một thành viên.")})
+    heads = [m for m in members if m.relation == Relation.HEAD]
+    if len(heads) != 1:
+        raise ValidationError({"members": _("Hộ phải có đúng một chủ hộ.")})
+    errors: dict[str, list[str]] = {}
+    rows = []
+    for index, member_data in enumerate(members):
+        try:
+            _values, member = _validated_member(member_data, today=today, ethnicities=ethnicities)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors[f"members.{index}.{key}"] = messages
+            continue
+        member.order = index + 1
+        member.set_derived_fields()
+        rows.append(member)
+    if errors:
+        raise ValidationError(errors)
+    unit = village or commune
+    household = Household(
+        commune=commune, village=village, code=code, area_type=area_type,
+        area_type_override_reason=data.area_type_override_reason.strip(), ethnicity=ethnicity,
+        unit_path=unit.path, successor_path=unit.successor_path,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None, **facts,
+    )  # fmt: skip
+    head_index = next(i for i, m in enumerate(rows) if m.relation == Relation.HEAD)
+    head = rows[head_index]
+    household.head_name, household.head_sort_key = head.full_name, head.sort_key
+    household.female_head = head.sex == "female"
+    if ethnicity is None and head.ethnicity is not None:
+        household.ethnicity = head.ethnicity
+    if household.ethnicity is not None and household.ethnicity.is_minority:
+        household.is_ethnic_minority = True
+    changes = {"new": {"code": code, "village": village.path if village else None, "area_type": area_type,
+                       **facts, "members": [m.full_name for m in rows]}}  # fmt: skip
+    return PreparedHousehold(household=household, members=rows, head_index=head_index, changes=changes)
+
+
+def household_code_taken(commune: AdminUnit, code: str) -> ApplicationError:
+    return ApplicationError(
+        _("Mã hộ %(code)s đã có ở %(commune)s.") % {"code": code, "commune": commune.name},
+        code="household_code_taken",
+        details={"field": "code"},
+    )
+
+
 def household_register(*, actor, commune: AdminUnit, data: HouseholdData, members: list[MemberData]) -> Household:
     """Register a new household with its members; exactly one member must be the head.
 
@@ -257,53 +370,19 @@ def household_register(*, actor, commune: AdminUnit, data: HouseholdData, member
         _require_manage(actor, village or commune)
         code = _clean_code(data.code)
         if Household.objects.filter(commune=commune, code=code).exists():
-            raise ApplicationError(
-                _("Mã hộ %(code)s đã có ở %(commune)s.") % {"code": code, "commune": commune.name},
-                code="household_code_taken",
-                details={"field": "code"},
-            )
-        area_type = _resolve_area_type(commune, data.area_type, data.area_type_override_reason)
-        facts = _clean_facts(data.facts)
-        ethnicity = _ethnicity(data.ethnicity_code)
-        if not members:
-            raise ValidationError({"members": _("Hộ phải có ít nhất một thành viên.")})
-        heads = [m for m in members if m.relation == Relation.HEAD]
-        if len(heads) != 1:
-            raise ValidationError({"members": _("Hộ phải có đúng một chủ hộ.")})
-        errors: dict[str, list[str]] = {}
-        member_values = []
-        for index, member_data in enumerate(members):
-            try:
-                member_values.append(_validate_member(member_data, today=today))
-            except ValidationError as exc:
-                for key, messages in exc.message_dict.items():
-                    errors[f"members.{index}.{key}"] = messages
-        if errors:
-            raise ValidationError(errors)
-        unit = village or commune
-        household = Household.objects.create(
-            commune=commune, village=village, code=code, area_type=area_type,
-            area_type_override_reason=data.area_type_override_reason.strip(), ethnicity=ethnicity,
-            unit_path=unit.path, successor_path=unit.successor_path,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None, **facts,
-        )  # fmt: skip
-        created = []
-        for order, (values, member_data) in enumerate(zip(member_values, members, strict=True), start=1):
-            member = Member.objects.create(household=household, order=order, **values)
+            raise household_code_taken(commune, code)
+        prepared = household_prepare(actor=actor, commune=commune, data=data, members=members, today=today)
+        household = prepared.household
+        household.save()
+        for member, member_data in zip(prepared.members, members, strict=True):
+            member.household = household
+            member.save()
             _check_identity(actor, member, member_data.id_duplicate_reason)
-            created.append(member)
-        head = next(m for m in created if m.relation == Relation.HEAD)
-        _set_head(household, head)
-        if ethnicity is None and head.ethnicity is not None:
-            household.ethnicity = head.ethnicity
-        if household.ethnicity is not None and household.ethnicity.is_minority:
-            household.is_ethnic_minority = True
+        _set_head(household, prepared.head)
         household.save()
         audit_record(
             actor=actor, event_type=RegistryEventType.HOUSEHOLD_REGISTERED, target=household,
-            unit_path=household.unit_path,
-            changes={"new": {"code": code, "village": village.path if village else None, "area_type": area_type,
-                             **facts, "members": [m.full_name for m in created]}},
+            unit_path=household.unit_path, changes=prepared.changes,
         )  # fmt: skip
     return household
 
@@ -454,3 +533,22 @@ def household_change_head(*, actor, household: Household, new_head: Member, old_
                      "new": {"head": member.full_name, "old_head_relation": old_head_relation}},
         )  # fmt: skip
     return locked
+
+
+def households_poverty_summary_set(rows, *, standard_code: str, on_date: date) -> int:
+    """Record each household's current class (``rows``: (household id, class)) for lists and filters.
+
+    Called by the poverty app inside its own transaction, which writes the classification
+    history and the audit event; this summary is derived data, so it carries no event itself and
+    does not bump the household's edit version.
+    """
+    by_class: dict[str, list[int]] = {}
+    for household_id, klass in rows:
+        by_class.setdefault(klass, []).append(household_id)
+    updated = 0
+    for klass, ids in by_class.items():
+        for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+            updated += Household.objects.filter(pk__in=ids[start : start + 900]).update(
+                poverty_class=klass, poverty_standard=standard_code, poverty_classified_on=on_date
+            )
+    return updated

@@ -1,12 +1,17 @@
 """Importing households from a file: the batch's life (uploaded → … → committed) and the row work.
 
 Guarantees:
-- every household of the file is validated by the same services the forms use
-  (`household_register`, `household_update`, `member_add`, `member_update`), each inside its own
-  savepoint, so a valid household is never lost because another is invalid and an invalid one is
-  never half-written;
-- a dry run (and the check before an approval) runs those services and rolls every savepoint
-  back: it writes no household, yet reports exactly what the real run would do;
+- every household of the file is validated by the rules the forms use: new households by
+  `services.household_prepare` (the validation half of `household_register`), existing ones
+  ("update" mode) by `household_update`, `member_add` and `member_update`; an invalid household
+  is reported and never half-written, and never stops the valid ones;
+- the file is worked through in chunks of `CHUNK_HOUSEHOLDS` households: the registry lookups
+  (existing codes, CCCDs held by living members) are one query per chunk, and the chunk's new
+  households are written together by `import_bulk.household_register_many` in one transaction
+  with one HOUSEHOLD_REGISTERED event each, so a crash leaves whole chunks only; existing
+  households are updated one by one through the services, each in its own transaction;
+- a dry run (and the check before an approval) validates the same way and writes nothing, yet
+  reports what the real run would do (updates run their services and are rolled back);
 - importing the same file twice changes nothing the second time: "create" reports existing codes
   as errors ("đã có"), "update" compares and writes nothing when equal (counted as skipped),
   "skip" skips existing codes;
@@ -44,14 +49,19 @@ from . import importing
 from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
 from .events import RegistryEventType
 from .identity import normalise_id_number
+from .import_bulk import household_register_many
 from .importing import HOUSEHOLD, CellError, Sheet, clean_text, fold, read_cell, read_date
 from .models import Household, ImportBatch, Member, RegistrySettings
 from .services import (
+    MANAGE_PERM,
     HouseholdData,
     MemberData,
+    PreparedHousehold,
+    ethnicities_by_code,
+    household_prepare,
     household_register,
     household_update,
-    identity_conflicts,
+    identity_holders,
     member_add,
     member_update,
 )
@@ -299,28 +309,104 @@ def _find_member(existing: list[Member], values: dict[str, Any]) -> Member | Non
     return None
 
 
-def _check_identities(rows: list[RowResult], values: list[dict[str, Any]], own_member_ids: set[int]) -> None:
+def _id_numbers(values: list[dict[str, Any]]) -> list[str]:
+    """The well-formed CCCD/CMND numbers (12 or 9 digits) among a household's member values."""
+    numbers = (normalise_id_number(v.get("id_number", "")) for v in values)
+    return [n for n in numbers if len(n) in (9, 12)]
+
+
+def _check_identities(
+    rows: list[RowResult], values: list[dict[str, Any]], own_member_ids: set[int],
+    holders: dict[str, list[tuple[int, str]]],
+) -> None:  # fmt: skip
+    """A CCCD already held by a living member outside this household makes the row invalid.
+
+    `holders` is `services.identity_holders` for the chunk's numbers (one query per chunk).
+    """
     for row, member_values in zip(rows, values, strict=True):
         number = normalise_id_number(member_values.get("id_number", ""))
         if len(number) not in (9, 12):
             continue
-        others = [m for m in identity_conflicts(number) if m.pk not in own_member_ids]
-        if others:
+        codes = {code for pk, code in holders.get(number, ()) if pk not in own_member_ids}
+        if codes:
             row.add(
                 "id_number",
                 _("Số CCCD %(n)s đã có ở thành viên khác còn sống (hộ %(codes)s).")
-                % {"n": number, "codes": ", ".join(sorted({m.household.code for m in others}))},
+                % {"n": number, "codes": ", ".join(sorted(codes))},
             )
 
 
+@dataclass
+class _Group:
+    """The rows of one household of the file, read (not yet checked against the registry)."""
+
+    rows: list[RowResult]
+    head: RowResult
+    household_values: dict[str, Any]
+    member_values: list[dict[str, Any]]
+    outcome: str = ""
+    prepared: PreparedHousehold | None = None
+
+    @property
+    def code(self) -> str:
+        return self.household_values["code"]
+
+    def invalid(self) -> bool:
+        return any(r.errors for r in self.rows)
+
+
 class _HouseholdImport:
-    """Validates and (when `write`) saves one household of the file."""
+    """Validates and (when `write`) saves the households of the file, a chunk at a time.
+
+    New households take the fast path: validated in Python by `services.household_prepare` with
+    the registry lookups done once per chunk, then written together by
+    `import_bulk.household_register_many` in one transaction per chunk. Existing households
+    ("update" mode) go through the per-household services, each in its own transaction.
+    """
 
     def __init__(self, *, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, villages: _Villages):
         self.actor, self.commune, self.sheet, self.mode, self.write = actor, commune, sheet, mode, write
         self.villages = villages
+        self.today = timezone.localdate()
+        self.ethnicities = ethnicities_by_code()
+        self._allowed: dict[int, bool] = {}
 
-    def run(self, rows: list[RowResult]) -> str:
+    def run_chunk(self, chunk: list[list[RowResult]]) -> list[str]:
+        """The outcome of each household of `chunk` (a list of row groups), writing when `write`."""
+        groups = [self._read(rows) for rows in chunk]
+        readable = [g for g in groups if not g.outcome]
+        existing = self._existing([g.code for g in readable])
+        holders = identity_holders(n for g in readable for n in _id_numbers(g.member_values))
+        new: list[_Group] = []
+        for group in readable:
+            found = existing.get(group.code)
+            if found is not None and self.mode == ImportMode.SKIP:
+                group.outcome = SKIPPED
+                continue
+            if found is not None and self.mode == ImportMode.CREATE:
+                group.head.add("code", _("Mã hộ %(code)s đã có trong xã. Chọn cách nhập “cập nhật” hoặc “bỏ qua hộ "
+                                         "đã có”.") % {"code": group.code})  # fmt: skip
+                group.outcome = INVALID
+                continue
+            own = set(found.members.values_list("pk", flat=True)) if found else set()
+            _check_identities(group.rows, group.member_values, own, holders)
+            if group.invalid():
+                group.outcome = INVALID
+            elif found is not None:
+                group.outcome = self._in_savepoint(group, lambda g, f=found: self._update(f, g.rows, g.head,
+                                                   g.household_values, g.member_values))  # fmt: skip
+            else:
+                self._prepare(group)
+                if group.prepared is not None:
+                    new.append(group)
+        if new and self.write:
+            self._write_new(new)
+        for group in new:
+            group.outcome = INVALID if group.invalid() else CREATED
+        return [g.outcome for g in groups]
+
+    def _read(self, rows: list[RowResult]) -> _Group:
+        """Read the household's cells; outcome INVALID when a cell cannot be read or the head is wrong."""
         sheet = self.sheet
         member_values = [_read_member(sheet, row) for row in rows]
         heads = [r for r, v in zip(rows, member_values, strict=True) if v.get("relation") == Relation.HEAD]
@@ -334,39 +420,71 @@ class _HouseholdImport:
             head.add("relation", _("Hộ chưa có dòng nào là “Chủ hộ”."))
         household_values = _read_household(sheet, head, self.villages)
         self._check_repeated_household_cells(rows, head, household_values)
-        if any(r.errors for r in rows):
-            return INVALID
-        code = household_values["code"]
-        existing = (
-            Household.objects.filter(commune=self.commune, code=code).select_related("village", "ethnicity").first()
-        )
-        if existing is not None and self.mode == ImportMode.SKIP:
-            return SKIPPED
-        if existing is not None and self.mode == ImportMode.CREATE:
-            head.add("code", _("Mã hộ %(code)s đã có trong xã. Chọn cách nhập “cập nhật” hoặc “bỏ qua hộ đã có”.")
-                     % {"code": code})  # fmt: skip
-            return INVALID
-        own = set(existing.members.values_list("pk", flat=True)) if existing else set()
-        _check_identities(rows, member_values, own)
-        if any(r.errors for r in rows):
-            return INVALID
+        group = _Group(rows, head, household_values, member_values)
+        if group.invalid():
+            group.outcome = INVALID
+        return group
+
+    def _existing(self, codes: list[str]) -> dict[str, Household]:
+        found: dict[str, Household] = {}
+        for start in range(0, len(codes), 900):  # SQLite's limit on bound parameters, with room to spare
+            households = Household.objects.filter(commune=self.commune, code__in=codes[start : start + 900])
+            found.update((h.code, h) for h in households.select_related("village", "ethnicity"))
+        return found
+
+    def _household_data(self, group: _Group) -> HouseholdData:
+        head_values = group.member_values[group.rows.index(group.head)]
+        return HouseholdData(
+            code=group.code, village=group.household_values.get("village"),
+            ethnicity_code=head_values.get("ethnicity_code", ""), facts=self._facts(group.household_values),
+        )  # fmt: skip
+
+    def _may_manage(self, unit: AdminUnit) -> bool:
+        if unit.pk not in self._allowed:
+            self._allowed[unit.pk] = self.actor is None or self.actor.has_perm(MANAGE_PERM, unit)
+        return self._allowed[unit.pk]
+
+    def _prepare(self, group: _Group) -> None:
+        """Validate a new household with the rules of `household_register`, without a query."""
+        data = self._household_data(group)
+        try:
+            if not self._may_manage(data.village or self.commune):
+                raise PermissionDenied(_("Bạn không được quản lý hộ gia đình trên địa bàn này."))
+            group.prepared = household_prepare(
+                actor=self.actor, commune=self.commune, data=data, today=self.today, ethnicities=self.ethnicities,
+                members=[_member_data(v) for v in group.member_values],
+            )  # fmt: skip
+        except (ValidationError, ApplicationError, PermissionDenied) as exc:
+            _record_exception(self.sheet, group.rows, group.head, exc)
+            group.outcome = INVALID
+
+    def _write_new(self, new: list[_Group]) -> None:
+        """One transaction for the chunk's new households; if the database refuses it (a code or a
+        CCCD taken meanwhile), each household is tried again alone through `household_register`,
+        which reports the reason on its rows."""
         try:
             with transaction.atomic():
-                outcome = (
-                    self._create(rows, head, household_values, member_values)
-                    if existing is None
-                    else self._update(existing, rows, head, household_values, member_values)
-                )
-                if any(r.errors for r in rows) or not self.write:
+                household_register_many(actor=self.actor, prepared=[g.prepared for g in new])
+        except DatabaseError:
+            logger.warning("Bulk write of %d households failed; writing them one by one", len(new), exc_info=True)
+            for group in new:
+                group.prepared = None
+                self._in_savepoint(group, self._create)
+
+    def _in_savepoint(self, group: _Group, work) -> str:
+        """Run `work(group)` in its own transaction, undone when it left errors or in a dry run."""
+        outcome = INVALID
+        try:
+            with transaction.atomic():
+                outcome = work(group)
+                if group.invalid() or not self.write:
                     raise _Rollback
         except _Rollback:
             pass
         except DatabaseError:
-            logger.exception("Import of household %s failed in the database", code)
-            head.add(None, _("Lỗi cơ sở dữ liệu khi ghi hộ này; hộ chưa được ghi."))
-        if any(r.errors for r in rows):
-            return INVALID
-        return outcome
+            logger.exception("Import of household %s failed in the database", group.code)
+            group.head.add(None, _("Lỗi cơ sở dữ liệu khi ghi hộ này; hộ chưa được ghi."))
+        return INVALID if group.invalid() else outcome
 
     def _check_repeated_household_cells(self, rows, head, household_values) -> None:
         """Household cells on members' rows must be blank or equal to the head's row."""
@@ -399,20 +517,6 @@ class _HouseholdImport:
 
     def _facts(self, household_values: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in household_values.items() if k in importing.FACT_KEYS}
-
-    def _create(self, rows, head, household_values, member_values) -> str:
-        head_values = member_values[rows.index(head)]
-        data = HouseholdData(
-            code=household_values["code"], village=household_values.get("village"),
-            ethnicity_code=head_values.get("ethnicity_code", ""), facts=self._facts(household_values),
-        )  # fmt: skip
-        try:
-            household_register(
-                actor=self.actor, commune=self.commune, data=data, members=[_member_data(v) for v in member_values]
-            )
-        except (ValidationError, ApplicationError, PermissionDenied) as exc:
-            _record_exception(self.sheet, rows, head, exc)
-        return CREATED
 
     def _update(self, existing: Household, rows, head, household_values, member_values) -> str:
         version = existing.version
@@ -450,9 +554,30 @@ class _HouseholdImport:
         changed = Household.objects.filter(pk=existing.pk).values_list("version", flat=True).first() != version
         return UPDATED if changed else SKIPPED
 
+    def _create(self, group: _Group) -> str:
+        """One new household through `household_register` (the fallback of the fast path)."""
+        try:
+            household_register(
+                actor=self.actor, commune=self.commune, data=self._household_data(group),
+                members=[_member_data(v) for v in group.member_values],
+            )  # fmt: skip
+        except (ValidationError, ApplicationError, PermissionDenied) as exc:
+            _record_exception(self.sheet, group.rows, group.head, exc)
+        return CREATED
 
-def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, progress=None) -> ImportResult:
-    """Validate every row and, when `write`, save each valid household in its own transaction."""
+
+# Households validated and written together (one transaction each when writing): big enough that
+# the per-chunk queries cost little per household, small enough to keep memory and locks short.
+CHUNK_HOUSEHOLDS = 2000
+
+
+def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, progress=None,
+                chunk_size: int = CHUNK_HOUSEHOLDS) -> ImportResult:  # fmt: skip
+    """Validate every row and, when `write`, save the valid households, a chunk at a time.
+
+    New households of a chunk are written in one transaction (a crash leaves whole chunks);
+    existing ones ("update" mode) each in their own.
+    """
     progress = progress or _NoProgress()
     importing.ethnicity_table.cache_clear()
     progress.set_total(len(sheet.rows))
@@ -462,13 +587,14 @@ def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bo
                               villages=_Villages(commune))  # fmt: skip
     counts = {CREATED: 0, UPDATED: 0, SKIPPED: 0, INVALID: 0}
     result_rows: list[RowResult] = []
-    for rows in groups:
-        outcome = worker.run(rows)
-        counts[outcome] += 1
-        for row in rows:
-            row.outcome = outcome
-        result_rows.extend(rows)
-        progress.advance(len(rows))
+    for start in range(0, len(groups), chunk_size):
+        chunk = groups[start : start + chunk_size]
+        for rows, outcome in zip(chunk, worker.run_chunk(chunk), strict=True):
+            counts[outcome] += 1
+            for row in rows:
+                row.outcome = outcome
+            result_rows.extend(rows)
+        progress.advance(sum(len(rows) for rows in chunk))
     result_rows.sort(key=lambda r: r.number)
     counts["rows"] = len(sheet.rows)
     counts["invalid_rows"] = sum(1 for r in result_rows if r.errors)
@@ -722,8 +848,8 @@ def import_batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
 def import_file_run(*, commune: AdminUnit, data: bytes, file_name: str, mode: str, dry_run: bool) -> ImportResult:
     """Import a file synchronously as the system (the command line): no batch, no approval.
 
-    Each household is written through the services with the system as actor (audited as
-    "system"); the run itself is recorded as one "Nhập dữ liệu hộ từ tệp" event.
+    Households are written as by `import_rows`, with the system as actor (audited as "system");
+    the run itself is recorded as one "Nhập dữ liệu hộ từ tệp" event.
     """
     if commune.level != Level.COMMUNE:
         raise ApplicationError(_("Chỉ nhập hộ vào một xã/phường/đặc khu."), code="not_a_commune")

@@ -39,11 +39,22 @@ class HouseholdTable(tables.Table):
         verbose_name=gettext_lazy("Số nhân khẩu"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
     area_type = tables.Column(verbose_name=gettext_lazy("Khu vực"))
+    poverty_class = tables.Column(verbose_name=gettext_lazy("Phân loại"), empty_values=("",))
     flags = tables.Column(verbose_name=gettext_lazy("Đặc điểm"), accessor="pk", orderable=False)
 
     class Meta:
         model = Household
-        fields = ("code", "head_name", "head_id", "village", "commune", "members_count", "area_type", "flags")
+        fields = (
+            "code",
+            "head_name",
+            "head_id",
+            "village",
+            "commune",
+            "members_count",
+            "area_type",
+            "poverty_class",
+            "flags",
+        )
         empty_text = gettext_lazy("Không có hộ nào phù hợp.")
         order_by = ("head_name",)
 

@@ -32,6 +32,7 @@ from .forms_households import (
 )
 from .identity import mask_id_number, normalise_id_number
 from .models import Household
+from .panels import household_panels
 from .services_identity import member_identity_reveal
 from .tables import HouseholdTable, history_entries
 
@@ -157,7 +158,8 @@ class HouseholdDetailView(ScopedDetailView):
             history=history_entries(
                 selectors.household_history(household=household)[:200], can_see_full_id=can_see_full_id
             ),
-            classifications=selectors.household_classifications(household=household),
+            # Sections of higher apps (the poverty class, …), registered in their AppConfig.ready.
+            panels=household_panels(request=self.request, household=household),
             programmes=selectors.household_programmes(household=household),
             reveal_form=RevealForm(),
         )

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ansinh.accounts",
     "ansinh.jobs",
     "ansinh.registry",
+    "ansinh.poverty",
     "ansinh.reports",
     "ansinh.demo",
 ]

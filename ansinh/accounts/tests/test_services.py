@@ -112,6 +112,8 @@ def test_assignment_end_refusals(users):
 def test_role_update_permissions_is_audited_and_takes_effect(users, roles):
     admin = User.objects.create_superuser("root", password=STRONG_PASSWORD)
     role = roles["helping_agency_member"]
+    granted = sorted(f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all())
+    assert "geo.view_adminunit" in granted
     assert not users.helping_agency_member.has_perm("audit.view_auditevent")
     role_update_permissions(
         actor=admin,
@@ -120,7 +122,7 @@ def test_role_update_permissions_is_audited_and_takes_effect(users, roles):
         name="Thành viên cơ quan giúp đỡ, kết nghĩa",
     )
     event = AuditEvent.objects.filter(event_type=AccountsEventType.ROLE_PERMISSIONS_CHANGED).latest("id")
-    assert event.changes["old"] == {"permissions": ["geo.view_adminunit"], "name": "Thành viên cơ quan giúp đỡ"}
+    assert event.changes["old"] == {"permissions": granted, "name": "Thành viên cơ quan giúp đỡ"}
     assert event.changes["new"]["permissions"] == ["audit.view_auditevent", "geo.view_adminunit"]
     assert Role.objects.get(pk=role.pk).name == "Thành viên cơ quan giúp đỡ, kết nghĩa"
     assert User.objects.get(pk=users.helping_agency_member.pk).has_perm("audit.view_auditevent")
@@ -128,19 +130,20 @@ def test_role_update_permissions_is_audited_and_takes_effect(users, roles):
 
 def test_role_update_without_change_writes_no_event(roles):
     before = AuditEvent.objects.count()
-    perms = Permission.objects.filter(codename="view_adminunit")
+    perms = list(roles["helping_agency_member"].permissions.all())
     role_update_permissions(actor=None, role=roles["helping_agency_member"], permissions=perms)
     assert AuditEvent.objects.count() == before
 
 
 def test_role_update_refusals_write_nothing(users, roles):
     before = AuditEvent.objects.count()
+    granted = sorted(roles["helping_agency_member"].permissions.values_list("codename", flat=True))
     with pytest.raises(PermissionDenied):
         role_update_permissions(actor=users.province_officer, role=roles["helping_agency_member"], permissions=[])
     with pytest.raises(ValidationError):
         role_update_permissions(actor=None, role=roles["helping_agency_member"], permissions=["geo.no_such_permission"])
     assert AuditEvent.objects.count() == before
-    assert list(roles["helping_agency_member"].permissions.values_list("codename", flat=True)) == ["view_adminunit"]
+    assert sorted(roles["helping_agency_member"].permissions.values_list("codename", flat=True)) == granted
 
 
 # -- users ---------------------------------------------------------------------------------------
@@ -217,8 +220,6 @@ def test_login_lockout_record_keeps_username_only(users):
 
 def test_roles_reload_adds_newly_listed_permissions_but_keeps_an_administrators_removal(roles, tmp_path):
     import json
-
-    from django.contrib.auth.models import Permission
 
     from ansinh.accounts.services import ROLES_FILE, roles_load
 

@@ -66,3 +66,34 @@ def test_audit_record_refuses_outside_a_transaction():
     with pytest.raises(RuntimeError, match=r"transaction\.atomic"):
         audit_record(actor=None, event_type=AuditEventType.EXPORT_DOWNLOADED, unit_path="/2025/38/")
     assert not AuditEvent.objects.exists()
+
+
+def test_audit_record_many_extends_each_chain_as_single_calls_would(units, users):
+    from ansinh.audit.services import PendingEvent, audit_record_many
+    from ansinh.audit.verification import verify_all
+
+    record(unit=units.t1)  # the Thanh Hóa chain already has events
+    pending = [
+        PendingEvent(AuditEventType.EXPORT_DOWNLOADED, target=units.t1, unit_path=units.t1.path, changes={"n": 1}),
+        PendingEvent(AuditEventType.EXPORT_DOWNLOADED, target=units.b1, unit_path=units.b1.path),
+        PendingEvent(AuditEventType.EXPORT_DOWNLOADED, target=units.t2, unit_path=units.t2.path, changes={"n": 2}),
+    ]
+    before = AuditChain.objects.get(key="2025:38").length
+    with transaction.atomic():
+        events = audit_record_many(actor=users.commune_officer, events=pending)
+    thanh_hoa = [e for e in events if e.chain_key == "2025:38"]
+    assert [e.sequence for e in thanh_hoa] == [before + 1, before + 2]
+    assert thanh_hoa[1].prev_hash == thanh_hoa[0].hash
+    head = AuditChain.objects.get(key="2025:38")
+    assert (head.length, head.last_hash, head.last_event_id) == (before + 2, thanh_hoa[1].hash, thanh_hoa[1].pk)
+    assert all(event_hash(e) == e.hash for e in AuditEvent.objects.filter(pk__in=[e.pk for e in events]))
+    record(unit=units.t1)  # a single call after a bulk one continues the chain
+    assert verify_all()[1] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_many_refuses_outside_a_transaction():
+    from ansinh.audit.services import PendingEvent, audit_record_many
+
+    with pytest.raises(RuntimeError):
+        audit_record_many(actor=None, events=[PendingEvent(AuditEventType.EXPORT_DOWNLOADED)])

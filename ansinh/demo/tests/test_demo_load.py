@@ -7,6 +7,7 @@ from ansinh.audit.verification import verify_all
 from ansinh.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from ansinh.demo.households import DEMO_COMMUNES
 from ansinh.demo.services import demo_load
+from ansinh.poverty.services import standards_load
 from ansinh.registry.models import Household, Member
 
 
@@ -18,11 +19,17 @@ def national_units(db):
 @pytest.mark.slow
 def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     roles_load(actor=None)
+    standards_load()
     first = demo_load()
     assert first["users_created"] == len(ACCOUNTS)
     assert first["households_created"] == sum(c.households for c in DEMO_COMMUNES)
     assert Member.objects.count() >= 3 * Household.objects.count()
-    assert demo_load() == {"users_created": 0, "villages_created": 0, "households_created": 0}
+    assert demo_load() == {"users_created": 0, "villages_created": 0, "households_created": 0,
+                           "households_classified": 0}  # fmt: skip
+    # Every demo household has form B and a classification; the classes are a realistic mix.
+    assert first["households_classified"] == Household.objects.count()
+    classes = set(Household.objects.values_list("poverty_class", flat=True))
+    assert {"poor", "near_poor", "not_poor"} <= classes
     checked, breaks = verify_all()
     assert checked > 0
     assert breaks == []

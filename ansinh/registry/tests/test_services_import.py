@@ -313,3 +313,112 @@ def test_result_workbook_marks_bad_cells_red_with_a_comment_and_an_error_column(
     # The result workbook can be uploaded again: its extra columns are ignored.
     sheet = parse_upload(batch.error_file.open("rb").read(), "ket-qua.xlsx")
     assert len(sheet.rows) == 5 and sheet.keys[-2:] == [None, None]
+
+
+# -- the fast path (chunks written in bulk) --------------------------------------------------------
+
+
+def _many(count, *, start=0):
+    """`count` households of a head and a child each; heads carry valid CCCDs."""
+    rows = []
+    for i in range(start, start + count):
+        rows.append([f"K{i:03d}", "T1", f"Nguyễn Văn {i}", "Chủ hộ", "Nam", "", "1975", "Kinh",
+                     f"03807500{i:04d}", "", "", ""])  # fmt: skip
+        rows.append([f"K{i:03d}", "", f"Nguyễn Thị {i}", "Con", "Nữ", "", "2001", "Mường", "", "", "", ""])
+    return rows
+
+
+def test_bulk_import_writes_households_heads_and_one_verifiable_event_each(units, users):
+    from ansinh.audit.verification import verify_all
+
+    sheet = _rows(csv_bytes(_many(7)))
+    result = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=sheet, mode="create",
+                         write=True, chunk_size=3)  # fmt: skip
+    assert result.counts["created"] == 7
+    households = list(Household.objects.select_related("head").order_by("code"))
+    assert [h.code for h in households] == [f"K{i:03d}" for i in range(7)]
+    for household in households:
+        assert household.head.full_name == household.head_name
+        assert household.head.household_id == household.pk and household.head.relation == "head"
+        assert household.ethnicity.code == "01" and household.version == 1
+        assert [m.order for m in household.members.order_by("order")] == [1, 2]
+    child = Member.objects.get(full_name="Nguyễn Thị 3")
+    assert (child.name_folded, child.birth_year, child.ethnicity.code) == ("nguyen thi 3", 2001, "06")
+    events = AuditEvent.objects.filter(event_type=RegistryEventType.HOUSEHOLD_REGISTERED)
+    assert sorted(int(e.target_id) for e in events) == sorted(h.pk for h in households)
+    assert {e.actor_id for e in events} == {users.commune_officer.pk}
+    event = events.get(target_id=str(households[0].pk))
+    assert event.target_repr == str(households[0])
+    assert event.changes["new"]["members"] == ["Nguyễn Văn 0", "Nguyễn Thị 0"]
+    assert verify_all()[1] == []
+
+
+def test_a_crash_leaves_whole_chunks_and_running_again_completes_the_file(units, users, monkeypatch):
+    from ansinh.registry import import_bulk
+
+    real = import_bulk.audit_record_many
+    calls = []
+
+    def crash_on_second_chunk(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_bulk, "audit_record_many", crash_on_second_chunk)
+    content = csv_bytes(_many(5))
+    with pytest.raises(RuntimeError):
+        import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=_rows(content), mode="create",
+                    write=True, chunk_size=2)  # fmt: skip
+    assert sorted(Household.objects.values_list("code", flat=True)) == ["K000", "K001"]
+    assert Member.objects.count() == 4
+    monkeypatch.setattr(import_bulk, "audit_record_many", real)
+    again = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=_rows(content), mode="skip",
+                        write=True, chunk_size=2)  # fmt: skip
+    assert (again.counts["created"], again.counts["skipped"]) == (3, 2)
+    same = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=_rows(content), mode="skip",
+                       write=True, chunk_size=2)  # fmt: skip
+    assert (same.counts["created"], same.counts["skipped"]) == (0, 5)
+    assert Household.objects.count() == 5 and Member.objects.count() == 10
+
+
+def test_a_code_taken_meanwhile_falls_back_to_one_household_at_a_time(units, users, monkeypatch):
+    from ansinh.registry import services_import
+
+    monkeypatch.setattr(services_import._HouseholdImport, "_existing", lambda self, codes: {})
+    make_household(units.tho_xuan, code="K001", actor=users.commune_officer,
+                   members=[head(name="Đã Có", id_number="")])  # fmt: skip
+    result = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=_rows(csv_bytes(_many(3))),
+                         mode="create", write=True)  # fmt: skip
+    assert (result.counts["created"], result.counts["invalid"]) == (2, 1)
+    assert "đã có" in _errors(result)[(4, "Mã hộ")]
+
+
+def test_the_fast_path_validates_with_the_service_rules_and_a_registered_cccd(units, users):
+    make_household(units.tho_xuan, code="OLD", actor=users.commune_officer,
+                   members=[head(name="Ai Đó", id_number="038075000002")])  # fmt: skip
+    rows = _many(3)
+    rows[1][6] = "1800"  # child of K000: birth year before 1880
+    result = _run(units, csv_bytes(rows), actor=users.commune_officer)
+    errors = _errors(result)
+    assert "không hợp lệ" in errors[(3, "Năm sinh")]
+    assert "hộ OLD" in errors[(6, "Số CCCD")]  # K002's head
+    assert (result.counts["created"], result.counts["invalid"]) == (1, 2)
+
+
+def test_bulk_rows_satisfy_their_foreign_keys_and_later_ids_follow_the_reserved_ones(units, users):
+    from django.db import connection
+
+    result = _run(units, csv_bytes(_many(3)), actor=users.commune_officer)
+    assert result.counts["created"] == 3
+    with connection.cursor() as cursor:  # what the commit would check (the test never commits)
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []
+        else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    top_household = max(Household.objects.values_list("pk", flat=True))
+    top_member = max(Member.objects.values_list("pk", flat=True))
+    later = make_household(units.tho_xuan, code="LATER", actor=users.commune_officer)
+    assert later.pk > top_household and min(later.members.values_list("pk", flat=True)) > top_member
+    assert Household.objects.get(code="K001").head.full_name == "Nguyễn Văn 1"

@@ -1,0 +1,94 @@
+"""Sentences for classification reasons and indicator answers (Vietnamese first, English by switch).
+
+Reasons are stored as data (`classify.Result.reasons`) and turned into words only when shown, so a
+stored result reads in the reader's language and a wording fix applies to old results too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ansinh.core.templatetags.ansinh_format import vn_number
+
+from .choices import PovertyClass
+from .standard import StandardSpec
+
+
+def _money(value: int, period: str) -> str:
+    unit = _("đồng/người/năm") if period == "year" else _("đồng/người/tháng")
+    return f"{vn_number(value)} {unit}"
+
+
+def _area(area: str) -> str:
+    return _("thành thị") if area == "urban" else _("nông thôn")
+
+
+def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None) -> str:
+    code = reason.get("code")
+    p = reason
+    if code == "standard":
+        return _("Áp dụng %(name)s (%(basis)s).") % {"name": p["name"], "basis": p["legal_basis"]}
+    if code == "deprivations":
+        names = [_indicator_name(c, standard) for c in p["indicators"]]
+        listed = ": " + "; ".join(names) if names else ""
+        return _("Thiếu hụt %(count)s chỉ số (hộ nghèo cần từ %(threshold)s chỉ số trở lên)%(listed)s.") % {
+            "count": p["count"], "threshold": p["threshold"], "listed": listed,
+        }  # fmt: skip
+    if code in ("income_within", "income_above"):
+        line = {
+            "poor": _("chuẩn nghèo"),
+            "poor_lower": _("mức thu nhập thấp của chuẩn nghèo"),
+            "near_poor": _("chuẩn cận nghèo"),
+        }[p["line_kind"]]
+        values = {"income": _money(p["income"], "month"), "line_name": line, "area": _area(p["area"]),
+                  "line": _money(p["line"], p.get("period", "month"))}  # fmt: skip
+        if code == "income_within":
+            return _("Thu nhập bình quân %(income)s, không cao hơn %(line_name)s khu vực %(area)s (%(line)s).") % values
+        return _("Thu nhập bình quân %(income)s, cao hơn %(line_name)s khu vực %(area)s (%(line)s).") % values
+    if code in ("score_within", "score_above"):
+        values = {"score": p["score"], "threshold": p["threshold"], "area": _area(p["area"])}
+        if code == "score_within":
+            return _("Điểm thu nhập %(score)s, không cao hơn ngưỡng %(threshold)s điểm khu vực %(area)s.") % values
+        return _("Điểm thu nhập %(score)s, cao hơn ngưỡng %(threshold)s điểm khu vực %(area)s.") % values
+    if code == "rule_poor_lower_tier":
+        return _("Thu nhập không cao hơn mức thấp: là hộ nghèo, không xét số chỉ số thiếu hụt.")
+    if code == "rule_poor":
+        return _("Đủ số chỉ số thiếu hụt: là hộ nghèo.")
+    if code == "rule_near_poor":
+        return _("Chưa đủ số chỉ số thiếu hụt: là hộ cận nghèo.")
+    if code == "average_band":
+        return _("Hộ làm nông, lâm, ngư, diêm nghiệp có thu nhập không cao hơn %(line)s: mức sống trung bình.") % {
+            "line": _money(p["line"], p.get("period", "month"))
+        }
+    if code == "average_band_not_farming":
+        return _("Thu nhập trong khoảng mức sống trung bình nhưng hộ không làm nông, lâm, ngư, diêm nghiệp.")
+    if code == "average_needs_income":
+        return _("Muốn xác định hộ có mức sống trung bình cần thu nhập kê khai hoặc tính toán, không dùng điểm.")
+    if code == "low_income":
+        return _("Thu nhập không cao hơn %(line)s: người lao động trong hộ là lao động có thu nhập thấp.") % {
+            "line": _money(p["line"], p.get("period", "month"))
+        }
+    return str(code)
+
+
+def _indicator_name(code: str, standard: StandardSpec | None) -> str:
+    if standard is None:
+        return code
+    try:
+        return standard.indicator(code).name
+    except KeyError:
+        return code
+
+
+def class_label(code: str) -> str:
+    try:
+        return str(PovertyClass(code).label)
+    except ValueError:
+        return code
+
+
+def explain(result: dict[str, Any], standard: StandardSpec | None = None) -> list[str]:
+    """The reasons of a stored result (`{"class", "flags", "reasons"}`) as sentences."""
+    return [reason_text(reason, standard) for reason in result.get("reasons", [])]

@@ -1,0 +1,194 @@
+"""Poverty standards as versioned data, household assessments and classification results.
+
+- `PovertyStandard` is one standard (e.g. ``2022-2025``); its definition (lines, rule shape,
+  dimensions, indicators, derivation rules) is JSON checked by `standard.StandardSpec`. Every
+  change, from the data file or by an administrator, adds a `StandardVersion`: a classification
+  points at the version it used, so it stays explainable after the standard is edited.
+- `Assessment` is what form B says about a household under a standard: income (score or amount),
+  the indicators answered directly, and the enumerator's overrides of derived answers with reasons.
+- `Classification` is one result, never overwritten: the class, flags, every indicator with its
+  derived value, answer and override, and the reasons. A household's history is its rows.
+- `ClassificationRun` is a bulk classification of a unit: preview first, then commit.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.models import TimeStampedModel
+from ansinh.core.scoping import ScopedQuerySet
+from ansinh.geo.choices import AreaType
+
+from .choices import IncomeSource, PovertyClass, RunStatus
+
+
+class PovertyStandard(TimeStampedModel):
+    code = models.CharField(_("mã chuẩn"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    valid_from = models.DateField(_("áp dụng từ"))
+    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    jurisdiction = models.JSONField(_("phạm vi (đơn vị hành chính)"), default=list, blank=True)
+    provisional = models.BooleanField(_("tạm thời"), default=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    definition = models.JSONField(_("nội dung"))
+    # The `version` of the data file last loaded, and whether an administrator edited it since.
+    file_version = models.PositiveIntegerField(default=0)
+    edited_by_admin = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("chuẩn nghèo")
+        verbose_name_plural = _("chuẩn nghèo")
+        ordering = ["valid_from", "code"]
+        permissions = [("classify_household", "Phân loại hộ nghèo, cận nghèo")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_local(self) -> bool:
+        return bool(self.jurisdiction)
+
+    def spec(self):
+        from .standard import StandardSpec
+
+        return StandardSpec.from_dict(self.definition)
+
+
+class StandardVersion(models.Model):
+    standard = models.ForeignKey(PovertyStandard, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField(_("phiên bản"))
+    definition = models.JSONField()
+    source = models.CharField(max_length=8)  # "file" or "admin"
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản chuẩn nghèo")
+        verbose_name_plural = _("phiên bản chuẩn nghèo")
+        ordering = ["standard", "-version"]
+        constraints = [models.UniqueConstraint(fields=["standard", "version"], name="poverty_standard_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.standard.code} v{self.version}"
+
+    def spec(self):
+        from .standard import StandardSpec
+
+        return StandardSpec.from_dict(self.definition)
+
+
+class Assessment(models.Model):
+    """Form B facts of one household under one standard (the latest one is used)."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="assessments")
+    standard = models.ForeignKey(PovertyStandard, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(_("ngày thu thập"))
+    income_source = models.CharField(_("nguồn thu nhập"), max_length=12, choices=IncomeSource.choices)
+    income_per_capita = models.BigIntegerField(_("thu nhập bình quân (đồng/người/tháng)"), null=True, blank=True)
+    income_score = models.PositiveIntegerField(_("điểm thu nhập"), null=True, blank=True)
+    farming = models.BooleanField(_("hộ làm nông, lâm, ngư, diêm nghiệp"), default=False)
+    answers = models.JSONField(_("trả lời trực tiếp"), default=dict, blank=True)  # {code: bool}
+    overrides = models.JSONField(_("sửa chỉ số suy ra"), default=dict, blank=True)  # {code: {"value", "reason"}}
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    unit_path = models.CharField(max_length=120, db_index=True)
+    successor_path = models.CharField(max_length=120, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ("unit_path", "successor_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phiếu thu thập thông tin hộ")
+        verbose_name_plural = _("phiếu thu thập thông tin hộ")
+        ordering = ["-assessed_on", "-id"]
+        indexes = [models.Index(fields=["household", "standard", "-assessed_on", "-id"], name="poverty_assess_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(income_per_capita__isnull=True) | models.Q(income_per_capita__gte=0),
+                name="poverty_assessment_income_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.standard_id} ({self.assessed_on})"
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path, self.successor_path)
+
+
+class ClassificationRun(TimeStampedModel):
+    """A bulk classification of every household of a unit under one standard version."""
+
+    unit = models.ForeignKey("geo.AdminUnit", verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="+")
+    standard_version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="+")
+    on_date = models.DateField(_("tính đến ngày"))
+    status = models.CharField(_("trạng thái"), max_length=12, choices=RunStatus.choices, default=RunStatus.PREVIEWING)
+    preview = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit_path = models.CharField(max_length=120, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    error = models.TextField(blank=True)
+
+    scope_fields = ("unit_path",)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đợt phân loại hàng loạt")
+        verbose_name_plural = _("đợt phân loại hàng loạt")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} / {self.standard_version_id} ({self.status})"
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path,)
+
+
+class Classification(models.Model):
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="classifications")
+    standard_version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="+")
+    standard_code = models.CharField(max_length=40, db_index=True)
+    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        ClassificationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="classifications"
+    )
+    klass = models.CharField(_("phân loại"), max_length=10, choices=PovertyClass.choices)
+    flags = models.JSONField(default=list, blank=True)
+    area = models.CharField(_("khu vực"), max_length=5, choices=AreaType.choices)
+    farming = models.BooleanField(default=False)
+    income_source = models.CharField(max_length=12, choices=IncomeSource.choices)
+    income_per_capita = models.BigIntegerField(null=True, blank=True)
+    income_score = models.PositiveIntegerField(null=True, blank=True)
+    deprivations = models.JSONField(default=list)  # indicator codes, in the standard's order
+    indicators = models.JSONField(default=list)  # [{code, derived, answer, override, reason, final, source, facts}]
+    reasons = models.JSONField(default=list)
+    on_date = models.DateField(_("tính đến ngày"))
+    unit_path = models.CharField(max_length=120, db_index=True)
+    successor_path = models.CharField(max_length=120, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ("unit_path", "successor_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả phân loại hộ")
+        verbose_name_plural = _("kết quả phân loại hộ")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["household", "-created_at", "-id"], name="poverty_class_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.klass} ({self.standard_code})"
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path, self.successor_path)
+
+    def as_result(self) -> dict:
+        return {"class": self.klass, "flags": list(self.flags), "reasons": list(self.reasons)}

@@ -1,0 +1,162 @@
+"""Reads of the poverty app: standards (reference data) and results scoped to the reader's area."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from ansinh.geo.models import AdminUnit
+from ansinh.registry.choices import MemberStatus
+from ansinh.registry.models import Household, Member
+
+from .derivation import HouseholdSnapshot, Person, age_on
+from .models import Assessment, Classification, ClassificationRun, PovertyStandard
+from .standard import StandardSpec
+
+VIEW_PERM = "poverty.view_classification"
+CLASSIFY_PERM = "poverty.classify_household"
+EDIT_STANDARD_PERM = "poverty.change_povertystandard"
+
+
+def standards_all() -> QuerySet[PovertyStandard]:
+    return PovertyStandard.objects.order_by("valid_from", "code")
+
+
+def standard_by_code(code: str) -> PovertyStandard | None:
+    return PovertyStandard.objects.filter(code=code).first()
+
+
+def _stricter(local: StandardSpec, national: StandardSpec) -> bool:
+    """A local standard wins where its poor line is at least the national one in both areas."""
+    return all(
+        local.monthly(local.lines[a].poor) >= national.monthly(national.lines[a].poor) for a in ("rural", "urban")
+    )
+
+
+def standard_in_force(on_date: date, unit: AdminUnit | None = None) -> PovertyStandard | None:
+    """The standard in force on `on_date`: the national one, or the province's stricter local one.
+
+    `unit` places the question (its path, or the path of its successor, must lie inside the
+    local standard's jurisdiction). Without a unit only national standards are considered.
+    """
+    candidates = [
+        s for s in standards_all().filter(valid_from__lte=on_date) if s.valid_to is None or on_date <= s.valid_to
+    ]
+    national = [s for s in candidates if not s.jurisdiction]
+    chosen = national[-1] if national else None
+    if unit is None:
+        return chosen
+    paths = [p for p in (unit.path, getattr(unit, "successor_path", "")) if p]
+    for local in (s for s in candidates if s.jurisdiction):
+        if not any(path.startswith(j) for path in paths for j in local.jurisdiction):
+            continue
+        if chosen is None or _stricter(local.spec(), chosen.spec()):
+            chosen = local
+    return chosen
+
+
+# The member facts `household_snapshot` reads (the bulk run loads only these).
+SNAPSHOT_MEMBER_FIELDS = ("birth_date", "birth_year", "sex", "health_insurance", "schooling", "diploma", "disability",
+                          "labour_status", "allowance")  # fmt: skip
+
+
+def household_snapshot(household: Household, *, on_date: date, members: Iterable[Member] | None = None):
+    """The registry facts the derivation rules read, with ages on `on_date` (present members only)."""
+    if members is None:
+        members = household.members.filter(status=MemberStatus.PRESENT)
+    people = tuple(
+        Person(
+            age=age_on(on_date, birth_date=m.birth_date, birth_year=m.birth_year),
+            sex=m.sex,
+            health_insurance=m.health_insurance,
+            schooling=m.schooling,
+            diploma=m.diploma,
+            disability=m.disability,
+            labour_status=m.labour_status,
+            allowance=m.allowance,
+        )
+        for m in members
+        if m.status == MemberStatus.PRESENT
+    )
+    return HouseholdSnapshot(
+        members=people, housing_area_m2=household.housing_area_m2, wall_durability=household.wall_durability,
+        column_durability=household.column_durability, roof_durability=household.roof_durability,
+        water_source=household.water_source, latrine_type=household.latrine_type,
+        info_devices=frozenset(household.info_devices or []),
+    )  # fmt: skip
+
+
+def latest_assessment(household: Household, standard: PovertyStandard) -> Assessment | None:
+    return Assessment.objects.filter(household=household, standard=standard).order_by("-assessed_on", "-id").first()
+
+
+def households_for_run(unit: AdminUnit) -> QuerySet[Household]:
+    """Active households of `unit` (or carried by it as successor), with present members prefetched."""
+    from django.db.models import Q
+
+    return (
+        Household.objects.filter(Q(unit_path__startswith=unit.path) | Q(successor_path__startswith=unit.path))
+        .filter(status="active")
+        .select_related("commune")
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Member.objects.filter(status=MemberStatus.PRESENT)
+                .order_by("order")
+                .only(*SNAPSHOT_MEMBER_FIELDS, "household_id", "status", "order"),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def classifications_of(*, user, household: Household) -> QuerySet[Classification]:
+    """The household's classification history, newest first, if `user` may see it."""
+    return (
+        Classification.objects.visible_to(user, perm=VIEW_PERM)
+        .filter(household=household)
+        .select_related("standard_version__standard", "created_by", "run")
+        .order_by("-created_at", "-id")
+    )
+
+
+def classification_get_visible(*, user, pk) -> Classification:
+    from django.http import Http404
+
+    item = (
+        Classification.objects.visible_to(user, perm=VIEW_PERM)
+        .select_related("household__commune", "household__village", "standard_version__standard", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def assessments_of(*, user, household: Household) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.visible_to(user, perm=VIEW_PERM)
+        .filter(household=household)
+        .select_related("standard", "created_by")
+        .order_by("-assessed_on", "-id")
+    )
+
+
+def runs_visible_to(*, user) -> QuerySet[ClassificationRun]:
+    return (
+        ClassificationRun.objects.visible_to(user, perm=VIEW_PERM)
+        .select_related("unit", "standard_version__standard", "created_by", "committed_by", "job")
+        .order_by("-created_at", "-id")
+    )
+
+
+def run_get_visible(*, user, pk) -> ClassificationRun:
+    from django.http import Http404
+
+    run = runs_visible_to(user=user).filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run

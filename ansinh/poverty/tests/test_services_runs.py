@@ -1,0 +1,148 @@
+import json
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from ansinh.audit.models import AuditEvent
+from ansinh.core.exceptions import ApplicationError
+from ansinh.poverty.choices import RunStatus
+from ansinh.poverty.events import PovertyEventType
+from ansinh.poverty.models import Classification, ClassificationRun
+from ansinh.poverty.services_runs import run_cancel, run_commit, run_start
+from ansinh.registry.models import Household
+
+from .factories import form_b, known_household
+
+
+@pytest.fixture
+def homes(standards, units, users):
+    """Three households of Thọ Xuân: poor, near-poor (a form B answer), and one without form B."""
+    poor = known_household(units.tho_xuan, village=units.t1, code="R1")
+    form_b(poor, users.commune_officer, income=1_200_000)
+    near = known_household(units.tho_xuan, village=units.t2, code="R2")
+    form_b(near, users.commune_officer, income=1_200_000, overrides={"water": {"value": False, "reason": "Có giếng"}})
+    known_household(units.tho_xuan, code="R3")  # no form B: cannot be classified yet
+    known_household(units.mdrak, code="OUT")  # another province: never part of the run
+    return poor, near
+
+
+def run_jobs(callbacks):
+    for callback in callbacks:
+        callback()
+
+
+def test_preview_writes_nothing_then_commit_writes_every_result(homes, units, users, standards,
+                                                                django_capture_on_commit_callbacks):  # fmt: skip
+    poor, near = homes
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
+                        on_date=date(2026, 11, 1))  # fmt: skip
+    run.refresh_from_db()
+    assert run.status == RunStatus.PREVIEWED
+    preview = run.preview
+    assert preview["counts"] == {"households": 3, "poor": 1, "near_poor": 1, "incomplete": 1, "changed": 2}
+    assert preview["per_commune"] == {"Xã Thọ Xuân": {"poor": 1, "near_poor": 1, "incomplete": 1}}
+    assert preview["transitions"] == {"->poor": 1, "->near_poor": 1}
+    assert preview["incomplete"][0]["code"] == "R3" and "income" in preview["incomplete"][0]["missing"]
+    assert not Classification.objects.exists()
+    assert not Household.objects.exclude(poverty_class="").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=users.commune_officer, run=run)
+    run.refresh_from_db()
+    assert run.status == RunStatus.COMMITTED
+    assert run.counts["poor"] == 1 and run.counts["near_poor"] == 1 and run.counts["changed"] == 2
+    assert set(Classification.objects.values_list("household__code", "klass")) == {("R1", "poor"),
+                                                                                  ("R2", "near_poor")}  # fmt: skip
+    assert Household.objects.get(pk=poor.pk).poverty_class == "poor"
+    assert Household.objects.get(pk=near.pk).poverty_class == "near_poor"
+    assert AuditEvent.objects.filter(event_type=PovertyEventType.RUN_COMMITTED).count() == 1
+    with pytest.raises(ApplicationError) as excinfo:
+        run_commit(actor=users.commune_officer, run=run)
+    assert excinfo.value.code == "run_transition_refused"
+
+
+def test_a_second_run_keeps_the_first_results(homes, units, users, standards, django_capture_on_commit_callbacks):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025)
+        with django_capture_on_commit_callbacks(execute=True):
+            run_commit(actor=users.commune_officer, run=run)
+    assert Classification.objects.count() == 4  # history: nothing overwritten
+    assert ClassificationRun.objects.latest("id").counts["changed"] == 0
+
+
+def test_cancel_and_permissions(homes, units, users, standards, django_capture_on_commit_callbacks):
+    with pytest.raises(PermissionDenied):
+        run_start(actor=users.commune_officer_dl, unit=units.tho_xuan, standard=standards.s2022_2025)
+    with pytest.raises(PermissionDenied):
+        run_start(actor=users.auditor, unit=units.tho_xuan, standard=standards.s2022_2025)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025)
+    with pytest.raises(PermissionDenied):
+        run_cancel(actor=users.commune_officer_dl, run=run)
+    run_cancel(actor=users.commune_officer, run=run)
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+    with pytest.raises(ApplicationError):
+        run_commit(actor=users.commune_officer, run=run)
+    assert not Classification.objects.exists()
+
+
+def test_a_failing_commit_leaves_nothing_and_marks_the_run(homes, units, users, standards, monkeypatch,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("ansinh.poverty.services_runs.households_poverty_summary_set", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=users.commune_officer, run=run)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "disk full" in run.error
+    assert not Classification.objects.exists()
+
+
+def test_commands_list_standards_and_classify_records(standards, tmp_path, capsys):
+    call_command("poverty_standards")
+    listed = json.loads(capsys.readouterr().out)
+    assert [s["code"] for s in listed] == ["2016-2020", "hcm-2021-2025", "2022-2025", "2027-2030"]
+    assert listed[2]["legal_basis"][0]["number"] == "07/2021/NĐ-CP"
+    assert len(listed[2]["indicators"]) == 12
+    records = [
+        {"id": "a", "area": "rural", "income_per_capita": 1_500_000, "deprivations": ["water", "latrine", "telecom"],
+         "farming": False},
+        {"id": "b", "area": "urban", "income_per_capita": 2_500_000, "deprivations": [], "farming": True},
+    ]  # fmt: skip
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records), encoding="utf-8")
+    call_command("poverty_classify", "--standard", "2022-2025", "--input", str(source))
+    out = json.loads(capsys.readouterr().out)
+    assert [(r["id"], r["class"], r["flags"]) for r in out] == [("a", "poor", []), ("b", "average", ["low_income"])]
+    assert all(reason["text"] for reason in out[0]["reasons"])
+    call_command("poverty_classify", "--date", "2019-05-01", "--input", str(source))
+    # Under the 2016–2020 lines (1.0M rural, 1.3M urban) both incomes are above the near-poor line.
+    assert [r["class"] for r in json.loads(capsys.readouterr().out)] == ["not_poor", "not_poor"]
+
+
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ([{"id": 1, "area": "rural", "income_per_capita": -1, "deprivations": [], "farming": False}], "âm"),
+        ([{"id": 2, "area": "rural", "deprivations": [], "farming": False}], "income_per_capita"),
+        ([{"id": 3, "area": "rural", "income_per_capita": 1, "deprivations": ["x"], "farming": False}], "x"),
+    ],
+)
+def test_classify_command_refuses_bad_records(standards, tmp_path, capsys, records, message):
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records), encoding="utf-8")
+    with pytest.raises(SystemExit) as excinfo:
+        call_command("poverty_classify", "--standard", "2022-2025", "--input", str(source))
+    assert excinfo.value.code == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and str(records[0]["id"]) in captured.err
+    assert captured.out == ""

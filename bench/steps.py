@@ -1,0 +1,320 @@
+"""Benchmark steps. Each runs in its own process with Django set up on a throw-away database.
+
+A step is a function ``(params: dict) -> dict`` registered in `STEPS`; `bench.run` starts it in
+a child process (``python -m bench.run --step NAME``), so the peak memory it reports is the
+step's own. Later steps (classification, dashboards, duplicates, HTTP: issue 6) are added here
+and listed in `bench.run.PLANS`.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .generate import VILLAGES
+
+BENCH_PROVINCE, BENCH_COMMUNE = "B9", "B9001"
+
+STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def step(name: str):
+    def register(function):
+        STEPS[name] = function
+        return function
+
+    return register
+
+
+def _commune():
+    from ansinh.geo.choices import Level, Structure
+    from ansinh.geo.models import AdminUnit
+
+    return AdminUnit.objects.get(structure=Structure.Y2025, level=Level.COMMUNE, code=BENCH_COMMUNE)
+
+
+@step("setup")
+def setup(params: dict[str, Any]) -> dict[str, Any]:
+    """Migrate the empty database and create the bench province, commune and villages."""
+    from django.core.management import call_command
+
+    from ansinh.geo.choices import REFORM_DATE, AreaType, Level, Structure, UnitType
+    from ansinh.geo.models import AdminUnit
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+    def unit(parent, level, unit_type, code, name, area_type=""):
+        found = AdminUnit.objects.filter(parent=parent, code=code, level=level).first()
+        return found or AdminUnit.objects.create(
+            structure=Structure.Y2025, level=level, unit_type=unit_type, code=code, name=name, short_name=name,
+            parent=parent, area_type=area_type, valid_from=REFORM_DATE,
+        )  # fmt: skip
+
+    province = unit(None, Level.PROVINCE, UnitType.PROVINCE, BENCH_PROVINCE, "Tỉnh Bench")
+    commune = unit(province, Level.COMMUNE, UnitType.COMMUNE, BENCH_COMMUNE, "Xã Bench", AreaType.RURAL)
+    for code in VILLAGES:
+        unit(commune, Level.VILLAGE, UnitType.THON, code, f"Thôn {code}")
+    return {}
+
+
+@step("import")
+def import_households(params: dict[str, Any]) -> dict[str, Any]:
+    """The `import_households` command on the file (create mode), then `audit_verify` (timed apart)."""
+    from django.core.management import call_command
+
+    from ansinh.audit.verification import verify_all
+
+    out = io.StringIO()
+    start = time.perf_counter()
+    call_command("import_households", params["file"], "--commune", BENCH_COMMUNE, stdout=out)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    checked, breaks = verify_all()
+    verify_seconds = time.perf_counter() - start
+    return {"seconds": seconds, "summary": json.loads(out.getvalue()), "audit_events_checked": checked,
+            "audit_chain_intact": not breaks, "audit_verify_seconds": verify_seconds}  # fmt: skip
+
+
+@step("reimport")
+def reimport_households(params: dict[str, Any]) -> dict[str, Any]:
+    """The same file again in "skip" mode: must write nothing."""
+    from django.core.management import call_command
+
+    from ansinh.audit.models import AuditEvent
+    from ansinh.registry.models import Household, Member
+
+    before = (Household.objects.count(), Member.objects.count(), AuditEvent.objects.count())
+    out = io.StringIO()
+    start = time.perf_counter()
+    call_command("import_households", params["file"], "--commune", BENCH_COMMUNE, "--mode", "skip", stdout=out)
+    seconds = time.perf_counter() - start
+    after = (Household.objects.count(), Member.objects.count(), AuditEvent.objects.count() - 1)  # its own run event
+    return {"seconds": seconds, "summary": json.loads(out.getvalue()), "unchanged": before == after}
+
+
+@step("baseline")
+def baseline(params: dict[str, Any]) -> dict[str, Any]:
+    """The floor: the imported household and member rows, read back into memory (not timed), inserted
+    again into bare copies of their tables (same columns, no index, no constraint) with one
+    ``COPY`` per table (PostgreSQL) or one ``executemany`` per table (SQLite), in one transaction."""
+    from django.db import connection, transaction
+
+    from ansinh.registry.models import Household, Member
+
+    tables = []
+    for model in (Household, Member):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {model._meta.db_table}")  # noqa: S608 - our own table names
+            columns = [c[0] for c in cursor.description]
+            rows = cursor.fetchall()
+        tables.append((f"bench_raw_{model._meta.model_name}", model._meta.db_table, columns, rows))
+    households = len(tables[0][3])
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, source, columns, rows in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TABLE {name} (LIKE {source})")
+                with cursor.cursor.copy(
+                    f"COPY {name} ({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.execute(f"CREATE TABLE {name} AS SELECT * FROM {source} WHERE 0")  # noqa: S608
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)  # noqa: S608 - placeholders only
+    seconds = time.perf_counter() - start
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, *_rest in tables:
+            cursor.execute(f"DROP TABLE {name}")
+    return {"seconds": seconds, "households": households, "members": len(tables[1][3])}
+
+
+@step("profile_chunk")
+def profile_chunk(params: dict[str, Any]) -> dict[str, Any]:
+    """cProfile of importing the first chunk of the file (the fast path), top functions by own time."""
+    from django.db import transaction
+
+    from ansinh.registry import importing
+    from ansinh.registry.services_import import CHUNK_HOUSEHOLDS, import_rows
+
+    data = Path(params["file"]).read_bytes()
+    start = time.perf_counter()
+    sheet = importing.parse_upload(data, Path(params["file"]).name)
+    parse_seconds = time.perf_counter() - start  # the whole file: reading is not chunked
+    codes: list[str] = []
+    for number, cells in sheet.rows:
+        code = cells[0]
+        if code not in codes:
+            if len(codes) == CHUNK_HOUSEHOLDS:
+                break
+            codes.append(code)
+        sheet_end = number
+    sheet.rows = [(n, c) for n, c in sheet.rows if n <= sheet_end]
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    with transaction.atomic():
+        profiler.enable()
+        result = import_rows(actor=None, commune=_commune(), sheet=sheet, mode="create", write=True)
+        profiler.disable()
+        transaction.set_rollback(True)
+    seconds = time.perf_counter() - start
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    cumulative = io.StringIO()
+    pstats.Stats(profiler, stream=cumulative).sort_stats("cumulative").print_stats(40)
+    return {
+        "seconds": seconds, "parse_file_seconds": parse_seconds, "households": result.counts["created"],
+        "tottime": text.getvalue(), "cumulative": cumulative.getvalue(),
+    }  # fmt: skip
+
+
+# -- classification (issue 4) -------------------------------------------------------------------
+
+CLASSIFY_STANDARD = "2022-2025"
+
+
+def _bench_admin():
+    from ansinh.accounts.models import User
+
+    user = User.objects.filter(username="bench").first()
+    return user or User.objects.create_superuser("bench", password=None)
+
+
+@step("classify_prepare")
+def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
+    """Load the standards and give every imported household a form B under 2022–2025 (not timed as
+    classification): a seeded income (about 10% at or below the line) and all twelve indicators
+    answered, with more deprivations among the low incomes, so both sides classify the same facts."""
+    import random
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from ansinh.poverty.choices import IncomeSource
+    from ansinh.poverty.models import Assessment, PovertyStandard
+    from ansinh.registry.models import Household
+
+    call_command("poverty_load_standards", verbosity=0)
+    standard = PovertyStandard.objects.get(code=CLASSIFY_STANDARD)
+    codes = [i.code for i in standard.spec().indicators]
+    lines = standard.definition["lines"]
+    rng = random.Random(params.get("seed", 20261201))  # noqa: S311 - benchmark data, not security
+    start = time.perf_counter()
+    created, batch = 0, []
+    with transaction.atomic():
+        for pk, area, unit_path in Household.objects.order_by("pk").values_list("pk", "area_type", "unit_path"):
+            line = lines[area or "rural"]["poor"]
+            low = rng.random() < 0.10
+            income = rng.randint(line // 3, line) if low else rng.randint(line + 1, line * 6)
+            deprived = set(rng.sample(codes, rng.choice([0, 1, 2, 3, 4, 5] if low else [0, 0, 1, 2])))
+            batch.append(Assessment(
+                household_id=pk, standard=standard, assessed_on=date_today(), income_source=IncomeSource.DECLARED,
+                income_per_capita=income, farming=rng.random() < 0.4, answers={c: c in deprived for c in codes},
+                unit_path=unit_path,
+            ))  # fmt: skip
+            if len(batch) == 5000:
+                created += len(Assessment.objects.bulk_create(batch))
+                batch = []
+        created += len(Assessment.objects.bulk_create(batch))
+    return {"seconds": time.perf_counter() - start, "assessments": created}
+
+
+def date_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@step("classify")
+def classify_all(params: dict[str, Any]) -> dict[str, Any]:
+    """The bulk classification as a user runs it: `run_start` + its preview job, then `run_commit`
+    + its commit job (one result row per household with indicators and reasons, the households'
+    current class, the audit events), each job run in this process and timed apart."""
+    from ansinh.jobs.services import job_run
+    from ansinh.poverty.models import ClassificationRun, PovertyStandard
+    from ansinh.poverty.services_runs import run_commit, run_start
+
+    admin = _bench_admin()
+    standard = PovertyStandard.objects.get(code=CLASSIFY_STANDARD)
+    start = time.perf_counter()
+    run = run_start(actor=admin, unit=_commune(), standard=standard)
+    job_run(run.job_id)
+    preview_seconds = time.perf_counter() - start
+    run = ClassificationRun.objects.get(pk=run.pk)
+    start = time.perf_counter()
+    run = run_commit(actor=admin, run=run)
+    job_run(run.job_id)
+    commit_seconds = time.perf_counter() - start
+    run = ClassificationRun.objects.get(pk=run.pk)
+    return {"preview_seconds": preview_seconds, "commit_seconds": commit_seconds, "status": run.status,
+            "counts": run.counts}  # fmt: skip
+
+
+@step("classify_sql")
+def classify_sql(params: dict[str, Any]) -> dict[str, Any]:
+    """The floor: one ``INSERT … SELECT`` that classifies every household from its latest form B
+    (income against the area's line, deprivations counted from the answers, the farming band) into
+    a bare table. It writes no reasons, no indicator rows, no audit event: only the class."""
+    from django.db import connection, transaction
+
+    from ansinh.poverty.models import Assessment, PovertyStandard
+    from ansinh.registry.models import Household
+
+    standard = PovertyStandard.objects.get(code=CLASSIFY_STANDARD)
+    lines, threshold = standard.definition["lines"], standard.definition["deprivation_threshold"]
+    postgres = connection.vendor == "postgresql"
+    count_true = (
+        "(SELECT count(*) FROM jsonb_each(a.answers) e WHERE e.value = 'true'::jsonb)"
+        if postgres
+        else "(SELECT count(*) FROM json_each(a.answers) e WHERE e.value = 1)"
+    )
+    assessments = Assessment._meta.db_table
+    latest = f"a.id = (SELECT max(b.id) FROM {assessments} b WHERE b.household_id = h.id AND b.standard_id = %s)"  # noqa: S608
+    sql = f"""
+        INSERT INTO bench_raw_classification (household_id, klass)
+        SELECT h.id, CASE
+            WHEN a.income_per_capita <= (CASE WHEN h.area_type = 'urban' THEN %s ELSE %s END)
+                 AND {count_true} >= %s THEN 'poor'
+            WHEN a.income_per_capita <= (CASE WHEN h.area_type = 'urban' THEN %s ELSE %s END) THEN 'near_poor'
+            WHEN a.farming AND a.income_per_capita <= (CASE WHEN h.area_type = 'urban' THEN %s ELSE %s END)
+                 THEN 'average'
+            ELSE 'not_poor' END
+        FROM {Household._meta.db_table} h JOIN {Assessment._meta.db_table} a ON a.household_id = h.id
+        WHERE h.status = 'active' AND {latest}
+    """  # noqa: S608 - table names are ours, values are parameters
+    values = [
+        lines["urban"]["poor"], lines["rural"]["poor"], threshold,
+        lines["urban"]["poor"], lines["rural"]["poor"],
+        lines["urban"]["average"], lines["rural"]["average"], standard.pk,
+    ]  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_raw_classification (household_id bigint, klass varchar(10))")
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, values)
+    seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT klass, count(*) FROM bench_raw_classification GROUP BY klass")
+        counts = dict(cursor.fetchall())
+        cursor.execute("DROP TABLE bench_raw_classification")
+    return {"seconds": seconds, "counts": counts}
+
+
+@step("classify_profile")
+def classify_profile(params: dict[str, Any]) -> dict[str, Any]:
+    """cProfile of `classify` (preview and commit jobs), top functions by own and cumulative time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = classify_all(params)
+    profiler.disable()
+    text, cumulative = io.StringIO(), io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler, stream=cumulative).sort_stats("cumulative").print_stats(40)
+    return {**result, "tottime": text.getvalue(), "cumulative": cumulative.getvalue()}
