@@ -21,6 +21,7 @@ setup: $(STAMP)
 	$(PY) manage.py geo_load
 	$(PY) manage.py accounts_load_roles
 	$(PY) manage.py poverty_load_standards
+	$(PY) manage.py reviews_load_templates
 	$(PY) manage.py demo_load
 
 ## Serve http://$(HOST):$(PORT) with the background-job worker beside it.

@@ -10,6 +10,7 @@ from ansinh.geo.api import router as geo_router
 from ansinh.jobs.api import router as jobs_router
 from ansinh.poverty.api import router as poverty_router
 from ansinh.registry.api import router as registry_router
+from ansinh.reviews.api import router as reviews_router
 
 api = NinjaAPI(
     title="ansinh API",
@@ -26,3 +27,4 @@ api.add_router("/audit-events", audit_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/households", registry_router)
 api.add_router("/poverty", poverty_router)
+api.add_router("/reviews", reviews_router)

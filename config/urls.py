@@ -12,6 +12,7 @@ urlpatterns = [
     path("jobs/", include("ansinh.jobs.urls")),
     path("households/", include("ansinh.registry.urls")),
     path("poverty/", include("ansinh.poverty.urls")),
+    path("reviews/", include("ansinh.reviews.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ NAVIGATION = [
     ("reports:dashboard", _("Tổng quan"), None),
     ("registry:household_list", _("Hộ gia đình"), "registry.view_household"),
     ("poverty:standard_list", _("Chuẩn nghèo"), "poverty.view_povertystandard"),
+    ("reviews:campaign_list", _("Rà soát"), "reviews.view_campaign"),
     ("geo:unit_list", _("Đơn vị hành chính"), "geo.view_adminunit"),
     ("audit:event_list", _("Nhật ký"), "audit.view_auditevent"),
     ("jobs:job_list", _("Công việc nền"), "jobs.view_job"),

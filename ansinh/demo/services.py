@@ -13,6 +13,7 @@ from ansinh.geo.services import village_create
 from .accounts import ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from .households import DEMO_COMMUNES, demo_households_load
 from .poverty import demo_households, demo_poverty_load
+from .reviews import demo_campaign_load
 
 
 class DemoDataError(RuntimeError):
@@ -70,9 +71,11 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     households_created = demo_households_load(actor=officer, communes=communes, today=today)
     classified = demo_poverty_load(actor=officer, households=demo_households(communes.values()), today=today)
+    campaigns = demo_campaign_load(today=today)
     return {
         "users_created": users_created,
         "villages_created": villages_created,
         "households_created": households_created,
         "households_classified": classified,
+        "campaigns_created": campaigns,
     }

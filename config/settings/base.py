@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ansinh.jobs",
     "ansinh.registry",
     "ansinh.poverty",
+    "ansinh.reviews",
     "ansinh.reports",
     "ansinh.demo",
 ]

@@ -9,6 +9,8 @@ from ansinh.demo.households import DEMO_COMMUNES
 from ansinh.demo.services import demo_load
 from ansinh.poverty.services import standards_load
 from ansinh.registry.models import Household, Member
+from ansinh.reviews.models import Campaign, MilestoneCompletion
+from ansinh.reviews.services import kinds_load
 
 
 @pytest.fixture
@@ -20,12 +22,18 @@ def national_units(db):
 def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     roles_load(actor=None)
     standards_load()
+    kinds_load()
     first = demo_load()
     assert first["users_created"] == len(ACCOUNTS)
     assert first["households_created"] == sum(c.households for c in DEMO_COMMUNES)
     assert Member.objects.count() >= 3 * Household.objects.count()
     assert demo_load() == {"users_created": 0, "villages_created": 0, "households_created": 0,
-                           "households_classified": 0}  # fmt: skip
+                           "households_classified": 0, "campaigns_created": 0}  # fmt: skip
+    # The demo campaign is open, with the commune's recognition recorded on time.
+    assert first["campaigns_created"] == 1
+    campaign = Campaign.objects.get()
+    assert campaign.status == "open" and campaign.approval_chain == ["commune", "province"]
+    assert not MilestoneCompletion.objects.get().late
     # Every demo household has form B and a classification; the classes are a realistic mix.
     assert first["households_classified"] == Household.objects.count()
     classes = set(Household.objects.values_list("poverty_class", flat=True))

@@ -1,0 +1,289 @@
+"""/api/v1/reviews: review campaigns, their milestone board, creation and milestone completion.
+
+Each endpoint parses, fetches through a selector (404 whether missing or out of area), calls one
+service and serialises. Errors are exceptions, mapped to the one error shape in `ansinh.core.api`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from ansinh.core.api import ErrorOut, PagePagination
+from ansinh.geo.models import AdminUnit
+from ansinh.poverty.models import PovertyStandard
+
+from . import selectors, services
+from .choices import MilestoneState
+from .models import Campaign, CampaignKind
+
+router = Router(tags=["reviews"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
+
+
+def _require(request, perm: str) -> None:
+    """403 when no role of the caller grants `perm` anywhere (the area is checked per object)."""
+    if not request.user.has_perm(perm):
+        raise PermissionDenied(_("Vai trò của bạn không có quyền này."))
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+class UnitRefOut(Schema):
+    id: int
+    name: str
+    level: str
+    structure: str
+    path: str
+
+
+class MilestoneOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    deadline: date
+    source: str
+
+
+class CampaignListOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(description="Mã loại rà soát: periodic, monthly, average_farming …")
+    year: int
+    month: int | None
+    period_start: date
+    period_end: date
+    plan_number: str
+    plan_date: date
+    standard: str
+    unit: UnitRefOut
+    structure: str
+    approval_chain: list[str] = Field(description="Các cấp báo cáo, phê duyệt theo thứ tự")
+    status: str
+
+    @staticmethod
+    def resolve_kind(obj: Campaign) -> str:
+        return obj.kind.code
+
+    @staticmethod
+    def resolve_standard(obj: Campaign) -> str:
+        return obj.standard.code
+
+
+class SteeringMemberOut(Schema):
+    id: int
+    unit_id: int
+    full_name: str
+    position: str
+    committee_role: str
+    removed_on: date | None
+
+
+class AssignmentOut(Schema):
+    id: int
+    village_id: int
+    person_name: str
+    user_id: int | None
+    role: str
+    start_on: date
+    end_on: date | None
+
+
+class TrainingOut(Schema):
+    id: int
+    unit_id: int
+    held_on: date
+    topic: str
+    place: str
+    attendees: list[str]
+
+
+class CampaignOut(CampaignListOut):
+    due_soon_days: int
+    note: str
+    cancel_reason: str
+    units: list[UnitRefOut]
+    milestones: list[MilestoneOut]
+    steering_members: list[SteeringMemberOut]
+    assignments: list[AssignmentOut]
+    trainings: list[TrainingOut]
+
+    @staticmethod
+    def resolve_units(obj: Campaign) -> list[AdminUnit]:
+        return selectors.covered_units(obj)
+
+    @staticmethod
+    def resolve_milestones(obj: Campaign):
+        return list(obj.milestones.order_by("deadline", "order"))
+
+    @staticmethod
+    def resolve_steering_members(obj: Campaign):
+        return list(obj.steering_members.order_by("id"))
+
+    @staticmethod
+    def resolve_assignments(obj: Campaign):
+        return list(obj.assignments.order_by("id"))
+
+    @staticmethod
+    def resolve_trainings(obj: Campaign):
+        return list(obj.trainings.order_by("held_on", "id"))
+
+
+class BoardCellOut(Schema):
+    milestone_id: int
+    state: str | None = Field(description="done_on_time, done_late, due_soon, overdue, pending; null: không áp dụng")
+    done_on: date | None = None
+    late: bool | None = None
+
+
+class BoardRowOut(Schema):
+    unit: UnitRefOut
+    cells: list[BoardCellOut]
+
+
+class BoardOut(Schema):
+    campaign_id: int
+    today: date
+    due_soon_days: int
+    milestones: list[MilestoneOut]
+    rows: list[BoardRowOut]
+    totals: dict[str, int] = Field(description="Số ô theo từng trạng thái")
+
+
+class CompletionOut(Schema):
+    id: int
+    milestone_id: int
+    unit_id: int
+    done_on: date
+    late: bool
+    state: str
+    note: str
+
+
+# -- input --------------------------------------------------------------------------------------
+
+
+class CampaignIn(Schema):
+    kind: str = Field(description="Mã loại rà soát")
+    year: int
+    month: int | None = Field(None, description="Bắt buộc với loại hằng tháng")
+    unit_id: int = Field(description="Đơn vị chủ trì (tỉnh, huyện hoặc xã)")
+    unit_ids: list[int] = Field(description="Các đơn vị tham gia")
+    plan_number: str
+    plan_date: date
+    standard: str | None = Field(None, description="Mã chuẩn; để trống: chuẩn áp dụng ngày bắt đầu đợt")
+    name: str = ""
+    approval_chain: list[str] | None = Field(None, description="Để trống: theo cơ cấu đơn vị")
+    note: str = ""
+
+
+class CompletionIn(Schema):
+    unit_id: int
+    done_on: date
+    note: str = ""
+
+
+# -- endpoints ----------------------------------------------------------------------------------
+
+
+@router.get("/campaigns", response={200: list[CampaignListOut], **ERRORS}, operation_id="reviews_campaign_list")
+@paginate(PagePagination)
+def campaign_list(request, kind: str | None = None, status: str | None = None, year: int | None = None):
+    """Campaigns run by, or covering a unit of, your area (newest first); filter by kind, status, year."""
+    _require(request, selectors.VIEW_PERM)
+    filters = {"kind": kind, "status": status, "year": year}
+    return selectors.campaign_list_visible_to(user=request.user, filters=filters)
+
+
+@router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, operation_id="reviews_campaign_get")
+def campaign_get(request, campaign_id: int):
+    _require(request, selectors.VIEW_PERM)
+    return selectors.campaign_get_visible(user=request.user, pk=campaign_id)
+
+
+@router.post("/campaigns", response={201: CampaignOut, **WRITE_ERRORS}, operation_id="reviews_campaign_create")
+def campaign_create(request, payload: CampaignIn):
+    """Create a campaign in draft; the milestones come from the kind's template for the unit's structure."""
+    _require(request, selectors.MANAGE_PERM)
+    kind = CampaignKind.objects.filter(code=payload.kind).first()
+    if kind is None:
+        raise ValidationError({"kind": _("Không có loại rà soát mã %(code)s.") % {"code": payload.kind}})
+    standard = None
+    if payload.standard:
+        standard = PovertyStandard.objects.filter(code=payload.standard).first()
+        if standard is None:
+            raise ValidationError({"standard": _("Không có chuẩn nghèo mã %(code)s.") % {"code": payload.standard}})
+    units = {u.pk: u for u in AdminUnit.objects.filter(pk__in=[payload.unit_id, *payload.unit_ids])}
+    if payload.unit_id not in units:
+        raise ValidationError({"unit_id": _("Không có đơn vị này.")})
+    missing = [pk for pk in payload.unit_ids if pk not in units]
+    if missing:
+        raise ValidationError({"unit_ids": _("Không có đơn vị: %(ids)s.") % {"ids": ", ".join(map(str, missing))}})
+    data = services.CampaignData(
+        kind=kind, year=payload.year, month=payload.month, unit=units[payload.unit_id],
+        units=[units[pk] for pk in payload.unit_ids], plan_number=payload.plan_number, plan_date=payload.plan_date,
+        standard=standard, name=payload.name, approval_chain=payload.approval_chain, note=payload.note,
+    )  # fmt: skip
+    campaign = services.campaign_create(actor=request.user, data=data)
+    return Status(201, selectors.campaign_get_visible(user=request.user, pk=campaign.pk))
+
+
+@router.get(
+    "/campaigns/{campaign_id}/board", response={200: BoardOut, **ERRORS}, operation_id="reviews_milestone_board"
+)
+def milestone_board(request, campaign_id: int, today: date | None = None):
+    """The milestone board: one row per unit of your area, one cell per milestone (``?today=`` to look back)."""
+    _require(request, selectors.VIEW_PERM)
+    campaign = selectors.campaign_get_visible(user=request.user, pk=campaign_id)
+    board = selectors.milestone_board(user=request.user, campaign=campaign, today=today or timezone.localdate())
+    rows = [
+        {
+            "unit": row.unit,
+            "cells": [
+                {"milestone_id": c.milestone.pk, "state": c.state or None,
+                 "done_on": c.completion.done_on if c.completion else None,
+                 "late": c.completion.late if c.completion else None}
+                for c in row.cells
+            ],
+        }
+        for row in board.rows
+    ]  # fmt: skip
+    return {
+        "campaign_id": campaign.pk, "today": board.today, "due_soon_days": campaign.due_soon_days,
+        "milestones": board.milestones, "rows": rows, "totals": board.totals,
+    }  # fmt: skip
+
+
+@router.post(
+    "/campaigns/{campaign_id}/milestones/{milestone_id}/complete",
+    response={201: CompletionOut, **WRITE_ERRORS},
+    operation_id="reviews_milestone_complete",
+)
+def milestone_complete(request, campaign_id: int, milestone_id: int, payload: CompletionIn):
+    """Record that a unit did a milestone (409 unless the campaign is open or when already recorded)."""
+    _require(request, selectors.COMPLETE_PERM)
+    campaign = selectors.campaign_get_visible(user=request.user, pk=campaign_id)
+    milestone = campaign.milestones.filter(pk=milestone_id).first()
+    if milestone is None:
+        raise Http404
+    unit = AdminUnit.objects.filter(pk=payload.unit_id).first()
+    if unit is None:
+        raise ValidationError({"unit_id": _("Không có đơn vị này.")})
+    completion = services.milestone_complete(
+        actor=request.user, milestone=milestone, unit=unit, done_on=payload.done_on, note=payload.note
+    )
+    state = MilestoneState.DONE_LATE if completion.late else MilestoneState.DONE_ON_TIME
+    return Status(201, {
+        "id": completion.pk, "milestone_id": milestone.pk, "unit_id": unit.pk, "done_on": completion.done_on,
+        "late": completion.late, "state": state.value, "note": completion.note,
+    })  # fmt: skip

@@ -1,0 +1,152 @@
+"""Campaign kinds as data: the period rule, the approval chain per structure, the default milestones.
+
+A kind's definition is the JSON of one entry of ``data/campaign_templates.json`` (or an
+administrator's edit of it). `KindSpec.from_dict` checks it and lists every problem at once;
+the campaign services read periods, chains and deadlines only through it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ansinh.geo.choices import Level, Structure
+
+LEVELS = [level.value for level in Level if level != Level.VILLAGE]
+# Levels that exist in each structure: districts were abolished on 1/7/2025 (NĐ 131/2025).
+STRUCTURE_LEVELS = {Structure.Y2025.value: ["commune", "province"], Structure.LEGACY.value: LEVELS}
+
+
+class KindDefinitionError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class MilestoneTemplate:
+    code: str
+    name: str
+    level: str
+    deadline: dict[str, int]
+    source: str = ""
+
+    def deadline_for(self, period_start: date) -> date:
+        """The deadline of this milestone for a campaign whose period starts on `period_start`."""
+        rule = self.deadline
+        if "offset_days" in rule:
+            return period_start + timedelta(days=rule["offset_days"])
+        if "next_month_day" in rule:
+            year, month = (period_start.year + 1, 1) if period_start.month == 12 else (
+                period_start.year, period_start.month + 1)  # fmt: skip
+            return date(year, month, min(rule["next_month_day"], calendar.monthrange(year, month)[1]))
+        return date(period_start.year + rule.get("year_offset", 0), rule["month"], rule["day"])
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    code: str
+    name: str
+    name_en: str
+    order: int
+    legal_basis: str
+    period: dict[str, Any]
+    due_soon_days: int
+    chains: dict[str, list[str]]
+    milestones: dict[str, list[MilestoneTemplate]]
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.period["type"] == "monthly"
+
+    def period_for(self, year: int, month: int | None = None) -> tuple[date, date]:
+        """(first day, last day) of the campaign period: yearly 1/9–14/12, monthly from the 15th."""
+        if self.is_monthly:
+            if month is None:
+                raise ValueError("a monthly kind needs a month")
+            start = date(year, month, self.period["start_day"])
+            return start, start + timedelta(days=self.period["length_days"] - 1)
+        s, e = self.period["start"], self.period["end"]
+        return date(year, s["month"], s["day"]), date(year, e["month"], e["day"])
+
+    def chain_for(self, structure: str) -> list[str]:
+        return list(self.chains[structure])
+
+    def milestones_for(self, structure: str) -> list[MilestoneTemplate]:
+        return list(self.milestones.get(structure, []))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KindSpec:
+        problems: list[str] = []
+        if not isinstance(data, dict):
+            raise KindDefinitionError(["definition must be an object"])
+        code = data.get("code")
+        if not code or not isinstance(code, str):
+            problems.append("code: required")
+        if not data.get("name"):
+            problems.append("name: required")
+        period = data.get("period") or {}
+        if period.get("type") == "yearly":
+            try:
+                date(2000, period["start"]["month"], period["start"]["day"])
+                date(2000, period["end"]["month"], period["end"]["day"])
+            except (KeyError, TypeError, ValueError):
+                problems.append("period: yearly needs start and end {month, day}")
+        elif period.get("type") == "monthly":
+            if not isinstance(period.get("start_day"), int) or not 1 <= period["start_day"] <= 28:
+                problems.append("period: start_day must be 1–28")
+            if not isinstance(period.get("length_days"), int) or period["length_days"] < 1:
+                problems.append("period: length_days must be at least 1")
+        else:
+            problems.append("period: type must be yearly or monthly")
+        due_soon = data.get("due_soon_days")
+        if not isinstance(due_soon, int) or isinstance(due_soon, bool) or due_soon < 0:
+            problems.append("due_soon_days: a whole number ≥ 0")
+        chains = data.get("chains") or {}
+        for structure, levels in STRUCTURE_LEVELS.items():
+            chain = chains.get(structure)
+            if not isinstance(chain, list) or not chain or any(level not in levels for level in chain):
+                problems.append(f"chains.{structure}: a list of levels among {levels}")
+        milestones: dict[str, list[MilestoneTemplate]] = {}
+        for structure, items in (data.get("milestones") or {}).items():
+            if structure not in STRUCTURE_LEVELS:
+                problems.append(f"milestones.{structure}: unknown structure")
+                continue
+            seen: set[str] = set()
+            milestones[structure] = []
+            for index, item in enumerate(items or []):
+                where = f"milestones.{structure}[{index}]"
+                try:
+                    template = MilestoneTemplate(
+                        code=str(item["code"]), name=str(item["name"]), level=str(item["level"]),
+                        deadline=dict(item["deadline"]), source=str(item.get("source", "")),
+                    )  # fmt: skip
+                except (KeyError, TypeError, ValueError):
+                    problems.append(f"{where}: needs code, name, level and deadline")
+                    continue
+                if template.code in seen:
+                    problems.append(f"{where}: code {template.code} repeated")
+                seen.add(template.code)
+                if template.level not in STRUCTURE_LEVELS[structure]:
+                    problems.append(f"{where}: level {template.level} does not exist in structure {structure}")
+                keys = set(template.deadline)
+                if not (
+                    keys in ({"offset_days"}, {"next_month_day"})
+                    or keys in ({"month", "day"}, {"month", "day", "year_offset"})
+                ):
+                    problems.append(f"{where}: deadline is {{month, day}}, {{offset_days}} or {{next_month_day}}")
+                elif "month" in keys:
+                    try:
+                        date(2000, template.deadline["month"], template.deadline["day"])
+                    except (TypeError, ValueError):
+                        problems.append(f"{where}: deadline is not a date")
+                milestones[structure].append(template)
+        if problems:
+            raise KindDefinitionError(problems)
+        return cls(
+            code=code, name=str(data["name"]), name_en=str(data.get("name_en", "")), order=int(data.get("order", 100)),
+            legal_basis=str(data.get("legal_basis", "")), period=dict(period), due_soon_days=due_soon,
+            chains={s: list(chains[s]) for s in STRUCTURE_LEVELS}, milestones=milestones,
+        )  # fmt: skip

@@ -1,0 +1,169 @@
+"""Reads of the reviews app, scoped to the reader's area.
+
+A campaign is visible where the reader holds the view permission over its own unit (the province
+running it) or over one of the units it covers: a commune officer sees the province's campaign
+that covers their commune, and on its board only the rows of their own area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ansinh.core.scoping import scope_of
+from ansinh.geo.models import AdminUnit
+
+from .models import Campaign, CampaignKind, CampaignUnit, Milestone, MilestoneCompletion
+from .status import milestone_status
+
+VIEW_PERM = "reviews.view_campaign"
+MANAGE_PERM = "reviews.manage_campaign"
+COMPLETE_PERM = "reviews.complete_milestone"
+EDIT_KIND_PERM = "reviews.change_campaignkind"
+
+
+def kinds_all() -> QuerySet[CampaignKind]:
+    return CampaignKind.objects.order_by("order", "code")
+
+
+def _ancestor_paths(paths) -> set[str]:
+    """Every proper ancestor of the given unit paths: ``/2025/38/16000/T1/`` → ``/2025/``, ``/2025/38/``…"""
+    result = set()
+    for path in paths:
+        parts = [p for p in path.split("/") if p]
+        result.update("/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts)))
+    return result
+
+
+def campaigns_visible_to(*, user, perm: str = VIEW_PERM) -> QuerySet[Campaign]:
+    """Campaigns run by, or covering a unit of, the area where `user` holds `perm`.
+
+    A covered unit above the reader's area counts too: the village head of Thôn 1 sees the
+    campaign that covers Xã Thọ Xuân (exact matches on the ancestors' paths, no tree walk).
+    """
+    scope = scope_of(user, perm)
+    if scope.is_empty:
+        return Campaign.objects.none()
+    qs = Campaign.objects.select_related("kind", "standard", "unit", "created_by")
+    if scope.national:
+        return qs
+    inside = scope.q(*CampaignUnit.scope_fields)
+    above = Q(unit_path__in=_ancestor_paths(scope.paths))
+    covering = CampaignUnit.objects.filter(inside | above).values("campaign_id")
+    return qs.filter(Q(scope.q(*Campaign.scope_fields)) | Q(pk__in=covering))
+
+
+def campaign_list_visible_to(*, user, filters: dict | None = None) -> QuerySet[Campaign]:
+    filters = filters or {}
+    qs = campaigns_visible_to(user=user)
+    if filters.get("kind"):
+        qs = qs.filter(kind__code=filters["kind"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    return qs.order_by("-period_start", "-id")
+
+
+def campaign_get_visible(*, user, pk) -> Campaign:
+    """The campaign, or 404 whether it is missing or out of the reader's area."""
+    try:
+        campaign = campaigns_visible_to(user=user).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        campaign = None
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def units_for_campaigns(*, user) -> QuerySet[AdminUnit]:
+    """Provinces, districts and communes where `user` may run a campaign (not villages)."""
+    return (
+        AdminUnit.objects.visible_to(user, perm=MANAGE_PERM).exclude(level="village").order_by("structure", "sort_key")
+    )
+
+
+def covered_units(campaign: Campaign) -> list[AdminUnit]:
+    return [cu.unit for cu in campaign.covered.select_related("unit").order_by("unit__sort_key")]
+
+
+def villages_of(campaign: Campaign, *, user, perm: str = MANAGE_PERM) -> QuerySet[AdminUnit]:
+    """Villages under the covered units, inside the area where `user` holds `perm`."""
+    paths = [cu.unit_path for cu in campaign.covered.all()] or [campaign.unit_path]
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return AdminUnit.objects.visible_to(user, perm=perm).filter(condition, level="village").order_by("sort_key")
+
+
+# -- the milestone board ------------------------------------------------------------------------
+
+
+@dataclass
+class BoardCell:
+    milestone: Milestone
+    state: str  # a MilestoneState value, or "" when the milestone is not of this unit's level
+    completion: MilestoneCompletion | None = None
+    can_complete: bool = False
+
+
+@dataclass
+class BoardRow:
+    unit: AdminUnit
+    cells: list[BoardCell] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    campaign: Campaign
+    milestones: list[Milestone]
+    rows: list[BoardRow]
+    today: date
+    totals: dict[str, int]
+
+
+def milestone_board(*, user, campaign: Campaign, today: date) -> Board:
+    """Rows = the campaign's unit and its covered units that `user` may see; one cell per milestone.
+
+    A covered unit above the reader's area is a row too (a village head follows their commune),
+    the campaign's own unit only for readers whose area contains it.
+
+    A milestone applies to the units of its level; other cells are empty. `totals` counts the
+    states of the applicable cells (what the page's summary and the API report).
+    """
+    scope = scope_of(user, VIEW_PERM)
+    complete_scope = scope_of(user, COMPLETE_PERM)
+    above = set() if scope.national else _ancestor_paths(scope.paths)
+    covered = covered_units(campaign)
+    visible = [campaign.unit] if scope.covers(campaign.unit.path, campaign.unit.successor_path) else []
+    for unit in covered:
+        if unit.pk != campaign.unit_id and (scope.covers(unit.path, unit.successor_path) or unit.path in above):
+            visible.append(unit)
+    milestones = list(campaign.milestones.order_by("deadline", "order", "pk"))
+    completions = {
+        (c.milestone_id, c.unit_id): c
+        for c in MilestoneCompletion.objects.filter(milestone__campaign=campaign).select_related("by")
+    }
+    open_ = campaign.status == "open"
+    totals = {"done_on_time": 0, "done_late": 0, "due_soon": 0, "overdue": 0, "pending": 0}
+    rows = []
+    for unit in visible:
+        row = BoardRow(unit=unit)
+        for milestone in milestones:
+            if milestone.level != unit.level:
+                row.cells.append(BoardCell(milestone=milestone, state=""))
+                continue
+            completion = completions.get((milestone.pk, unit.pk))
+            state = milestone_status(
+                milestone.deadline, completion.done_on if completion else None, today, campaign.due_soon_days
+            )
+            totals[state] += 1
+            can_complete = open_ and completion is None and complete_scope.covers(unit.path, unit.successor_path)
+            row.cells.append(
+                BoardCell(milestone=milestone, state=state, completion=completion, can_complete=can_complete)
+            )
+        rows.append(row)
+    return Board(campaign=campaign, milestones=milestones, rows=rows, today=today, totals=totals)

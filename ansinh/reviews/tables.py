@@ -1,0 +1,33 @@
+"""The campaign table (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy
+
+from ansinh.core.templatetags.ansinh_format import vn_date
+
+from .models import Campaign
+
+
+class CampaignTable(tables.Table):
+    name = tables.LinkColumn("reviews:campaign_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Đợt rà soát"))
+    kind = tables.Column(verbose_name=gettext_lazy("Loại"), accessor="kind__name", order_by=("kind__order",))
+    unit = tables.Column(verbose_name=gettext_lazy("Đơn vị chủ trì"), accessor="unit__name")
+    period_start = tables.Column(verbose_name=gettext_lazy("Thời gian"))
+    plan_number = tables.Column(verbose_name=gettext_lazy("Kế hoạch"))
+    standard = tables.Column(verbose_name=gettext_lazy("Chuẩn"), accessor="standard__code")
+    status = tables.Column(verbose_name=gettext_lazy("Trạng thái"))
+
+    class Meta:
+        model = Campaign
+        fields = ("name", "kind", "unit", "period_start", "plan_number", "standard", "status")
+        empty_text = gettext_lazy("Chưa có đợt rà soát nào.")
+        order_by = ("-period_start",)
+
+    def render_period_start(self, record):
+        return f"{vn_date(record.period_start)} – {vn_date(record.period_end)}"
+
+    def render_plan_number(self, record):
+        return f"{record.plan_number} ({vn_date(record.plan_date)})"
+
+    def render_status(self, record):
+        return record.get_status_display()

@@ -1,0 +1,48 @@
+"""Campaigns reached through the services, as the pages and the API reach them."""
+
+from datetime import date
+
+from ansinh.poverty.models import PovertyStandard
+from ansinh.poverty.services import standards_load
+from ansinh.reviews.models import CampaignKind
+from ansinh.reviews.services import CampaignData, campaign_create, campaign_open, kinds_load
+
+PLAN_DATE = date(2025, 8, 21)
+
+
+def load_reference_data() -> None:
+    """The shipped poverty standards and campaign kinds (what `make setup` loads)."""
+    if not PovertyStandard.objects.exists():
+        standards_load()
+    kinds_load()
+
+
+def kind(code: str = "periodic") -> CampaignKind:
+    return CampaignKind.objects.get(code=code)
+
+
+def campaign_data(unit, units, *, kind_code="periodic", year=2025, month=None, **extra) -> CampaignData:
+    return CampaignData(
+        kind=kind(kind_code), year=year, month=month, unit=unit, units=list(units),
+        plan_number=extra.pop("plan_number", "6828/KH-UBND"), plan_date=extra.pop("plan_date", PLAN_DATE), **extra,
+    )  # fmt: skip
+
+
+def make_campaign(actor, unit, units, *, open_=False, **extra):
+    load_reference_data()
+    campaign = campaign_create(actor=actor, data=campaign_data(unit, units, **extra))
+    if open_:
+        campaign = campaign_open(actor=actor, campaign=campaign)
+    return campaign
+
+
+def thanh_hoa_campaign(ctx, *, open_=False):
+    """Thanh Hóa's 2025 periodic review covering Thọ Xuân and Hạc Thành (chain commune → province)."""
+    units = ctx.units
+    return make_campaign(ctx.users.province_officer, units.th, [units.tho_xuan, units.hac_thanh], open_=open_)
+
+
+def dak_lak_campaign(ctx, *, open_=False):
+    """Đắk Lắk's 2025 periodic review covering M'Đrắk (out of the Thanh Hóa users' area)."""
+    units = ctx.units
+    return make_campaign(ctx.users.province_officer_dl, units.dl, [units.mdrak], open_=open_)

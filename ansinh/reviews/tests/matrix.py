@@ -1,0 +1,118 @@
+"""Permission-matrix cases of the review-campaign pages and API (run by ansinh/core/tests).
+
+`setup` loads the standards and campaign kinds and creates Thanh Hóa's 2025 campaign (covering
+Thọ Xuân, in the commune officer's area) and Đắk Lắk's (out of it), each with one steering
+member and one assignment; `_setup_open` opens both.
+"""
+
+from ansinh.core.testing.matrix import Case
+from ansinh.reviews.services import assignment_add, steering_member_add
+from ansinh.reviews.tests.factories import dak_lak_campaign, thanh_hoa_campaign
+
+
+def _plan(ctx, campaign, village, officer, commune):
+    steering = steering_member_add(
+        actor=officer, campaign=campaign, unit=commune, full_name="Lê Văn Bình", position="Chủ tịch UBND xã",
+        committee_role="head",
+    )  # fmt: skip
+    assignment = assignment_add(actor=officer, campaign=campaign, village=village, role="enumerator",
+                                person_name="Nguyễn Thị Hoa")  # fmt: skip
+    return steering, assignment
+
+
+def _setup(ctx, *, open_=False):
+    users, units = ctx.users, ctx.units
+    ctx.campaign = thanh_hoa_campaign(ctx, open_=open_)
+    ctx.campaign_out = dak_lak_campaign(ctx, open_=open_)
+    ctx.member, ctx.assignment = _plan(ctx, ctx.campaign, units.t1, users.commune_officer, units.tho_xuan)
+    ctx.member_out, ctx.assignment_out = _plan(ctx, ctx.campaign_out, units.b1, users.commune_officer_dl, units.mdrak)
+    ctx.milestone = ctx.campaign.milestones.get(code="commune_recognition")
+    ctx.milestone_out = ctx.campaign_out.milestones.get(code="commune_recognition")
+
+
+def _setup_open(ctx):
+    _setup(ctx, open_=True)
+
+
+def _c(ctx):
+    return {"pk": ctx.campaign.pk}
+
+
+def _c_out(ctx):
+    return {"pk": ctx.campaign_out.pk}
+
+
+def _api_c(ctx):
+    return {"campaign_id": ctx.campaign.pk}
+
+
+def _api_c_out(ctx):
+    return {"campaign_id": ctx.campaign_out.pk}
+
+
+def _create_post(ctx):
+    from ansinh.reviews.models import CampaignKind
+
+    units = ctx.units
+    return {"kind": CampaignKind.objects.get(code="periodic").pk, "year": "2025", "unit": units.th.pk,
+            "units": [units.tho_xuan.pk], "plan_number": "1798/KH-UBND", "plan_date": "2025-08-12"}  # fmt: skip
+
+
+def _api_create(ctx):
+    units = ctx.units
+    return {"kind": "periodic", "year": 2025, "unit_id": units.th.pk, "unit_ids": [units.tho_xuan.pk],
+            "plan_number": "1798/KH-UBND", "plan_date": "2025-08-12"}  # fmt: skip
+
+
+VIEWER, MANAGER, PROVINCE, READ_ONLY, OTHER = (
+    "commune_officer", "commune_officer", "province_officer", "village_head", "helping_agency_member",
+)  # fmt: skip
+
+CASES = [
+    Case("reviews:campaign_list", user=VIEWER, wrong_role=OTHER, setup=_setup),
+    Case("reviews:campaign_create", user=PROVINCE, wrong_role=READ_ONLY, id="GET reviews:campaign_create",
+         setup=_setup),
+    Case("reviews:campaign_create", user=PROVINCE, wrong_role=READ_ONLY, method="post", data=_create_post,
+         ok_status=302, setup=_setup),
+    Case("reviews:campaign_detail", user=VIEWER, wrong_role=OTHER, setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:campaign_open", user=PROVINCE, wrong_role=READ_ONLY, method="post", ok_status=302, setup=_setup,
+         kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:campaign_close", user=PROVINCE, wrong_role=READ_ONLY, method="post", ok_status=302,
+         setup=_setup_open, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:campaign_cancel", user=PROVINCE, wrong_role=READ_ONLY, method="post", ok_status=302,
+         data=lambda c: {"reason": "Kế hoạch thay thế"}, setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:milestone_board", user=VIEWER, wrong_role=OTHER, setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:milestone_complete", user=VIEWER, wrong_role=READ_ONLY, method="post", ok_status=302,
+         data=lambda c: {"unit": c.units.tho_xuan.pk, "done_on": "2025-12-01"}, setup=_setup_open,
+         kwargs=lambda c: {"pk": c.campaign.pk, "milestone_pk": c.milestone.pk},
+         out_kwargs=lambda c: {"pk": c.campaign_out.pk, "milestone_pk": c.milestone_out.pk}),
+    Case("reviews:steering_member_add", user=MANAGER, wrong_role=READ_ONLY, method="post", ok_status=302,
+         data=lambda c: {"unit": c.units.tho_xuan.pk, "full_name": "Trần Thị Lan", "position": "Công chức LĐ-TB&XH",
+                         "committee_role": "member"},
+         setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:steering_member_remove", user=MANAGER, wrong_role=READ_ONLY, method="post", ok_status=302,
+         setup=_setup, kwargs=lambda c: {"pk": c.campaign.pk, "member_pk": c.member.pk},
+         out_kwargs=lambda c: {"pk": c.campaign_out.pk, "member_pk": c.member_out.pk}),
+    Case("reviews:assignment_add", user=MANAGER, wrong_role=READ_ONLY, method="post", ok_status=302,
+         data=lambda c: {"village": c.units.t2.pk, "role": "supervisor", "person_name": "Phạm Văn Nam"},
+         setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:assignment_end", user=MANAGER, wrong_role=READ_ONLY, method="post", ok_status=302,
+         setup=_setup, kwargs=lambda c: {"pk": c.campaign.pk, "assignment_pk": c.assignment.pk},
+         out_kwargs=lambda c: {"pk": c.campaign_out.pk, "assignment_pk": c.assignment_out.pk}),
+    Case("reviews:training_add", user=MANAGER, wrong_role=READ_ONLY, method="post", ok_status=302,
+         data=lambda c: {"unit": c.units.tho_xuan.pk, "held_on": "2025-09-05", "topic": "Phiếu A, phiếu B",
+                         "attendees": "Nguyễn Thị Hoa\nPhạm Văn Nam"},
+         setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    # API
+    Case("api:reviews_campaign_list", user=VIEWER, wrong_role=OTHER, setup=_setup),
+    Case("api:reviews_campaign_get", user=VIEWER, wrong_role=OTHER, setup=_setup, kwargs=_api_c,
+         out_kwargs=_api_c_out),
+    Case("api:reviews_campaign_create", user=PROVINCE, wrong_role=READ_ONLY, method="post", data=_api_create,
+         ok_status=201, setup=_setup),
+    Case("api:reviews_milestone_board", user=VIEWER, wrong_role=OTHER, setup=_setup, kwargs=_api_c,
+         out_kwargs=_api_c_out),
+    Case("api:reviews_milestone_complete", user=VIEWER, wrong_role=READ_ONLY, method="post", ok_status=201,
+         data=lambda c: {"unit_id": c.units.tho_xuan.pk, "done_on": "2025-12-01"}, setup=_setup_open,
+         kwargs=lambda c: {"campaign_id": c.campaign.pk, "milestone_id": c.milestone.pk},
+         out_kwargs=lambda c: {"campaign_id": c.campaign_out.pk, "milestone_id": c.milestone_out.pk}),
+]  # fmt: skip

@@ -1,0 +1,34 @@
+"""Review-campaign pages (mounted at /reviews/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+urlpatterns = [
+    path("", views.CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
+    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
+    path("campaigns/<int:pk>/open/", views.CampaignOpenView.as_view(), name="campaign_open"),
+    path("campaigns/<int:pk>/close/", views.CampaignCloseView.as_view(), name="campaign_close"),
+    path("campaigns/<int:pk>/cancel/", views.CampaignCancelView.as_view(), name="campaign_cancel"),
+    path("campaigns/<int:pk>/board/", views.MilestoneBoardView.as_view(), name="milestone_board"),
+    path(
+        "campaigns/<int:pk>/milestones/<int:milestone_pk>/complete/",
+        views.MilestoneCompleteView.as_view(),
+        name="milestone_complete",
+    ),
+    path("campaigns/<int:pk>/steering-members/", views.SteeringMemberAddView.as_view(), name="steering_member_add"),
+    path(
+        "campaigns/<int:pk>/steering-members/<int:member_pk>/remove/",
+        views.SteeringMemberRemoveView.as_view(),
+        name="steering_member_remove",
+    ),
+    path("campaigns/<int:pk>/assignments/", views.AssignmentAddView.as_view(), name="assignment_add"),
+    path(
+        "campaigns/<int:pk>/assignments/<int:assignment_pk>/end/",
+        views.AssignmentEndView.as_view(),
+        name="assignment_end",
+    ),
+    path("campaigns/<int:pk>/trainings/", views.TrainingAddView.as_view(), name="training_add"),
+]
