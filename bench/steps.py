@@ -2,8 +2,8 @@
 
 A step is a function ``(params: dict) -> dict`` registered in `STEPS`; `bench.run` starts it in
 a child process (``python -m bench.run --step NAME``), so the peak memory it reports is the
-step's own. Later steps (classification, dashboards, duplicates, HTTP: issue 6) are added here
-and listed in `bench.run.PLANS`.
+step's own. Import, classification and synthetic-registry steps are here; later ones (dashboards,
+duplicates, HTTP: issue 6) are added here and listed in a plan of `bench.run`.
 """
 
 from __future__ import annotations
@@ -187,6 +187,39 @@ def _bench_admin():
     return user or User.objects.create_superuser("bench", password=None)
 
 
+def _run_unit(params: dict[str, Any]):
+    """The unit a classification step covers: the generated province, or the import's commune."""
+    if params.get("province"):
+        from ansinh.geo.choices import Level, Structure
+        from ansinh.geo.models import AdminUnit
+
+        return AdminUnit.objects.get(structure=Structure.Y2025, level=Level.PROVINCE, code=params["province"])
+    return _commune()
+
+
+@step("setup_real")
+def setup_real(params: dict[str, Any]) -> dict[str, Any]:
+    """Migrate the empty database and load the real administrative units (for `generate`)."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("geo_load", stdout=io.StringIO())
+    return {}
+
+
+@step("generate")
+def generate(params: dict[str, Any]) -> dict[str, Any]:
+    """`bench_generate`: a synthetic registry of one real province, written in bulk."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    start = time.perf_counter()
+    arguments = ["--households", str(params["households"]), "--province", params["province"],
+                 "--seed", str(params.get("seed", 1)), "--ground-truth", params["ground_truth"]]  # fmt: skip
+    call_command("bench_generate", *arguments, stdout=out)
+    return {"seconds": time.perf_counter() - start, "summary": json.loads(out.getvalue())}
+
+
 @step("classify_prepare")
 def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
     """Load the standards and give every imported household a form B under 2022–2025 (not timed as
@@ -244,7 +277,7 @@ def classify_all(params: dict[str, Any]) -> dict[str, Any]:
     admin = _bench_admin()
     standard = PovertyStandard.objects.get(code=CLASSIFY_STANDARD)
     start = time.perf_counter()
-    run = run_start(actor=admin, unit=_commune(), standard=standard)
+    run = run_start(actor=admin, unit=_run_unit(params), standard=standard)
     job_run(run.job_id)
     preview_seconds = time.perf_counter() - start
     run = ClassificationRun.objects.get(pk=run.pk)
@@ -276,7 +309,7 @@ def classify_sql(params: dict[str, Any]) -> dict[str, Any]:
         else "(SELECT count(*) FROM json_each(a.answers) e WHERE e.value = 1)"
     )
     assessments = Assessment._meta.db_table
-    latest = f"a.id = (SELECT max(b.id) FROM {assessments} b WHERE b.household_id = h.id AND b.standard_id = %s)"  # noqa: S608
+    latest = f"SELECT household_id, max(id) AS id FROM {assessments} WHERE standard_id = %s GROUP BY household_id"  # noqa: S608
     sql = f"""
         INSERT INTO bench_raw_classification (household_id, klass)
         SELECT h.id, CASE
@@ -286,13 +319,14 @@ def classify_sql(params: dict[str, Any]) -> dict[str, Any]:
             WHEN a.farming AND a.income_per_capita <= (CASE WHEN h.area_type = 'urban' THEN %s ELSE %s END)
                  THEN 'average'
             ELSE 'not_poor' END
-        FROM {Household._meta.db_table} h JOIN {Assessment._meta.db_table} a ON a.household_id = h.id
-        WHERE h.status = 'active' AND {latest}
+        FROM ({latest}) l JOIN {assessments} a ON a.id = l.id
+        JOIN {Household._meta.db_table} h ON h.id = l.household_id
+        WHERE h.status = 'active'
     """  # noqa: S608 - table names are ours, values are parameters
     values = [
         lines["urban"]["poor"], lines["rural"]["poor"], threshold,
         lines["urban"]["poor"], lines["rural"]["poor"],
-        lines["urban"]["average"], lines["rural"]["average"], standard.pk,
+        lines["urban"]["average"], lines["rural"]["average"], standard.pk,  # in the order they appear
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw_classification (household_id bigint, klass varchar(10))")

@@ -9,3 +9,10 @@ class DemoConfig(AppConfig):
 
     name = "ansinh.demo"
     verbose_name = "Dữ liệu minh họa"
+
+    def ready(self) -> None:
+        from ansinh.audit import event_types
+
+        from .events import DemoEventType
+
+        event_types.register(DemoEventType)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from ansinh.geo.models import AdminUnit
 from ansinh.registry.choices import MemberStatus
@@ -92,24 +92,39 @@ def latest_assessment(household: Household, standard: PovertyStandard) -> Assess
     return Assessment.objects.filter(household=household, standard=standard).order_by("-assessed_on", "-id").first()
 
 
+# The household facts a bulk run reads: `household_snapshot`, the result row and the preview.
+RUN_HOUSEHOLD_FIELDS = ("code", "head_name", "poverty_class", "commune_id", "unit_path", "successor_path", "area_type",
+                        "housing_area_m2", "wall_durability", "column_durability", "roof_durability", "water_source",
+                        "latrine_type", "info_devices", "status")  # fmt: skip
+
+
 def households_for_run(unit: AdminUnit) -> QuerySet[Household]:
-    """Active households of `unit` (or carried by it as successor), with present members prefetched."""
+    """Active households of `unit` (or carried by it as successor), by id, with the facts a run reads.
+
+    Members come apart, a chunk at a time (`present_members_by_household`): a bulk run streams
+    this queryset (``iterator``), and plain rows are much cheaper than prefetched model objects.
+    """
     from django.db.models import Q
 
     return (
         Household.objects.filter(Q(unit_path__startswith=unit.path) | Q(successor_path__startswith=unit.path))
         .filter(status="active")
-        .select_related("commune")
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=Member.objects.filter(status=MemberStatus.PRESENT)
-                .order_by("order")
-                .only(*SNAPSHOT_MEMBER_FIELDS, "household_id", "status", "order"),
-            )
-        )
+        .only(*RUN_HOUSEHOLD_FIELDS)
         .order_by("pk")
     )
+
+
+def present_members_by_household(household_ids: list[int]) -> dict[int, list]:
+    """The present members' snapshot facts (named rows, in household order) of each household."""
+    grouped: dict[int, list] = {pk: [] for pk in household_ids}
+    rows = (
+        Member.objects.filter(household_id__in=household_ids, status=MemberStatus.PRESENT)
+        .order_by("household_id", "order", "pk")
+        .values_list("household_id", "status", *SNAPSHOT_MEMBER_FIELDS, named=True)
+    )
+    for row in rows:
+        grouped[row.household_id].append(row)
+    return grouped
 
 
 def classifications_of(*, user, household: Household) -> QuerySet[Classification]:

@@ -146,3 +146,30 @@ def test_classify_command_refuses_bad_records(standards, tmp_path, capsys, recor
     captured = capsys.readouterr()
     assert message in captured.err and str(records[0]["id"]) in captured.err
     assert captured.out == ""
+
+
+def test_bulk_results_equal_one_by_one_evaluation_across_chunks(homes, units, users, standards, monkeypatch,
+                                                                django_capture_on_commit_callbacks):  # fmt: skip
+    """The run reads members a chunk at a time as plain rows: it must derive exactly what the
+    household page derives from the model objects, also where a chunk ends mid-unit."""
+    from ansinh.poverty import services_runs
+    from ansinh.poverty.selectors import latest_assessment
+    from ansinh.poverty.services import evaluate
+
+    monkeypatch.setattr(services_runs, "CHUNK", 1)
+    on_date = date(2026, 11, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
+                        on_date=on_date)  # fmt: skip
+    run.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=users.commune_officer, run=run)
+    results = Classification.objects.filter(run=run).select_related("household")
+    assert results.count() == 2
+    spec = standards.s2022_2025.spec()
+    for result in results:
+        household = result.household
+        alone = evaluate(spec, household, latest_assessment(household, standards.s2022_2025), on_date=on_date)
+        assert any(row["derived"] is not None for row in result.indicators)
+        assert result.indicators == alone.indicators
+        assert result.klass == alone.result.klass
