@@ -22,6 +22,7 @@ setup: $(STAMP)
 	$(PY) manage.py accounts_load_roles
 	$(PY) manage.py poverty_load_standards
 	$(PY) manage.py reviews_load_templates
+	$(PY) manage.py reviews_load_form_a
 	$(PY) manage.py demo_load
 
 ## Serve http://$(HOST):$(PORT) with the background-job worker beside it.

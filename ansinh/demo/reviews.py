@@ -2,7 +2,9 @@
 
 The province officer creates and opens it for the demo commune, the commune officer records its
 steering committee, an enumerator, a training and the commune's recognition milestone, so the
-detail page and the milestone board have something true to show. Idempotent (found by plan number).
+detail page and the milestone board have something true to show; then lists the commune's poor and
+near-poor households into it and records one application (Mẫu 01) from a household not on the lists.
+Idempotent (found by plan number).
 """
 
 from datetime import date
@@ -10,6 +12,7 @@ from datetime import date
 from ansinh.accounts.models import User
 from ansinh.geo.choices import Structure
 from ansinh.geo.models import AdminUnit
+from ansinh.registry.models import Household
 from ansinh.reviews.models import Campaign, CampaignKind
 from ansinh.reviews.services import (
     CampaignData,
@@ -20,6 +23,7 @@ from ansinh.reviews.services import (
     steering_member_add,
     training_record,
 )
+from ansinh.reviews.services_cases import ApplicationData, application_record, cases_list_current
 
 PLAN_NUMBER = "DEMO-168/KH-UBND"
 PLAN_DATE = date(2025, 8, 20)
@@ -53,4 +57,14 @@ def demo_campaign_load(*, today: date) -> int:
     milestone = campaign.milestones.get(code="commune_recognition")
     milestone_complete(actor=commune_officer, milestone=milestone, unit=commune, done_on=date(2025, 12, 12),
                        today=today)  # fmt: skip
+    cases_list_current(actor=commune_officer, campaign=campaign, unit=commune)
+    applicant = (
+        Household.objects.filter(commune=commune, poverty_class="not_poor", status="active").order_by("code").first()
+    )
+    if applicant is not None:
+        application_record(
+            actor=commune_officer, campaign=campaign, household=applicant, today=today,
+            application=ApplicationData(channel="in_person", received_on=date(2025, 9, 15),
+                                        reason="Chủ hộ ốm dài ngày, thu nhập giảm (minh họa)."),
+        )  # fmt: skip
     return 1

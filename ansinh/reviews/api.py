@@ -1,4 +1,5 @@
-"""/api/v1/reviews: review campaigns, their milestone board, creation and milestone completion.
+"""/api/v1/reviews: review campaigns, their milestone board, creation and milestone completion; the households
+in a campaign (cases), applications and phiếu A.
 
 Each endpoint parses, fetches through a selector (404 whether missing or out of area), calls one
 service and serialises. Errors are exceptions, mapped to the one error shape in `ansinh.core.api`.
@@ -18,10 +19,12 @@ from ninja.pagination import paginate
 from ansinh.core.api import ErrorOut, PagePagination
 from ansinh.geo.models import AdminUnit
 from ansinh.poverty.models import PovertyStandard
+from ansinh.registry.models import Household
+from ansinh.registry.services import HouseholdData, MemberData
 
-from . import selectors, services
+from . import selectors, services, services_cases
 from .choices import MilestoneState
-from .models import Campaign, CampaignKind
+from .models import Campaign, CampaignKind, ReviewCase
 
 router = Router(tags=["reviews"])
 
@@ -287,3 +290,125 @@ def milestone_complete(request, campaign_id: int, milestone_id: int, payload: Co
         "id": completion.pk, "milestone_id": milestone.pk, "unit_id": unit.pk, "done_on": completion.done_on,
         "late": completion.late, "state": state.value, "note": completion.note,
     })  # fmt: skip
+
+
+# -- review cases -------------------------------------------------------------------------------
+
+
+class CaseOut(Schema):
+    id: int
+    campaign_id: int
+    household_id: int
+    household_code: str
+    head_name: str
+    commune_id: int
+    village_id: int | None
+    origin: str = Field(description="poor_list, near_poor_list, applied")
+    state: str = Field(
+        description="listed, screened_out, surveying, surveyed, met, posted, decided, approved, withdrawn"
+    )
+    channel: str
+    received_on: date | None
+    applicant_name: str
+    form_a_version: str | None
+    screened_out_reason: list[dict]
+
+    @staticmethod
+    def resolve_household_code(obj: ReviewCase) -> str:
+        return obj.household.code
+
+    @staticmethod
+    def resolve_head_name(obj: ReviewCase) -> str:
+        return obj.household.head_name
+
+    @staticmethod
+    def resolve_commune_id(obj: ReviewCase) -> int:
+        return obj.household.commune_id
+
+    @staticmethod
+    def resolve_village_id(obj: ReviewCase) -> int | None:
+        return obj.household.village_id
+
+    @staticmethod
+    def resolve_form_a_version(obj: ReviewCase) -> str | None:
+        return obj.form_a.version if obj.form_a_id else None
+
+
+class NewHouseholdIn(Schema):
+    commune_id: int
+    village_id: int | None = None
+    code: str
+    head_name: str
+    head_sex: str = Field(description="male, female")
+    head_birth_year: int
+    head_id_number: str = ""
+
+
+class ApplicationIn(Schema):
+    household_id: int | None = Field(None, description="Hộ đã có trong sổ; để trống khi gửi new_household")
+    new_household: NewHouseholdIn | None = Field(None, description="Hộ chưa có trong sổ: đăng ký trước")
+    channel: str = Field(description="in_person, post, online")
+    received_on: date
+    applicant_name: str = ""
+    reason: str = ""
+
+
+class FormAIn(Schema):
+    answers: dict[str, bool] = Field(description="Mã tiêu chí → hộ có đặc điểm đó hay không (trả lời đủ mọi tiêu chí)")
+
+
+@router.get("/campaigns/{campaign_id}/cases", response={200: list[CaseOut], **ERRORS},
+            operation_id="reviews_case_list")  # fmt: skip
+@paginate(PagePagination)
+def case_list(request, campaign_id: int, unit: int | None = None, village: int | None = None,
+              origin: str | None = None, state: str | None = None, q: str | None = None):  # fmt: skip
+    """The campaign's households in your area; filter by unit, village, origin, state; ``q`` searches names
+    (accents ignored), CCCD or household code."""
+    _require(request, selectors.VIEW_CASE_PERM)
+    campaign = selectors.campaign_get_visible(user=request.user, pk=campaign_id)
+    filters = {"unit": unit, "village": village, "origin": origin, "state": state, "q": q}
+    return selectors.case_list_visible_to(user=request.user, campaign=campaign, filters=filters).select_related(
+        "form_a"
+    )
+
+
+@router.post("/campaigns/{campaign_id}/applications", response={201: CaseOut, **WRITE_ERRORS},
+             operation_id="reviews_application_create")  # fmt: skip
+def application_create(request, campaign_id: int, payload: ApplicationIn):
+    """Record an application (Mẫu 01): a registered household, or a new one registered first."""
+    _require(request, selectors.RECORD_CASE_PERM)
+    campaign = selectors.campaign_get_visible(user=request.user, pk=campaign_id)
+    household = new = None
+    if payload.household_id is not None:
+        household = Household.objects.visible_to(request.user).filter(pk=payload.household_id).first()
+        if household is None:
+            raise ValidationError({"household_id": _("Không có hộ này trong địa bàn của bạn.")})
+    if payload.new_household is not None:
+        n = payload.new_household
+        units = {u.pk: u for u in AdminUnit.objects.filter(pk__in=[n.commune_id, n.village_id or 0])}
+        if n.commune_id not in units or (n.village_id and n.village_id not in units):
+            raise ValidationError({"new_household": _("Không có đơn vị này.")})
+        new = services_cases.NewHouseholdData(
+            commune=units[n.commune_id],
+            household=HouseholdData(code=n.code, village=units.get(n.village_id) if n.village_id else None),
+            members=[MemberData(full_name=n.head_name, sex=n.head_sex, relation="head", birth_year=n.head_birth_year,
+                                id_number=n.head_id_number)],
+        )  # fmt: skip
+    application = services_cases.ApplicationData(
+        channel=payload.channel, received_on=payload.received_on, applicant_name=payload.applicant_name,
+        reason=payload.reason,
+    )  # fmt: skip
+    case = services_cases.application_record(
+        actor=request.user, campaign=campaign, household=household, application=application, new_household=new
+    )
+    return Status(201, selectors.case_get_visible(user=request.user, pk=case.pk))
+
+
+@router.post("/cases/{case_id}/form-a", response={200: CaseOut, **WRITE_ERRORS},
+             operation_id="reviews_form_a_record")  # fmt: skip
+def form_a_record(request, case_id: int, payload: FormAIn):
+    """Record phiếu A for an applicant household: any criterion → screened_out, none → surveying."""
+    _require(request, selectors.RECORD_CASE_PERM)
+    case = selectors.case_get_visible(user=request.user, pk=case_id, perm=selectors.RECORD_CASE_PERM)
+    services_cases.form_a_record(actor=request.user, case=case, answers=payload.answers)
+    return selectors.case_get_visible(user=request.user, pk=case.pk)

@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AssignmentRole, CommitteeRole
+from ansinh.registry.choices import Sex
+
+from .choices import ApplicationChannel, AssignmentRole, CommitteeRole
 from .services import CampaignData
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -117,3 +119,90 @@ class TrainingForm(forms.Form):
 
     def attendee_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["attendees"].splitlines() if line.strip()]
+
+
+# -- review cases -------------------------------------------------------------------------------
+
+
+class ListCurrentForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Xã hoặc thôn"), queryset=None,
+        help_text=_("Đưa mọi hộ nghèo, hộ cận nghèo hiện có của đơn vị vào đợt (hộ đã có được giữ nguyên)."),
+    )  # fmt: skip
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ApplicationForm(forms.Form):
+    """Giấy đề nghị (Mẫu 01): the household by commune and code, or a new household (registered first)."""
+
+    commune = UnitChoiceField(label=_("Xã/phường"), queryset=None)
+    household_code = forms.CharField(label=_("Mã hộ"), max_length=30)
+    new_household = forms.BooleanField(
+        label=_("Hộ chưa có trong sổ hộ gia đình (đăng ký hộ mới)"), required=False,
+    )  # fmt: skip
+    village = UnitChoiceField(label=_("Thôn/tổ dân phố (hộ mới)"), queryset=None, required=False)
+    head_name = forms.CharField(label=_("Họ tên chủ hộ (hộ mới)"), max_length=150, required=False)
+    head_sex = forms.ChoiceField(label=_("Giới tính chủ hộ (hộ mới)"), choices=[("", "—"), *Sex.choices],
+                                 required=False)  # fmt: skip
+    head_birth_year = forms.IntegerField(label=_("Năm sinh chủ hộ (hộ mới)"), required=False)
+    head_id_number = forms.CharField(label=_("Số CCCD chủ hộ (hộ mới)"), max_length=20, required=False)
+    channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=ApplicationChannel.choices)
+    received_on = forms.DateField(label=_("Ngày nhận"), widget=DATE_WIDGET)
+    applicant_name = forms.CharField(label=_("Người đề nghị"), max_length=150, required=False,
+                                     help_text=_("Để trống: chủ hộ."))  # fmt: skip
+    reason = forms.CharField(label=_("Lý do đề nghị"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, communes, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+        self.fields["village"].queryset = villages
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_household"):
+            for name in ("head_name", "head_sex", "head_birth_year"):
+                if not data.get(name):
+                    self.add_error(name, _("Cần cho hộ mới."))
+        return data
+
+    def application_data(self):
+        from .services_cases import ApplicationData
+
+        c = self.cleaned_data
+        return ApplicationData(channel=c["channel"], received_on=c["received_on"],
+                               applicant_name=c.get("applicant_name", ""), reason=c.get("reason", ""))  # fmt: skip
+
+    def new_household_data(self):
+        from ansinh.registry.services import HouseholdData, MemberData
+
+        from .services_cases import NewHouseholdData
+
+        c = self.cleaned_data
+        head = MemberData(full_name=c["head_name"], sex=c["head_sex"], relation="head",
+                          birth_year=c["head_birth_year"], id_number=c.get("head_id_number") or "")  # fmt: skip
+        return NewHouseholdData(commune=c["commune"], household=HouseholdData(code=c["household_code"],
+                                village=c.get("village")), members=[head])  # fmt: skip
+
+
+class FormAForm(forms.Form):
+    """One checkbox per exclusion criterion of the phiếu A version in force (ticked = the household has it)."""
+
+    def __init__(self, *args, checklist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = []
+        for criterion in checklist.criteria:
+            label = criterion["text"]
+            help_text = criterion.get("source", "")
+            if criterion.get("provisional"):
+                note = _("tạm thời, chưa đối chiếu văn bản")
+                help_text = f"{help_text} — {note}".lstrip(" —")
+            self.fields[f"c_{criterion['code']}"] = forms.BooleanField(label=label, required=False,
+                                                                       help_text=help_text)  # fmt: skip
+            self.codes.append(criterion["code"])
+
+    def answers(self) -> dict[str, bool]:
+        return {code: bool(self.cleaned_data.get(f"c_{code}")) for code in self.codes}

@@ -5,6 +5,8 @@
 - `Campaign` is one review run by a province (or a commune) under a plan, with the units it
   covers, its milestones copied from the kind at creation (later edits of the kind leave it alone),
   the steering committee, the enumerators and supervisors of each village, and the trainings held.
+- `FormAChecklist` is one version of phiếu A's exclusion criteria (data, editable by an administrator).
+- `ReviewCase` is one household in one campaign, moving through the procedure (`choices.CASE_TRANSITIONS`).
 """
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from ansinh.core.models import TimeStampedModel
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.geo.choices import Level
 
-from .choices import AssignmentRole, CampaignStatus, CommitteeRole
+from .choices import ApplicationChannel, AssignmentRole, CampaignStatus, CaseOrigin, CaseState, CommitteeRole
 
 
 class CampaignKind(TimeStampedModel):
@@ -249,3 +251,71 @@ class TrainingSession(models.Model):
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)
+
+
+class FormAChecklist(TimeStampedModel):
+    """One version of phiếu A (TT 07/2021 Phụ lục II): the exclusion criteria an applicant household is
+    screened with. `criteria` is a list of {code, text, source, provisional}; loaded from
+    data/form_a.json, an administrator may edit it (audited)."""
+
+    version = models.CharField(_("phiên bản"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    source = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    valid_from = models.DateField(_("áp dụng từ"))
+    criteria = models.JSONField(_("tiêu chí loại trừ"), default=list)
+    file_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    edited_by_admin = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("phiếu A (tiêu chí loại trừ)")
+        verbose_name_plural = _("phiếu A (tiêu chí loại trừ)")
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+
+class ReviewCase(TimeStampedModel):
+    """One household in one review campaign: why it is reviewed (`origin`), where it stands in the
+    procedure (`state`), its application (Mẫu 01) when it applied, and its phiếu A answers.
+    Placed by the household's unit paths (copied at creation, like the household's own)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("đợt rà soát"), on_delete=models.PROTECT,
+                                 related_name="cases")  # fmt: skip
+    household = models.ForeignKey("registry.Household", verbose_name=_("hộ gia đình"), on_delete=models.PROTECT,
+                                  related_name="review_cases")  # fmt: skip
+    origin = models.CharField(_("lý do rà soát"), max_length=16, choices=CaseOrigin.choices)
+    state = models.CharField(_("tình trạng"), max_length=16, choices=CaseState.choices, default=CaseState.LISTED)
+    # The application (Giấy đề nghị, Mẫu số 01 of QĐ 24/2021), only for origin "applied".
+    channel = models.CharField(_("hình thức nộp"), max_length=12, choices=ApplicationChannel.choices, blank=True)
+    received_on = models.DateField(_("ngày nhận giấy đề nghị"), null=True, blank=True)
+    applicant_name = models.CharField(_("người đề nghị"), max_length=150, blank=True)
+    reason = models.TextField(_("lý do đề nghị"), blank=True)
+    # Phiếu A: the checklist version used, the answers ({code: true/false}) and the criteria matched.
+    form_a = models.ForeignKey(FormAChecklist, verbose_name=_("phiếu A"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    form_a_answers = models.JSONField(_("trả lời phiếu A"), default=dict, blank=True)
+    screened_out_reason = models.JSONField(_("tiêu chí loại trừ"), default=list, blank=True)
+    form_a_on = models.DateField(_("ngày làm phiếu A"), null=True, blank=True)
+    unit_path = models.CharField(max_length=120, db_index=True)
+    successor_path = models.CharField(max_length=120, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    scope_fields = ("unit_path", "successor_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ trong đợt rà soát")
+        verbose_name_plural = _("hộ trong đợt rà soát")
+        ordering = ["campaign", "unit_path", "id"]
+        permissions = [("record_case", "Ghi nhận hộ trong đợt rà soát")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "household"], name="reviews_case_household_unique"),
+        ]
+        indexes = [models.Index(fields=["campaign", "state"], name="reviews_case_state")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.household}"
+
+    def get_scope_paths(self) -> tuple[str, ...]:
+        return (self.unit_path, self.successor_path)

@@ -13,10 +13,13 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from ansinh.audit.models import AuditEvent
 from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
+from ansinh.registry.models import Household
 
-from .models import Campaign, CampaignKind, CampaignUnit, Milestone, MilestoneCompletion
+from .events import ReviewsEventType
+from .models import Campaign, CampaignKind, CampaignUnit, FormAChecklist, Milestone, MilestoneCompletion, ReviewCase
 from .status import milestone_status
 
 VIEW_PERM = "reviews.view_campaign"
@@ -167,3 +170,100 @@ def milestone_board(*, user, campaign: Campaign, today: date) -> Board:
             )
         rows.append(row)
     return Board(campaign=campaign, milestones=milestones, rows=rows, today=today, totals=totals)
+
+
+# -- review cases -------------------------------------------------------------------------------
+
+VIEW_CASE_PERM = "reviews.view_reviewcase"
+RECORD_CASE_PERM = "reviews.record_case"
+
+
+def cases_visible_to(*, user, perm: str = VIEW_CASE_PERM) -> QuerySet[ReviewCase]:
+    """Cases whose household lies in the area where `user` holds `perm` (default deny)."""
+    return ReviewCase.objects.visible_to(user, perm=perm).select_related(
+        "campaign", "household", "household__village", "household__commune"
+    )
+
+
+def case_list_visible_to(*, user, campaign: Campaign, filters: dict | None = None) -> QuerySet[ReviewCase]:
+    """The campaign's cases in the reader's area; filters: unit (commune/village id), village, origin,
+    state, q (head name accent-insensitive, member CCCD or household code: the registry's search)."""
+    from ansinh.registry.selectors import households_search
+
+    filters = filters or {}
+    qs = cases_visible_to(user=user).filter(campaign=campaign)
+    unit = _int(filters.get("unit"))
+    if unit:
+        qs = qs.filter(Q(household__commune_id=unit) | Q(household__village_id=unit))
+    village = _int(filters.get("village"))
+    if village:
+        qs = qs.filter(household__village_id=village)
+    if filters.get("origin"):
+        qs = qs.filter(origin=filters["origin"])
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if (filters.get("q") or "").strip():
+        households = households_search(Household.objects.all(), filters["q"]).values("pk")
+        qs = qs.filter(household_id__in=households)
+    return qs.order_by("household__unit_path", "household__head_sort_key", "household__code", "pk")
+
+
+def _int(value) -> int | None:
+    value = getattr(value, "pk", value)
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def case_get_visible(*, user, pk, perm: str = VIEW_CASE_PERM) -> ReviewCase:
+    """The case, or 404 whether it is missing or out of the reader's area."""
+    case = cases_visible_to(user=user, perm=perm).filter(pk=_int(pk) or 0).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_history(*, case: ReviewCase) -> QuerySet[AuditEvent]:
+    """The case's history, newest first: events about the case itself, and the listing events of the
+    campaign for the household's unit or any unit above it (listing writes one event per unit)."""
+    parts = [p for p in case.unit_path.split("/") if p]
+    paths = {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
+    return (
+        AuditEvent.objects.filter(
+            Q(target_type="reviews.reviewcase", target_id=str(case.pk))
+            | Q(target_type="reviews.campaign", target_id=str(case.campaign_id),
+                event_type=ReviewsEventType.CASES_LISTED, unit_path__in=paths)
+        )
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )  # fmt: skip
+
+
+def case_units(*, user, campaign: Campaign, perm: str = RECORD_CASE_PERM) -> QuerySet[AdminUnit]:
+    """Communes and villages of the campaign inside the area where `user` holds `perm`."""
+    paths = [cu.unit_path for cu in campaign.covered.all()] or [campaign.unit_path]
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return (
+        AdminUnit.objects.visible_to(user, perm=perm)
+        .filter(condition, level__in=["commune", "village"])
+        .order_by("sort_key")
+    )
+
+
+def form_a_checklist(on_date: date) -> FormAChecklist | None:
+    return FormAChecklist.objects.filter(valid_from__lte=on_date).order_by("-valid_from", "-id").first()
+
+
+def case_counts(*, user, campaign: Campaign) -> list[dict]:
+    """How many of the campaign's cases in the reader's area are in each state (states with cases only)."""
+    from django.db.models import Count
+
+    from .choices import CaseState
+
+    counts = dict(
+        cases_visible_to(user=user).filter(campaign=campaign).order_by().values_list("state").annotate(n=Count("pk"))
+    )
+    return [{"state": s.value, "label": s.label, "count": counts[s.value]} for s in CaseState if counts.get(s.value)]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from ansinh.core.templatetags.ansinh_format import vn_date
 
-from .models import Campaign
+from .models import Campaign, ReviewCase
 
 
 class CampaignTable(tables.Table):
@@ -31,3 +31,31 @@ class CampaignTable(tables.Table):
 
     def render_status(self, record):
         return record.get_status_display()
+
+
+class CaseTable(tables.Table):
+    household = tables.LinkColumn("reviews:case_detail", args=[tables.A("pk")], accessor="household__code",
+                                  verbose_name=gettext_lazy("Mã hộ"), order_by=("household__code",))  # fmt: skip
+    head = tables.Column(verbose_name=gettext_lazy("Chủ hộ"), accessor="household__head_name",
+                         order_by=("household__head_sort_key",))  # fmt: skip
+    village = tables.Column(verbose_name=gettext_lazy("Thôn/tổ dân phố"), accessor="household__village__name",
+                            order_by=("household__unit_path",), default="—")  # fmt: skip
+    commune = tables.Column(verbose_name=gettext_lazy("Xã/phường"), accessor="household__commune__name",
+                            order_by=("household__commune__sort_key",))  # fmt: skip
+    origin = tables.Column(verbose_name=gettext_lazy("Lý do rà soát"))
+    state = tables.Column(verbose_name=gettext_lazy("Tình trạng"))
+    received_on = tables.Column(verbose_name=gettext_lazy("Ngày nhận giấy đề nghị"), default="—")
+
+    class Meta:
+        model = ReviewCase
+        fields = ("household", "head", "village", "commune", "origin", "state", "received_on")
+        empty_text = gettext_lazy("Chưa có hộ nào trong đợt rà soát (hoặc trong bộ lọc này).")
+
+    def render_origin(self, record):
+        return record.get_origin_display()
+
+    def render_state(self, record):
+        return record.get_state_display()
+
+    def render_received_on(self, value):
+        return vn_date(value)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_cases
 
 app_name = "reviews"
 urlpatterns = [
@@ -31,4 +31,13 @@ urlpatterns = [
         name="assignment_end",
     ),
     path("campaigns/<int:pk>/trainings/", views.TrainingAddView.as_view(), name="training_add"),
-]
+    # Households in the campaign (review cases)
+    path("campaigns/<int:pk>/cases/", views_cases.CaseListView.as_view(), name="case_list"),
+    path("campaigns/<int:pk>/cases/list-current/", views_cases.CasesListCurrentView.as_view(),
+         name="cases_list_current"),
+    path("campaigns/<int:pk>/applications/new/", views_cases.ApplicationCreateView.as_view(),
+         name="application_create"),
+    path("cases/<int:pk>/", views_cases.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<int:pk>/form-a/", views_cases.FormAView.as_view(), name="form_a"),
+    path("cases/<int:pk>/start-survey/", views_cases.CaseStartSurveyView.as_view(), name="case_start_survey"),
+]  # fmt: skip

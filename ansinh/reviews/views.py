@@ -124,6 +124,11 @@ class CampaignDetailView(AreaPermissionRequiredMixin, TemplateView):
         allowed = CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]
         villages = selectors.villages_of(campaign, user=user) if managed else AdminUnit.objects.none()
         board = selectors.milestone_board(user=user, campaign=campaign, today=timezone.localdate())
+        can_view_cases = user.has_perm(selectors.VIEW_CASE_PERM)
+        context.update(
+            can_view_cases=can_view_cases,
+            case_counts=selectors.case_counts(user=user, campaign=campaign) if can_view_cases else [],
+        )
         context.update(
             page_title=campaign.name, campaign=campaign, covered=selectors.covered_units(campaign),
             chain=[_level_label(level) for level in campaign.approval_chain],

@@ -9,7 +9,7 @@ from ansinh.demo.households import DEMO_COMMUNES
 from ansinh.demo.services import demo_load
 from ansinh.poverty.services import standards_load
 from ansinh.registry.models import Household, Member
-from ansinh.reviews.models import Campaign, MilestoneCompletion
+from ansinh.reviews.models import Campaign, MilestoneCompletion, ReviewCase
 from ansinh.reviews.services import kinds_load
 
 
@@ -34,6 +34,10 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     campaign = Campaign.objects.get()
     assert campaign.status == "open" and campaign.approval_chain == ["commune", "province"]
     assert not MilestoneCompletion.objects.get().late
+    # The commune's poor and near-poor households are listed into it, plus one application.
+    listed = Household.objects.filter(commune=campaign.covered.get().unit, poverty_class__in=["poor", "near_poor"])
+    assert ReviewCase.objects.exclude(origin="applied").count() == listed.count() > 0
+    assert ReviewCase.objects.filter(origin="applied").count() == 1
     # Every demo household has form B and a classification; the classes are a realistic mix.
     assert first["households_classified"] == Household.objects.count()
     classes = set(Household.objects.values_list("poverty_class", flat=True))

@@ -46,3 +46,38 @@ def dak_lak_campaign(ctx, *, open_=False):
     """Đắk Lắk's 2025 periodic review covering M'Đrắk (out of the Thanh Hóa users' area)."""
     units = ctx.units
     return make_campaign(ctx.users.province_officer_dl, units.dl, [units.mdrak], open_=open_)
+
+
+# -- review cases -------------------------------------------------------------------------------
+
+
+def classified_household(commune, *, village, code, klass, actor, name="Nguyễn Văn An"):
+    """A household registered through the registry and given a current class (as the poverty app's
+    classification leaves it: `households_poverty_summary_set` is what `household_classify` calls)."""
+    from ansinh.registry.services import households_poverty_summary_set
+    from ansinh.registry.tests.factories import head, make_household
+
+    household = make_household(commune, village=village, code=code, actor=actor, members=[head(name)])
+    if klass:
+        households_poverty_summary_set([(household.pk, klass)], standard_code="2022-2025", on_date=date(2025, 1, 1))
+        household.refresh_from_db()
+    return household
+
+
+def application(**extra):
+    from ansinh.reviews.services_cases import ApplicationData
+
+    return ApplicationData(channel=extra.pop("channel", "in_person"), received_on=extra.pop("received_on",
+                           date(2025, 9, 20)), **extra)  # fmt: skip
+
+
+def load_form_a():
+    from ansinh.reviews.services_cases import form_a_load
+
+    form_a_load()
+
+
+def no_answers(value=False) -> dict[str, bool]:
+    from ansinh.reviews.models import FormAChecklist
+
+    return {c["code"]: value for c in FormAChecklist.objects.get(version="2021.1").criteria}

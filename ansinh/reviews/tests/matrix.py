@@ -7,6 +7,7 @@ member and one assignment; `_setup_open` opens both.
 
 from ansinh.core.testing.matrix import Case
 from ansinh.reviews.services import assignment_add, steering_member_add
+from ansinh.reviews.services_cases import application_record
 from ansinh.reviews.tests.factories import dak_lak_campaign, thanh_hoa_campaign
 
 
@@ -32,6 +33,65 @@ def _setup(ctx, *, open_=False):
 
 def _setup_open(ctx):
     _setup(ctx, open_=True)
+
+
+def _setup_cases(ctx):
+    """Both campaigns open, each with a listed poor household and an applicant household."""
+    from datetime import date
+
+    from ansinh.reviews.services_cases import cases_list_current
+    from ansinh.reviews.tests.factories import application, classified_household, load_form_a
+
+    _setup(ctx, open_=True)
+    load_form_a()
+    users, units = ctx.users, ctx.units
+    for suffix, campaign, commune, village, officer in (
+        ("", ctx.campaign, units.tho_xuan, units.t1, users.commune_officer),
+        ("_out", ctx.campaign_out, units.mdrak, units.b1, users.commune_officer_dl),
+    ):
+        classified_household(commune, village=village, code="P1", klass="poor", actor=officer)
+        other = classified_household(
+            commune, village=village, code="A1", klass="not_poor", actor=officer, name="Trần Văn Cường"
+        )
+        classified_household(commune, village=village, code="A2", klass="", actor=officer, name="Phạm Thị Dung")
+        cases_list_current(actor=officer, campaign=campaign, unit=commune)
+        setattr(ctx, f"listed{suffix}", campaign.cases.get(household__code="P1"))
+        setattr(
+            ctx,
+            f"applied{suffix}",
+            application_record(
+                actor=officer, campaign=campaign, household=other, application=application(), today=date(2025, 10, 1)
+            ),
+        )
+
+
+def _case(name):
+    return lambda c: {"pk": getattr(c, name).pk}
+
+
+def _api_case(name):
+    return lambda c: {"case_id": getattr(c, name).pk}
+
+
+def _application_post(ctx):
+    return {
+        "commune": ctx.units.tho_xuan.pk,
+        "household_code": "A2",
+        "channel": "in_person",
+        "received_on": "2025-09-20",
+    }
+
+
+def _household(ctx, code):
+    from ansinh.registry.models import Household
+
+    return Household.objects.get(commune=ctx.units.tho_xuan, code=code).pk
+
+
+def _form_a_answers(ctx):
+    from ansinh.reviews.tests.factories import no_answers
+
+    return no_answers()
 
 
 def _c(ctx):
@@ -67,6 +127,7 @@ def _api_create(ctx):
 VIEWER, MANAGER, PROVINCE, READ_ONLY, OTHER = (
     "commune_officer", "commune_officer", "province_officer", "village_head", "helping_agency_member",
 )  # fmt: skip
+RECORDER, NOT_RECORDER = "commune_officer", "supervisor"  # the supervisor sees cases but records none
 
 CASES = [
     Case("reviews:campaign_list", user=VIEWER, wrong_role=OTHER, setup=_setup),
@@ -103,6 +164,22 @@ CASES = [
          data=lambda c: {"unit": c.units.tho_xuan.pk, "held_on": "2025-09-05", "topic": "Phiếu A, phiếu B",
                          "attendees": "Nguyễn Thị Hoa\nPhạm Văn Nam"},
          setup=_setup, kwargs=_c, out_kwargs=_c_out),
+    # Households in the campaign (review cases)
+    Case("reviews:case_list", user=VIEWER, wrong_role=OTHER, setup=_setup_cases, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:cases_list_current", user=RECORDER, wrong_role=NOT_RECORDER, method="post", ok_status=302,
+         data=lambda c: {"unit": c.units.tho_xuan.pk}, setup=_setup_cases, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:application_create", user=RECORDER, wrong_role=NOT_RECORDER, id="GET reviews:application_create",
+         setup=_setup_cases, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:application_create", user=RECORDER, wrong_role=NOT_RECORDER, method="post", ok_status=302,
+         data=_application_post, setup=_setup_cases, kwargs=_c, out_kwargs=_c_out),
+    Case("reviews:case_detail", user=VIEWER, wrong_role=OTHER, setup=_setup_cases, kwargs=_case("applied"),
+         out_kwargs=_case("applied_out")),
+    Case("reviews:form_a", user=RECORDER, wrong_role=NOT_RECORDER, id="GET reviews:form_a", setup=_setup_cases,
+         kwargs=_case("applied"), out_kwargs=_case("applied_out")),
+    Case("reviews:form_a", user=RECORDER, wrong_role=NOT_RECORDER, method="post", ok_status=302,
+         data=lambda c: {}, setup=_setup_cases, kwargs=_case("applied"), out_kwargs=_case("applied_out")),
+    Case("reviews:case_start_survey", user=RECORDER, wrong_role=NOT_RECORDER, method="post", ok_status=302,
+         setup=_setup_cases, kwargs=_case("listed"), out_kwargs=_case("listed_out")),
     # API
     Case("api:reviews_campaign_list", user=VIEWER, wrong_role=OTHER, setup=_setup),
     Case("api:reviews_campaign_get", user=VIEWER, wrong_role=OTHER, setup=_setup, kwargs=_api_c,
@@ -115,4 +192,13 @@ CASES = [
          data=lambda c: {"unit_id": c.units.tho_xuan.pk, "done_on": "2025-12-01"}, setup=_setup_open,
          kwargs=lambda c: {"campaign_id": c.campaign.pk, "milestone_id": c.milestone.pk},
          out_kwargs=lambda c: {"campaign_id": c.campaign_out.pk, "milestone_id": c.milestone_out.pk}),
+    Case("api:reviews_case_list", user=VIEWER, wrong_role=OTHER, setup=_setup_cases, kwargs=_api_c,
+         out_kwargs=_api_c_out),
+    Case("api:reviews_application_create", user=RECORDER, wrong_role=NOT_RECORDER, method="post", ok_status=201,
+         data=lambda c: {"household_id": _household(c, "A2"),
+                         "channel": "online", "received_on": "2025-09-20"},
+         setup=_setup_cases, kwargs=_api_c, out_kwargs=_api_c_out),
+    Case("api:reviews_form_a_record", user=RECORDER, wrong_role=NOT_RECORDER, method="post", ok_status=200,
+         data=lambda c: {"answers": _form_a_answers(c)}, setup=_setup_cases, kwargs=_api_case("applied"),
+         out_kwargs=_api_case("applied_out")),
 ]  # fmt: skip

@@ -1,0 +1,430 @@
+"""Writes of the review cases (one household in one campaign): phiếu A as data, listing, applications,
+phiếu A screening and the start of the survey (steps 1–2 of QĐ 24/2021/QĐ-TTg Điều 4).
+
+Every function is one transaction that checks the actor's permission over the household's unit,
+validates, writes and records its audit event; a refusal writes nothing at all. A case moves only
+along `choices.CASE_TRANSITIONS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from ansinh.audit.services import audit_record
+from ansinh.core.exceptions import ApplicationError
+from ansinh.geo.choices import Level
+from ansinh.geo.models import AdminUnit
+from ansinh.registry.choices import HouseholdStatus, PovertyClass
+from ansinh.registry.models import Household
+from ansinh.registry.services import HouseholdData, MemberData, household_register
+
+from .choices import ApplicationChannel, CampaignStatus, CaseOrigin, CaseState, case_can_move
+from .events import ReviewsEventType
+from .models import Campaign, FormAChecklist, ReviewCase
+from .selectors import form_a_checklist
+
+FORM_A_FILE = Path(__file__).resolve().parent / "data" / "form_a.json"
+RECORD_PERM = "reviews.record_case"
+EDIT_FORM_A_PERM = "reviews.change_formachecklist"
+
+# Households on the lists the commune manages at review time are reviewed again (step 1 (a)).
+LISTED_CLASSES = {PovertyClass.POOR: CaseOrigin.POOR_LIST, PovertyClass.NEAR_POOR: CaseOrigin.NEAR_POOR_LIST}
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _require_record(actor, unit: AdminUnit) -> None:
+    if not actor.has_perm(RECORD_PERM, unit):
+        raise PermissionDenied(_("%(unit)s không thuộc địa bàn bạn được ghi nhận hộ rà soát.") % {"unit": unit.name})
+
+
+def _require_case(actor, case: ReviewCase) -> None:
+    if not actor.has_perm(RECORD_PERM, case):
+        raise PermissionDenied(_("Hộ này không thuộc địa bàn bạn được ghi nhận hộ rà soát."))
+
+
+def _lock_open_campaign(campaign: Campaign) -> Campaign:
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status != CampaignStatus.OPEN:
+        raise ApplicationError(
+            _("Đợt rà soát không ở trạng thái đang rà soát (hiện: “%(status)s”); không ghi nhận hộ được.")
+            % {"status": locked.get_status_display()},
+            code="campaign_not_open",
+        )
+    return locked
+
+
+def _covered_paths(campaign: Campaign) -> list[str]:
+    return list(campaign.covered.values_list("unit_path", flat=True)) or [campaign.unit_path]
+
+
+def _in_campaign(campaign: Campaign, path: str) -> bool:
+    return any(path.startswith(p) for p in _covered_paths(campaign))
+
+
+# -- phiếu A as data ----------------------------------------------------------------------------
+
+
+def checklist_problems(item: Any) -> list[str]:
+    problems = []
+    if not isinstance(item, dict):
+        return ["checklist must be an object"]
+    for key in ("version", "name", "valid_from"):
+        if not str(item.get(key) or "").strip():
+            problems.append(f"missing {key}")
+    if item.get("valid_from") and parse_date(str(item["valid_from"])) is None:
+        problems.append("valid_from must be YYYY-MM-DD")
+    criteria = item.get("criteria")
+    if not isinstance(criteria, list) or not criteria:
+        return [*problems, "criteria must be a non-empty list"]
+    seen = set()
+    for i, c in enumerate(criteria):
+        if not isinstance(c, dict) or not str(c.get("code") or "").strip() or not str(c.get("text") or "").strip():
+            problems.append(f"criteria[{i}] needs code and text")
+            continue
+        if c["code"] in seen:
+            problems.append(f"criteria[{i}]: duplicate code {c['code']}")
+        seen.add(c["code"])
+        if not isinstance(c.get("provisional", False), bool):
+            problems.append(f"criteria[{i}]: provisional must be true or false")
+    return problems
+
+
+def _clean_criteria(criteria: list[dict]) -> list[dict]:
+    return [
+        {"code": str(c["code"]).strip(), "text": str(c["text"]).strip(), "source": str(c.get("source") or "").strip(),
+         "provisional": bool(c.get("provisional", False))}
+        for c in criteria
+    ]  # fmt: skip
+
+
+def _checksum(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def form_a_load(*, path: Path | None = None) -> dict[str, list[str]]:
+    """Load the phiếu A checklists of the data file (default: the shipped one) into `FormAChecklist`.
+
+    A new version is created; a changed version is updated unless an administrator edited it since
+    (reported as ``kept``). Running it again changes nothing. A malformed file is refused whole.
+    """
+    path = Path(path or FORM_A_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = data["checklists"]
+        problems = [f"{i}: {p}" for i, item in enumerate(items) for p in checklist_problems(item)]
+    except (ValueError, KeyError, TypeError) as exc:
+        problems = [str(exc)]
+    if problems:
+        raise ApplicationError(
+            _("Tệp phiếu A %(file)s không hợp lệ: %(error)s") % {"file": path.name, "error": "; ".join(problems)},
+            code="form_a_invalid",
+        )
+    report: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": [], "kept": []}
+    with transaction.atomic():
+        for item in items:
+            version = str(item["version"]).strip()
+            values = {
+                "name": item["name"].strip(), "source": str(item.get("source") or "").strip()[:255],
+                "valid_from": parse_date(str(item["valid_from"])), "criteria": _clean_criteria(item["criteria"]),
+            }  # fmt: skip
+            checksum = _checksum(values | {"valid_from": str(values["valid_from"])})
+            checklist = FormAChecklist.objects.select_for_update().filter(version=version).first()
+            if checklist is None:
+                checklist = FormAChecklist.objects.create(version=version, file_checksum=checksum, **values)
+                report["created"].append(version)
+            elif checklist.file_checksum == checksum:
+                report["unchanged"].append(version)
+                continue
+            elif checklist.edited_by_admin:
+                report["kept"].append(version)
+                continue
+            else:
+                for name, value in values.items():
+                    setattr(checklist, name, value)
+                checklist.file_checksum = checksum
+                checklist.save()
+                report["updated"].append(version)
+            audit_record(
+                actor=None, event_type=ReviewsEventType.FORM_A_LOADED, target=checklist, unit_path="",
+                changes={"new": {"version": version, "criteria": [c["code"] for c in values["criteria"]],
+                                 "checksum": checksum}},
+            )  # fmt: skip
+    return report
+
+
+def form_a_edit(*, actor, checklist: FormAChecklist, criteria: list[dict], reason: str) -> FormAChecklist:
+    """An administrator changes the criteria of one phiếu A version, audited with a reason.
+
+    Cases already screened keep the answers and reasons they recorded. Refused without the
+    permission, without a reason, or when a criterion lacks a code or text or a code repeats.
+    """
+    if not actor.has_perm(EDIT_FORM_A_PERM):
+        raise PermissionDenied(_("Chỉ quản trị viên hệ thống được sửa phiếu A."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do sửa (ví dụ: số văn bản mới).")})
+    problems = checklist_problems({"version": "x", "name": "x", "valid_from": "2000-01-01", "criteria": criteria})
+    if problems:
+        raise ValidationError({"criteria": problems})
+    criteria = _clean_criteria(criteria)
+    with transaction.atomic():
+        locked = FormAChecklist.objects.select_for_update().get(pk=checklist.pk)
+        if locked.criteria == criteria:
+            return locked
+        old = locked.criteria
+        locked.criteria, locked.edited_by_admin = criteria, True
+        locked.save()
+        audit_record(
+            actor=actor, event_type=ReviewsEventType.FORM_A_EDITED, target=locked, unit_path="",
+            changes={"old": {"criteria": old}, "new": {"criteria": criteria}, "reason": reason},
+        )  # fmt: skip
+    return locked
+
+
+def form_a_current(on_date: date) -> FormAChecklist | None:
+    """The phiếu A version in force on `on_date` (the latest one starting on or before it)."""
+    return form_a_checklist(on_date)
+
+
+# -- step 1: listing ----------------------------------------------------------------------------
+
+
+def cases_list_current(*, actor, campaign: Campaign, unit: AdminUnit) -> dict[str, int]:
+    """Add every active household of `unit` (a commune or village of the campaign) currently classified
+    poor or near-poor (`Household.poverty_class`) as a case, origin "on the poor / near-poor list".
+
+    QĐ 24/2021/QĐ-TTg Điều 4 khoản 1 điểm a: the list to review includes every household on the
+    lists the commune manages. Idempotent: households already in the campaign are left as they are.
+    One bulk insert and one audit event with the counts. Refused (nothing written) when the campaign
+    is not open, the unit is not a commune or village of the campaign, or lies outside the actor's area.
+    """
+    _require_record(actor, unit)
+    if unit.level not in (Level.COMMUNE, Level.VILLAGE) or not _in_campaign(campaign, unit.path):
+        raise ValidationError({"unit": _("%(unit)s không phải xã hoặc thôn thuộc đợt rà soát này.")
+                               % {"unit": unit.name}})  # fmt: skip
+    with transaction.atomic():
+        locked = _lock_open_campaign(campaign)
+        households = list(
+            Household.objects.filter(
+                unit_path__startswith=unit.path, status=HouseholdStatus.ACTIVE, poverty_class__in=list(LISTED_CLASSES)
+            ).values_list("pk", "poverty_class", "unit_path", "successor_path")
+        )
+        existing = set(
+            ReviewCase.objects.filter(campaign=locked, household_id__in=[h[0] for h in households]).values_list(
+                "household_id", flat=True
+            )
+        ) if households else set()  # fmt: skip
+        new = [
+            ReviewCase(campaign=locked, household_id=pk, origin=LISTED_CLASSES[klass], state=CaseState.LISTED,
+                       unit_path=path, successor_path=successor, created_by=_user(actor))
+            for pk, klass, path, successor in households if pk not in existing
+        ]  # fmt: skip
+        ReviewCase.objects.bulk_create(new, batch_size=500)
+        counts = {
+            "added": len(new),
+            "already": len(existing),
+            "poor": sum(1 for c in new if c.origin == CaseOrigin.POOR_LIST),
+            "near_poor": sum(1 for c in new if c.origin == CaseOrigin.NEAR_POOR_LIST),
+        }
+        audit_record(
+            actor=actor, event_type=ReviewsEventType.CASES_LISTED, target=locked, unit_path=unit.path,
+            changes={"new": {"unit": unit.path, **counts}},
+        )  # fmt: skip
+    return counts
+
+
+# -- step 1: applications -----------------------------------------------------------------------
+
+
+@dataclass
+class ApplicationData:
+    """The application (Giấy đề nghị, Mẫu số 01 of QĐ 24/2021) as received by the commune."""
+
+    channel: str
+    received_on: date
+    applicant_name: str = ""
+    reason: str = ""
+
+
+@dataclass
+class NewHouseholdData:
+    """A household not yet in the registry: registered through `registry.services.household_register`."""
+
+    commune: AdminUnit
+    household: HouseholdData
+    members: list[MemberData]
+
+
+def _clean_application(campaign: Campaign, data: ApplicationData, today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.channel not in ApplicationChannel.values:
+        errors["channel"] = [_("Hãy chọn hình thức nộp: trực tiếp, bưu chính hoặc trực tuyến.")]
+    if data.received_on is None:
+        errors["received_on"] = [_("Hãy nhập ngày nhận giấy đề nghị.")]
+    elif data.received_on > today:
+        errors["received_on"] = [_("Ngày nhận giấy đề nghị không được ở tương lai.")]
+    elif not campaign.period_start <= data.received_on <= campaign.period_end:
+        errors["received_on"] = [
+            _("Ngày nhận phải trong thời gian của đợt rà soát (%(start)s – %(end)s).")
+            % {"start": campaign.period_start.strftime("%d/%m/%Y"), "end": campaign.period_end.strftime("%d/%m/%Y")}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def application_record(
+    *, actor, campaign: Campaign, household: Household | None, application: ApplicationData,
+    new_household: NewHouseholdData | None = None, today: date | None = None,
+) -> ReviewCase:  # fmt: skip
+    """Record a household's application to be reviewed: a case with origin "applied", state listed
+    (phiếu A comes next). A household outside the registry (`household` None) is first registered
+    through the registry's own service from `new_household`, in the same transaction.
+
+    QĐ 24/2021/QĐ-TTg Điều 4 khoản 1 điểm b; Mẫu 01 may come directly, by post or online (Điều 5).
+    Refused (nothing written, not even the household): campaign not open; the household or the new
+    household's commune outside the campaign's units or the actor's area; received_on missing, in the
+    future or outside the campaign period; the household already in the campaign; what the registry
+    refuses for a new household (including an actor who may not register households there).
+    """
+    if (household is None) == (new_household is None):
+        raise ValidationError({"household": _("Hãy chọn hộ trong sổ hoặc nhập hộ mới (một trong hai).")})
+    if household is not None:
+        unit = household.village or household.commune
+    else:
+        unit = new_household.household.village or new_household.commune
+    _require_record(actor, unit)
+    if not _in_campaign(campaign, unit.path):
+        raise ValidationError({"household": _("%(unit)s không thuộc các đơn vị của đợt rà soát.")
+                               % {"unit": unit.name}})  # fmt: skip
+    if household is not None and household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError({"household": _("Hộ này không còn được quản lý (%(status)s).")
+                               % {"status": household.get_status_display()}})  # fmt: skip
+    _clean_application(campaign, application, _today(today))
+    with transaction.atomic():
+        locked = _lock_open_campaign(campaign)
+        if household is None:
+            household = household_register(
+                actor=actor, commune=new_household.commune, data=new_household.household,
+                members=new_household.members,
+            )  # fmt: skip
+        elif ReviewCase.objects.filter(campaign=locked, household=household).exists():
+            raise ApplicationError(
+                _("Hộ %(household)s đã có trong đợt rà soát này; không ghi nhận giấy đề nghị lần nữa.")
+                % {"household": household},
+                code="duplicate_application",
+            )
+        case = ReviewCase.objects.create(
+            campaign=locked, household=household, origin=CaseOrigin.APPLIED, state=CaseState.LISTED,
+            channel=application.channel, received_on=application.received_on,
+            applicant_name=(application.applicant_name or household.head_name or "").strip()[:150],
+            reason=(application.reason or "").strip(), unit_path=household.unit_path,
+            successor_path=household.successor_path, created_by=_user(actor),
+        )  # fmt: skip
+        audit_record(
+            actor=actor, event_type=ReviewsEventType.APPLICATION_RECORDED, target=case, unit_path=case.unit_path,
+            changes={"new": {"campaign": locked.pk, "household": household.pk, "code": household.code,
+                             "channel": case.channel, "received_on": case.received_on,
+                             "applicant_name": case.applicant_name, "new_household": new_household is not None}},
+        )  # fmt: skip
+    return case
+
+
+# -- step 2: phiếu A and the start of the survey ------------------------------------------------
+
+
+def _lock_case(case: ReviewCase, to: str) -> ReviewCase:
+    locked = ReviewCase.objects.select_for_update().select_related("household").get(pk=case.pk)
+    _lock_open_campaign(locked.campaign)
+    if not case_can_move(locked.state, to):
+        raise ApplicationError(
+            _("Hộ đang ở bước “%(state)s”, không chuyển sang “%(to)s” được.")
+            % {"state": locked.get_state_display(), "to": CaseState(to).label},
+            code="invalid_transition",
+        )
+    return locked
+
+
+def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: date | None = None) -> ReviewCase:
+    """Record phiếu A for an applicant household: matching any exclusion criterion → screened out
+    (the criteria matched kept as the reason); none → surveying (phiếu B next).
+
+    TT 07/2021 Phụ lục II: phiếu A is only for households that applied. Refused (nothing written)
+    for a listed household (no phiếu A; use `case_start_survey`), a case past the listing step, a
+    campaign not open, a case outside the actor's area, no phiếu A version loaded, or answers that
+    leave a criterion unanswered or name an unknown one.
+    """
+    _require_case(actor, case)
+    if case.origin != CaseOrigin.APPLIED:
+        raise ApplicationError(
+            _("Phiếu A chỉ dùng cho hộ có giấy đề nghị; hộ trong danh sách hiện có chuyển thẳng sang phiếu B."),
+            code="form_a_not_needed",
+        )
+    on_date = _today(today)
+    checklist = form_a_current(on_date)
+    if checklist is None:
+        raise ApplicationError(_("Chưa nạp phiếu A (lệnh reviews_load_form_a)."), code="form_a_missing")
+    codes = [c["code"] for c in checklist.criteria]
+    answers = dict(answers or {})
+    errors = []
+    unknown = sorted(set(answers) - set(codes))
+    if unknown:
+        errors.append(_("Tiêu chí không có trong phiếu A: %(codes)s.") % {"codes": ", ".join(unknown)})
+    missing = [c["text"] for c in checklist.criteria if not isinstance(answers.get(c["code"]), bool)]
+    if missing:
+        errors.append(_("Chưa trả lời: %(items)s.") % {"items": "; ".join(missing)})
+    if errors:
+        raise ValidationError({"answers": errors})
+    matched = [{"code": c["code"], "text": c["text"]} for c in checklist.criteria if answers[c["code"]]]
+    to = CaseState.SCREENED_OUT if matched else CaseState.SURVEYING
+    with transaction.atomic():
+        locked = _lock_case(case, to)
+        old = locked.state
+        locked.state, locked.form_a, locked.form_a_on = to, checklist, on_date
+        locked.form_a_answers = {code: answers[code] for code in codes}
+        locked.screened_out_reason = matched
+        locked.save()
+        audit_record(
+            actor=actor, event_type=ReviewsEventType.FORM_A_RECORDED, target=locked, unit_path=locked.unit_path,
+            changes={"old": {"state": old}, "new": {"state": to, "form_a": checklist.version,
+                                                    "answers": locked.form_a_answers, "matched": matched}},
+        )  # fmt: skip
+    return locked
+
+
+def case_start_survey(*, actor, case: ReviewCase) -> ReviewCase:
+    """A household on the current poor / near-poor list goes straight to phiếu B (listed → surveying).
+
+    Refused (nothing written) for an applicant household (phiếu A first), a case past the listing
+    step, a campaign not open, or a case outside the actor's area.
+    """
+    _require_case(actor, case)
+    if case.origin == CaseOrigin.APPLIED:
+        raise ApplicationError(_("Hộ có giấy đề nghị phải qua phiếu A trước."), code="form_a_required")
+    with transaction.atomic():
+        locked = _lock_case(case, CaseState.SURVEYING)
+        old = locked.state
+        locked.state = CaseState.SURVEYING
+        locked.save(update_fields=["state", "updated_at"])
+        audit_record(
+            actor=actor, event_type=ReviewsEventType.CASE_SURVEY_STARTED, target=locked, unit_path=locked.unit_path,
+            changes={"old": {"state": old}, "new": {"state": CaseState.SURVEYING.value}},
+        )  # fmt: skip
+    return locked

@@ -1,0 +1,150 @@
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from ansinh.registry.models import Household
+from ansinh.reviews.models import ReviewCase
+from ansinh.reviews.services_cases import application_record, cases_list_current
+from ansinh.reviews.tests.factories import (
+    application,
+    classified_household,
+    load_form_a,
+    load_reference_data,
+    thanh_hoa_campaign,
+)
+
+
+@pytest.fixture
+def ctx(units, users):
+    load_reference_data()
+    load_form_a()
+    c = SimpleNamespace(units=units, users=users)
+    c.campaign = thanh_hoa_campaign(c, open_=True)
+    officer = users.commune_officer
+    c.poor = classified_household(units.tho_xuan, village=units.t1, code="H1", klass="poor", actor=officer,
+                                  name="Nguyễn Văn An")  # fmt: skip
+    c.near = classified_household(units.tho_xuan, village=units.t2, code="H2", klass="near_poor", actor=officer,
+                                  name="Lê Thị Bình")  # fmt: skip
+    c.other = classified_household(units.tho_xuan, village=units.t1, code="H3", klass="not_poor", actor=officer,
+                                   name="Trần Văn Cường")  # fmt: skip
+    return c
+
+
+def page_messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_campaign_detail_links_to_the_cases_with_counts(ctx, client):
+    cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
+    client.force_login(ctx.users.commune_officer)
+    body = client.get(reverse("reviews:campaign_detail", args=[ctx.campaign.pk])).content.decode()
+    assert reverse("reviews:case_list", args=[ctx.campaign.pk]) in body
+    assert "Trong danh sách rà soát: 2" in body
+
+
+def test_listing_from_the_page_then_filters_and_accent_insensitive_search(ctx, client,
+                                                                          django_assert_max_num_queries):  # fmt: skip
+    client.force_login(ctx.users.commune_officer)
+    url = reverse("reviews:case_list", args=[ctx.campaign.pk])
+    response = client.post(reverse("reviews:cases_list_current", args=[ctx.campaign.pk]),
+                           {"unit": ctx.units.tho_xuan.pk}, follow=True)  # fmt: skip
+    assert any("Đã thêm 2 hộ" in m for m in page_messages(response))
+    with django_assert_max_num_queries(30):
+        body = client.get(url).content.decode()
+    assert "Nguyễn Văn An" in body and "Lê Thị Bình" in body and "Trần Văn Cường" not in body
+    body = client.get(url, {"q": "nguyen van an"}).content.decode()
+    assert "Nguyễn Văn An" in body and "Lê Thị Bình" not in body
+    body = client.get(url, {"q": "H2"}).content.decode()
+    assert "Lê Thị Bình" in body and "Nguyễn Văn An" not in body
+    body = client.get(url, {"village": ctx.units.t2.pk}).content.decode()
+    assert "Lê Thị Bình" in body and "Nguyễn Văn An" not in body
+    body = client.get(url, {"origin": "near_poor_list"}).content.decode()
+    assert "Lê Thị Bình" in body and "Nguyễn Văn An" not in body
+    assert "Nguyễn Văn An" not in client.get(url, {"state": "surveying"}).content.decode()
+
+
+def test_village_head_sees_only_their_village(ctx, client):
+    cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
+    client.force_login(ctx.users.village_head)
+    body = client.get(reverse("reviews:case_list", args=[ctx.campaign.pk])).content.decode()
+    assert "Nguyễn Văn An" in body and "Lê Thị Bình" not in body
+
+
+def test_application_for_a_registered_household_then_form_a(ctx, client):
+    client.force_login(ctx.users.commune_officer)
+    url = reverse("reviews:application_create", args=[ctx.campaign.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"commune": ctx.units.tho_xuan.pk, "household_code": "H3", "channel": "post",
+                                 "received_on": "2025-09-20", "reason": "Mất việc"})  # fmt: skip
+    case = ReviewCase.objects.get(household=ctx.other)
+    assert response.status_code == 302 and response["Location"] == reverse("reviews:case_detail", args=[case.pk])
+    detail = client.get(response["Location"]).content.decode()
+    assert reverse("reviews:form_a", args=[case.pk]) in detail and "Ghi nhận giấy đề nghị rà soát" in detail
+    form = client.get(reverse("reviews:form_a", args=[case.pk])).content.decode()
+    assert "Có ô tô" in form and "tạm thời, chưa đối chiếu văn bản" in form
+    response = client.post(reverse("reviews:form_a", args=[case.pk]), {"c_car": "on"}, follow=True)
+    case.refresh_from_db()
+    assert case.state == "screened_out" and [r["code"] for r in case.screened_out_reason] == ["car"]
+    assert any("Có ô tô" in m for m in page_messages(response))
+    assert "Ghi kết quả phiếu A" in response.content.decode()  # the history shows the event
+
+
+def test_application_form_errors_stay_on_the_form(ctx, client):
+    client.force_login(ctx.users.commune_officer)
+    url = reverse("reviews:application_create", args=[ctx.campaign.pk])
+    base = {"commune": ctx.units.tho_xuan.pk, "channel": "in_person", "received_on": "2025-09-20"}
+    body = client.post(url, {**base, "household_code": "NOPE"}).content.decode()
+    assert "Không có hộ mã NOPE" in body
+    body = client.post(url, {**base, "household_code": "H3", "received_on": "2025-08-01"}).content.decode()
+    assert "thời gian của đợt" in body
+    assert not ReviewCase.objects.exists()
+
+
+def test_application_for_a_new_household_registers_it(ctx, client):
+    client.force_login(ctx.users.commune_officer)
+    response = client.post(reverse("reviews:application_create", args=[ctx.campaign.pk]), {
+        "commune": ctx.units.tho_xuan.pk, "household_code": "M01", "new_household": "on",
+        "village": ctx.units.t2.pk, "head_name": "Hoàng Văn Em", "head_sex": "male", "head_birth_year": "1980",
+        "channel": "online", "received_on": "2025-09-20",
+    })  # fmt: skip
+    assert response.status_code == 302
+    household = Household.objects.get(code="M01")
+    assert ReviewCase.objects.get(household=household).origin == "applied" and household.head_name == "Hoàng Văn Em"
+
+
+def test_listed_case_goes_to_survey_from_its_page(ctx, client):
+    cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
+    case = ReviewCase.objects.get(household=ctx.poor)
+    client.force_login(ctx.users.enumerator)
+    page = client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
+    assert reverse("reviews:case_start_survey", args=[case.pk]) in page
+    assert reverse("reviews:form_a", args=[case.pk]) not in page
+    assert "Lập danh sách hộ cần rà soát" in page  # the listing event is part of its history
+    response = client.post(reverse("reviews:case_start_survey", args=[case.pk]), follow=True)
+    assert any("phiếu B" in m for m in page_messages(response))
+    case.refresh_from_db()
+    assert case.state == "surveying"
+    response = client.post(reverse("reviews:case_start_survey", args=[case.pk]), follow=True)
+    assert any("không chuyển sang" in m for m in page_messages(response))
+
+
+def test_form_a_on_a_listed_case_is_refused_with_a_message(ctx, client):
+    cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
+    case = ReviewCase.objects.get(household=ctx.poor)
+    client.force_login(ctx.users.commune_officer)
+    body = client.post(reverse("reviews:form_a", args=[case.pk]), {}).content.decode()
+    assert "Phiếu A chỉ dùng cho hộ có giấy đề nghị" in body
+    case.refresh_from_db()
+    assert case.state == "listed"
+
+
+def test_supervisor_sees_cases_but_gets_no_record_buttons(ctx, client):
+    case = application_record(actor=ctx.users.commune_officer, campaign=ctx.campaign, household=ctx.other,
+                              application=application(), today=date(2025, 10, 1))  # fmt: skip
+    client.force_login(ctx.users.supervisor)
+    body = client.get(reverse("reviews:case_list", args=[ctx.campaign.pk])).content.decode()
+    assert "Trần Văn Cường" in body and reverse("reviews:application_create", args=[ctx.campaign.pk]) not in body
+    body = client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
+    assert reverse("reviews:form_a", args=[case.pk]) not in body

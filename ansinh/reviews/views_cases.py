@@ -1,0 +1,242 @@
+"""Pages of the households in a review campaign (cases): the list, listing the current poor and
+near-poor households, the application form (Mẫu 01), phiếu A, the start of the survey and a case's page.
+
+Thin: parse the form, fetch through a selector (404 whether missing or out of area), call one
+service, redirect with a message. Service refusals come back onto the form or as messages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from ansinh.audit.event_types import label_for
+from ansinh.core.views import AreaPermissionRequiredMixin
+from ansinh.registry.models import Household
+
+from . import selectors, services_cases
+from .choices import CampaignStatus, CaseOrigin, CaseState, case_can_move
+from .filters import CaseFilterSet
+from .forms import ApplicationForm, FormAForm, ListCurrentForm
+from .tables import CaseTable
+from .views import REFUSALS, _add_form_errors, _refusal
+
+VIEW_CASE_PERM = selectors.VIEW_CASE_PERM
+RECORD_PERM = selectors.RECORD_CASE_PERM
+
+
+class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
+    """The campaign's households in the reader's area, filtered and searched like the registry list."""
+
+    permission_required = VIEW_CASE_PERM
+    table_class = CaseTable
+    filterset_class = CaseFilterSet
+    template_name = "reviews/case_list.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        self.campaign = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_campaign(self):
+        if self.campaign is None:
+            self.campaign = selectors.campaign_get_visible(user=self.request.user, pk=self.kwargs["pk"])
+        return self.campaign
+
+    def get_queryset(self):
+        return selectors.case_list_visible_to(user=self.request.user, campaign=self.get_campaign())
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        campaign = self.get_campaign()
+        units = selectors.case_units(user=self.request.user, campaign=campaign, perm=VIEW_CASE_PERM)
+        kwargs.update(campaign=campaign, units=units)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, campaign = self.request.user, self.get_campaign()
+        can_record = campaign.status == CampaignStatus.OPEN and user.has_perm(RECORD_PERM)
+        units = selectors.case_units(user=user, campaign=campaign) if can_record else None
+        context.update(
+            page_title=_("Hộ trong đợt: %(name)s") % {"name": campaign.name}, campaign=campaign,
+            can_record=can_record and units.exists(),
+            list_form=ListCurrentForm(units=units) if can_record else None,
+        )  # fmt: skip
+        return context
+
+
+class _CampaignPost(AreaPermissionRequiredMixin, View):
+    permission_required = RECORD_PERM
+    http_method_names = ["post"]
+
+
+class CasesListCurrentView(_CampaignPost):
+    """POST: add the unit's current poor and near-poor households to the campaign."""
+
+    def post(self, request, pk):
+        campaign = selectors.campaign_get_visible(user=request.user, pk=pk)
+        form = ListCurrentForm(request.POST, units=selectors.case_units(user=request.user, campaign=campaign))
+        try:
+            if not form.is_valid():
+                raise ValidationError([" ".join(v) for v in form.errors.values()])
+            counts = services_cases.cases_list_current(actor=request.user, campaign=campaign,
+                                                       unit=form.cleaned_data["unit"])  # fmt: skip
+        except REFUSALS as exc:
+            for text in _refusal(exc):
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Đã thêm %(added)s hộ (%(poor)s hộ nghèo, %(near)s hộ cận nghèo); "
+                                        "%(already)s hộ đã có trong đợt.")
+                             % {"added": counts["added"], "poor": counts["poor"], "near": counts["near_poor"],
+                                "already": counts["already"]})  # fmt: skip
+        return HttpResponseRedirect(reverse("reviews:case_list", args=[campaign.pk]))
+
+
+class ApplicationCreateView(AreaPermissionRequiredMixin, View):
+    """Giấy đề nghị (Mẫu 01): a registered household by commune and code, or a new one."""
+
+    permission_required = RECORD_PERM
+    template_name = "reviews/application_form.html"
+
+    def _form(self, campaign, data=None):
+        units = selectors.case_units(user=self.request.user, campaign=campaign)
+        return ApplicationForm(data, communes=units.filter(level="commune"), villages=units.filter(level="village"))
+
+    def _render(self, campaign, form):
+        return render(self.request, self.template_name, {
+            "form": form, "campaign": campaign, "page_title": _("Ghi nhận giấy đề nghị rà soát"),
+            "cancel_url": reverse("reviews:case_list", args=[campaign.pk]),
+        })  # fmt: skip
+
+    def get(self, request, pk):
+        campaign = selectors.campaign_get_visible(user=request.user, pk=pk)
+        return self._render(campaign, self._form(campaign))
+
+    def post(self, request, pk):
+        campaign = selectors.campaign_get_visible(user=request.user, pk=pk)
+        form = self._form(campaign, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            household = new = None
+            if data["new_household"]:
+                new = form.new_household_data()
+            else:
+                household = (
+                    Household.objects.visible_to(request.user)
+                    .select_related("village", "commune")
+                    .filter(commune=data["commune"], code=data["household_code"].strip())
+                    .first()
+                )
+                if household is None:
+                    form.add_error("household_code", _("Không có hộ mã %(code)s ở %(commune)s; nếu là hộ mới, hãy "
+                                                       "đánh dấu “hộ chưa có trong sổ”.")
+                                   % {"code": data["household_code"], "commune": data["commune"].name})  # fmt: skip
+                    return self._render(campaign, form)
+            try:
+                case = services_cases.application_record(
+                    actor=request.user, campaign=campaign, household=household, application=form.application_data(),
+                    new_household=new,
+                )  # fmt: skip
+            except REFUSALS as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Đã ghi nhận giấy đề nghị của hộ %(household)s; tiếp theo: phiếu A.")
+                                 % {"household": case.household})  # fmt: skip
+                return HttpResponseRedirect(reverse("reviews:case_detail", args=[case.pk]))
+        return self._render(campaign, form)
+
+
+class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
+    """One household in the campaign: why, where it stands, phiếu A, and its history."""
+
+    permission_required = VIEW_CASE_PERM
+    template_name = "reviews/case_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        case = selectors.case_get_visible(user=user, pk=self.kwargs["pk"])
+        open_ = case.campaign.status == CampaignStatus.OPEN
+        can_record = open_ and user.has_perm(RECORD_PERM, case) and case_can_move(case.state, CaseState.SURVEYING)
+        context.update(
+            page_title=str(case.household), case=case, campaign=case.campaign, household=case.household,
+            history=[{"at": e.occurred_at, "actor": e.actor_label, "label": label_for(e.event_type),
+                      "new": (e.changes or {}).get("new", {})} for e in selectors.case_history(case=case)[:100]],
+            can_form_a=can_record and case.origin == CaseOrigin.APPLIED,
+            can_start_survey=can_record and case.origin != CaseOrigin.APPLIED,
+        )  # fmt: skip
+        return context
+
+
+class FormAView(AreaPermissionRequiredMixin, View):
+    """Phiếu A for an applicant household: tick the criteria it has; none ticked → phiếu B next."""
+
+    permission_required = RECORD_PERM
+    template_name = "reviews/form_a.html"
+
+    def _render(self, case, checklist, form):
+        return render(self.request, self.template_name, {
+            "form": form, "case": case, "campaign": case.campaign, "checklist": checklist,
+            "page_title": _("Phiếu A: %(household)s") % {"household": case.household},
+            "cancel_url": reverse("reviews:case_detail", args=[case.pk]),
+        })  # fmt: skip
+
+    def _setup(self, pk):
+        case = selectors.case_get_visible(user=self.request.user, pk=pk, perm=RECORD_PERM)
+        return case, selectors.form_a_checklist(timezone.localdate())
+
+    def get(self, request, pk):
+        case, checklist = self._setup(pk)
+        if checklist is None:
+            messages.error(request, _("Chưa nạp phiếu A (lệnh reviews_load_form_a)."))
+            return HttpResponseRedirect(reverse("reviews:case_detail", args=[case.pk]))
+        return self._render(case, checklist, FormAForm(checklist=checklist))
+
+    def post(self, request, pk):
+        case, checklist = self._setup(pk)
+        if checklist is None:
+            messages.error(request, _("Chưa nạp phiếu A (lệnh reviews_load_form_a)."))
+            return HttpResponseRedirect(reverse("reviews:case_detail", args=[case.pk]))
+        form = FormAForm(request.POST, checklist=checklist)
+        if form.is_valid():
+            try:
+                case = services_cases.form_a_record(actor=request.user, case=case, answers=form.answers())
+            except REFUSALS as exc:
+                _add_form_errors(form, exc)
+            else:
+                if case.state == CaseState.SCREENED_OUT:
+                    text = _("Hộ có đặc điểm loại trừ của phiếu A: %(items)s. Dừng rà soát hộ này.") % {
+                        "items": "; ".join(r["text"] for r in case.screened_out_reason)}  # fmt: skip
+                else:
+                    text = _("Hộ không có đặc điểm loại trừ nào; chuyển sang rà soát phiếu B.")
+                messages.success(request, text)
+                return HttpResponseRedirect(reverse("reviews:case_detail", args=[case.pk]))
+        return self._render(case, checklist, form)
+
+
+class CaseStartSurveyView(AreaPermissionRequiredMixin, View):
+    """POST: a household on the current list goes straight to phiếu B."""
+
+    permission_required = RECORD_PERM
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = selectors.case_get_visible(user=request.user, pk=pk, perm=RECORD_PERM)
+        try:
+            services_cases.case_start_survey(actor=request.user, case=case)
+        except REFUSALS as exc:
+            for text in _refusal(exc):
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Đã chuyển hộ sang rà soát phiếu B."))
+        return HttpResponseRedirect(reverse("reviews:case_detail", args=[case.pk]))
