@@ -91,3 +91,16 @@ def _can_copy() -> bool:
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
     return is_psycopg3  # psycopg 2 has no ``cursor.copy``: it takes the executemany path
+
+
+def analyze_tables(*models_: type[models.Model]) -> None:
+    """Refresh the planner's statistics of the tables a bulk writer has just filled.
+
+    Without them PostgreSQL plans a freshly loaded million-row table as if it were empty (a
+    member lookup by household became a sequential scan: 0.4 s per 500 households instead of a
+    few milliseconds) until autovacuum gets round to it. Cheap: a sample, seconds at 1M rows.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")

@@ -42,7 +42,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ansinh.audit.services import audit_record
-from ansinh.core.db import insert_rows, reserve_ids
+from ansinh.core.db import analyze_tables, insert_rows, reserve_ids
 from ansinh.core.text import fold_vietnamese
 from ansinh.geo.choices import Level, Structure, UnitType
 from ansinh.geo.models import AdminUnit
@@ -812,6 +812,7 @@ def synthetic_registry_generate(
                     "pairs": pairs}, ensure_ascii=False, indent=0),
         encoding="utf-8",
     )  # fmt: skip
+    analyze_tables(AdminUnit, Household, Member, Assessment)
     summary.seconds = time.monotonic() - started
     with transaction.atomic():
         audit_record(

@@ -41,6 +41,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
+from ansinh.core.db import analyze_tables
 from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
@@ -569,6 +570,7 @@ class _HouseholdImport:
 # Households validated and written together (one transaction each when writing): big enough that
 # the per-chunk queries cost little per household, small enough to keep memory and locks short.
 CHUNK_HOUSEHOLDS = 2000
+ANALYZE_AFTER_CREATED = 10_000  # new households in one import that call for `core.db.analyze_tables`
 
 
 def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, progress=None,
@@ -595,6 +597,8 @@ def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bo
                 row.outcome = outcome
             result_rows.extend(rows)
         progress.advance(sum(len(rows) for rows in chunk))
+    if write and counts[CREATED] >= ANALYZE_AFTER_CREATED:
+        analyze_tables(Household, Member)  # a large load: fresh planner statistics for what follows
     result_rows.sort(key=lambda r: r.number)
     counts["rows"] = len(sheet.rows)
     counts["invalid_rows"] = sum(1 for r in result_rows if r.errors)
