@@ -216,7 +216,11 @@ def _commit(job: Job, progress: JobProgress) -> dict[str, Any]:
                 counts[evaluation.result.klass] += 1
                 if (household.poverty_class or "") != evaluation.result.klass:
                     counts["changed"] += 1
-                if len(rows) >= CHUNK:  # written chunk by chunk: memory stays flat as the unit grows
+                # Written chunk by chunk: memory stays flat as the unit grows. The households
+                # being read are updated only after they were read, and never in the columns the
+                # query filters or orders by, so the open cursor (SQLite reads in batches on the
+                # same connection) is not disturbed.
+                if len(rows) >= CHUNK:
                     _write_chunk(rows, summary, version, run.on_date)
                     rows, summary = [], []
             _write_chunk(rows, summary, version, run.on_date)
