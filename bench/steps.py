@@ -229,6 +229,7 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
 
     from django.core.management import call_command
     from django.db import transaction
+    from django.utils import timezone
 
     from ansinh.core.db import analyze_tables
     from ansinh.poverty.choices import IncomeSource
@@ -239,6 +240,7 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
     standard = PovertyStandard.objects.get(code=CLASSIFY_STANDARD)
     codes = [i.code for i in standard.spec().indicators]
     lines = standard.definition["lines"]
+    today = timezone.localdate()
     rng = random.Random(params.get("seed", 20261201))  # noqa: S311 - benchmark data, not security
     start = time.perf_counter()
     created, batch = 0, []
@@ -249,7 +251,7 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
             income = rng.randint(line // 3, line) if low else rng.randint(line + 1, line * 6)
             deprived = set(rng.sample(codes, rng.choice([0, 1, 2, 3, 4, 5] if low else [0, 0, 1, 2])))
             batch.append(Assessment(
-                household_id=pk, standard=standard, assessed_on=date_today(), income_source=IncomeSource.DECLARED,
+                household_id=pk, standard=standard, assessed_on=today, income_source=IncomeSource.DECLARED,
                 income_per_capita=income, farming=rng.random() < 0.4, answers={c: c in deprived for c in codes},
                 unit_path=unit_path,
             ))  # fmt: skip
@@ -259,12 +261,6 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
         created += len(Assessment.objects.bulk_create(batch))
     analyze_tables(Household, Assessment)  # as a bulk writer does (`core.db.analyze_tables`)
     return {"seconds": time.perf_counter() - start, "assessments": created}
-
-
-def date_today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 @step("classify")
