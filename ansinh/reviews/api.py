@@ -9,44 +9,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from ansinh.core.api import ErrorOut, PagePagination
+from ansinh.core.api import PagePagination
 from ansinh.geo.models import AdminUnit
 from ansinh.poverty.models import PovertyStandard
 from ansinh.registry.models import Household
 from ansinh.registry.services import HouseholdData, MemberData
 
 from . import selectors, services, services_cases
+from .api_common import ERRORS, WRITE_ERRORS, UnitRefOut, require_role_perm
 from .choices import MilestoneState
 from .models import Campaign, CampaignKind, ReviewCase
 
 router = Router(tags=["reviews"])
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
-
-
-def _require(request, perm: str) -> None:
-    """403 when no role of the caller grants `perm` anywhere (the area is checked per object)."""
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("Vai trò của bạn không có quyền này."))
+_require = require_role_perm
 
 
 # -- output -------------------------------------------------------------------------------------
-
-
-class UnitRefOut(Schema):
-    id: int
-    name: str
-    level: str
-    structure: str
-    path: str
 
 
 class MilestoneOut(Schema):
@@ -412,3 +398,14 @@ def form_a_record(request, case_id: int, payload: FormAIn):
     case = selectors.case_get_visible(user=request.user, pk=case_id, perm=selectors.RECORD_CASE_PERM)
     services_cases.form_a_record(actor=request.user, case=case, answers=payload.answers)
     return selectors.case_get_visible(user=request.user, pk=case.pk)
+
+
+# Steps 3–10 and the results, one module each, under the same /reviews prefix.
+def _add_step_routers() -> None:
+    from . import api_approval, api_decision, api_inspection, api_posting, api_results, api_survey
+
+    for step in (api_survey, api_posting, api_inspection, api_decision, api_approval, api_results):
+        router.add_router("", step.router)
+
+
+_add_step_routers()

@@ -29,10 +29,11 @@ from ansinh.registry.choices import HouseholdStatus, PovertyClass
 from ansinh.registry.models import Household
 from ansinh.registry.services import HouseholdData, MemberData, household_register
 
-from .choices import ApplicationChannel, CampaignStatus, CaseOrigin, CaseState, case_can_move
+from .choices import ApplicationChannel, CampaignStatus, CaseOrigin, CaseState
 from .events import ReviewsEventType
 from .models import Campaign, FormAChecklist, ReviewCase
 from .selectors import form_a_checklist
+from .services_common import lock_case, lock_open_campaign
 
 FORM_A_FILE = Path(__file__).resolve().parent / "data" / "form_a.json"
 RECORD_PERM = "reviews.record_case"
@@ -58,17 +59,6 @@ def _require_record(actor, unit: AdminUnit) -> None:
 def _require_case(actor, case: ReviewCase) -> None:
     if not actor.has_perm(RECORD_PERM, case):
         raise PermissionDenied(_("Hộ này không thuộc địa bàn bạn được ghi nhận hộ rà soát."))
-
-
-def _lock_open_campaign(campaign: Campaign) -> Campaign:
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if locked.status != CampaignStatus.OPEN:
-        raise ApplicationError(
-            _("Đợt rà soát không ở trạng thái đang rà soát (hiện: “%(status)s”); không ghi nhận hộ được.")
-            % {"status": locked.get_status_display()},
-            code="campaign_not_open",
-        )
-    return locked
 
 
 def _covered_paths(campaign: Campaign) -> list[str]:
@@ -204,6 +194,13 @@ def form_a_current(on_date: date) -> FormAChecklist | None:
     return form_a_checklist(on_date)
 
 
+def _other_open_cases(campaign: Campaign):
+    """Cases of the other open campaigns of the same kind (a household is in at most one of them)."""
+    return ReviewCase.objects.filter(campaign__kind_id=campaign.kind_id, campaign__status=CampaignStatus.OPEN).exclude(
+        campaign=campaign
+    )
+
+
 # -- step 1: listing ----------------------------------------------------------------------------
 
 
@@ -221,7 +218,7 @@ def cases_list_current(*, actor, campaign: Campaign, unit: AdminUnit) -> dict[st
         raise ValidationError({"unit": _("%(unit)s không phải xã hoặc thôn thuộc đợt rà soát này.")
                                % {"unit": unit.name}})  # fmt: skip
     with transaction.atomic():
-        locked = _lock_open_campaign(campaign)
+        locked = lock_open_campaign(campaign)
         households = list(
             Household.objects.filter(
                 unit_path__startswith=unit.path, status=HouseholdStatus.ACTIVE, poverty_class__in=list(LISTED_CLASSES)
@@ -232,15 +229,21 @@ def cases_list_current(*, actor, campaign: Campaign, unit: AdminUnit) -> dict[st
                 "household_id", flat=True
             )
         ) if households else set()  # fmt: skip
+        elsewhere = set(
+            _other_open_cases(locked).filter(household_id__in=[h[0] for h in households]).values_list(
+                "household_id", flat=True
+            )
+        ) if households else set()  # fmt: skip
         new = [
             ReviewCase(campaign=locked, household_id=pk, origin=LISTED_CLASSES[klass], state=CaseState.LISTED,
-                       unit_path=path, successor_path=successor, created_by=_user(actor))
-            for pk, klass, path, successor in households if pk not in existing
+                       previous_class=klass, unit_path=path, successor_path=successor, created_by=_user(actor))
+            for pk, klass, path, successor in households if pk not in existing and pk not in elsewhere
         ]  # fmt: skip
         ReviewCase.objects.bulk_create(new, batch_size=500)
         counts = {
             "added": len(new),
             "already": len(existing),
+            "in_other_campaign": len(elsewhere - existing),
             "poor": sum(1 for c in new if c.origin == CaseOrigin.POOR_LIST),
             "near_poor": sum(1 for c in new if c.origin == CaseOrigin.NEAR_POOR_LIST),
         }
@@ -319,7 +322,7 @@ def application_record(
                                % {"status": household.get_status_display()}})  # fmt: skip
     _clean_application(campaign, application, _today(today))
     with transaction.atomic():
-        locked = _lock_open_campaign(campaign)
+        locked = lock_open_campaign(campaign)
         if household is None:
             household = household_register(
                 actor=actor, commune=new_household.commune, data=new_household.household,
@@ -331,11 +334,20 @@ def application_record(
                 % {"household": household},
                 code="duplicate_application",
             )
+        else:
+            other = _other_open_cases(locked).filter(household=household).select_related("campaign").first()
+            if other is not None:
+                raise ApplicationError(
+                    _("Hộ %(household)s đang trong đợt rà soát cùng loại “%(campaign)s”; một hộ không được rà soát "
+                      "trong hai đợt cùng loại đang mở.") % {"household": household, "campaign": other.campaign},
+                    code="household_in_open_campaign",
+                )  # fmt: skip
         case = ReviewCase.objects.create(
             campaign=locked, household=household, origin=CaseOrigin.APPLIED, state=CaseState.LISTED,
             channel=application.channel, received_on=application.received_on,
             applicant_name=(application.applicant_name or household.head_name or "").strip()[:150],
-            reason=(application.reason or "").strip(), unit_path=household.unit_path,
+            reason=(application.reason or "").strip(), previous_class=household.poverty_class or "",
+            unit_path=household.unit_path,
             successor_path=household.successor_path, created_by=_user(actor),
         )  # fmt: skip
         audit_record(
@@ -348,18 +360,6 @@ def application_record(
 
 
 # -- step 2: phiếu A and the start of the survey ------------------------------------------------
-
-
-def _lock_case(case: ReviewCase, to: str) -> ReviewCase:
-    locked = ReviewCase.objects.select_for_update().select_related("household").get(pk=case.pk)
-    _lock_open_campaign(locked.campaign)
-    if not case_can_move(locked.state, to):
-        raise ApplicationError(
-            _("Hộ đang ở bước “%(state)s”, không chuyển sang “%(to)s” được.")
-            % {"state": locked.get_state_display(), "to": CaseState(to).label},
-            code="invalid_transition",
-        )
-    return locked
 
 
 def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: date | None = None) -> ReviewCase:
@@ -395,7 +395,7 @@ def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: d
     matched = [{"code": c["code"], "text": c["text"]} for c in checklist.criteria if answers[c["code"]]]
     to = CaseState.SCREENED_OUT if matched else CaseState.SURVEYING
     with transaction.atomic():
-        locked = _lock_case(case, to)
+        locked = lock_case(case, to)
         old = locked.state
         locked.state, locked.form_a, locked.form_a_on = to, checklist, on_date
         locked.form_a_answers = {code: answers[code] for code in codes}
@@ -419,7 +419,7 @@ def case_start_survey(*, actor, case: ReviewCase) -> ReviewCase:
     if case.origin == CaseOrigin.APPLIED:
         raise ApplicationError(_("Hộ có giấy đề nghị phải qua phiếu A trước."), code="form_a_required")
     with transaction.atomic():
-        locked = _lock_case(case, CaseState.SURVEYING)
+        locked = lock_case(case, CaseState.SURVEYING)
         old = locked.state
         locked.state = CaseState.SURVEYING
         locked.save(update_fields=["state", "updated_at"])

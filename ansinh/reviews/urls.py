@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_cases
+from . import urls_approval, urls_decision, urls_inspection, urls_posting, urls_results, urls_survey, views, views_cases
 
 app_name = "reviews"
 urlpatterns = [
@@ -41,3 +41,7 @@ urlpatterns = [
     path("cases/<int:pk>/form-a/", views_cases.FormAView.as_view(), name="form_a"),
     path("cases/<int:pk>/start-survey/", views_cases.CaseStartSurveyView.as_view(), name="case_start_survey"),
 ]  # fmt: skip
+
+# Steps 3–10 and the results, one module each (QĐ 24/2021/QĐ-TTg Điều 4).
+for _step in (urls_survey, urls_posting, urls_inspection, urls_decision, urls_approval, urls_results):
+    urlpatterns += _step.urlpatterns

@@ -28,6 +28,7 @@ from .choices import CAMPAIGN_TRANSITIONS, EDITABLE_STATUSES, STATE_BADGES, Camp
 from .filters import CampaignFilterSet
 from .forms import AssignmentForm, CampaignForm, CancelForm, CompletionForm, SteeringMemberForm, TrainingForm
 from .models import Campaign
+from .panels import campaign_panels
 from .tables import CampaignTable
 
 VIEW_PERM = selectors.VIEW_PERM
@@ -139,7 +140,7 @@ class CampaignDetailView(AreaPermissionRequiredMixin, TemplateView):
             can_open=can_transition and CampaignStatus.OPEN in allowed,
             can_close=can_transition and CampaignStatus.CLOSED in allowed,
             can_cancel=can_transition and CampaignStatus.CANCELLED in allowed,
-            can_manage=bool(managed), cancel_form=CancelForm(),
+            can_manage=bool(managed), cancel_form=CancelForm(), panels=campaign_panels(self.request, campaign),
             steering_form=SteeringMemberForm(units=_unit_queryset(managed)) if managed else None,
             training_form=TrainingForm(units=_unit_queryset(managed)) if managed else None,
             assignment_form=AssignmentForm(villages=villages) if managed and villages.exists() else None,

@@ -27,6 +27,7 @@ from . import selectors, services_cases
 from .choices import CampaignStatus, CaseOrigin, CaseState, case_can_move
 from .filters import CaseFilterSet
 from .forms import ApplicationForm, FormAForm, ListCurrentForm
+from .panels import case_panels
 from .tables import CaseTable
 from .views import REFUSALS, _add_form_errors, _refusal
 
@@ -174,6 +175,7 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
                       "new": (e.changes or {}).get("new", {})} for e in selectors.case_history(case=case)[:100]],
             can_form_a=can_record and case.origin == CaseOrigin.APPLIED,
             can_start_survey=can_record and case.origin != CaseOrigin.APPLIED,
+            panels=case_panels(self.request, case),
         )  # fmt: skip
         return context
 

@@ -81,3 +81,16 @@ def no_answers(value=False) -> dict[str, bool]:
     from ansinh.reviews.models import FormAChecklist
 
     return {c["code"]: value for c in FormAChecklist.objects.get(version="2021.1").criteria}
+
+
+def case_at(campaign, household, state, **fields):
+    """A case placed directly in `state` (for testing one later step on its own; the end-to-end tests
+    drive every step through the services). `fields` set e.g. provisional_class, meeting, posting."""
+    from ansinh.reviews.models import ReviewCase
+
+    origin = {"poor": "poor_list", "near_poor": "near_poor_list"}.get(household.poverty_class, "applied")
+    return ReviewCase.objects.create(
+        campaign=campaign, household=household, origin=fields.pop("origin", origin), state=state,
+        previous_class=fields.pop("previous_class", household.poverty_class or ""), unit_path=household.unit_path,
+        successor_path=household.successor_path, **fields,
+    )  # fmt: skip

@@ -202,3 +202,14 @@ CASES = [
          data=lambda c: {"answers": _form_a_answers(c)}, setup=_setup_cases, kwargs=_api_case("applied"),
          out_kwargs=_api_case("applied_out")),
 ]  # fmt: skip
+
+
+# Steps 3–10 and the results keep their cases next to their own modules.
+def _add_step_cases() -> None:
+    from . import matrix_approval, matrix_decision, matrix_inspection, matrix_posting, matrix_results, matrix_survey
+
+    for step in (matrix_survey, matrix_posting, matrix_inspection, matrix_decision, matrix_approval, matrix_results):
+        CASES.extend(step.CASES)
+
+
+_add_step_cases()

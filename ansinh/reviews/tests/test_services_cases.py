@@ -71,8 +71,9 @@ def assert_refused(exc_type, call, *, event_type, households=None):
 
 def test_listing_adds_poor_and_near_poor_once_with_one_event(ctx):
     counts = cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
-    assert counts == {"added": 2, "already": 0, "poor": 1, "near_poor": 1}
+    assert counts == {"added": 2, "already": 0, "in_other_campaign": 0, "poor": 1, "near_poor": 1}
     cases = {c.household_id: c for c in ReviewCase.objects.all()}
+    assert cases[ctx.poor.pk].previous_class == "poor" and cases[ctx.near.pk].previous_class == "near_poor"
     assert set(cases) == {ctx.poor.pk, ctx.near.pk}
     assert cases[ctx.poor.pk].origin == "poor_list" and cases[ctx.near.pk].origin == "near_poor_list"
     assert {c.state for c in cases.values()} == {"listed"}
@@ -80,7 +81,7 @@ def test_listing_adds_poor_and_near_poor_once_with_one_event(ctx):
     event = AuditEvent.objects.get(event_type=ReviewsEventType.CASES_LISTED)
     assert event.changes["new"]["added"] == 2 and event.unit_path == ctx.units.tho_xuan.path
     again = cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
-    assert again == {"added": 0, "already": 2, "poor": 0, "near_poor": 0}
+    assert again == {"added": 0, "already": 2, "in_other_campaign": 0, "poor": 0, "near_poor": 0}
     assert ReviewCase.objects.count() == 2
 
 
@@ -281,3 +282,21 @@ def test_admin_edit_is_audited_and_kept_on_reload(ctx, users):
     assert events(ReviewsEventType.FORM_A_EDITED) == 1
     FormAChecklist.objects.filter(pk=checklist.pk).update(file_checksum="old")
     assert form_a_load()["kept"] == ["2021.1"]
+
+
+def test_a_household_is_in_one_open_campaign_of_a_kind_at_most(ctx, units, users):
+    from ansinh.reviews.tests.factories import make_campaign
+
+    officer = users.commune_officer
+    cases_list_current(actor=officer, campaign=ctx.campaign, unit=units.tho_xuan)
+    second = make_campaign(users.province_officer, units.th, [units.tho_xuan], open_=True, plan_number="99/KH-UBND")
+    counts = cases_list_current(actor=officer, campaign=second, unit=units.tho_xuan)
+    assert counts["added"] == 0 and counts["in_other_campaign"] == 2
+    assert not second.cases.exists()
+    error = assert_refused(
+        ApplicationError,
+        lambda: application_record(actor=officer, campaign=second, household=ctx.poor, application=application(),
+                                   today=TODAY),
+        event_type=ReviewsEventType.APPLICATION_RECORDED,
+    )  # fmt: skip
+    assert error.code == "household_in_open_campaign" and ctx.campaign.name in str(error)

@@ -1,0 +1,5 @@
+"""API of the review step 'survey' (mounted under /api/v1/reviews/ by reviews/api.py)."""
+
+from ninja import Router
+
+router = Router(tags=["reviews"])

@@ -1,0 +1,3 @@
+"""Permission-matrix cases of the review step 'approval' (collected by tests/matrix.py)."""
+
+CASES = []

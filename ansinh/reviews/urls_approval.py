@@ -1,0 +1,3 @@
+"""Pages of the review step 'approval' (added to reviews/urls.py)."""
+
+urlpatterns = []

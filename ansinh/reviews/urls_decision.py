@@ -1,0 +1,3 @@
+"""Pages of the review step 'decision' (added to reviews/urls.py)."""
+
+urlpatterns = []

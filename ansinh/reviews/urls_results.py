@@ -1,0 +1,3 @@
+"""Pages of the review step 'results' (added to reviews/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the review step 'survey' (added to reviews/urls.py)."""
+
+urlpatterns = []
