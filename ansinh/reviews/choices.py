@@ -167,12 +167,13 @@ class ApprovalState(models.TextChoices):
 # waiting → ready (its cases all decided / its children all approved, and submitted);
 # ready → approved (an approver of that level, not the submitter); approved → accepted (the level
 # above approved); approved → returned (the level above sends it back with a reason);
-# returned → ready (fixed and submitted again).
+# returned → ready (fixed and submitted again); accepted → approved (the level above was itself
+# returned for revision, so its acceptance of the children is withdrawn and it may return one).
 APPROVAL_TRANSITIONS = {
     ApprovalState.WAITING: {ApprovalState.READY},
     ApprovalState.READY: {ApprovalState.APPROVED, ApprovalState.WAITING},
     ApprovalState.APPROVED: {ApprovalState.ACCEPTED, ApprovalState.RETURNED},
-    ApprovalState.ACCEPTED: set(),
+    ApprovalState.ACCEPTED: {ApprovalState.APPROVED},
     ApprovalState.RETURNED: {ApprovalState.READY},
 }
 

@@ -56,6 +56,8 @@ class KindSpec:
     due_soon_days: int
     chains: dict[str, list[str]]
     milestones: dict[str, list[MilestoneTemplate]]
+    # Public posting (niêm yết, step 5) lasts this many working days unless the commune sets another.
+    posting_working_days: int = 3
 
     @property
     def is_monthly(self) -> bool:
@@ -104,6 +106,9 @@ class KindSpec:
         due_soon = data.get("due_soon_days")
         if not isinstance(due_soon, int) or isinstance(due_soon, bool) or due_soon < 0:
             problems.append("due_soon_days: a whole number ≥ 0")
+        posting_days = data.get("posting_working_days", 3)
+        if not isinstance(posting_days, int) or isinstance(posting_days, bool) or posting_days < 1:
+            problems.append("posting_working_days: a whole number ≥ 1")
         chains = data.get("chains") or {}
         for structure, levels in STRUCTURE_LEVELS.items():
             chain = chains.get(structure)
@@ -149,4 +154,5 @@ class KindSpec:
             code=code, name=str(data["name"]), name_en=str(data.get("name_en", "")), order=int(data.get("order", 100)),
             legal_basis=str(data.get("legal_basis", "")), period=dict(period), due_soon_days=due_soon,
             chains={s: list(chains[s]) for s in STRUCTURE_LEVELS}, milestones=milestones,
+            posting_working_days=posting_days,
         )  # fmt: skip

@@ -8,7 +8,7 @@ service, redirect with a message. Service refusals come back as messages or onto
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from ansinh.core.exceptions import ApplicationError
 from ansinh.core.scoping import scope_of
 from ansinh.core.views import AreaPermissionRequiredMixin, ScopedListView
 from ansinh.geo.models import AdminUnit
@@ -30,27 +29,11 @@ from .forms import AssignmentForm, CampaignForm, CancelForm, CompletionForm, Ste
 from .models import Campaign
 from .panels import campaign_panels
 from .tables import CampaignTable
+from .views_common import REFUSALS, add_form_errors, refusal_messages
 
 VIEW_PERM = selectors.VIEW_PERM
 MANAGE_PERM = selectors.MANAGE_PERM
 COMPLETE_PERM = selectors.COMPLETE_PERM
-REFUSALS = (ValidationError, ApplicationError, PermissionDenied)
-
-
-def _refusal(exc: Exception) -> list[str]:
-    if isinstance(exc, ApplicationError):
-        return [exc.message]
-    if isinstance(exc, ValidationError):
-        return list(exc.messages)
-    return [str(exc) or _("Vai trò của bạn không có quyền này.")]
-
-
-def _add_form_errors(form, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, _refusal(exc))
 
 
 class CampaignListView(ScopedListView):
@@ -94,7 +77,7 @@ class CampaignCreateView(AreaPermissionRequiredMixin, View):
             try:
                 campaign = services.campaign_create(actor=request.user, data=form.campaign_data())
             except REFUSALS as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Đã tạo đợt rà soát “%(name)s”.") % {"name": campaign.name})
                 return HttpResponseRedirect(reverse("reviews:campaign_detail", args=[campaign.pk]))
@@ -173,7 +156,7 @@ class _CampaignActionView(AreaPermissionRequiredMixin, View):
         try:
             message = self.perform(campaign, **kwargs)
         except REFUSALS as exc:
-            for text in _refusal(exc):
+            for text in refusal_messages(exc):
                 messages.error(request, text)
         else:
             messages.success(request, message)

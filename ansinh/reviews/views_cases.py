@@ -29,7 +29,7 @@ from .filters import CaseFilterSet
 from .forms import ApplicationForm, FormAForm, ListCurrentForm
 from .panels import case_panels
 from .tables import CaseTable
-from .views import REFUSALS, _add_form_errors, _refusal
+from .views_common import REFUSALS, add_form_errors, refusal_messages
 
 VIEW_CASE_PERM = selectors.VIEW_CASE_PERM
 RECORD_PERM = selectors.RECORD_CASE_PERM
@@ -93,7 +93,7 @@ class CasesListCurrentView(_CampaignPost):
             counts = services_cases.cases_list_current(actor=request.user, campaign=campaign,
                                                        unit=form.cleaned_data["unit"])  # fmt: skip
         except REFUSALS as exc:
-            for text in _refusal(exc):
+            for text in refusal_messages(exc):
                 messages.error(request, text)
         else:
             messages.success(request, _("Đã thêm %(added)s hộ (%(poor)s hộ nghèo, %(near)s hộ cận nghèo); "
@@ -149,7 +149,7 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
                     new_household=new,
                 )  # fmt: skip
             except REFUSALS as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Đã ghi nhận giấy đề nghị của hộ %(household)s; tiếp theo: phiếu A.")
                                  % {"household": case.household})  # fmt: skip
@@ -214,7 +214,7 @@ class FormAView(AreaPermissionRequiredMixin, View):
             try:
                 case = services_cases.form_a_record(actor=request.user, case=case, answers=form.answers())
             except REFUSALS as exc:
-                _add_form_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 if case.state == CaseState.SCREENED_OUT:
                     text = _("Hộ có đặc điểm loại trừ của phiếu A: %(items)s. Dừng rà soát hộ này.") % {
@@ -237,7 +237,7 @@ class CaseStartSurveyView(AreaPermissionRequiredMixin, View):
         try:
             services_cases.case_start_survey(actor=request.user, case=case)
         except REFUSALS as exc:
-            for text in _refusal(exc):
+            for text in refusal_messages(exc):
                 messages.error(request, text)
         else:
             messages.success(request, _("Đã chuyển hộ sang rà soát phiếu B."))

@@ -9,6 +9,7 @@ from ansinh.core.testing.matrix import Case
 from ansinh.reviews.services import assignment_add, steering_member_add
 from ansinh.reviews.services_cases import application_record
 from ansinh.reviews.tests.factories import dak_lak_campaign, thanh_hoa_campaign
+from ansinh.reviews.tests.matrix_common import _api_c, _api_c_out, _c, _c_out
 
 
 def _plan(ctx, campaign, village, officer, commune):
@@ -92,22 +93,6 @@ def _form_a_answers(ctx):
     from ansinh.reviews.tests.factories import no_answers
 
     return no_answers()
-
-
-def _c(ctx):
-    return {"pk": ctx.campaign.pk}
-
-
-def _c_out(ctx):
-    return {"pk": ctx.campaign_out.pk}
-
-
-def _api_c(ctx):
-    return {"campaign_id": ctx.campaign.pk}
-
-
-def _api_c_out(ctx):
-    return {"campaign_id": ctx.campaign_out.pk}
 
 
 def _create_post(ctx):
