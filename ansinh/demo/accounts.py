@@ -36,6 +36,10 @@ ACCOUNTS = [
                 Structure.Y2025, "66"),
     DemoAccount("th.huyen.cu", "Lê Văn Bình", "Chuyên viên Phòng LĐTBXH huyện Thọ Xuân (trước 1/7/2025)",
                 "district_officer", Structure.LEGACY, "395"),
+    DemoAccount("dl.huyen.cu", "Nguyễn Thị Thu", "Chuyên viên Phòng LĐTBXH huyện M'Đrắk (trước 1/7/2025)",
+                "district_officer", Structure.LEGACY, "652"),
+    DemoAccount("dl.huyen.pct", "Võ Văn Tâm", "Phó Chủ tịch UBND huyện M'Đrắk (trước 1/7/2025)",
+                "district_officer", Structure.LEGACY, "652"),
     DemoAccount("kiemtoan", "Đỗ Thu Trang", "Kiểm toán viên Nhà nước", "auditor", None, None),
     DemoAccount("quantri", "Quản trị hệ thống", "Quản trị viên", "system_admin", None, None, staff=True),
 ]  # fmt: skip

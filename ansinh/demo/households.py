@@ -48,6 +48,7 @@ class DemoCommune:
     ethnic_mix: tuple[tuple[str, float], ...]
     households: int
     villages: tuple[tuple[str, str, str], ...]  # (code, name, type)
+    as_of: date | None = None  # legacy communes: the day their records describe (None = today)
 
 
 DEMO_COMMUNES = [
@@ -66,6 +67,11 @@ DEMO_COMMUNES = [
                 (("T1", "Thôn 1", "thon"), ("T2", "Thôn 2", "thon"))),
     DemoCommune(Structure.Y2025, "20179", "046", (("26", 0.45), ("01", 0.55)), 12,
                 (("T1", "Thôn 1", "thon"), ("T2", "Thôn 2", "thon"))),
+    # Ea Lai and Krông Jing of the legacy huyện M'Đrắk as they stood in 2019 (the replay of case 4).
+    DemoCommune(Structure.LEGACY, "24421", "066", (("12", 0.55), ("01", 0.35), ("02", 0.10)), 10,
+                (("EL", "Buôn Ea Lai", "buon"),), as_of=date(2019, 8, 1)),
+    DemoCommune(Structure.LEGACY, "24427", "066", (("12", 0.5), ("01", 0.4), ("07", 0.10)), 10,
+                (("KJ", "Thôn Krông Jing", "thon"),), as_of=date(2019, 8, 1)),
 ]  # fmt: skip
 
 
@@ -177,7 +183,7 @@ def demo_households_load(*, actor, communes: dict[tuple[str, str], object], toda
         existing = set(commune_household_codes(commune))
         rng = random.Random(f"ansinh-demo-{spec.code}")  # noqa: S311 - reproducible demo data, not security
         for index in range(1, spec.households + 1):
-            household, members = demo_household(rng, spec, today=today)
+            household, members = demo_household(rng, spec, today=spec.as_of or today)
             code = f"HS{index:04d}"
             village_code = spec.villages[(index - 1) % len(spec.villages)][0]
             if code in existing:

@@ -70,7 +70,10 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
             villages_created += 1
     today = today or timezone.localdate()
     households_created = demo_households_load(actor=officer, communes=communes, today=today)
-    classified = demo_poverty_load(actor=officer, households=demo_households(communes.values()), today=today)
+    classified = 0
+    for as_of in {c.as_of for c in DEMO_COMMUNES}:  # legacy communes are classified as of their own day
+        dated = [communes[(c.structure, c.code)] for c in DEMO_COMMUNES if c.as_of == as_of]
+        classified += demo_poverty_load(actor=officer, households=demo_households(dated), today=as_of or today)
     campaigns = demo_campaign_load(today=today)
     return {
         "users_created": users_created,

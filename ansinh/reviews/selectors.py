@@ -93,6 +93,18 @@ def covered_units(campaign: Campaign) -> list[AdminUnit]:
     return [cu.unit for cu in campaign.covered.select_related("unit").order_by("unit__sort_key")]
 
 
+def board_units(campaign: Campaign) -> list[AdminUnit]:
+    """The units that report in the campaign: the covered units and the units between them and the
+    campaign's own unit (a legacy campaign covering communes has their district report too, e.g. the
+    district's preliminary and official reports of Đắk Lắk's 2019 plan)."""
+    covered = covered_units(campaign)
+    root = campaign.unit.path
+    between = {p for u in covered for p in _ancestor_paths([u.path]) if p.startswith(root) and p != root}
+    between -= {u.path for u in covered}
+    extra = list(AdminUnit.objects.filter(path__in=between)) if between else []
+    return sorted([*covered, *extra], key=lambda u: u.sort_key)
+
+
 def villages_of(campaign: Campaign, *, user, perm: str = MANAGE_PERM) -> QuerySet[AdminUnit]:
     """Villages under the covered units, inside the area where `user` holds `perm`."""
     paths = [cu.unit_path for cu in campaign.covered.all()] or [campaign.unit_path]
@@ -140,7 +152,7 @@ def milestone_board(*, user, campaign: Campaign, today: date) -> Board:
     scope = scope_of(user, VIEW_PERM)
     complete_scope = scope_of(user, COMPLETE_PERM)
     above = set() if scope.national else _ancestor_paths(scope.paths)
-    covered = covered_units(campaign)
+    covered = board_units(campaign)
     visible = [campaign.unit] if scope.covers(campaign.unit.path, campaign.unit.successor_path) else []
     for unit in covered:
         if unit.pk != campaign.unit_id and (scope.covers(unit.path, unit.successor_path) or unit.path in above):

@@ -39,7 +39,7 @@ from .models import (
     SteeringMember,
     TrainingSession,
 )
-from .selectors import COMPLETE_PERM, EDIT_KIND_PERM, MANAGE_PERM
+from .selectors import COMPLETE_PERM, EDIT_KIND_PERM, MANAGE_PERM, board_units
 
 TEMPLATES_FILE = Path(__file__).resolve().parent / "data" / "campaign_templates.json"
 
@@ -321,7 +321,7 @@ def campaign_cancel(*, actor, campaign: Campaign, reason: str) -> Campaign:
 
 
 def _board_unit_ids(campaign: Campaign) -> set[int]:
-    return {campaign.unit_id, *campaign.covered.values_list("unit_id", flat=True)}
+    return {campaign.unit_id, *(u.pk for u in board_units(campaign))}
 
 
 def milestone_complete(

@@ -9,8 +9,9 @@ from ansinh.demo.households import DEMO_COMMUNES
 from ansinh.demo.services import demo_load
 from ansinh.poverty.services import standards_load
 from ansinh.registry.models import Household, Member
-from ansinh.reviews.models import Campaign, MilestoneCompletion, ReviewCase
+from ansinh.reviews.models import Campaign, Certificate, MilestoneCompletion, ReviewCase
 from ansinh.reviews.services import kinds_load
+from ansinh.reviews.services_cases import form_a_load
 
 
 @pytest.fixture
@@ -23,21 +24,39 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     roles_load(actor=None)
     standards_load()
     kinds_load()
+    form_a_load()
     first = demo_load()
     assert first["users_created"] == len(ACCOUNTS)
     assert first["households_created"] == sum(c.households for c in DEMO_COMMUNES)
     assert Member.objects.count() >= 3 * Household.objects.count()
     assert demo_load() == {"users_created": 0, "villages_created": 0, "households_created": 0,
                            "households_classified": 0, "campaigns_created": 0}  # fmt: skip
-    # The demo campaign is open, with the commune's recognition recorded on time.
-    assert first["campaigns_created"] == 1
-    campaign = Campaign.objects.get()
+    assert first["campaigns_created"] == 2
+    # Thanh Hóa 2026 (2025 structure): every step done through the services, up to the frozen results.
+    campaign = Campaign.objects.get(year=2026)
     assert campaign.status == "open" and campaign.approval_chain == ["commune", "province"]
-    assert not MilestoneCompletion.objects.get().late
-    # The commune's poor and near-poor households are listed into it, plus one application.
-    listed = Household.objects.filter(commune=campaign.covered.get().unit, poverty_class__in=["poor", "near_poor"])
-    assert ReviewCase.objects.exclude(origin="applied").count() == listed.count() > 0
-    assert ReviewCase.objects.filter(origin="applied").count() == 1
+    cases = ReviewCase.objects.filter(campaign=campaign)
+    assert set(cases.values_list("state", flat=True)) == {"approved", "screened_out"}
+    assert cases.filter(origin="applied").count() == 5 and cases.filter(state="screened_out").count() == 1
+    assert campaign.meetings.filter(results__passed=False).count() == 1  # under 50 %: surveyed and met again
+    assert campaign.complaints.filter(late=True).count() == 1 and campaign.complaints.count() == 2
+    recognised = cases.filter(final_class__in=["poor", "near_poor"])
+    assert Certificate.objects.filter(case__campaign=campaign).count() == recognised.count() > 0
+    assert campaign.results.count() == cases.count()
+    assert set(campaign.approvals.values_list("state", flat=True)) == {"approved", "accepted"}
+    assert not MilestoneCompletion.objects.get(milestone__campaign=campaign).late
+    # Đắk Lắk 2019 replayed on the legacy structure: closed, Krông Jing late, one discrepancy resolved.
+    replay = Campaign.objects.get(year=2019)
+    assert replay.status == "closed" and replay.approval_chain == ["commune", "district", "province"]
+    assert replay.structure == "legacy" and replay.plan_number == "6828/KH-UBND"
+    late = {
+        c.unit.name: c.late
+        for c in MilestoneCompletion.objects.filter(milestone__campaign=replay, milestone__code="commune_recognition")
+    }
+    assert late == {"Xã Ea Lai": False, "Xã Krông Jing": True}
+    sample = replay.reinspections.get().samples.get(discrepancy=True)
+    assert sample.resolved_on is not None and sample.resolution
+    assert replay.results.count() == replay.cases.count() > 0
     # Every demo household has form B and a classification; the classes are a realistic mix.
     assert first["households_classified"] == Household.objects.count()
     classes = set(Household.objects.values_list("poverty_class", flat=True))
@@ -46,10 +65,12 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     assert checked > 0
     assert breaks == []
 
-    # Each commune officer sees the households of their own commune and no other.
+    # Each commune officer sees the households of their own commune (and of the legacy communes it
+    # continues: Ea Lai and Krông Jing are now part of xã M'Drắk) and no other.
     officer = User.objects.get(username="dl.canbo")
     visible = Household.objects.visible_to(officer)
-    assert visible.count() == next(c.households for c in DEMO_COMMUNES if c.code == "24412")
-    assert set(visible.values_list("commune__code", flat=True)) == {"24412"}
+    codes = {"24412", "24421", "24427"}
+    assert visible.count() == sum(c.households for c in DEMO_COMMUNES if c.code in codes)
+    assert set(visible.values_list("commune__code", flat=True)) == codes
     response = client.post("/accounts/login/", {"username": "th.canbo", "password": DEMO_PASSWORD})
     assert response.status_code == 302  # the documented demo password works
