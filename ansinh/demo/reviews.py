@@ -51,7 +51,12 @@ from ansinh.reviews.services_cases import (
     form_a_record,
 )
 from ansinh.reviews.services_decision import DecisionData, certificates_issue, decision_record
-from ansinh.reviews.services_inspection import discrepancy_resolve, finding_record, reinspection_order
+from ansinh.reviews.services_inspection import (
+    discrepancy_resolve,
+    finding_record,
+    reinspection_close,
+    reinspection_order,
+)
 from ansinh.reviews.services_posting import ComplaintData, complaint_record, complaint_verify, posting_open
 from ansinh.reviews.services_results import results_freeze
 from ansinh.reviews.services_survey import MeetingData, form_b_record, meeting_record
@@ -308,8 +313,8 @@ def demo_replay_2019_load(*, today: date) -> int:
     milestone_complete(actor=district_officer, milestone=milestones["district_preliminary"], unit=district,
                        done_on=date(2019, 9, 27), today=date(2019, 9, 27))  # fmt: skip
 
-    # The district re-inspects Krông Jing (its poverty rate fell far more than elsewhere): one household
-    # it finds still poor where the commune found it near-poor; the commune re-surveys it.
+    # The district re-inspects Krông Jing (complaints, a rate out of line): for one household its finding
+    # differs from the commune's result; the commune explains it, and the re-inspection is closed.
     sample = _cases(campaign, unit_path__startswith=krong_jing.path, provisional_class__in=["poor", "near_poor"])
     reinspection = reinspection_order(
         actor=district_officer, campaign=campaign, commune=krong_jing, cases=sample[:3], today=date(2019, 9, 26),
@@ -322,12 +327,14 @@ def demo_replay_2019_load(*, today: date) -> int:
         finding_record(actor=district_officer, sample=item, found_class=found, inspector_name="Võ Văn Tâm",
                        inspected_on=date(2019, 9, 26), today=date(2019, 9, 26),
                        findings="Kiểm tra thực tế tại hộ, đối chiếu phiếu B." if index else
-                       "Thu nhập thực tế thấp hơn kê khai: con trai đi làm ăn xa không gửi tiền về.")  # fmt: skip
+                       "Hộ có thêm thu nhập làm thuê theo mùa vụ chưa kê khai trong phiếu B.")  # fmt: skip
         if item.discrepancy or found != item.commune_class:
             item.refresh_from_db()
             discrepancy_resolve(actor=canbo, sample=item, resurvey=False, today=date(2019, 9, 27),
-                                resolution="Xã thống nhất với kết quả phúc tra; đã đối chiếu lại và giữ nguyên "
-                                           "ý kiến của cuộc họp thôn, báo cáo huyện.")  # fmt: skip
+                                resolution="Thu nhập làm thuê chỉ có 2 tháng trong năm; tính bình quân cả năm hộ "
+                                           "vẫn dưới chuẩn nghèo. Giữ nguyên kết quả họp thôn, báo cáo "
+                                           "huyện.")  # fmt: skip
+    reinspection_close(actor=district_officer, reinspection=reinspection, today=date(2019, 9, 28))
     for commune, number, signed_on in ((ea_lai, "89/QĐ-UBND", date(2019, 9, 30)),
                                        (krong_jing, "102/QĐ-UBND", date(2019, 10, 8))):  # fmt: skip
         decision = decision_record(
@@ -347,8 +354,9 @@ def demo_replay_2019_load(*, today: date) -> int:
         (ea_lai.path, "dl.canbo", "dl.chutich"), (krong_jing.path, "dl.canbo", "dl.chutich"),
         (district.path, "dl.huyen.cu", "dl.huyen.pct"), (province.path, "dl.tinh", "dl.pheduyet"),
     ])  # fmt: skip
-    milestone_complete(actor=officer, milestone=milestones["province_approval"], unit=province,
-                       done_on=date(2019, 10, 29), today=date(2019, 10, 29))  # fmt: skip
+    for code, done_on in (("province_approval", date(2019, 10, 29)), ("province_preliminary_ministry",
+                          date(2019, 11, 14)), ("province_official_ministry", date(2019, 12, 19))):  # fmt: skip
+        milestone_complete(actor=officer, milestone=milestones[code], unit=province, done_on=done_on, today=done_on)
     results_freeze(actor=officer, campaign=campaign, today=DONE_2019)
     campaign_close(actor=officer, campaign=campaign)
     return 1

@@ -237,19 +237,31 @@ def case_get_visible(*, user, pk, perm: str = VIEW_CASE_PERM) -> ReviewCase:
 
 
 def case_history(*, case: ReviewCase) -> QuerySet[AuditEvent]:
-    """The case's history, newest first: events about the case itself, and the listing events of the
-    campaign for the household's unit or any unit above it (listing writes one event per unit)."""
+    """The case's history, newest first: events about the case itself; the listing events of the
+    campaign for the household's unit or any unit above it (listing writes one event per unit); and
+    the events of what the case went through as part of a group: its village meetings, its posting,
+    the complaints about it, the commune's decision, and the approvals of its units."""
+    from .models import Complaint, MeetingResult, UnitApproval
+
     parts = [p for p in case.unit_path.split("/") if p]
     paths = {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
-    return (
-        AuditEvent.objects.filter(
-            Q(target_type="reviews.reviewcase", target_id=str(case.pk))
-            | Q(target_type="reviews.campaign", target_id=str(case.campaign_id),
-                event_type=ReviewsEventType.CASES_LISTED, unit_path__in=paths)
-        )
-        .select_related("actor")
-        .order_by("-occurred_at", "-id")
+    related = {
+        "reviews.villagemeeting": MeetingResult.objects.filter(case=case).values_list("meeting_id", flat=True),
+        "reviews.complaint": Complaint.objects.filter(case=case).values_list("pk", flat=True),
+        "reviews.unitapproval": UnitApproval.objects.filter(campaign_id=case.campaign_id, unit_path__in=paths)
+        .values_list("pk", flat=True),
+        "reviews.posting": [case.posting_id] if case.posting_id else [],
+        "reviews.communedecision": [case.decision_id] if case.decision_id else [],
+    }  # fmt: skip
+    condition = Q(target_type="reviews.reviewcase", target_id=str(case.pk)) | Q(
+        target_type="reviews.campaign", target_id=str(case.campaign_id), event_type=ReviewsEventType.CASES_LISTED,
+        unit_path__in=paths,
     )  # fmt: skip
+    for target_type, ids in related.items():
+        ids = [str(pk) for pk in ids]
+        if ids:
+            condition |= Q(target_type=target_type, target_id__in=ids)
+    return AuditEvent.objects.filter(condition).select_related("actor").order_by("-occurred_at", "-id")
 
 
 def case_units(*, user, campaign: Campaign, perm: str = RECORD_CASE_PERM) -> QuerySet[AdminUnit]:

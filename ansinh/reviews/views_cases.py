@@ -157,6 +157,13 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
         return self._render(campaign, form)
 
 
+def _state_label(new: dict) -> str:
+    """The case state an event moved to, as its label (events about a whole meeting, posting or
+    approval name no single state)."""
+    state = new.get("state") if isinstance(new, dict) else None
+    return CaseState(state).label if state in CaseState.values else ""
+
+
 class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
     """One household in the campaign: why, where it stands, phiếu A, and its history."""
 
@@ -172,7 +179,8 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
         context.update(
             page_title=str(case.household), case=case, campaign=case.campaign, household=case.household,
             history=[{"at": e.occurred_at, "actor": e.actor_label, "label": label_for(e.event_type),
-                      "new": (e.changes or {}).get("new", {})} for e in selectors.case_history(case=case)[:100]],
+                      "state": _state_label((e.changes or {}).get("new", {}))}
+                     for e in selectors.case_history(case=case)[:100]],
             can_form_a=can_record and case.origin == CaseOrigin.APPLIED,
             can_start_survey=can_record and case.origin != CaseOrigin.APPLIED,
             panels=case_panels(self.request, case),

@@ -296,3 +296,15 @@ def test_filters_work_in_templates():
         "{% load ansinh_format %}{{ n|vn_number }}|{{ m|vn_money }}|{{ d|vn_date }}|{{ t|vn_datetime }}"
     ).render(Context({"n": 1234567, "m": 50000, "d": date(2025, 7, 1), "t": datetime(2025, 7, 1, 1, 0, tzinfo=UTC)}))
     assert rendered == "1.234.567|50.000 đ|01/07/2025|01/07/2025 08:00"
+
+
+def test_no_template_carries_inline_script_style_or_handler():
+    """The CSP (script-src and style-src 'self') would silently break such markup in the browser."""
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR, "ansinh").glob("*/templates")]
+    problems = []
+    for template in (t for root in roots for t in root.rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, STYLE_ATTRIBUTE, INLINE_HANDLER, re.compile(r"<style", re.IGNORECASE)):
+            if pattern.search(text):
+                problems.append(f"{template.relative_to(settings.BASE_DIR)}: {pattern.search(text).group(0)}")
+    assert not problems, problems

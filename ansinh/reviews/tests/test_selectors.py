@@ -77,3 +77,36 @@ def test_board_rows_are_scoped_and_completion_is_offered_only_where_allowed(ctx)
     head = milestone_board(user=users.village_head, campaign=campaign, today=date(2025, 12, 1))
     assert [row.unit for row in head.rows] == [units.tho_xuan]  # the village head follows their commune
     assert not any(c.can_complete for c in head.rows[0].cells)
+
+
+def test_board_shows_the_district_between_a_legacy_campaign_and_its_communes(ctx):
+    from ansinh.reviews.selectors import board_units
+
+    units = ctx.units
+    legacy = make_campaign(ctx.users.province_officer, units.th_old, [units.xuan_hong], year=2019,
+                           plan_date=date(2019, 8, 21), open_=True)  # fmt: skip
+    assert [u.pk for u in board_units(legacy)] == [units.tho_xuan_district.pk, units.xuan_hong.pk]
+    milestone = legacy.milestones.get(code="district_official")
+    done = milestone_complete(actor=ctx.users.province_officer, milestone=milestone, unit=units.tho_xuan_district,
+                              done_on=date(2019, 10, 12), today=date(2019, 10, 12))  # fmt: skip
+    assert done.late
+
+
+def test_case_history_includes_the_group_steps_it_went_through(ctx):
+    from ansinh.audit.services import audit_record
+    from ansinh.reviews.events import ReviewsEventType
+    from ansinh.reviews.selectors import case_history
+    from ansinh.reviews.tests.helpers_posting import household, meeting, met_case
+
+    units, officer = ctx.units, ctx.users.commune_officer
+    campaign = thanh_hoa_campaign(ctx, open_=True)
+    village_meeting, other_meeting = meeting(campaign, units.t1), meeting(campaign, units.t2)
+    case = met_case(campaign, household(units.tho_xuan, units.t1, "H1", officer), village_meeting)
+    village_meeting.results.create(case=case, proposed_class="poor", agreeing=30, passed=True, unit_path=case.unit_path)
+    for target in (village_meeting, other_meeting):
+        audit_record(actor=officer, event_type=ReviewsEventType.MEETING_RECORDED, target=target,
+                     unit_path=target.unit_path, changes={"new": {"meeting": target.pk}})  # fmt: skip
+    events = list(case_history(case=case))
+    assert [e.target_id for e in events if e.event_type == ReviewsEventType.MEETING_RECORDED] == [
+        str(village_meeting.pk)
+    ]
