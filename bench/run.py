@@ -1,7 +1,7 @@
 """`make bench`: import and bulk classification on SQLite and PostgreSQL, each next to its raw-SQL floor.
 
     python -m bench.run [--households 100000] [--db sqlite|postgres|both] [--formats csv,xlsx] [--profile]
-                        [--no-reimport] [--no-classify] [--generate PROVINCE]
+                        [--no-reimport] [--no-classify] [--no-review] [--generate PROVINCE]
 
 For each database it creates a throw-away database (a file under /tmp, or a PostgreSQL database
 it creates and drops), migrates it once, and for each file format imports the generated file
@@ -15,6 +15,11 @@ next to one hand-written ``INSERT … SELECT`` doing the same classification (`C
 ``--generate PROVINCE`` skips the import: `bench_generate` fills the database with a synthetic
 registry of that real province (much faster at a million households) and only the
 classification steps run, over the whole province.
+
+Last (`REVIEW_PLAN`, on the csv import's database or the generated one): one open review campaign
+with a case per household (`review_prepare`), then the review progress dashboard
+(`progress_by_unit`) of the province and of its largest commune, cold and warm, next to one raw
+``GROUP BY`` giving the same counts (`review_dashboard`). ``--no-review`` skips them.
 
 New benchmarks (issue 6) are step functions in `bench.steps` added to a plan here.
 """
@@ -43,6 +48,8 @@ PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PLAN = ["import", "baseline", "reimport"]
 # Then, on the database the csv import filled: bulk classification next to one SQL statement.
 CLASSIFY_PLAN = ["classify_prepare", "classify", "classify_sql"]
+# Then: one open review campaign with a case per household, and its progress dashboard next to a raw scan.
+REVIEW_PLAN = ["review_prepare", "review_dashboard"]
 
 
 # -- child side ---------------------------------------------------------------------------------
@@ -144,6 +151,7 @@ def bench_database(
     *,
     profile: bool,
     classify: bool = True,
+    review: bool = True,
     plan: list[str] = PLAN,
 ) -> list[dict[str, Any]]:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{vendor}-"))
@@ -157,6 +165,8 @@ def bench_database(
             steps = {name: run_step(name, url, {"file": str(path)}) for name in plan}
             if file_format == "csv" and classify:
                 steps.update({name: run_step(name, url) for name in CLASSIFY_PLAN})
+            if file_format == "csv" and review:
+                steps.update({name: run_step(name, url) for name in REVIEW_PLAN})
             if profile and file_format == "csv":
                 steps["profile_chunk"] = run_step("profile_chunk", database.fresh("profile"), {"file": str(path)})
             runs.append(_summarise(vendor, version, file_format, households, steps))
@@ -167,9 +177,11 @@ def bench_database(
     return runs
 
 
-def bench_generated(vendor: str, households: int, province: str) -> dict[str, Any]:
-    """Classification at scale: the database filled by `bench_generate` (much faster than the
-    import), then the same classification steps over the whole province."""
+def bench_generated(
+    vendor: str, households: int, province: str, *, classify: bool = True, review: bool = True
+) -> dict[str, Any]:
+    """Classification and the review dashboard at scale: the database filled by `bench_generate`
+    (much faster than the import), then the same classification and review steps over the whole province."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{vendor}-"))
     database = Database(vendor, folder)
     try:
@@ -178,7 +190,8 @@ def bench_generated(vendor: str, households: int, province: str) -> dict[str, An
         url = database.fresh("generated")
         params = {"households": households, "province": province, "ground_truth": str(folder / "truth.json")}
         steps = {"generate": run_step("generate", url, params)}
-        steps.update({name: run_step(name, url, {"province": province}) for name in CLASSIFY_PLAN})
+        plan = (CLASSIFY_PLAN if classify else []) + (REVIEW_PLAN if review else [])
+        steps.update({name: run_step(name, url, {"province": province}) for name in plan})
     finally:
         database.drop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -186,7 +199,8 @@ def bench_generated(vendor: str, households: int, province: str) -> dict[str, An
     return {
         "database": vendor, "server": version, "format": "generated", "households": households,
         "generate_seconds": round(generated["seconds"], 1), "generate_max_rss_mb": generated["max_rss_mb"],
-        "members": generated["summary"].get("members"), "steps": steps, **_classification(steps),
+        "members": generated["summary"].get("members"), "steps": steps,
+        **(_classification(steps) if "classify" in steps else {}), **_review(steps),
     }  # fmt: skip
 
 
@@ -209,7 +223,7 @@ def _summarise(vendor, version, file_format, households, steps) -> dict[str, Any
             "reimport_unchanged": steps["reimport"]["unchanged"] and steps["reimport"]["summary"]["created"] == 0}
            if "reimport" in steps else {"reimport_seconds": None, "reimport_unchanged": None}),
         "steps": steps,
-        **(_classification(steps) if "classify" in steps else {}),
+        **(_classification(steps) if "classify" in steps else {}), **_review(steps),
     }  # fmt: skip
 
 
@@ -226,6 +240,43 @@ def _classification(steps: dict[str, Any]) -> dict[str, Any]:
         "same_counts_as_sql": ours_counts == floor["counts"], "counts": ours_counts,
         "max_rss_mb": ours["max_rss_mb"], "sql_max_rss_mb": floor["max_rss_mb"],
     }}  # fmt: skip
+
+
+def _review(steps: dict[str, Any]) -> dict[str, Any]:
+    """The progress dashboard (province, and its largest commune) next to the raw scan, in ms."""
+    if "review_dashboard" not in steps:
+        return {}
+    prepared, timed = steps["review_prepare"], steps["review_dashboard"]
+    return {"review_dashboard": {
+        "cases": prepared["cases"], "prepare_seconds": round(prepared["seconds"], 2), "states": prepared["states"],
+        "communes": prepared["communes"], "max_rss_mb": timed["max_rss_mb"],
+        **{level: {k: v for k, v in timed[level].items() if k not in ("plan", "raw_plan")}
+           for level in ("province", "commune")},
+    }}  # fmt: skip
+
+
+REVIEW_HEADER = (
+    f"{'database':<11}{'households':>11}{'level':>9}{'cases':>10}{'dash cold':>11}{'dash warm':>11}"
+    f"{'raw cold':>10}{'raw warm':>10}{'warm ratio':>12}"
+)
+
+
+def _review_rows(r: dict[str, Any]) -> list[str]:
+    d = r["review_dashboard"]
+    return [
+        f"{r['database']:<11}{r['households']:>11,}{level:>9}{d[level]['totals']['listed']:>10,}"
+        f"{d[level]['dashboard_cold_ms']:>9.1f}ms{d[level]['dashboard_warm_ms']:>9.1f}ms"
+        f"{d[level]['raw_cold_ms']:>8.1f}ms{d[level]['raw_warm_ms']:>8.1f}ms{d[level]['ratio_warm'] or 0:>11.1f}x"
+        for level in ("province", "commune")
+    ]
+
+
+def _print_review(runs: list[dict[str, Any]]) -> None:
+    reviewed = [r for r in runs if "review_dashboard" in r]
+    if reviewed:
+        rows = [row for r in reviewed for row in _review_rows(r)]
+        title = "Review progress dashboard (progress_by_unit vs raw GROUP BY)"
+        print(f"\n{title}\n{REVIEW_HEADER}\n" + "\n".join(rows))
 
 
 CLASSIFY_HEADER = (
@@ -278,6 +329,7 @@ def main() -> None:
     parser.add_argument("--formats", default=os.environ.get("BENCH_FORMATS", "csv,xlsx"))
     parser.add_argument("--profile", action="store_true", help="also cProfile one chunk of the csv import")
     parser.add_argument("--no-classify", action="store_true", help="skip the classification steps")
+    parser.add_argument("--no-review", action="store_true", help="skip the review dashboard steps")
     parser.add_argument("--no-reimport", action="store_true", help="skip importing the same file again")
     parser.add_argument(
         "--generate", metavar="PROVINCE", help="classification only, on a bench_generate registry of this province"
@@ -314,6 +366,7 @@ def main() -> None:
                 files,
                 profile=args.profile,
                 classify=not args.no_classify,
+                review=not args.no_review,
                 plan=[s for s in PLAN if not (args.no_reimport and s == "reimport")],
             )
     finally:
@@ -323,18 +376,25 @@ def main() -> None:
     classified = [r for r in runs if "classification" in r]
     if classified:
         print(f"\nBulk classification (2022-2025)\n{CLASSIFY_HEADER}\n" + "\n".join(map(_classify_row, classified)))
+    _print_review(runs)
     print(f"\nresults: {path.relative_to(ROOT)}")
 
 
 def _main_generated(args) -> None:
     vendors = {"sqlite": ["sqlite"], "postgres": ["postgresql"], "both": ["sqlite", "postgresql"]}[args.db]
-    print(f"{args.households:,} generated households (province {args.generate}): bulk classification", flush=True)
+    print(f"{args.households:,} generated households (province {args.generate}): bulk classification"
+          f"{' (skipped)' if args.no_classify else ''}, review dashboard{' (skipped)' if args.no_review else ''}",
+          flush=True)  # fmt: skip
     runs = []
     for vendor in vendors:
-        runs.append(bench_generated(vendor, args.households, args.generate))
+        runs.append(bench_generated(vendor, args.households, args.generate, classify=not args.no_classify,
+                                    review=not args.no_review))  # fmt: skip
         print(f"{vendor}: generated in {runs[-1]['generate_seconds']} s", flush=True)
     path = _save(runs, args.households)
-    print(f"\nBulk classification (2022-2025)\n{CLASSIFY_HEADER}\n" + "\n".join(map(_classify_row, runs)))
+    classified = [r for r in runs if "classification" in r]
+    if classified:
+        print(f"\nBulk classification (2022-2025)\n{CLASSIFY_HEADER}\n" + "\n".join(map(_classify_row, classified)))
+    _print_review(runs)
     print(f"\nresults: {path.relative_to(ROOT)}")
 
 

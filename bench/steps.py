@@ -350,3 +350,221 @@ def classify_profile(params: dict[str, Any]) -> dict[str, Any]:
     pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
     pstats.Stats(profiler, stream=cumulative).sort_stats("cumulative").print_stats(40)
     return {**result, "tottime": text.getvalue(), "cumulative": cumulative.getvalue()}
+
+
+# -- review progress dashboard (issue 6) --------------------------------------------------------
+
+REVIEW_TODAY = "2026-10-15"  # the dashboard's "today": some commune milestones are due, none overdue yet
+# A campaign in its middle weeks: (state, share); screened out only among applicants in practice.
+REVIEW_STATES = [("listed", 0.10), ("surveying", 0.15), ("surveyed", 0.20), ("met", 0.15), ("posted", 0.15),
+                 ("decided", 0.15), ("approved", 0.08), ("screened_out", 0.02)]  # fmt: skip
+REVIEW_CLASSES = [("poor", 0.05), ("near_poor", 0.05), ("average", 0.04), ("not_poor", 0.86)]
+REVIEW_WARM_CALLS = 20
+
+
+def _review_province(params: dict[str, Any]):
+    unit = _run_unit(params)
+    return unit if params.get("province") else unit.parent
+
+
+def _province_reader(province):
+    """The dashboard's reader: a province officer (role `province_officer` over the province). A
+    superuser sees no rows: reads are scoped by role assignments, not by `is_superuser`."""
+    from datetime import date
+
+    from ansinh.accounts.models import Role, RoleAssignment, User
+    from ansinh.accounts.services import roles_load
+
+    if not Role.objects.filter(code="province_officer").exists():
+        roles_load(actor=None)
+    user = User.objects.filter(username="bench_province").first()
+    if user is None:
+        user = User.objects.create_user("bench_province", password=None)
+        RoleAssignment.objects.create(user=user, role=Role.objects.get(code="province_officer"), unit=province,
+                                      valid_from=date(2026, 1, 1))  # fmt: skip
+    return user
+
+
+def _pick(rng, weighted: list[tuple[str, float]]) -> str:
+    return rng.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
+
+
+@step("review_prepare")
+def review_prepare(params: dict[str, Any]) -> dict[str, Any]:
+    """One open yearly review campaign over the run's province (the communes that hold households, or
+    the import's commune) and one ReviewCase per household, written in bulk (`core.db.insert_rows`:
+    COPY on PostgreSQL) with a seeded state mix of a campaign half way through and classes (the
+    household's current class when it has one, else a seeded one), placed by the household's paths."""
+    import random
+    from datetime import date
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.db.models import Count
+
+    from ansinh.core.db import analyze_tables, insert_rows, reserve_ids
+    from ansinh.geo.choices import Level
+    from ansinh.geo.models import AdminUnit
+    from ansinh.poverty.models import PovertyStandard
+    from ansinh.poverty.services import standards_load
+    from ansinh.registry.models import Household
+    from ansinh.reviews.models import CampaignKind, ReviewCase
+    from ansinh.reviews.services import CampaignData, campaign_create, campaign_open
+
+    start = time.perf_counter()
+    call_command("reviews_load_templates", stdout=io.StringIO())
+    if not PovertyStandard.objects.exists():
+        standards_load()
+    admin, province = _bench_admin(), _review_province(params)
+    if params.get("province"):
+        with_households = Household.objects.filter(commune__parent=province).values("commune_id")
+        units = list(AdminUnit.objects.filter(parent=province, level=Level.COMMUNE, pk__in=with_households))
+    else:
+        units = [_run_unit(params)]
+    campaign = campaign_create(
+        actor=admin, today=date(2026, 8, 25),
+        data=CampaignData(kind=CampaignKind.objects.get(code="periodic"), year=2026, unit=province, units=units,
+                          plan_number="1/KH-BENCH", plan_date=date(2026, 8, 20)),
+    )  # fmt: skip
+    campaign = campaign_open(actor=admin, campaign=campaign)
+    _province_reader(province)
+    setup_seconds = time.perf_counter() - start
+    rng = random.Random(params.get("seed", 20261215))  # noqa: S311 - benchmark data, not security
+    origins = {"poor": "poor_list", "near_poor": "near_poor_list"}
+    decided, surveyed = {"decided", "approved"}, {"surveyed", "met", "posted", "decided", "approved"}
+    start = time.perf_counter()
+    created, batch = 0, []
+    rows = Household.objects.order_by("pk").values_list("pk", "poverty_class", "unit_path", "successor_path")
+
+    def flush(batch: list) -> int:
+        for obj, pk in zip(batch, reserve_ids(ReviewCase, len(batch)), strict=True):
+            obj.pk = pk
+        insert_rows(ReviewCase, batch)
+        return len(batch)
+
+    with transaction.atomic():
+        for pk, current, unit_path, successor_path in rows.iterator(chunk_size=5000):
+            previous = current or _pick(rng, REVIEW_CLASSES)
+            state = _pick(rng, REVIEW_STATES)
+            origin = "applied" if state == "screened_out" else origins.get(previous, "applied")
+            provisional = _pick(rng, REVIEW_CLASSES) if rng.random() < 0.2 else previous
+            batch.append(ReviewCase(
+                campaign_id=campaign.pk, household_id=pk, origin=origin, state=state, previous_class=previous,
+                provisional_class=provisional if state in surveyed else "",
+                final_class=provisional if state in decided else "",
+                unit_path=unit_path, successor_path=successor_path, created_by_id=admin.pk,
+            ))  # fmt: skip
+            if len(batch) == 5000:
+                created += flush(batch)
+                batch = []
+        if batch:
+            created += flush(batch)
+    analyze_tables(ReviewCase)
+    states = dict(ReviewCase.objects.filter(campaign=campaign).order_by().values_list("state").annotate(n=Count("pk")))
+    return {"seconds": time.perf_counter() - start, "setup_seconds": setup_seconds, "cases": created,
+            "campaign": campaign.pk, "communes": len(units), "states": states}  # fmt: skip
+
+
+def _raw_progress_sql(vendor: str, campaign_id: int, unit_path: str, whole_campaign: bool) -> tuple[str, list]:
+    """The floor: one ``GROUP BY`` over the campaign's cases by the path component below the unit,
+    with one filtered count per dashboard column (`PROGRESS_COLUMNS`), no scoping, no ORM."""
+    from ansinh.reviews.models import ReviewCase
+    from ansinh.reviews.selectors_results import PROGRESS_COLUMNS
+
+    position = "strpos" if vendor == "postgresql" else "instr"
+    rest = f"substr(unit_path, {len(unit_path) + 1})"
+    child = f"CASE WHEN unit_path = %s THEN '' ELSE substr({rest}, 1, {position}({rest}, '/') - 1) END"
+    counts, values = [], [unit_path]
+    for key, states in PROGRESS_COLUMNS.items():
+        if states is None:
+            counts.append(f"count(*) AS {key}")
+        else:
+            counts.append(f"count(*) FILTER (WHERE state IN ({', '.join(['%s'] * len(states))})) AS {key}")
+            values += sorted(states)
+    where = "campaign_id = %s" + ("" if whole_campaign else " AND unit_path LIKE %s")
+    values += [campaign_id] if whole_campaign else [campaign_id, unit_path + "%"]
+    sql = f"SELECT {child} AS child, {', '.join(counts)} FROM {ReviewCase._meta.db_table} WHERE {where} GROUP BY 1"  # noqa: S608
+    return sql, values
+
+
+def _time_calls(call: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(cold ms: the first call on a fresh connection, warm ms: median of the next calls, result)."""
+    import statistics
+
+    from django.db import connection
+
+    connection.close()
+    start = time.perf_counter()
+    result = call()
+    cold = (time.perf_counter() - start) * 1000
+    warm = []
+    for _ in range(REVIEW_WARM_CALLS):
+        start = time.perf_counter()
+        call()
+        warm.append((time.perf_counter() - start) * 1000)
+    return round(cold, 2), round(statistics.median(warm), 2), result
+
+
+@step("review_dashboard")
+def review_dashboard(params: dict[str, Any]) -> dict[str, Any]:
+    """`progress_by_unit` as a province officer (`_province_reader`) for the province and for its largest commune (the
+    drill-down), next to one raw ``GROUP BY`` query giving the same counts: each timed cold (first
+    call on a fresh connection in this fresh process; the database's own page cache is not emptied)
+    and warm (median of 20 more calls). On PostgreSQL, the ``EXPLAIN ANALYZE`` of the dashboard's
+    aggregate query is kept in the result."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ansinh.geo.models import AdminUnit
+    from ansinh.reviews.models import Campaign
+    from ansinh.reviews.selectors_results import PROGRESS_COLUMNS, progress_by_unit
+
+    province = _review_province(params)
+    reader = _province_reader(province)
+    campaign = Campaign.objects.get(plan_number="1/KH-BENCH")
+    today = date.fromisoformat(REVIEW_TODAY)
+    vendor = connection.vendor
+    with connection.cursor() as cursor:  # the largest commune (not timed)
+        cursor.execute(*_raw_progress_sql(vendor, campaign.pk, province.path, True))
+        names = [c[0] for c in cursor.description]
+        biggest = max(cursor.fetchall(), key=lambda r: r[names.index("listed")])[0]
+    commune = AdminUnit.objects.get(path=f"{province.path}{biggest}/")
+    result: dict[str, Any] = {"campaign": campaign.pk}
+    for level, unit in (("province", province), ("commune", commune)):
+
+        def dashboard(unit=unit):
+            return progress_by_unit(user=reader, campaign=campaign, unit=unit, today=today)
+
+        sql, values = _raw_progress_sql(vendor, campaign.pk, unit.path, level == "province")
+
+        def raw(sql=sql, values=values):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, values)
+                return [c[0] for c in cursor.description], cursor.fetchall()
+
+        cold, warm, progress = _time_calls(dashboard)
+        raw_cold, raw_warm, (names, raw_rows) = _time_calls(raw)
+        totals = {key: progress.totals.counts[key] for key in PROGRESS_COLUMNS}
+        raw_totals = {key: sum(row[names.index(key)] for row in raw_rows) for key in PROGRESS_COLUMNS}
+        assert totals == raw_totals, (level, totals, raw_totals)  # noqa: S101 - the bench's own check
+        by_child = {(r.unit.path[len(unit.path) : -1] if r.unit else None): r.counts["listed"] for r in progress.rows}
+        with CaptureQueriesContext(connection) as captured:
+            dashboard()
+        queries = [q["sql"] for q in captured.captured_queries]
+        entry = {
+            "unit": unit.path, "rows": len(progress.rows), "raw_rows": len(raw_rows), "totals": totals,
+            "dashboard_cold_ms": cold, "dashboard_warm_ms": warm, "raw_cold_ms": raw_cold, "raw_warm_ms": raw_warm,
+            "ratio_warm": round(warm / raw_warm, 2) if raw_warm else None, "queries": len(queries),
+            "largest_row": max(by_child.values()) if by_child else 0,
+        }  # fmt: skip
+        aggregate = next((q for q in queries if "GROUP BY" in q), None)
+        if vendor == "postgresql" and aggregate:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {aggregate}")
+                entry["plan"] = "\n".join(r[0] for r in cursor.fetchall())
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {connection.ops.compose_sql(sql, values)}")
+                entry["raw_plan"] = "\n".join(r[0] for r in cursor.fetchall())
+        result[level] = entry
+    return result

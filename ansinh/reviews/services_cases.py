@@ -362,6 +362,19 @@ def application_record(
 # -- step 2: phiếu A and the start of the survey ------------------------------------------------
 
 
+def _lock_listed(case: ReviewCase, to: str) -> ReviewCase:
+    """`lock_case`, for steps that only start from the listing: phiếu A and the start of the survey
+    (the map also lets later steps send a case back to phiếu B, which these two must not do)."""
+    locked = lock_case(case, to)
+    if locked.state != CaseState.LISTED:
+        raise ApplicationError(
+            _("Hộ đang ở bước “%(state)s”, không chuyển sang “%(to)s” được.")
+            % {"state": locked.get_state_display(), "to": CaseState(to).label},
+            code="invalid_transition",
+        )
+    return locked
+
+
 def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: date | None = None) -> ReviewCase:
     """Record phiếu A for an applicant household: matching any exclusion criterion → screened out
     (the criteria matched kept as the reason); none → surveying (phiếu B next).
@@ -395,7 +408,7 @@ def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: d
     matched = [{"code": c["code"], "text": c["text"]} for c in checklist.criteria if answers[c["code"]]]
     to = CaseState.SCREENED_OUT if matched else CaseState.SURVEYING
     with transaction.atomic():
-        locked = lock_case(case, to)
+        locked = _lock_listed(case, to)
         old = locked.state
         locked.state, locked.form_a, locked.form_a_on = to, checklist, on_date
         locked.form_a_answers = {code: answers[code] for code in codes}
@@ -419,7 +432,7 @@ def case_start_survey(*, actor, case: ReviewCase) -> ReviewCase:
     if case.origin == CaseOrigin.APPLIED:
         raise ApplicationError(_("Hộ có giấy đề nghị phải qua phiếu A trước."), code="form_a_required")
     with transaction.atomic():
-        locked = lock_case(case, CaseState.SURVEYING)
+        locked = _lock_listed(case, CaseState.SURVEYING)
         old = locked.state
         locked.state = CaseState.SURVEYING
         locked.save(update_fields=["state", "updated_at"])

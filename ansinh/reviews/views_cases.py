@@ -24,7 +24,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.registry.models import Household
 
 from . import selectors, services_cases
-from .choices import CampaignStatus, CaseOrigin, CaseState, case_can_move
+from .choices import CampaignStatus, CaseOrigin, CaseState
 from .filters import CaseFilterSet
 from .forms import ApplicationForm, FormAForm, ListCurrentForm
 from .panels import case_panels
@@ -164,6 +164,22 @@ def _state_label(new: dict) -> str:
     return CaseState(state).label if state in CaseState.values else ""
 
 
+# A household's review ends with the commune's recognition or, for an applicant screened out, the
+# written refusal (QĐ 24/2021/QĐ-TTg Điều 5: within 15 days in the monthly regular review).
+FINISHED_STATES = {CaseState.DECIDED, CaseState.APPROVED, CaseState.SCREENED_OUT, CaseState.WITHDRAWN}
+
+
+def _recognition_due(case) -> dict | None:
+    """The deadline of the commune's recognition (the campaign's `commune_recognition` milestone) and
+    whether this household is past it without an answer."""
+    milestone = case.campaign.milestones.filter(code="commune_recognition").first()
+    if milestone is None:
+        return None
+    finished = case.state in FINISHED_STATES
+    return {"deadline": milestone.deadline, "finished": finished,
+            "overdue": not finished and timezone.localdate() > milestone.deadline}  # fmt: skip
+
+
 class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
     """One household in the campaign: why, where it stands, phiếu A, and its history."""
 
@@ -175,7 +191,7 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
         user = self.request.user
         case = selectors.case_get_visible(user=user, pk=self.kwargs["pk"])
         open_ = case.campaign.status == CampaignStatus.OPEN
-        can_record = open_ and user.has_perm(RECORD_PERM, case) and case_can_move(case.state, CaseState.SURVEYING)
+        can_record = open_ and case.state == CaseState.LISTED and user.has_perm(RECORD_PERM, case)
         context.update(
             page_title=str(case.household), case=case, campaign=case.campaign, household=case.household,
             history=[{"at": e.occurred_at, "actor": e.actor_label, "label": label_for(e.event_type),
@@ -183,7 +199,7 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
                      for e in selectors.case_history(case=case)[:100]],
             can_form_a=can_record and case.origin == CaseOrigin.APPLIED,
             can_start_survey=can_record and case.origin != CaseOrigin.APPLIED,
-            panels=case_panels(self.request, case),
+            panels=case_panels(self.request, case), due=_recognition_due(case),
         )  # fmt: skip
         return context
 

@@ -23,6 +23,7 @@ from . import documents_decision, selectors, selectors_decision, services_decisi
 from .choices import CampaignStatus, CaseState, CommitteeRole
 from .forms_decision import CertificatesForm, DecisionForm
 from .models import Certificate, SteeringMember
+from .services_common import approval_locked
 from .views_common import REFUSALS, add_form_errors, docx_response, refusal_messages
 
 RECORD_PERM = selectors_decision.RECORD_DECISION_PERM
@@ -108,7 +109,8 @@ class DecisionDetailView(AreaPermissionRequiredMixin, View):
         return render(request, "reviews/decision/decision_detail.html", {
             "decision": decision, "campaign": decision.campaign, "lists": selectors_decision.decision_lists(decision),
             "page_title": _("Quyết định %(number)s") % {"number": decision.number},
-            "can_amend": can_record and decision.campaign.status == CampaignStatus.OPEN,
+            "can_amend": can_record and decision.campaign.status == CampaignStatus.OPEN
+            and approval_locked(decision.campaign, decision.commune.path) is None,
             "can_issue": can_record and decision.campaign.status != CampaignStatus.CANCELLED,
             "can_view_certificates": user.has_perm(VIEW_CERTIFICATE_PERM),
         })  # fmt: skip

@@ -251,6 +251,24 @@ def test_listed_case_starts_the_survey_without_form_a(ctx, users):
     assert error.code == "form_a_required"
 
 
+@pytest.mark.parametrize("state", ["surveyed", "met", "posted", "decided"])
+def test_listing_steps_never_send_a_later_case_back(ctx, users, state):
+    """The map lets later steps send a case back to phiếu B; the start of the survey and phiếu A,
+    which begin at the listing, must not."""
+    from ansinh.reviews.tests.factories import case_at
+
+    case = case_at(ctx.campaign, ctx.poor, state)
+    error = assert_refused(ApplicationError, lambda: case_start_survey(actor=users.commune_officer, case=case),
+                           event_type=ReviewsEventType.CASE_SURVEY_STARTED)  # fmt: skip
+    assert error.code == "invalid_transition"
+    applicant = case_at(ctx.campaign, ctx.other, state, origin="applied")
+    error = assert_refused(ApplicationError, lambda: form_a_record(actor=users.commune_officer, case=applicant,
+                                                                   answers=no_answers(), today=TODAY),
+                           event_type=ReviewsEventType.FORM_A_RECORDED)  # fmt: skip
+    assert error.code == "invalid_transition"
+    assert ReviewCase.objects.get(pk=case.pk).state == state
+
+
 # -- phiếu A as data ----------------------------------------------------------------------------
 
 

@@ -82,6 +82,8 @@ def test_application_for_a_registered_household_then_form_a(ctx, client):
     assert response.status_code == 302 and response["Location"] == reverse("reviews:case_detail", args=[case.pk])
     detail = client.get(response["Location"]).content.decode()
     assert reverse("reviews:form_a", args=[case.pk]) in detail and "Ghi nhận giấy đề nghị rà soát" in detail
+    # The 2025 campaign's recognition deadline (14/12/2025) has passed with no answer for this household.
+    assert "14/12/2025" in detail and "Quá hạn, chưa có kết quả" in detail
     form = client.get(reverse("reviews:form_a", args=[case.pk])).content.decode()
     assert "Có ô tô" in form and "tạm thời, chưa đối chiếu văn bản" in form
     response = client.post(reverse("reviews:form_a", args=[case.pk]), {"c_car": "on"}, follow=True)
@@ -89,6 +91,7 @@ def test_application_for_a_registered_household_then_form_a(ctx, client):
     assert case.state == "screened_out" and [r["code"] for r in case.screened_out_reason] == ["car"]
     assert any("Có ô tô" in m for m in page_messages(response))
     assert "Ghi kết quả phiếu A" in response.content.decode()  # the history shows the event
+    assert "Quá hạn, chưa có kết quả" not in response.content.decode()  # screened out: answered
 
 
 def test_application_form_errors_stay_on_the_form(ctx, client):

@@ -82,7 +82,7 @@ def test_decision_pages_certificates_and_panels(screened, client):
     h1 = screened.cases["H1"]
     printed = client.get(reverse("reviews:certificate_print", args=[h1.pk])).content.decode()
     assert "GIẤY CHỨNG NHẬN HỘ NGHÈO" in printed and "Chủ hộ H1" in printed and "Thôn 1, Xã Thọ Xuân" in printed
-    assert "@media print" in printed and "Lê Văn Bình" in printed and "1975" in printed
+    assert "css/documents.css" in printed and "Lê Văn Bình" in printed and "1975" in printed
     assert client.get(reverse("reviews:certificate_print", args=[screened.cases["H2"].pk])).status_code == 404
     case_page = client.get(reverse("reviews:case_detail", args=[h1.pk])).content.decode()
     assert "0001/2025/GCN-HN.HCN" in case_page and reverse("reviews:certificate_print", args=[h1.pk]) in case_page
@@ -99,3 +99,17 @@ def test_refusal_docx_only_for_screened_out_cases(screened, client):
     assert client.get(reverse("reviews:case_refusal", args=[screened.cases["H1"].pk])).status_code == 404
     page = client.get(reverse("reviews:case_detail", args=[screened.screened.pk])).content.decode()
     assert reverse("reviews:case_refusal", args=[screened.screened.pk]) in page
+
+
+def test_an_approved_commune_offers_no_amendment(units, users, client):
+    from ansinh.reviews.models import UnitApproval
+    from ansinh.reviews.tests.helpers_decision import build_decided
+
+    ctx = SimpleNamespace(units=units, users=users)
+    build_decided(ctx)
+    client.force_login(users.commune_chair)
+    url = reverse("reviews:decision_detail", args=[ctx.decision.pk])
+    assert "Sửa đổi quyết định" in client.get(url).content.decode()
+    UnitApproval.objects.create(campaign=ctx.campaign, unit=units.tho_xuan, level="commune", state="approved",
+                                unit_path=units.tho_xuan.path)  # fmt: skip
+    assert "Sửa đổi quyết định" not in client.get(url).content.decode()
