@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -33,7 +32,7 @@ from .choices import ApplicationChannel, CampaignStatus, CaseOrigin, CaseState
 from .events import ReviewsEventType
 from .models import Campaign, FormAChecklist, ReviewCase
 from .selectors import form_a_checklist
-from .services_common import lock_case, lock_open_campaign
+from .services_common import actor_user, covered_paths, lock_case, lock_open_campaign, today_or
 
 FORM_A_FILE = Path(__file__).resolve().parent / "data" / "form_a.json"
 RECORD_PERM = "reviews.record_case"
@@ -41,14 +40,6 @@ EDIT_FORM_A_PERM = "reviews.change_formachecklist"
 
 # Households on the lists the commune manages at review time are reviewed again (step 1 (a)).
 LISTED_CLASSES = {PovertyClass.POOR: CaseOrigin.POOR_LIST, PovertyClass.NEAR_POOR: CaseOrigin.NEAR_POOR_LIST}
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
 
 
 def _require_record(actor, unit: AdminUnit) -> None:
@@ -61,12 +52,8 @@ def _require_case(actor, case: ReviewCase) -> None:
         raise PermissionDenied(_("Hộ này không thuộc địa bàn bạn được ghi nhận hộ rà soát."))
 
 
-def _covered_paths(campaign: Campaign) -> list[str]:
-    return list(campaign.covered.values_list("unit_path", flat=True)) or [campaign.unit_path]
-
-
 def _in_campaign(campaign: Campaign, path: str) -> bool:
-    return any(path.startswith(p) for p in _covered_paths(campaign))
+    return any(path.startswith(p) for p in covered_paths(campaign))
 
 
 # -- phiếu A as data ----------------------------------------------------------------------------
@@ -236,7 +223,7 @@ def cases_list_current(*, actor, campaign: Campaign, unit: AdminUnit) -> dict[st
         ) if households else set()  # fmt: skip
         new = [
             ReviewCase(campaign=locked, household_id=pk, origin=LISTED_CLASSES[klass], state=CaseState.LISTED,
-                       previous_class=klass, unit_path=path, successor_path=successor, created_by=_user(actor))
+                       previous_class=klass, unit_path=path, successor_path=successor, created_by=actor_user(actor))
             for pk, klass, path, successor in households if pk not in existing and pk not in elsewhere
         ]  # fmt: skip
         ReviewCase.objects.bulk_create(new, batch_size=500)
@@ -320,7 +307,7 @@ def application_record(
     if household is not None and household.status != HouseholdStatus.ACTIVE:
         raise ValidationError({"household": _("Hộ này không còn được quản lý (%(status)s).")
                                % {"status": household.get_status_display()}})  # fmt: skip
-    _clean_application(campaign, application, _today(today))
+    _clean_application(campaign, application, today_or(today))
     with transaction.atomic():
         locked = lock_open_campaign(campaign)
         if household is None:
@@ -348,7 +335,7 @@ def application_record(
             applicant_name=(application.applicant_name or household.head_name or "").strip()[:150],
             reason=(application.reason or "").strip(), previous_class=household.poverty_class or "",
             unit_path=household.unit_path,
-            successor_path=household.successor_path, created_by=_user(actor),
+            successor_path=household.successor_path, created_by=actor_user(actor),
         )  # fmt: skip
         audit_record(
             actor=actor, event_type=ReviewsEventType.APPLICATION_RECORDED, target=case, unit_path=case.unit_path,
@@ -390,7 +377,7 @@ def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: d
             _("Phiếu A chỉ dùng cho hộ có giấy đề nghị; hộ trong danh sách hiện có chuyển thẳng sang phiếu B."),
             code="form_a_not_needed",
         )
-    on_date = _today(today)
+    on_date = today_or(today)
     checklist = form_a_current(on_date)
     if checklist is None:
         raise ApplicationError(_("Chưa nạp phiếu A (lệnh reviews_load_form_a)."), code="form_a_missing")

@@ -11,7 +11,10 @@ services_inspection, services_decision and services_approval):
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
@@ -21,14 +24,32 @@ from .choices import LOCKED_APPROVAL_STATES, CampaignStatus, CaseState, case_can
 from .models import Campaign, ReviewCase, UnitApproval
 
 __all__ = [
-    "actor_user", "ancestor_paths", "approval_locked", "case_send_back", "ensure_unlocked", "lock_case",
-    "lock_open_campaign", "require_perm",
+    "actor_user",
+    "ancestor_paths",
+    "approval_locked",
+    "case_send_back",
+    "covered_paths",
+    "ensure_unlocked",
+    "lock_case",
+    "lock_open_campaign",
+    "require_perm",
+    "today_or",
 ]  # fmt: skip
 
 
 def actor_user(actor):
     """The user to store as author (None for the system)."""
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def today_or(today: date | None) -> date:
+    """`today` when a caller (a test, a replay) gives it, else the local date."""
+    return today or timezone.localdate()
+
+
+def covered_paths(campaign: Campaign) -> list[str]:
+    """The unit paths the campaign covers (its own unit's when it lists none)."""
+    return list(campaign.covered.values_list("unit_path", flat=True)) or [campaign.unit_path]
 
 
 def require_perm(actor, perm: str, obj, message: str | None = None) -> None:

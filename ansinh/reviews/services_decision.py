@@ -19,7 +19,6 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
@@ -34,7 +33,15 @@ from .events import ReviewsEventType
 from .models import Campaign, Certificate, CommuneDecision, ReviewCase
 from .selectors_inspection import open_discrepancies
 from .selectors_posting import open_complaints
-from .services_common import actor_user, ensure_unlocked, lock_case, lock_open_campaign, require_perm
+from .services_common import (
+    actor_user,
+    covered_paths,
+    ensure_unlocked,
+    lock_case,
+    lock_open_campaign,
+    require_perm,
+    today_or,
+)
 
 RECORD_DECISION_PERM = "reviews.record_decision"
 
@@ -53,14 +60,6 @@ class DecisionData:
     signed_on: date
     signer_name: str
     signer_position: str
-
-
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
-
-
-def _covered_paths(campaign: Campaign) -> list[str]:
-    return list(campaign.covered.values_list("unit_path", flat=True)) or [campaign.unit_path]
 
 
 def _clean(data: DecisionData) -> DecisionData:
@@ -185,12 +184,12 @@ def decision_record(*, actor, campaign: Campaign, commune: AdminUnit, data: Deci
         commune,
         _("%(unit)s không thuộc địa bàn bạn được ghi quyết định công nhận.") % {"unit": commune.name},
     )
-    if commune.level != Level.COMMUNE or not any(commune.path.startswith(p) for p in _covered_paths(campaign)):
+    if commune.level != Level.COMMUNE or not any(commune.path.startswith(p) for p in covered_paths(campaign)):
         raise ValidationError(
             {"commune": [_("%(unit)s không phải xã thuộc đợt rà soát này.") % {"unit": commune.name}]}
         )
     data = _clean(data)
-    today = _today(today)
+    today = today_or(today)
     with transaction.atomic():
         locked = lock_open_campaign(campaign)
         ensure_unlocked(locked, commune.path)
@@ -263,7 +262,7 @@ def certificates_issue(*, actor, decision: CommuneDecision, issued_on: date | No
         commune,
         _("%(unit)s không thuộc địa bàn bạn được cấp giấy chứng nhận.") % {"unit": commune.name},
     )
-    today = _today(today)
+    today = today_or(today)
     issued_on = issued_on or today
     if issued_on < decision.signed_on:
         raise ValidationError({"issued_on": [_("Ngày cấp không được trước ngày ký quyết định (%(d)s).")

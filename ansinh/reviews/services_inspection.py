@@ -20,7 +20,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
@@ -33,13 +32,17 @@ from .choices import CaseState, ReinspectionStatus
 from .events import ReviewsEventType
 from .models import Campaign, Reinspection, ReinspectionSample, ReviewCase
 from .selectors_inspection import REINSPECT_PERM, RESOLVE_PERM, campaign_communes, commune_reasons, eligible_cases
-from .services_common import actor_user, case_send_back, ensure_unlocked, lock_case, lock_open_campaign, require_perm
+from .services_common import (
+    actor_user,
+    case_send_back,
+    ensure_unlocked,
+    lock_case,
+    lock_open_campaign,
+    require_perm,
+    today_or,
+)
 
 MAX_SAMPLE = 500
-
-
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
 
 
 def _commune_class(case: ReviewCase) -> str:
@@ -101,7 +104,7 @@ def reinspection_order(
                                  "trên %(unit)s.") % {"unit": commune.name})  # fmt: skip
     if commune.level != Level.COMMUNE or not campaign_communes(campaign).filter(pk=commune.pk).exists():
         raise ValidationError({"commune": _("%(unit)s không phải xã thuộc đợt rà soát này.") % {"unit": commune.name}})
-    on_date = _today(today)
+    on_date = today_or(today)
     clean_reasons = _clean_reasons(reasons, commune_reasons(campaign, commune))
     if (cases is None) == (sample_size is None):
         raise ValidationError({"cases": _("Hãy chọn các hộ cần phúc tra hoặc nhập số hộ chọn ngẫu nhiên (một trong "
@@ -181,7 +184,7 @@ def finding_record(
     commune already resolved.
     """
     require_perm(actor, REINSPECT_PERM, sample.case, _("Hộ này không thuộc địa bàn bạn được phúc tra."))
-    on_date = _today(today)
+    on_date = today_or(today)
     errors: dict[str, list[str]] = {}
     if found_class not in PovertyClass.values:
         errors["found_class"] = [_("Hãy chọn kết quả phúc tra (hộ nghèo, hộ cận nghèo, …).")]
@@ -242,7 +245,7 @@ def discrepancy_resolve(
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError({"resolution": _("Hãy ghi nội dung giải trình hoặc cách xã xử lý sai lệch.")})
-    on_date = _today(today)
+    on_date = today_or(today)
     with transaction.atomic():
         locked = _lock_sample(sample)
         campaign = lock_open_campaign(locked.reinspection.campaign)
@@ -280,7 +283,7 @@ def reinspection_close(*, actor, reinspection: Reinspection, today: date | None 
     re-inspection already closed; the campaign not open; a sampled household without a finding.
     """
     require_perm(actor, REINSPECT_PERM, reinspection, _("Xã này không thuộc địa bàn bạn được phúc tra."))
-    on_date = _today(today)
+    on_date = today_or(today)
     with transaction.atomic():
         locked = Reinspection.objects.select_for_update().select_related("campaign", "unit").get(pk=reinspection.pk)
         lock_open_campaign(locked.campaign)

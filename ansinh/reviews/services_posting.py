@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
@@ -38,10 +37,12 @@ from .models import Campaign, Complaint, Posting, ReviewCase, VillageMeeting
 from .services_common import (
     actor_user,
     case_send_back,
+    covered_paths,
     ensure_unlocked,
     lock_case,
     lock_open_campaign,
     require_perm,
+    today_or,
 )  # fmt: skip
 
 RECORD_PERM = "reviews.record_case"
@@ -51,16 +52,8 @@ MAX_DAYS_AHEAD = 30  # a posting may be planned at most this many days ahead
 MAX_WORKING_DAYS = 60
 
 
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
-
-
 def _d(value: date) -> str:
     return value.strftime("%d/%m/%Y")
-
-
-def _covered_paths(campaign: Campaign) -> list[str]:
-    return list(campaign.covered.values_list("unit_path", flat=True)) or [campaign.unit_path]
 
 
 def kind_working_days(campaign: Campaign) -> int:
@@ -105,11 +98,11 @@ def posting_open(
     require_perm(actor, RECORD_PERM, unit, _("%(unit)s không thuộc địa bàn bạn được ghi nhận rà soát.")
                  % {"unit": unit.name})  # fmt: skip
     if unit.level not in (Level.COMMUNE, Level.VILLAGE) or not any(
-        unit.path.startswith(p) for p in _covered_paths(campaign)
+        unit.path.startswith(p) for p in covered_paths(campaign)
     ):
         raise ValidationError({"unit": _("%(unit)s không phải xã hoặc thôn thuộc đợt rà soát này.")
                                % {"unit": unit.name}})  # fmt: skip
-    on_date = _today(today)
+    on_date = today_or(today)
     places = [p.strip() for p in (places or []) if p and p.strip()]
     errors: dict[str, list[str]] = {}
     if not places:
@@ -243,7 +236,7 @@ def complaint_record(*, actor, case: ReviewCase, data: ComplaintData, today: dat
             _("Hộ chưa được niêm yết: chỉ tiếp nhận khiếu nại về kết quả đang niêm yết công khai."),
             code="case_not_posted",
         )
-    late = _clean_complaint(data, posting, _today(today))
+    late = _clean_complaint(data, posting, today_or(today))
     with transaction.atomic():
         locked_campaign = lock_open_campaign(case.campaign)
         locked = ReviewCase.objects.select_for_update().get(pk=case.pk)
@@ -283,7 +276,7 @@ def complaint_verify(
     """
     require_perm(actor, HANDLE_COMPLAINT_PERM, complaint.case,
                  _("Hộ này không thuộc địa bàn bạn được xác minh khiếu nại."))  # fmt: skip
-    on_date = _today(today)
+    on_date = today_or(today)
     verified_on = verified_on or on_date
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}

@@ -17,7 +17,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
@@ -30,16 +29,20 @@ from ansinh.poverty.services import AssessmentData, assessment_record, evaluate
 from .choices import CaseState
 from .events import ReviewsEventType
 from .models import Campaign, MeetingResult, ReviewCase, VillageMeeting
-from .services_common import actor_user, case_send_back, ensure_unlocked, lock_case, lock_open_campaign, require_perm
+from .services_common import (
+    actor_user,
+    case_send_back,
+    ensure_unlocked,
+    lock_case,
+    lock_open_campaign,
+    require_perm,
+    today_or,
+)
 
 __all__ = ["RECORD_PERM", "MeetingData", "case_resurvey", "form_b_record", "meeting_passed", "meeting_record"]
 
 RECORD_PERM = "reviews.record_case"
 BELOW_HALF_REASON = "dưới 50% người dự họp đồng ý"
-
-
-def _today(today: date | None) -> date:
-    return today or timezone.localdate()
 
 
 def _d(day: date) -> str:
@@ -77,7 +80,7 @@ def form_b_record(*, actor, case: ReviewCase, data: AssessmentData, today: date 
     evaluation without a result (income missing, indicators unanswered: code ``classification_incomplete``).
     """
     require_perm(actor, RECORD_PERM, case, _("Hộ này không thuộc địa bàn bạn được ghi phiếu B."))
-    on_date = _today(today)
+    on_date = today_or(today)
     with transaction.atomic():
         locked = lock_case(case, CaseState.SURVEYED)
         if locked.state != CaseState.SURVEYING:
@@ -253,7 +256,7 @@ def meeting_record(
     if village.level != Level.VILLAGE or not _covered(campaign, village.path):
         raise ValidationError({"village": [_("%(unit)s không phải thôn, tổ dân phố thuộc đợt rà soát này.")
                                            % {"unit": village.name}]})  # fmt: skip
-    values = _clean_meeting(campaign, data, _today(today))
+    values = _clean_meeting(campaign, data, today_or(today))
     count = values["attendee_count"]
     if not results:
         raise ValidationError({"results": [_("Hãy ghi kết quả họp của ít nhất một hộ.")]})
