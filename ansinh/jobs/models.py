@@ -36,6 +36,9 @@ class Job(TimeStampedModel):
     task_id = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Where a resumable kind has got to, written in the same transaction as the work it describes
+    # (`JobProgress.checkpoint`), so after a crash it names exactly what was committed.
+    checkpoint = models.JSONField(default=dict, blank=True)
 
     scope_fields = ("unit_path",)
     objects = ScopedManager()

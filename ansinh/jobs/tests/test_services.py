@@ -137,3 +137,19 @@ def test_percent_never_exceeds_100():
     assert Job(status=JobStatus.RUNNING, done=12, total=10).percent == 100
     assert Job(status=JobStatus.RUNNING, done=1, total=4).percent == 25
     assert Job(status=JobStatus.RUNNING, done=0, total=0).percent == 0
+
+
+def test_checkpoint_commits_and_rolls_back_with_the_work_it_describes(users):
+    from django.db import transaction
+
+    job = job_enqueue(actor=users.commune_officer, kind=COUNT_KIND, label="x")
+    progress = JobProgress(job)
+    with transaction.atomic():
+        progress.advance(2000)
+        progress.checkpoint({"chunks_done": 1})
+    assert Job.objects.values_list("checkpoint", "done").get(pk=job.pk) == ({"chunks_done": 1}, 2000)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        progress.checkpoint({"chunks_done": 2})
+        raise RuntimeError("the chunk failed")
+    assert Job.objects.get(pk=job.pk).checkpoint == {"chunks_done": 1}  # the failed chunk's checkpoint is gone
