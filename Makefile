@@ -29,12 +29,12 @@ setup: $(STAMP)
 run: setup
 	@mkdir -p var
 	@echo "ansinh: http://$(HOST):$(PORT)  (tài khoản demo: xem README.md)"
-	@$(PY) manage.py db_worker --no-reload --interval 1 >var/worker.log 2>&1 & wpid=$$!; \
+	@$(PY) manage.py jobs_worker --no-reload --interval 1 >var/worker.log 2>&1 & wpid=$$!; \
 	trap 'kill $$wpid 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: setup
-	$(PY) manage.py db_worker --no-reload
+	$(PY) manage.py jobs_worker --no-reload
 
 ## The whole test suite (SQLite unless DATABASE_URL says otherwise). Exit code 5 (no tests) fails.
 test: $(STAMP)

@@ -7,8 +7,14 @@ class AuditConfig(AppConfig):
     verbose_name = _("Nhật ký kiểm toán")
 
     def ready(self) -> None:
+        from ansinh.jobs.events import JobsEventType
+        from ansinh.jobs.services import register_event_writer
+
         from . import event_types, jobs
         from .events import AuditEventType
+        from .services import audit_record
 
         event_types.register(AuditEventType)
+        event_types.register(JobsEventType)  # the jobs app is below us: we register its events and writer
+        register_event_writer(audit_record)
         jobs.register()

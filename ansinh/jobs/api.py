@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from ansinh.core.api import PagePagination
+from ansinh.core.api import ErrorOut, PagePagination
 
 from .models import Job
 from .selectors import job_get_visible, job_list_visible_to
@@ -41,14 +41,17 @@ class JobOut(Schema):
         return obj.created_by.get_username() if obj.created_by_id else None
 
 
-@router.get("/", response=list[JobOut], operation_id="job_list")
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+@router.get("/", response={200: list[JobOut], **ERRORS}, operation_id="job_list")
 @paginate(PagePagination)
 def job_list(request):
     """Own jobs and jobs in the caller's area (where they hold jobs.view_job), newest first."""
     return job_list_visible_to(user=request.user)
 
 
-@router.get("/{job_id}", response=JobOut, operation_id="job_get")
+@router.get("/{job_id}", response={200: JobOut, **ERRORS}, operation_id="job_get")
 def job_get(request, job_id: int):
     """One job: 404 when missing, someone else's without permission, or out of area."""
     return job_get_visible(user=request.user, pk=job_id)

@@ -39,6 +39,15 @@ class Job(TimeStampedModel):
     # Where a resumable kind has got to, written in the same transaction as the work it describes
     # (`JobProgress.checkpoint`), so after a crash it names exactly what was committed.
     checkpoint = models.JSONField(default=dict, blank=True)
+    # Who runs it now (crash recovery, `recovery.jobs_recover`): how many times a worker started it,
+    # the worker's host, process id and process start mark, and the lease the worker keeps renewing
+    # while it runs. A running job whose process is gone (same host) or whose lease expired is
+    # put back in the queue, or failed after `JOBS_MAX_ATTEMPTS` starts.
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    worker_host = models.CharField(max_length=64, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    worker_started = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     scope_fields = ("unit_path",)
     objects = ScopedManager()

@@ -8,20 +8,23 @@ kind before calling `job_enqueue` (it does not know the kind's rules).
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.core.context import request_id_var
 from ansinh.core.exceptions import ApplicationError
 
+from . import workers
 from .models import Job, JobStatus
 
 logger = logging.getLogger("ansinh.jobs")
@@ -29,17 +32,55 @@ logger = logging.getLogger("ansinh.jobs")
 JobFunction = Callable[[Job, "JobProgress"], dict[str, Any] | None]
 
 _KINDS: dict[str, JobFunction] = {}
+# Called (inside the recovery's transaction) when a job interrupted too often is failed for good,
+# so the kind can mark its own object (batch, run …) failed too.
+_ABANDON_HOOKS: dict[str, Callable[[Job, str], None]] = {}
 
 # A job's messages are shown on its page; keeping the last ones bounds the row's size.
 MAX_MESSAGES = 200
 
 
-def register_job_kind(kind: str, fn: JobFunction) -> None:
-    """Make `kind` runnable. Registering the same function again is harmless (app reloads)."""
+def register_job_kind(kind: str, fn: JobFunction, *, on_abandon: Callable[[Job, str], None] | None = None) -> None:
+    """Make `kind` runnable. Registering the same function again is harmless (app reloads).
+
+    `on_abandon(job, message)`, if given, runs when crash recovery fails the job for good.
+    """
     existing = _KINDS.get(kind)
     if existing is not None and existing is not fn:
         raise ValueError(f"Job kind {kind!r} is already registered to {existing!r}.")
     _KINDS[kind] = fn
+    if on_abandon is not None:
+        _ABANDON_HOOKS[kind] = on_abandon
+
+
+def abandon_hook(kind: str) -> Callable[[Job, str], None] | None:
+    return _ABANDON_HOOKS.get(kind)
+
+
+# Recovery audits every job it puts back or gives up. The audit app sits a layer above jobs (its own
+# chain verification is a job), so it registers its writer here at start-up and jobs never imports it.
+_EVENT_WRITER: list[Callable[..., Any]] = []
+
+
+def register_event_writer(writer: Callable[..., Any]) -> None:
+    """`writer(actor=, event_type=, target=, unit_path=, changes=)`: called in the caller's transaction."""
+    _EVENT_WRITER[:] = [writer]
+
+
+def record_event(*, event_type, target: Job, changes: dict[str, Any]) -> None:
+    if not _EVENT_WRITER:
+        raise RuntimeError("No audit writer registered for job events (is ansinh.audit installed?).")
+    _EVENT_WRITER[0](actor=None, event_type=event_type, target=target, unit_path=target.unit_path, changes=changes)
+
+
+def lease_seconds() -> int:
+    """How long a running job's lease lasts without renewal before recovery may take it back."""
+    return int(getattr(settings, "JOBS_LEASE_SECONDS", 600))
+
+
+def max_attempts() -> int:
+    """Starts of one job before recovery fails it instead of queueing it again."""
+    return int(getattr(settings, "JOBS_MAX_ATTEMPTS", 3))
 
 
 def job_kind_registered(kind: str) -> bool:
@@ -94,8 +135,9 @@ class JobProgress:
                                                   updated_at=timezone.now())  # fmt: skip
 
     def flush(self) -> None:
+        now = timezone.now()
         Job.objects.filter(pk=self.job.pk).update(
-            done=self.job.done, total=self.job.total, messages=self.job.messages, updated_at=timezone.now()
+            done=self.job.done, total=self.job.total, messages=self.job.messages, updated_at=now, heartbeat_at=now
         )
         self.writes += 1
         self._since_write = 0
@@ -155,13 +197,66 @@ def _user_message(exc: Exception) -> str:
     }
 
 
+class _Lease(threading.Thread):
+    """Renews a running job's lease every `interval` seconds from its own connection, so a job busy
+    in one long transaction still shows it is alive. A renewal that waits on a lock gives up after a
+    few seconds and tries again at the next tick; a job taken over meanwhile is no longer renewed."""
+
+    def __init__(self, job: Job, interval: float):
+        super().__init__(name=f"job-{job.pk}-lease", daemon=True)
+        self.job_id, self.attempt, self.interval = job.pk, job.attempts, interval
+        self._stop_event = threading.Event()
+        self.renewals = 0
+
+    def run(self) -> None:
+        try:
+            while not self._stop_event.wait(self.interval):
+                self.renew()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def renew(self) -> None:
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL lock_timeout = '5s'")
+                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt).update(
+                    heartbeat_at=timezone.now()
+                )
+            self.renewals += 1
+        except DatabaseError:
+            logger.warning("Could not renew the lease of job %s; retrying in %ss", self.job_id, self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)
+
+
+def _start_lease(job: Job) -> _Lease | None:
+    """A lease renewer for a job run by a worker (not inside a caller's transaction, e.g. a test's:
+    another connection could not see the row there)."""
+    interval = max(1.0, lease_seconds() / 20)
+    if connection.in_atomic_block:
+        return None
+    lease = _Lease(job, interval)
+    lease.start()
+    return lease
+
+
 def job_run(job_id: int) -> Job:
     """Run a queued job: running → succeeded (with its result) or failed (with a readable error).
 
     Refuses a job that is not queued (already running or finished), so a retried task never
     runs the work twice. The work itself runs outside any transaction: the kind decides its own
     transactions, and progress writes become visible while it runs.
+
+    The row records who runs it (host, process, start mark), counts the start in ``attempts`` and
+    holds a lease renewed while the work goes on (`_Lease`, progress writes); crash recovery
+    (`recovery.jobs_recover`) uses them. The outcome is written only if the job is still this
+    start's (not taken back by recovery meanwhile).
     """
+    me = workers.this_process()
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if job.status != JobStatus.QUEUED:
@@ -171,12 +266,16 @@ def job_run(job_id: int) -> Job:
                 code="job_not_queued",
             )
         job.status = JobStatus.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at", "updated_at"])
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.attempts += 1
+        job.worker_host, job.worker_pid, job.worker_started = me.host, me.pid, me.started
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "worker_host", "worker_pid",
+                                "worker_started", "updated_at"])  # fmt: skip
 
     # Audit events written by the job carry this id, tying them to the job in the log.
     token = request_id_var.set(f"job-{job.pk}")
     progress = JobProgress(job)
+    lease = _start_lease(job)
     try:
         fn = _KINDS.get(job.kind)
         if fn is None:
@@ -193,6 +292,14 @@ def job_run(job_id: int) -> Job:
         job.error = ""
     finally:
         request_id_var.reset(token)
+        if lease is not None:
+            lease.stop()
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "result", "error", "done", "total", "messages", "finished_at", "updated_at"])
+    written = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+        status=job.status, result=job.result, error=job.error, done=job.done, total=job.total,
+        messages=job.messages, finished_at=job.finished_at, updated_at=job.finished_at,
+    )  # fmt: skip
+    if not written:
+        logger.warning("Job %s was taken back by crash recovery while it ran; its outcome is not recorded", job.pk)
+        job.refresh_from_db()
     return job
