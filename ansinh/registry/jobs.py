@@ -22,8 +22,15 @@ def import_job(job: Job, progress: JobProgress) -> dict:
     return result
 
 
+def abandon_import(job: Job, message: str) -> None:
+    """Recovery gave the job up (its worker died too many times): its batch fails with that reason."""
+    from .services_import import import_batch_abandon
+
+    import_batch_abandon(batch_id=job.params["batch_id"], job_id=job.pk, message=message)
+
+
 def register() -> None:
-    register_job_kind(IMPORT_JOB_KIND, import_job)
+    register_job_kind(IMPORT_JOB_KIND, import_job, on_abandon=abandon_import)
 
 
 register()

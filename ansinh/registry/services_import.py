@@ -2,7 +2,8 @@
 
 Guarantees:
 - every household of the file is validated by the rules the forms use: new households by
-  `services.household_prepare` (the validation half of `household_register`), existing ones
+  `import_bulk.household_prepare_fast` (`services.household_prepare`, the validation half of
+  `household_register`, without its per-member overhead; a test proves them equal), existing ones
   ("update" mode) by `household_update`, `member_add` and `member_update`; an invalid household
   is reported and never half-written, and never stops the valid ones;
 - the file is worked through in chunks of `CHUNK_HOUSEHOLDS` households: the registry lookups
@@ -10,6 +11,11 @@ Guarantees:
   households are written together by `import_bulk.household_register_many` in one transaction
   with one HOUSEHOLD_REGISTERED event each, so a crash leaves whole chunks only; existing
   households are updated one by one through the services, each in its own transaction;
+- each chunk's transaction also records the job's checkpoint (`JobProgress.checkpoint`): a job
+  run again after its worker was killed skips the committed chunks and ends with the result of an
+  uninterrupted run (`import_batch_run` is re-entrant for every status a kill can leave);
+- the file's rows are stored compactly (`importing.CompactRows`) and a row's cells are decoded only
+  while its chunk is worked on (peak memory grows by ~0.45 KB per row, was ~1.2 KB);
 - a dry run (and the check before an approval) validates the same way and writes nothing, yet
   reports what the real run would do (updates run their services and are rolled back);
 - importing the same file twice changes nothing the second time: "create" reports existing codes
@@ -30,7 +36,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,7 +59,7 @@ from . import importing
 from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
 from .events import RegistryEventType
 from .identity import normalise_id_number
-from .import_bulk import household_register_many
+from .import_bulk import household_prepare_fast, household_register_many
 from .importing import HOUSEHOLD, CellError, Sheet, clean_text, fold, read_cell, read_date
 from .models import Household, ImportBatch, Member, RegistrySettings
 from .services import (
@@ -59,7 +68,6 @@ from .services import (
     MemberData,
     PreparedHousehold,
     ethnicities_by_code,
-    household_prepare,
     household_register,
     household_update,
     identity_holders,
@@ -107,18 +115,53 @@ class _NoProgress:
     def message(self, text: str) -> None:
         pass
 
+    def checkpoint(self, state: dict[str, Any]) -> None:
+        pass
 
-@dataclass
+
+_NO_ERRORS: Mapping[str | None, list[str]] = MappingProxyType({})
+
+
 class RowResult:
-    """One data row of the file and what happened to it; `errors` are keyed by column key (None: row)."""
+    """One data row of the file and what happened to it; `errors` are keyed by column key (None: row).
 
-    number: int
-    cells: list[Any]
-    errors: dict[str | None, list[str]] = field(default_factory=dict)
-    outcome: str = ""
+    Kept for every row of the file until the result workbook is written, so it is small: the
+    cells are held only while its chunk is worked on (`load` … `release`) and otherwise read
+    again from the sheet's rows (`source[index]`); a row without errors shares one empty mapping.
+    """
+
+    __slots__ = ("_cells", "_errors", "_index", "_source", "number", "outcome")
+
+    def __init__(self, number: int, cells: list[Any] | None = None, *, source: Sequence | None = None,
+                 index: int = -1) -> None:  # fmt: skip
+        self.number, self.outcome = number, ""
+        self._cells, self._source, self._index = cells, source, index
+        self._errors: dict[str | None, list[str]] | None = None
+
+    @property
+    def cells(self) -> list[Any]:
+        return self._cells if self._cells is not None else self._source[self._index][1]
+
+    def load(self) -> None:
+        if self._cells is None:
+            self._cells = self.cells
+
+    def release(self) -> None:
+        if self._source is not None:
+            self._cells = None
+
+    @property
+    def errors(self) -> Mapping[str | None, list[str]]:
+        return self._errors if self._errors is not None else _NO_ERRORS
+
+    @errors.setter
+    def errors(self, value: dict[str | None, list[str]]) -> None:
+        self._errors = value or None
 
     def add(self, key: str | None, message: str) -> None:
-        self.errors.setdefault(key, []).append(str(message))
+        if self._errors is None:
+            self._errors = {}
+        self._errors.setdefault(key, []).append(str(message))
 
 
 @dataclass
@@ -204,8 +247,8 @@ def _group_rows(sheet: Sheet) -> list[list[RowResult]]:
     groups: dict[str, list[RowResult]] = {}
     alone: list[list[RowResult]] = []
     order: list[Any] = []
-    for number, cells in sheet.rows:
-        row = RowResult(number, cells)
+    for index, (number, cells) in enumerate(sheet.rows):
+        row = RowResult(number, source=sheet.rows, index=index)  # the cells are read again for its chunk
         code = clean_text(sheet.cell(cells, "code"))
         if not code:
             row.add("code", _("Hãy nhập mã hộ."))
@@ -239,24 +282,59 @@ def _file_duplicate_ids(sheet: Sheet, groups: list[list[RowResult]]) -> None:
                 )
 
 
-def _read_member(sheet: Sheet, row: RowResult) -> dict[str, Any]:
+# Cell kinds whose values repeat through a file (codes, labels, years, flags …): `_Cells` keeps
+# what each distinct value reads as. Names, CCCDs, phones and addresses are read every time.
+_REMEMBERED_KINDS = {"choice", "multi", "flag", "year", "decimal", "ethnicity", "date"}
+
+
+class _Cells:
+    """`read_cell` / `read_date` for one run, remembering the result (or the error) per (column, value).
+
+    The readers are pure functions of the value and the active language, which a run does not change.
+    """
+
+    def __init__(self):
+        self._known: dict[tuple[str, Any], tuple[bool, Any]] = {}
+
+    def read(self, key: str, raw: Any) -> Any:
+        if importing.COLUMNS_BY_KEY[key].kind not in _REMEMBERED_KINDS and key != "birth_date":
+            return read_cell(key, raw)
+        try:
+            memo = (key, raw)
+            ok, value = self._known[memo]
+        except TypeError:  # an unhashable cell value: read it
+            return read_date(raw) if key == "birth_date" else read_cell(key, raw)
+        except KeyError:
+            try:
+                ok, value = True, (read_date(raw) if key == "birth_date" else read_cell(key, raw))
+            except CellError as exc:
+                ok, value = False, str(exc)
+            self._known[memo] = (ok, value)
+        if not ok:
+            raise CellError(value)
+        return list(value) if isinstance(value, list) else value
+
+
+def _read_member(sheet: Sheet, row: RowResult, cells: _Cells | None = None) -> dict[str, Any]:
     """The member cells of a row that are present and non-blank (blank cells are left out)."""
+    cells = cells or _Cells()
     values: dict[str, Any] = {}
+    row_cells = row.cells
     for key in importing.MEMBER_KEYS:
         if key not in sheet.present:
             continue
-        raw = sheet.cell(row.cells, key)
-        if importing.is_blank(raw):
+        raw = sheet.cell(row_cells, key)
+        if raw is None or raw == "" or importing.is_blank(raw):
             continue
         try:
             if key == "birth_date":
-                day, year = read_date(raw)
+                day, year = cells.read(key, raw)
                 if day:
                     values["birth_date"] = day
                 elif year:
                     values.setdefault("birth_year", year)
             else:
-                value = read_cell(key, raw)
+                value = cells.read(key, raw)
                 if value not in ("", None):  # e.g. a masked CCCD from an export: keep the stored one
                     values[key] = value
         except CellError as exc:
@@ -264,7 +342,8 @@ def _read_member(sheet: Sheet, row: RowResult) -> dict[str, Any]:
     return values
 
 
-def _read_household(sheet: Sheet, row: RowResult, villages: _Villages) -> dict[str, Any]:
+def _read_household(sheet: Sheet, row: RowResult, villages: _Villages, cells: _Cells | None = None) -> dict[str, Any]:
+    cells = cells or _Cells()
     values: dict[str, Any] = {}
     for column in importing.COLUMNS:
         if column.level != HOUSEHOLD or column.key not in sheet.present:
@@ -273,7 +352,7 @@ def _read_household(sheet: Sheet, row: RowResult, villages: _Villages) -> dict[s
         if importing.is_blank(raw):
             continue
         try:
-            values[column.key] = villages.read(raw) if column.key == "village" else read_cell(column.key, raw)
+            values[column.key] = villages.read(raw) if column.key == "village" else cells.read(column.key, raw)
         except CellError as exc:
             row.add(column.key, str(exc))
     return values
@@ -359,7 +438,7 @@ class _Group:
 class _HouseholdImport:
     """Validates and (when `write`) saves the households of the file, a chunk at a time.
 
-    New households take the fast path: validated in Python by `services.household_prepare` with
+    New households take the fast path: validated in Python by `import_bulk.household_prepare_fast` with
     the registry lookups done once per chunk, then written together by
     `import_bulk.household_register_many` in one transaction per chunk. Existing households
     ("update" mode) go through the per-household services, each in its own transaction.
@@ -370,6 +449,10 @@ class _HouseholdImport:
         self.villages = villages
         self.today = timezone.localdate()
         self.ethnicities = ethnicities_by_code()
+        self.cells = _Cells()
+        # Household columns of the file a member's row may repeat ("code" is what groups the rows).
+        self._household_keys = [c.key for c in importing.COLUMNS
+                                if c.level == HOUSEHOLD and c.key in sheet.present and c.key != "code"]  # fmt: skip
         self._allowed: dict[int, bool] = {}
 
     def run_chunk(self, chunk: list[list[RowResult]]) -> list[str]:
@@ -409,7 +492,7 @@ class _HouseholdImport:
     def _read(self, rows: list[RowResult]) -> _Group:
         """Read the household's cells; outcome INVALID when a cell cannot be read or the head is wrong."""
         sheet = self.sheet
-        member_values = [_read_member(sheet, row) for row in rows]
+        member_values = [_read_member(sheet, row, self.cells) for row in rows]
         heads = [r for r, v in zip(rows, member_values, strict=True) if v.get("relation") == Relation.HEAD]
         for row in heads[1:]:
             row.add(
@@ -419,7 +502,7 @@ class _HouseholdImport:
         head = heads[0] if heads else rows[0]
         if not heads and not any(r.errors.get("relation") for r in rows):
             head.add("relation", _("Hộ chưa có dòng nào là “Chủ hộ”."))
-        household_values = _read_household(sheet, head, self.villages)
+        household_values = _read_household(sheet, head, self.villages, self.cells)
         self._check_repeated_household_cells(rows, head, household_values)
         group = _Group(rows, head, household_values, member_values)
         if group.invalid():
@@ -451,7 +534,7 @@ class _HouseholdImport:
         try:
             if not self._may_manage(data.village or self.commune):
                 raise PermissionDenied(_("Bạn không được quản lý hộ gia đình trên địa bàn này."))
-            group.prepared = household_prepare(
+            group.prepared = household_prepare_fast(
                 actor=self.actor, commune=self.commune, data=data, today=self.today, ethnicities=self.ethnicities,
                 members=[_member_data(v) for v in group.member_values],
             )  # fmt: skip
@@ -489,17 +572,18 @@ class _HouseholdImport:
 
     def _check_repeated_household_cells(self, rows, head, household_values) -> None:
         """Household cells on members' rows must be blank or equal to the head's row."""
+        keys = self._household_keys
         for row in rows:
             if row is head:
                 continue
-            for column in importing.COLUMNS:
-                if column.level != HOUSEHOLD or column.key not in self.sheet.present:
+            row_cells = row.cells
+            for key in keys:
+                raw = self.sheet.cell(row_cells, key)
+                if raw is None or raw == "" or importing.is_blank(raw):
                     continue
-                raw = self.sheet.cell(row.cells, column.key)
-                if importing.is_blank(raw) or column.key == "code":
-                    continue
+                column = importing.COLUMNS_BY_KEY[key]
                 try:
-                    value = self.villages.read(raw) if column.key == "village" else read_cell(column.key, raw)
+                    value = self.villages.read(raw) if column.key == "village" else self.cells.read(column.key, raw)
                 except CellError:
                     value = raw
                 if value != household_values.get(column.key):
@@ -573,12 +657,35 @@ CHUNK_HOUSEHOLDS = 2000
 ANALYZE_AFTER_CREATED = 10_000  # new households in one import that call for `core.db.analyze_tables`
 
 
+# A household's outcome in a checkpoint: one letter each (a 100,000-household file keeps 100 kB).
+_OUTCOME_LETTER = {CREATED: "c", UPDATED: "u", SKIPPED: "s", INVALID: "i"}
+_LETTER_OUTCOME = {v: k for k, v in _OUTCOME_LETTER.items()}
+
+
+def _restore_chunk(chunk: list[list[RowResult]], letters: str, errors: dict[str, dict[str, list[str]]]) -> None:
+    """Outcomes and errors of a chunk committed by an earlier (killed) run, from its checkpoint."""
+    for rows, letter in zip(chunk, letters, strict=True):
+        for row in rows:
+            row.outcome = _LETTER_OUTCOME[letter]
+            saved = errors.get(str(row.number), {})
+            row.errors = {(key or None): list(messages) for key, messages in saved.items()}
+
+
+def _chunk_errors(chunk: list[list[RowResult]]) -> dict[str, dict[str, list[str]]]:
+    return {str(row.number): {(key or ""): messages for key, messages in row.errors.items()}
+            for rows in chunk for row in rows if row.errors}  # fmt: skip
+
+
 def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, progress=None,
-                chunk_size: int = CHUNK_HOUSEHOLDS) -> ImportResult:  # fmt: skip
+                chunk_size: int = CHUNK_HOUSEHOLDS, resume: dict[str, Any] | None = None) -> ImportResult:  # fmt: skip
     """Validate every row and, when `write`, save the valid households, a chunk at a time.
 
-    New households of a chunk are written in one transaction (a crash leaves whole chunks);
-    existing ones ("update" mode) each in their own.
+    Each chunk is one transaction (its new households written together, each existing one in its
+    own savepoint) that also records the checkpoint ``{"chunks_done", "chunk_size", "counts",
+    "outcomes", "errors"}`` through `progress.checkpoint`, so a crash leaves whole chunks and a
+    checkpoint naming exactly them. `resume` is such a checkpoint (a run killed half-way): its
+    chunks are not worked again, their outcomes and errors are taken from it, and the result is
+    the one an uninterrupted run gives.
     """
     progress = progress or _NoProgress()
     importing.ethnicity_table.cache_clear()
@@ -588,13 +695,36 @@ def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bo
     worker = _HouseholdImport(actor=actor, commune=commune, sheet=sheet, mode=mode, write=write,
                               villages=_Villages(commune))  # fmt: skip
     counts = {CREATED: 0, UPDATED: 0, SKIPPED: 0, INVALID: 0}
+    state: dict[str, Any] = {"chunks_done": 0, "chunk_size": chunk_size, "counts": counts, "outcomes": "",
+                             "errors": {}}  # fmt: skip
+    if write and resume and resume.get("chunks_done"):
+        if resume.get("chunk_size") != chunk_size:
+            raise ApplicationError(_("Không tiếp tục được lần nhập dở: cách chia phần đã khác."), code="import_resume")
+        state = {**resume, "counts": {**counts, **resume["counts"]}, "errors": dict(resume.get("errors") or {})}
+        counts = state["counts"]
     result_rows: list[RowResult] = []
-    for start in range(0, len(groups), chunk_size):
+    for index, start in enumerate(range(0, len(groups), chunk_size)):
         chunk = groups[start : start + chunk_size]
-        for rows, outcome in zip(chunk, worker.run_chunk(chunk), strict=True):
-            counts[outcome] += 1
+        if index < state["chunks_done"]:
+            _restore_chunk(chunk, state["outcomes"][start : start + len(chunk)], state["errors"])
+        else:
+            for rows in chunk:
+                for row in rows:
+                    row.load()
+            with transaction.atomic() if write else nullcontext():
+                outcomes = worker.run_chunk(chunk)
+                for rows, outcome in zip(chunk, outcomes, strict=True):
+                    counts[outcome] += 1
+                    for row in rows:
+                        row.outcome = outcome
+                if write:
+                    state["chunks_done"] = index + 1
+                    state["outcomes"] += "".join(_OUTCOME_LETTER[o] for o in outcomes)
+                    state["errors"].update(_chunk_errors(chunk))
+                    progress.checkpoint(state)
+        for rows in chunk:
             for row in rows:
-                row.outcome = outcome
+                row.release()
             result_rows.extend(rows)
         progress.advance(sum(len(rows) for rows in chunk))
     if write and counts[CREATED] >= ANALYZE_AFTER_CREATED:
@@ -708,14 +838,21 @@ def _save_result(batch: ImportBatch, result: ImportResult) -> None:
     batch.error_file.save(f"ket-qua-{batch.pk}-{stem}.xlsx", ContentFile(content), save=False)
 
 
-def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, event=None) -> ImportBatch:
+def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, event=None, progress=None) -> ImportBatch:
+    """Store the counts and the result workbook and move the batch on; the job's checkpoint then
+    says "finished" (with the first errors), so a re-run of a job killed afterwards only reports."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         batch.counts = {k: v for k, v in result.counts.items()}
         _save_result(batch, result)
         batch.message = _summary(result)
         _transition(batch, status, actor=actor, extra={"counts": batch.counts}, event=event)
+        (progress or _NoProgress()).checkpoint({"finished": status, "errors": result.error_list(limit=100)})
     return batch
+
+
+def _finished(batch: ImportBatch, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"status": batch.status, "counts": batch.counts, "errors": errors}
 
 
 def _summary(result: ImportResult) -> str:
@@ -735,11 +872,24 @@ def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
 
     From "uploaded": checks every row; a dry run ends "validated", a batch needing approval ends
     "awaiting approval" (nothing written in either case), any other goes on to write. From
-    "committing" (after a commit or an approval): writes each valid household in its own
+    "committing" (after a commit or an approval): writes the valid households a chunk per
     transaction and ends "committed". Anything unexpected ends "failed" with a readable message.
+
+    Re-entrant for a job run again after its worker was killed (the job keeps its checkpoint):
+    "validating" checks again (nothing was written); "committing" skips the chunks its checkpoint
+    names and gives the result of an uninterrupted run; a batch its job already finished, or one
+    a later job of the batch has taken over, is only reported.
     """
     batch = ImportBatch.objects.select_related("commune", "created_by").get(pk=batch.pk)
     actor = batch.created_by
+    job = getattr(progress, "job", None)
+    checkpoint = dict(job.checkpoint or {}) if job is not None else {}
+    if job is not None and batch.job_id not in (None, job.pk):
+        return _finished(batch, [])  # a re-run of an earlier job of the batch: a later one has the work
+    if checkpoint.get("finished") == batch.status:
+        return _finished(batch, checkpoint.get("errors", []))  # killed after finishing: nothing left to do
+    if job is not None:
+        job.done = 0  # a re-run counts the rows again from the first (skipped chunks included)
     if batch.status == ImportStatus.UPLOADED:
         immediate = not batch.dry_run and not batch.requires_approval
         with transaction.atomic():
@@ -747,26 +897,28 @@ def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
             _transition(locked, ImportStatus.VALIDATING, actor=None)
             if immediate:
                 _transition(locked, ImportStatus.COMMITTING, actor=None)
-        if not immediate:
-            result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=False, progress=progress))
-            status = ImportStatus.VALIDATED if batch.dry_run else ImportStatus.AWAITING_APPROVAL
-            batch = _finish_pass(batch.pk, status, result, actor=None)
-            return {"status": batch.status, "counts": batch.counts, "errors": result.error_list()}
-    elif batch.status != ImportStatus.COMMITTING:
+        batch.status = locked.status
+    if batch.status == ImportStatus.VALIDATING:  # the check pass (again, when killed during it)
+        result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=False, progress=progress))
+        status = ImportStatus.VALIDATED if batch.dry_run else ImportStatus.AWAITING_APPROVAL
+        batch = _finish_pass(batch.pk, status, result, actor=None, progress=progress)
+        return _finished(batch, result.error_list())
+    if batch.status != ImportStatus.COMMITTING:
         raise ApplicationError(
             _("Lần nhập đang ở trạng thái “%(status)s”, không chạy được.") % {"status": batch.get_status_display()},
             code="import_bad_state",
         )
-    result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=True, progress=progress))
+    resume = checkpoint if checkpoint.get("chunks_done") else None  # killed after committing some chunks
+    result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=True, progress=progress, resume=resume))
     batch = _finish_pass(batch.pk, ImportStatus.COMMITTED, result, actor=actor,
-                         event=RegistryEventType.IMPORT_COMMITTED)  # fmt: skip
-    return {"status": batch.status, "counts": batch.counts, "errors": result.error_list()}
+                         event=RegistryEventType.IMPORT_COMMITTED, progress=progress)  # fmt: skip
+    return _finished(batch, result.error_list())
 
 
-def _run_pass(batch: ImportBatch, actor, *, write: bool, progress) -> ImportResult:
+def _run_pass(batch: ImportBatch, actor, *, write: bool, progress, resume=None) -> ImportResult:
     sheet = _load_sheet(batch)
     return import_rows(actor=actor, commune=batch.commune, sheet=sheet, mode=batch.mode, write=write,
-                       progress=progress)  # fmt: skip
+                       progress=progress, resume=resume, chunk_size=CHUNK_HOUSEHOLDS)  # fmt: skip
 
 
 def _guarded(batch_id: int, work):
@@ -783,6 +935,20 @@ def _guarded(batch_id: int, work):
                 locked.message = message
                 _transition(locked, ImportStatus.FAILED, actor=None, extra={"error": message})
         raise
+
+
+def import_batch_abandon(*, batch_id: int, job_id: int, message: str) -> None:
+    """Fail the batch whose job recovery gave up on (no-op if a newer job has taken the batch over or
+    it cannot fail from where it stands). Audited by `_transition`; runs in recovery's transaction."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if (
+            locked.job_id not in (None, job_id)
+            or ImportStatus.FAILED not in IMPORT_TRANSITIONS[ImportStatus(locked.status)]
+        ):
+            return
+        locked.message = message
+        _transition(locked, ImportStatus.FAILED, actor=None, extra={"error": message})
 
 
 def _lock(batch: ImportBatch) -> ImportBatch:

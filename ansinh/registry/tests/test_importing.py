@@ -203,3 +203,26 @@ def test_vietnamese_headers_and_labels_are_read_whatever_the_interface_language(
         assert importing.match_header("Quan hệ với chủ hộ") == "relation"
         assert read_cell("relation", "Chủ hộ") == "head"
         assert read_cell("sex", "Nữ") == "female"
+
+
+def test_rows_are_stored_compactly_and_read_back_unchanged():
+    from datetime import datetime
+
+    from ansinh.registry.importing import CompactRows
+
+    rows = CompactRows()
+    samples = [["H01", "Nguyễn Văn An", "", "=1+1"], ["a\x1fb", "c"], ["H02", 12.0, None, datetime(2020, 1, 2)], []]
+    for number, cells in enumerate(samples, start=2):
+        rows.append(number, cells)
+    assert len(rows) == 4
+    assert list(rows) == [(n, c) for n, c in enumerate(samples, start=2)]
+    assert rows[1] == (3, ["a\x1fb", "c"]) and rows[-1] == (5, [])
+    assert rows[1:3] == [(3, samples[1]), (4, samples[2])]
+
+
+def test_csv_lines_are_cut_as_a_newline_aware_reader_cuts_them():
+    """Quoted line breaks stay in their cell; \r\n, \r and \n all end a row."""
+    text = 'Mã hộ,Họ và tên,Quan hệ với chủ hộ,Giới tính,Năm sinh\r\nH1,"An\r\nB",Chủ hộ,Nam,1970\r'
+    text += "H2,Bình,Chủ hộ,Nữ,1980\n"
+    sheet = parse_upload(text.encode("utf-8"), "ho.csv")
+    assert [(n, sheet.cell(c, "full_name")) for n, c in sheet.rows] == [(2, "An\r\nB"), (3, "Bình")]
