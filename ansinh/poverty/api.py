@@ -84,7 +84,7 @@ class StandardOut(StandardListOut):
     definition: dict[str, Any] = Field(description="Nội dung chuẩn (JSON như tệp dữ liệu)")
 
 
-class ReasonOut(Schema):
+class PovertyReasonOut(Schema):
     code: str
     text: str
     data: dict[str, Any] = Field(description="Các tham số của lý do (thu nhập, chuẩn, chỉ số …)")
@@ -111,7 +111,7 @@ class ClassificationOut(Schema):
     indicators: list[dict[str, Any]] = Field(
         description="Mỗi chỉ số: code, derived, facts, answer, override, reason, final, source"
     )
-    reasons: list[ReasonOut]
+    reasons: list[PovertyReasonOut]
     on_date: date
     run_id: int | None
     created_by: str | None
@@ -150,6 +150,11 @@ class AssessmentOut(Schema):
     income_source: str
     income_per_capita: int | None
     income_score: int | None
+    score_answers: dict[str, Any] = Field(description="Trả lời các mục chấm điểm phiếu B (rỗng: nhập điểm tổng)")
+    score_detail: dict[str, Any] = Field(
+        description="Cách tính điểm: standard, version, region, region_name, area, provisional, base, "
+        "items [{code, answer, points}], total (rỗng: nhập điểm tổng)"
+    )
     farming: bool
     answers: dict[str, bool]
     overrides: dict[str, Any]
@@ -160,14 +165,14 @@ class AssessmentOut(Schema):
         return obj.standard.code
 
 
-class UnitRefOut(Schema):
+class PovertyUnitRefOut(Schema):
     id: int
     name: str
 
 
 class RunOut(Schema):
     id: int
-    unit: UnitRefOut
+    unit: PovertyUnitRefOut
     standard_code: str
     standard_version: int
     on_date: date
@@ -195,7 +200,7 @@ class RunDetailOut(RunOut):
 # -- input --------------------------------------------------------------------------------------
 
 
-class OverrideIn(Schema):
+class PovertyOverrideIn(Schema):
     value: bool
     reason: str = Field("", description="Bắt buộc: lý do sửa chỉ số suy ra từ sổ hộ")
 
@@ -204,10 +209,15 @@ class AssessmentIn(Schema):
     standard: str | None = Field(None, description="Mã chuẩn; để trống: chuẩn áp dụng cho hộ hôm nay")
     income_source: str = Field(description="proxy_score, declared hoặc computed")
     income_per_capita: int | None = Field(None, description="Đồng/người/tháng (declared, computed)")
-    income_score: int | None = Field(None, description="Điểm thu nhập phiếu B (proxy_score)")
+    income_score: int | None = Field(None, description="Điểm thu nhập phiếu B (proxy_score), nhập tổng")
+    score_answers: dict[str, str | int | float] = Field(
+        {},
+        description="Hoặc trả lời các mục chấm điểm (proxy_score): {mã mục: mã câu trả lời hoặc số}; điểm tính theo "
+        "bảng điểm của vùng và khu vực của hộ. Không dùng cùng income_score.",
+    )
     farming: bool = False
     answers: dict[str, bool] = Field({}, description="Trả lời các chỉ số không suy ra từ sổ hộ: {mã: true/false}")
-    overrides: dict[str, OverrideIn] = Field({}, description="Sửa chỉ số suy ra: {mã: {value, reason}}")
+    overrides: dict[str, PovertyOverrideIn] = Field({}, description="Sửa chỉ số suy ra: {mã: {value, reason}}")
     assessed_on: date | None = None
     note: str = ""
 
@@ -295,7 +305,7 @@ def assessment_create(request, household_id: int, payload: AssessmentIn):
         income_source=payload.income_source, income_per_capita=payload.income_per_capita,
         income_score=payload.income_score, farming=payload.farming, answers=dict(payload.answers),
         overrides={code: item.model_dump() for code, item in payload.overrides.items()},
-        assessed_on=payload.assessed_on, note=payload.note,
+        assessed_on=payload.assessed_on, note=payload.note, score_answers=dict(payload.score_answers),
     )  # fmt: skip
     assessment = services.assessment_record(actor=request.user, household=household, standard=standard, data=data)
     return Status(201, assessment)

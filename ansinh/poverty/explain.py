@@ -52,6 +52,15 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None) ->
         if code == "score_within":
             return _("Điểm thu nhập %(score)s, không cao hơn ngưỡng %(threshold)s điểm khu vực %(area)s.") % values
         return _("Điểm thu nhập %(score)s, cao hơn ngưỡng %(threshold)s điểm khu vực %(area)s.") % values
+    if code == "score_table":
+        text = _("Điểm %(total)s tính từ các mục của phiếu B theo bảng điểm vùng %(region)s, khu vực %(area)s "
+                 "(chuẩn %(standard)s, phiên bản %(version)s).") % {
+            "total": p["total"], "region": p["region_name"], "area": _area(p["area"]), "standard": p["standard"],
+            "version": p["version"],
+        }  # fmt: skip
+        if p.get("provisional"):
+            text += " " + _("Bảng điểm này là tạm thời, chưa phải trọng số chính thức.")
+        return text
     if code == "rule_poor_lower_tier":
         return _("Thu nhập không cao hơn mức thấp: là hộ nghèo, không xét số chỉ số thiếu hụt.")
     if code == "rule_poor":

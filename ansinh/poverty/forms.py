@@ -12,6 +12,7 @@ from ansinh.geo.choices import Level
 
 from .choices import IncomeSource
 from .models import Assessment
+from .scoring import Table
 from .services import AssessmentData
 from .standard import StandardSpec
 
@@ -72,6 +73,10 @@ class AssessmentForm(forms.Form):
     Fields per indicator are ``answer_<code>`` (not derived from the registry, or derived but the
     registry lacks the fact: `undetermined`) or ``override_<code>`` and ``override_<code>_reason``
     (derived; changing it needs a reason); `indicator_fields` pairs them with the indicators.
+
+    With a scoring table (`score_table`, the one of the household's region and area) each scored
+    item has a field ``score_<item>``: the enumerator answers the items and the service computes the
+    score, or leaves them empty and enters the total in `income_score` as before.
     """
 
     income_source = forms.ChoiceField(label=_("Nguồn thu nhập"), widget=forms.RadioSelect)
@@ -83,10 +88,24 @@ class AssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_("Ngày thu thập"), required=False, widget=DATE_WIDGET)
     note = forms.CharField(label=_("Ghi chú"), max_length=255, required=False)
 
-    def __init__(self, *args, spec: StandardSpec, undetermined: frozenset[str] = frozenset(), **kwargs):
+    def __init__(self, *args, spec: StandardSpec, undetermined: frozenset[str] = frozenset(),
+                 score_table: Table | None = None, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.spec = spec
         self.undetermined = undetermined
+        self.score_table = score_table
+        for item in score_table.items if score_table else ():
+            if item.kind == "choice":
+                choices = [("", _("Chưa trả lời"))] + [(o.code, f"{o.name} ({o.points:+d})") for o in item.options]
+                field = forms.ChoiceField(label=item.name, choices=choices, required=False)
+            else:
+                field = forms.FloatField(
+                    label=item.name,
+                    required=False,
+                    min_value=0,
+                    help_text=" · ".join(f"{b.label()}: {b.points:+d}" for b in item.brackets),
+                )
+            self.fields[f"score_{item.code}"] = field
         sources = IncomeSource.choices
         if spec.proxy_score is None:
             sources = [c for c in sources if c[0] != IncomeSource.PROXY_SCORE]
@@ -118,6 +137,10 @@ class AssessmentForm(forms.Form):
             "income_score": assessment.income_score, "farming": assessment.farming, "assessed_on": today,
             "note": assessment.note,
         }  # fmt: skip
+        for code, value in (assessment.score_answers or {}).items():
+            initial[f"score_{code}"] = value
+        if assessment.score_answers:
+            initial["income_score"] = None  # computed: the items are the input, not the total
         for code, value in assessment.answers.items():
             initial[f"answer_{code}"] = _untri(value)
         for code, item in assessment.overrides.items():
@@ -127,6 +150,18 @@ class AssessmentForm(forms.Form):
 
     def income_fields(self) -> list:
         return [self[name] for name in ("income_source", "income_per_capita", "income_score", "farming", "assessed_on")]
+
+    def score_fields(self) -> list:
+        return [self[f"score_{item.code}"] for item in self.score_table.items] if self.score_table else []
+
+    def score_answers(self) -> dict:
+        answers = {}
+        for item in self.score_table.items if self.score_table else ():
+            value = self.cleaned_data.get(f"score_{item.code}")
+            if value in (None, ""):
+                continue
+            answers[item.code] = int(value) if isinstance(value, float) and value.is_integer() else value
+        return answers
 
     def indicator_fields(self) -> list[dict]:
         rows = []
@@ -155,6 +190,7 @@ class AssessmentForm(forms.Form):
             income_source=data["income_source"], income_per_capita=data.get("income_per_capita"),
             income_score=data.get("income_score"), farming=bool(data.get("farming")), answers=answers,
             overrides=overrides, assessed_on=data.get("assessed_on"), note=data.get("note", ""),
+            score_answers=self.score_answers(),
         )  # fmt: skip
 
     def field_for_error(self, key: str) -> str | None:

@@ -4,7 +4,8 @@
   dimensions, indicators, derivation rules) is JSON checked by `standard.StandardSpec`. Every
   change, from the data file or by an administrator, adds a `StandardVersion`: a classification
   points at the version it used, so it stays explainable after the standard is edited.
-- `Assessment` is what form B says about a household under a standard: income (score or amount),
+- `Assessment` is what form B says about a household under a standard: income (score or amount;
+  the score entered as a total or computed from the item answers with the standard's scoring table),
   the indicators answered directly, and the enumerator's overrides of derived answers with reasons.
 - `Classification` is one result, never overwritten: the class, flags, every indicator with its
   derived value, answer and override, and the reasons. A household's history is its rows.
@@ -74,9 +75,25 @@ class StandardVersion(models.Model):
         return f"{self.standard.code} v{self.version}"
 
     def spec(self):
+        """The parsed definition, once per saved row (rows are never changed: an edit adds a row).
+
+        A standard with its scoring tables takes a few milliseconds to parse; pages and API lists
+        show the reasons of many results of the same version.
+        """
         from .standard import StandardSpec
 
-        return StandardSpec.from_dict(self.definition)
+        if self.pk is None or self.created_at is None:
+            return StandardSpec.from_dict(self.definition)
+        key = (self.pk, self.created_at)
+        spec = _VERSION_SPECS.get(key)
+        if spec is None:
+            if len(_VERSION_SPECS) >= 256:
+                _VERSION_SPECS.clear()
+            spec = _VERSION_SPECS[key] = StandardSpec.from_dict(self.definition)
+        return spec
+
+
+_VERSION_SPECS: dict[tuple, object] = {}  # (StandardVersion pk, created_at) → StandardSpec
 
 
 class Assessment(models.Model):
@@ -88,6 +105,11 @@ class Assessment(models.Model):
     income_source = models.CharField(_("nguồn thu nhập"), max_length=12, choices=IncomeSource.choices)
     income_per_capita = models.BigIntegerField(_("thu nhập bình quân (đồng/người/tháng)"), null=True, blank=True)
     income_score = models.PositiveIntegerField(_("điểm thu nhập"), null=True, blank=True)
+    # Form B item answers ({item: option code or number}) when the score was computed from the
+    # standard's scoring table; `score_detail` keeps the table used (standard version, region,
+    # area) and the points of each item. Both empty when the total score was entered directly.
+    score_answers = models.JSONField(_("trả lời các mục chấm điểm"), default=dict, blank=True)
+    score_detail = models.JSONField(_("cách tính điểm"), default=dict, blank=True)
     farming = models.BooleanField(_("hộ làm nông, lâm, ngư, diêm nghiệp"), default=False)
     answers = models.JSONField(_("trả lời trực tiếp"), default=dict, blank=True)  # {code: bool}
     overrides = models.JSONField(_("sửa chỉ số suy ra"), default=dict, blank=True)  # {code: {"value", "reason"}}

@@ -23,7 +23,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.registry.models import Household
 from ansinh.registry.services import households_poverty_summary_set
 
-from . import derivation
+from . import derivation, scoring
 from .choices import AnswerSource, IncomeSource
 from .classify import ClassificationInputError, Facts, Result, classify
 from .events import PovertyEventType
@@ -158,21 +158,27 @@ class AssessmentData:
     income_score: int | None = None
     farming: bool = False
     answers: dict[str, bool] = field(default_factory=dict)
+    score_answers: dict[str, Any] = field(default_factory=dict)  # form B items, scored with the table
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     assessed_on: date | None = None
     note: str = ""
 
 
-def _clean_assessment(spec: StandardSpec, data: AssessmentData, today: date) -> dict[str, Any]:
+def _clean_assessment(spec: StandardSpec, data: AssessmentData, today: date, *, household=None,
+                      version: int = 0) -> dict[str, Any]:  # fmt: skip
     errors: dict[str, list[str]] = {}
+    score_answers = {k: v for k, v in (data.score_answers or {}).items() if v not in (None, "")}
+    score_detail: dict[str, Any] = {}
     if data.income_source not in IncomeSource.values:
         errors["income_source"] = [_("Hãy chọn nguồn thu nhập.")]
     elif data.income_source == IncomeSource.PROXY_SCORE:
         if spec.proxy_score is None:
             errors["income_source"] = [_("Chuẩn này không tính thu nhập bằng điểm phiếu B.")]
-        if data.income_score is None:
-            errors["income_score"] = [_("Hãy nhập điểm thu nhập.")]
-        elif data.income_score < 0:
+        elif score_answers:
+            score_detail = _score(spec, score_answers, data, household, version, errors)
+        if data.income_score is None and not score_answers:
+            errors["income_score"] = [_("Hãy nhập điểm thu nhập hoặc trả lời các mục chấm điểm.")]
+        elif data.income_score is not None and data.income_score < 0:
             errors["income_score"] = [_("Điểm không được âm.")]
     else:
         if data.income_per_capita is None:
@@ -199,13 +205,37 @@ def _clean_assessment(spec: StandardSpec, data: AssessmentData, today: date) -> 
     return {
         "income_source": data.income_source,
         "income_per_capita": data.income_per_capita if data.income_source != IncomeSource.PROXY_SCORE else None,
-        "income_score": data.income_score if data.income_source == IncomeSource.PROXY_SCORE else None,
+        "income_score": (
+            score_detail.get("total", data.income_score) if data.income_source == IncomeSource.PROXY_SCORE else None
+        ),
+        "score_answers": score_answers if score_detail else {},
+        "score_detail": score_detail,
         "farming": bool(data.farming),
         "answers": {code: bool(v) for code, v in data.answers.items()},
         "overrides": overrides,
         "assessed_on": data.assessed_on or today,
         "note": (data.note or "").strip()[:255],
     }
+
+
+def _score(spec: StandardSpec, answers: dict[str, Any], data: AssessmentData, household, version: int,
+           errors: dict[str, list[str]]) -> dict[str, Any]:  # fmt: skip
+    """The score from form B item answers with the table of the household's region and area."""
+    tables = spec.proxy_score.tables
+    if tables is None:
+        errors["score_answers"] = [_("Chuẩn này chưa có bảng điểm phiếu B; hãy nhập điểm tổng.")]
+        return {}
+    if data.income_score is not None:
+        errors["income_score"] = [_("Nhập điểm tổng hoặc trả lời từng mục chấm điểm, không nhập cả hai.")]
+        return {}
+    try:
+        return scoring.household_score(
+            tables, unit_path=household.unit_path, area=household.area_type or "rural", answers=answers,
+            standard=spec.code, version=version,
+        )  # fmt: skip
+    except scoring.ScoreInputError as exc:
+        errors.update(exc.errors)
+        return {}
 
 
 def _require(actor, perm: str, household: Household) -> None:
@@ -217,7 +247,7 @@ def assessment_record(*, actor, household: Household, standard: PovertyStandard,
     """Record what form B says about the household under `standard` (a new row; the latest counts)."""
     _require(actor, CLASSIFY_PERM, household)
     spec = standard.spec()
-    values = _clean_assessment(spec, data, timezone.localdate())
+    values = _clean_assessment(spec, data, timezone.localdate(), household=household, version=standard.version)
     with transaction.atomic():
         assessment = Assessment.objects.create(
             household=household, standard=standard, unit_path=household.unit_path,
@@ -289,6 +319,8 @@ def evaluate(spec: StandardSpec, household: Household, assessment: Assessment | 
         result = classify(facts, spec)
     except ClassificationInputError as exc:
         return Evaluation(rows, facts, None, [str(exc)])
+    if facts.income_source == IncomeSource.PROXY_SCORE and assessment.score_detail:
+        result = scoring.with_table_reason(result, assessment.score_detail)
     return Evaluation(rows, facts, result, [])
 
 

@@ -9,6 +9,7 @@ earlier ones, and sets each household's current class, all in one transaction: a
 killed worker leaves no part of the run visible.
 """
 
+# ruff: noqa: S608 - table names are ours, values are parameters
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -17,7 +18,8 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,9 @@ from ansinh.jobs.models import Job
 from ansinh.jobs.services import JobProgress, job_enqueue, register_job_kind
 from ansinh.registry.services import households_poverty_summary_set
 
+from . import classify_sql
 from .choices import RUN_TRANSITIONS, RunStatus
+from .classify_sql import NotCompilable
 from .events import PovertyEventType
 from .models import Assessment, Classification, ClassificationRun, PovertyStandard, StandardVersion
 from .selectors import CLASSIFY_PERM, households_for_run, present_members_by_household
@@ -61,15 +65,19 @@ def _latest_assessments(household_ids: list[int], standard: PovertyStandard) -> 
     return latest
 
 
-def _evaluations(run: ClassificationRun, version: StandardVersion) -> Iterator[tuple[Any, Any, Any]]:
-    """(household, assessment, evaluation) for every active household of the run's unit.
+def _evaluations(run: ClassificationRun, version: StandardVersion, ids: list[int] | None = None
+                 ) -> Iterator[tuple[Any, Any, Any]]:  # fmt: skip
+    """(household, assessment, evaluation) for every active household of the run's unit (or of `ids`).
 
     One ordered query, streamed in chunks (a server-side cursor on PostgreSQL) with each chunk's
     members and form B fetched beside it: linear in the unit's size and flat in memory. (Paging
     with ``pk > last`` re-scanned the whole unit for every page on PostgreSQL: quadratic.)
     """
     spec = version.spec()
-    for chunk in _chunks(households_for_run(run.unit).iterator(chunk_size=CHUNK), CHUNK):
+    households = households_for_run(run.unit)
+    if ids is not None:
+        households = households.filter(pk__in=ids)
+    for chunk in _chunks(households.iterator(chunk_size=CHUNK), CHUNK):
         ids = [h.pk for h in chunk]
         assessments = _latest_assessments(ids, version.standard)
         members = present_members_by_household(ids)
@@ -133,6 +141,14 @@ def _preview(job: Job, progress: JobProgress) -> dict[str, Any]:
 
 def _preview_body(job: Job, progress: JobProgress) -> dict[str, Any]:
     run = ClassificationRun.objects.select_related("unit", "standard_version__standard").get(pk=job.params["run_id"])
+    try:
+        return _preview_sql(run, progress)
+    except NotCompilable:
+        return _preview_python(run, progress)
+
+
+def _preview_python(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]:
+    """The preview household by household in Python (standards the SQL compiler cannot express)."""
     progress.set_total(households_for_run(run.unit).count())
     per_commune: dict[str, Counter] = defaultdict(Counter)
     transitions: Counter = Counter()
@@ -161,6 +177,10 @@ def _preview_body(job: Job, progress: JobProgress) -> dict[str, Any]:
                                     "old": old, "new": new})  # fmt: skip
         counts["households"] += 1
         progress.advance()
+    return _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete)
+
+
+def _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete) -> dict[str, Any]:
     preview = {
         "counts": dict(counts), "per_commune": {k: dict(v) for k, v in sorted(per_commune.items())},
         "transitions": dict(transitions), "changes": changes, "incomplete": incomplete,
@@ -196,6 +216,17 @@ def run_commit(*, actor, run: ClassificationRun) -> ClassificationRun:
 
 def _commit(job: Job, progress: JobProgress) -> dict[str, Any]:
     run = ClassificationRun.objects.select_related("unit", "standard_version__standard").get(pk=job.params["run_id"])
+    if run.status == RunStatus.COMMITTED:  # a worker died after publishing: nothing left to do
+        return {"run_id": run.pk, "counts": run.counts}
+    try:
+        return _commit_sql(run, progress)
+    except NotCompilable:
+        return _commit_python(run, progress)
+
+
+def _commit_python(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]:
+    """The commit household by household in Python, in one transaction (standards the SQL
+    compiler cannot express)."""
     version = run.standard_version
     progress.set_total(households_for_run(run.unit).count())
     counts: Counter = Counter(households=0, changed=0)
@@ -272,5 +303,223 @@ def units_for_runs(*, user):
     return AdminUnit.objects.visible_to(user, perm=CLASSIFY_PERM) if not scope.is_empty else AdminUnit.objects.none()
 
 
-register_job_kind(PREVIEW_KIND, _preview)
-register_job_kind(COMMIT_KIND, _commit)
+# -- the set-based path (`classify_sql`) -------------------------------------------------------------
+
+STAGE_CHUNK = 20_000  # households' id range staged per statement (progress moves between them)
+
+
+def _tables() -> dict[str, str]:
+    from ansinh.registry.models import Household, Member
+
+    return {"household": Household._meta.db_table, "member": Member._meta.db_table,
+            "assessment": Assessment._meta.db_table}  # fmt: skip
+
+
+def _stage(run: ClassificationRun, progress: JobProgress, *, with_json: bool) -> None:
+    """Classify every household of the run's unit in SQL into the connection's temporary staging
+    table, one id range per statement, advancing the job's progress between statements.
+
+    Runs outside any transaction of ours: the staging table is private to this connection and
+    dies with it, so a killed worker leaves nothing behind and a new attempt starts afresh.
+    Raises `NotCompilable` (before touching anything) when the standard needs the Python path.
+    """
+    version = run.standard_version
+    sql = classify_sql.stage_sql(version.spec(), vendor=connection.vendor, on_date=run.on_date, tables=_tables(),
+                                 with_json=with_json)  # fmt: skip
+    households = households_for_run(run.unit)
+    bounds = households.order_by().aggregate(low=Min("pk"), high=Max("pk"), n=Count("pk"))
+    progress.set_total(bounds["n"])
+    with connection.cursor() as cursor:
+        for statement in classify_sql.create_stage_sql(connection.vendor):
+            cursor.execute(statement)
+        if bounds["n"]:
+            for low in range(bounds["low"], bounds["high"] + 1, STAGE_CHUNK):
+                params = classify_sql.stage_params(standard_id=version.standard_id, low=low,
+                                                   high=low + STAGE_CHUNK - 1, unit_path=run.unit.path)  # fmt: skip
+                cursor.execute(sql, params)
+                progress.advance(max(cursor.rowcount, 0))
+
+
+def _drop_stage() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {classify_sql.STAGE}")
+
+
+def _rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _fallback(run: ClassificationRun, ids: list[int]) -> Iterator[tuple[Any, Any, Any]]:
+    """The Python evaluation of the few households the compiled SQL left to it."""
+    for start in range(0, len(ids), CHUNK):
+        yield from _evaluations(run, run.standard_version, ids[start : start + CHUNK])
+
+
+def _stage_counts() -> tuple[Counter, dict[int, Counter], Counter]:
+    stage = classify_sql.STAGE
+    counts: Counter = Counter(households=0, changed=0)
+    per_commune: dict[int, Counter] = defaultdict(Counter)
+    for commune_id, state, klass, n in _rows(
+        f"SELECT commune_id, state, klass, count(*) FROM {stage} WHERE state <> 'fallback' GROUP BY commune_id, state, klass"  # noqa: E501
+    ):
+        key = klass if state == "ok" else "incomplete"
+        counts[key] += n
+        counts["households"] += n
+        per_commune[commune_id][key] += n
+    transitions: Counter = Counter()
+    for old, new, n in _rows(
+        f"SELECT old_class, klass, count(*) FROM {stage} WHERE state = 'ok' AND old_class <> klass GROUP BY old_class, klass"  # noqa: E501
+    ):
+        transitions[f"{old or '-'}>{new}"] += n
+        counts["changed"] += n
+    return counts, per_commune, transitions
+
+
+def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]:
+    """The preview in SQL: counts per commune and class and changes, from the staging table."""
+    from ansinh.registry.models import Household
+
+    _stage(run, progress, with_json=False)
+    try:
+        stage = classify_sql.STAGE
+        counts, by_commune, transitions = _stage_counts()
+        changes = [{"household": pk, "old": old, "new": new} for pk, old, new in _rows(
+            f"SELECT household_id, old_class, klass FROM {stage} WHERE state = 'ok' AND old_class <> klass "
+            f"ORDER BY household_id LIMIT {SAMPLE_CHANGES}")]  # fmt: skip
+        sample_ids = [pk for (pk,) in _rows(
+            f"SELECT household_id FROM {stage} WHERE state = 'incomplete' ORDER BY household_id LIMIT {SAMPLE_CHANGES}"
+        )]  # fmt: skip
+        fallback_ids = [
+            pk for (pk,) in _rows(f"SELECT household_id FROM {stage} WHERE state = 'fallback' ORDER BY household_id")
+        ]
+    finally:
+        _drop_stage()
+    incomplete = []
+    for household, _assessment, evaluation in _fallback(run, sorted(set(sample_ids) | set(fallback_ids))):
+        if evaluation.result is None:
+            incomplete.append({"household": household.pk, "code": household.code, "missing": evaluation.missing})
+        if household.pk not in fallback_ids:
+            continue
+        key = "incomplete" if evaluation.result is None else evaluation.result.klass
+        counts[key] += 1
+        counts["households"] += 1
+        by_commune[household.commune_id][key] += 1
+        old = household.poverty_class or ""
+        if evaluation.result is not None and old != key:
+            counts["changed"] += 1
+            transitions[f"{old or '-'}>{key}"] += 1
+            changes.append({"household": household.pk, "old": old, "new": key})
+    changes = sorted(changes, key=lambda c: c["household"])[:SAMPLE_CHANGES]
+    facts = {
+        h.pk: h for h in Household.objects.filter(pk__in=[c["household"] for c in changes]).only("code", "head_name")
+    }
+    changes = [
+        {"household": pk, "code": facts[pk].code, "head": facts[pk].head_name, "old": c["old"], "new": c["new"]}
+        for c in changes
+        for pk in [c["household"]]
+    ]
+    incomplete = sorted(incomplete, key=lambda c: c["household"])[:SAMPLE_CHANGES]
+    names = dict(AdminUnit.objects.filter(pk__in=list(by_commune)).values_list("pk", "name"))
+    per_commune: dict[str, Counter] = defaultdict(Counter)
+    for commune_id, values in by_commune.items():
+        per_commune[names[commune_id]].update(values)
+    return _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete)
+
+
+def _publish_households(standard_code: str, on_date: date) -> None:
+    """The households' current class from the staged results (inside the publishing transaction)."""
+    table, stage = _tables()["household"], classify_sql.STAGE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET poverty_class = s.klass, poverty_standard = %s, poverty_classified_on = %s "
+            f"FROM {stage} s WHERE s.household_id = {table}.id AND s.state = 'ok'",
+            [standard_code, on_date],
+        )
+
+
+def _publish_results(run: ClassificationRun, created_at) -> None:
+    version, stage = run.standard_version, classify_sql.STAGE
+    json_ = "CAST({} AS jsonb)" if connection.vendor == "postgresql" else "{}"
+    farming = "s.farming = 1" if connection.vendor == "postgresql" else "s.farming"
+    columns = ("household_id, standard_version_id, standard_code, assessment_id, run_id, klass, flags, area, farming, "
+               "income_source, income_per_capita, income_score, deprivations, indicators, reasons, on_date, "
+               "unit_path, successor_path, created_by_id, created_at")  # fmt: skip
+    values = (f"s.household_id, %s, %s, s.assessment_id, %s, s.klass, {json_.format('s.flags')}, s.area, {farming}, "
+              f"s.income_source, s.income_per_capita, s.income_score, {json_.format('s.deprivations')}, "
+              f"{json_.format('s.indicators')}, {json_.format('s.reasons')}, %s, s.unit_path, s.successor_path, "
+              "%s, %s")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Classification._meta.db_table} ({columns}) SELECT {values} FROM {stage} s "
+            "WHERE s.state = 'ok' ORDER BY s.household_id",
+            [version.pk, version.standard.code, run.pk, run.on_date, run.committed_by_id, created_at],
+        )
+
+
+def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]:
+    """Stage every result in SQL (progress moves), then publish them in one short transaction:
+    result rows, the households' current class, the few Python fallbacks, the run's status and its
+    audit event commit together, so a killed worker leaves no part of the run visible and the job
+    can simply run again."""
+    version = run.standard_version
+    try:
+        _stage(run, progress, with_json=True)
+        counts, _by_commune, _transitions = _stage_counts()
+        fallback_ids = [
+            pk
+            for (pk,) in _rows(
+                f"SELECT household_id FROM {classify_sql.STAGE} WHERE state = 'fallback' ORDER BY household_id"
+            )
+        ]
+        progress.message(_("Đang ghi kết quả phân loại…"))
+        with transaction.atomic():
+            locked = ClassificationRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status == RunStatus.COMMITTED:
+                return {"run_id": run.pk, "counts": locked.counts}
+            _publish_results(run, timezone.now())
+            _publish_households(version.standard.code, run.on_date)
+            rows, summary = [], []
+            for household, assessment, evaluation in _fallback(run, fallback_ids):
+                counts["households"] += 1
+                if evaluation.result is None:
+                    counts["incomplete"] += 1
+                    continue
+                rows.append(classification_row(
+                    household=household, version=version, evaluation=evaluation, assessment=assessment,
+                    on_date=run.on_date, actor=run.committed_by, run=run,
+                ))  # fmt: skip
+                summary.append((household.pk, evaluation.result.klass))
+                counts[evaluation.result.klass] += 1
+                if (household.poverty_class or "") != evaluation.result.klass:
+                    counts["changed"] += 1
+            _write_chunk(rows, summary, version, run.on_date)
+            _transition(locked, RunStatus.COMMITTED)
+            locked.counts = dict(counts)
+            locked.save(update_fields=["status", "counts", "updated_at"])
+            audit_record(
+                actor=run.committed_by, event_type=PovertyEventType.RUN_COMMITTED, target=locked,
+                unit_path=locked.unit_path,
+                changes={"new": {"status": locked.status, "standard": version.standard.code,
+                                 "version": version.version, "counts": dict(counts)}},
+            )  # fmt: skip
+            progress.checkpoint({"published": True})
+    except NotCompilable:
+        raise
+    except Exception as exc:
+        _fail(run.pk, run.committed_by, exc)
+        raise
+    finally:
+        _drop_stage()
+    progress.message(_("Đã ghi kết quả phân loại của %(n)s hộ.") % {"n": counts["households"] - counts["incomplete"]})
+    return {"run_id": run.pk, "counts": dict(counts)}
+
+
+def _abandon(job: Job, message: str) -> None:
+    """Recovery gave the job up (its worker died too many times): the run is failed with that reason."""
+    _fail(job.params["run_id"], None, ApplicationError(message))
+
+
+register_job_kind(PREVIEW_KIND, _preview, on_abandon=_abandon)
+register_job_kind(COMMIT_KIND, _commit, on_abandon=_abandon)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import derivation
+from . import derivation, scoring
 
 AREAS = ("rural", "urban")
 RULES = ("single_line", "two_tier", "two_band")
@@ -59,6 +59,8 @@ class ProxyScore:
     points_per_deprivation: int
     deprivation_points_threshold: int
     income_thresholds: dict[str, int]
+    # The scored items of form B per socio-economic region and area (`scoring`); None: total only.
+    tables: scoring.ScoreTables | None = None
 
 
 @dataclass(frozen=True)
@@ -243,7 +245,8 @@ def _proxy(raw, problems: list[str]) -> ProxyScore | None:
         return None
     if proxy.points_per_deprivation <= 0 or min(thresholds.values()) <= 0:
         problems.append("proxy_score values must be positive")
-    return proxy
+    tables = scoring.parse_tables(raw.get("tables"), problems)
+    return ProxyScore(proxy.points_per_deprivation, proxy.deprivation_points_threshold, thresholds, tables)
 
 
 def _indicators(dimensions: list, problems: list[str]) -> list[Indicator]:

@@ -24,7 +24,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.registry import selectors as registry_selectors
 from ansinh.registry.models import Household
 
-from . import selectors, services, services_runs
+from . import scoring, selectors, services, services_runs
 from .choices import PovertyClass, RunStatus
 from .display import area_lines, confidence_text, indicator_rows, period_text, rule_text
 from .explain import class_label, reason_text
@@ -99,7 +99,8 @@ class StandardDetailView(AreaPermissionRequiredMixin, TemplateView):
             )
         context.update(
             page_title=spec.name, standard=standard, spec=spec, rule_text=rule_text(spec), period=period_text(spec),
-            lines=area_lines(spec), dimensions=dimensions,
+            lines=area_lines(spec), dimensions=dimensions, score_tables=_tables(spec),
+            score_table_rows=_score_table_rows(_tables(spec)),
             versions=standard.versions.select_related("created_by").order_by("-version"),
             can_edit=self.request.user.has_perm(EDIT_STANDARD_PERM),
         )  # fmt: skip
@@ -184,10 +185,18 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
             spec = standard.spec()
             assessment = selectors.latest_assessment(household, standard)
             evaluation = services.evaluate(spec, household, assessment, on_date=timezone.localdate())
+            region_table = _score_table(spec, household)
             if form is None and can_classify:
                 form = AssessmentForm(
-                    initial=AssessmentForm.initial_from(assessment), spec=spec, undetermined=_undetermined(evaluation)
+                    initial=AssessmentForm.initial_from(assessment),
+                    spec=spec,
+                    undetermined=_undetermined(evaluation),
+                    score_table=region_table[1] if region_table else None,
                 )
+            context.update(
+                score_region=region_table[0] if region_table else None, score_tables=_tables(spec),
+                score_rows=_score_rows(spec, assessment),
+            )  # fmt: skip
             context.update(
                 spec=spec, assessment=assessment, evaluation=evaluation, form=form, lines=area_lines(spec),
                 rows=indicator_rows(spec, evaluation.indicators), missing=_missing_names(evaluation.missing, spec),
@@ -207,6 +216,40 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
             item.label = class_label(item.klass)
         context["history"] = history
         return render(request, "poverty/household.html", context, status=status)
+
+
+def _tables(spec):
+    return spec.proxy_score.tables if spec.proxy_score else None
+
+
+def _score_table(spec, household: Household):
+    """(region, table) of form B's scored items for this household, or None (no table, unknown region)."""
+    return scoring.table_for(_tables(spec), unit_path=household.unit_path, area=household.area_type or "rural")
+
+
+def _score_rows(spec, assessment) -> list[dict]:
+    if assessment is None or not assessment.score_detail:
+        return []
+    return scoring.breakdown_rows(_tables(spec), assessment.score_detail)
+
+
+def _score_table_rows(tables) -> list[dict]:
+    """Each region × area table with its items and the points of every answer (standard page)."""
+    if tables is None:
+        return []
+    areas = {"rural": _("Nông thôn"), "urban": _("Thành thị")}
+    rows = []
+    for region in tables.regions:
+        for area in scoring.AREAS:
+            table = tables.table(region.code, area)
+            items = [
+                {"item": item, "answers": [(o.name, o.points) for o in item.options]
+                 or [(f"{b.label()} {item.unit}".strip(), b.points) for b in item.brackets]}
+                for item in table.items
+            ]  # fmt: skip
+            rows.append({"region": region, "area": areas[area], "base": table.base, "items": items,
+                         "unit_count": len(region.units)})  # fmt: skip
+    return rows
 
 
 def _undetermined(evaluation) -> frozenset[str]:
@@ -248,7 +291,11 @@ class HouseholdAssessView(_HouseholdMixin, View):
             return HttpResponseRedirect(_household_url(household))
         spec = standard.spec()
         derived_only = services.evaluate(spec, household, None, on_date=timezone.localdate())
-        form = AssessmentForm(request.POST, spec=spec, undetermined=_undetermined(derived_only))
+        region_table = _score_table(spec, household)
+        form = AssessmentForm(
+            request.POST, spec=spec, undetermined=_undetermined(derived_only),
+            score_table=region_table[1] if region_table else None,
+        )  # fmt: skip
         if form.is_valid():
             try:
                 services.assessment_record(
@@ -307,6 +354,8 @@ class ClassificationPrintView(AreaPermissionRequiredMixin, TemplateView):
             rows=indicator_rows(spec, item.indicators), reasons=[reason_text(r, spec) for r in item.reasons],
             line_poor=lines.poor, line_near_poor=lines.near_poor, period=period_text(spec),
             score_threshold=spec.proxy_score.income_thresholds[item.area] if spec.proxy_score else None,
+            score_detail=item.assessment.score_detail if item.assessment_id else {},
+            score_rows=_score_rows(spec, item.assessment) if item.assessment_id else [],
             page_title=_("Kết quả phân loại hộ %(code)s") % {"code": item.household.code},
         )  # fmt: skip
         return context

@@ -45,7 +45,7 @@ def test_load_is_idempotent_and_audited(standards):
 
 def test_a_newer_file_adds_a_version_unless_an_administrator_edited(standards, users, tmp_path):
     data = copy.deepcopy(standards.s2022_2025.definition)
-    data["version"] = 2
+    data["version"] += 1  # a newer file than the shipped one
     data["notes"] = "updated"
     (tmp_path / "2022-2025.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert standards_load(directory=tmp_path)["updated"] == ["2022-2025"]
@@ -54,7 +54,7 @@ def test_a_newer_file_adds_a_version_unless_an_administrator_edited(standards, u
     edited = copy.deepcopy(standard.definition)
     edited["notes"] = "by admin"
     standard_edit(actor=users.system_admin, standard=standard, definition=edited, reason="QĐ mới")
-    data["version"] = 3
+    data["version"] += 1
     (tmp_path / "2022-2025.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert standards_load(directory=tmp_path)["kept"] == ["2022-2025"]
     assert PovertyStandard.objects.get(code="2022-2025").definition["notes"] == "by admin"

@@ -99,7 +99,7 @@ def test_a_failing_commit_leaves_nothing_and_marks_the_run(homes, units, users, 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("ansinh.poverty.services_runs.households_poverty_summary_set", broken)
+    monkeypatch.setattr("ansinh.poverty.services_runs._publish_households", broken)
     with django_capture_on_commit_callbacks(execute=True):
         run_commit(actor=users.commune_officer, run=run)
     run.refresh_from_db()
@@ -173,3 +173,19 @@ def test_bulk_results_equal_one_by_one_evaluation_across_chunks(homes, units, us
         assert any(row["derived"] is not None for row in result.indicators)
         assert result.indicators == alone.indicators
         assert result.klass == alone.result.klass
+
+
+def test_a_run_whose_job_recovery_gives_up_on_is_failed_and_audited(homes, units, users, standards,
+                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+    from ansinh.audit.models import AuditEvent
+    from ansinh.jobs.models import Job
+    from ansinh.jobs.services import abandon_hook
+    from ansinh.poverty.events import PovertyEventType
+
+    with django_capture_on_commit_callbacks(execute=False):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025)
+    job = Job.objects.get(params__run_id=run.pk)
+    abandon_hook(job.kind)(job, "Công việc bị gián đoạn 3 lần.")
+    run.refresh_from_db()
+    assert (run.status, run.error) == (RunStatus.FAILED, "Công việc bị gián đoạn 3 lần.")
+    assert AuditEvent.objects.filter(event_type=PovertyEventType.RUN_FAILED, target_id=str(run.pk)).count() == 1

@@ -1,0 +1,242 @@
+"""The compiled SQL classification stores exactly what `evaluate`/`classify` returns.
+
+A property test over random households (members of every age around the rules' bounds, housing
+facts, form B incomes around each line, answers and overrides) under every shipped standard and
+random edits of their lines, on the database the suite runs on (SQLite, or PostgreSQL with
+``DATABASE_URL``), plus boundary tables. Each household staged by `classify_sql` is compared field
+by field with the Python evaluation of the same household.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansinh.poverty import classify_sql, services_runs
+from ansinh.poverty.models import Assessment, StandardVersion
+from ansinh.poverty.selectors import latest_assessment
+from ansinh.poverty.services import evaluate
+from ansinh.registry.models import Household
+from ansinh.registry.tests.factories import head, make_household, member
+
+ON_DATE = date(2025, 6, 30)
+
+
+@dataclass
+class Progress:
+    """Counts what the staging reports (the job's progress in a run)."""
+
+    total: int = 0
+    done: int = 0
+
+    def set_total(self, n):
+        self.total = n
+
+    def advance(self, n=1):
+        self.done += n
+
+
+def staged(unit, version, on_date=ON_DATE) -> dict[int, dict]:
+    """Stage the unit as a run does and return each household's staged row."""
+    run = SimpleNamespace(unit=unit, standard_version=version, on_date=on_date)
+    progress = Progress()
+    services_runs._stage(run, progress, with_json=True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(classify_sql.STAGE_COLUMNS)} FROM {classify_sql.STAGE}")  # noqa: S608
+            rows = [dict(zip(classify_sql.STAGE_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        services_runs._drop_stage()
+    assert progress.done == progress.total == len(rows)
+    return {row["household_id"]: row for row in rows}
+
+
+def assert_equal_to_python(unit, version, on_date=ON_DATE) -> dict[str, int]:
+    spec = version.spec()
+    states: dict[str, int] = {}
+    for pk, row in staged(unit, version, on_date).items():
+        household = Household.objects.get(pk=pk)
+        assessment = latest_assessment(household, version.standard)
+        evaluation = evaluate(spec, household, assessment, on_date=on_date)
+        states[row["state"]] = states.get(row["state"], 0) + 1
+        if row["state"] == "fallback":
+            continue
+        assert (row["state"] == "ok") == (evaluation.result is not None), (row, evaluation)
+        assert json.loads(row["indicators"]) == evaluation.indicators
+        if evaluation.result is None:
+            continue
+        result = evaluation.result
+        assert row["klass"] == result.klass
+        assert json.loads(row["flags"]) == list(result.flags)
+        assert json.loads(row["reasons"]) == [dict(r) for r in result.reasons]
+        order = [i.code for i in spec.indicators]
+        assert json.loads(row["deprivations"]) == sorted(evaluation.facts.deprivations, key=order.index)
+        assert row["area"] == evaluation.facts.area and bool(row["farming"]) == evaluation.facts.farming
+    return states
+
+
+CHOICES = {
+    "health_insurance": ["", "yes", "yes", "no"],
+    "schooling": ["", "none", "none", "primary", "upper_secondary", "higher"],
+    "diploma": ["", "none", "primary", "lower_secondary", "lower_secondary", "upper_secondary", "university"],
+    "disability": ["none", "mild", "severe", "especially_severe"],
+    "labour_status": [
+        "",
+        "self_employed",
+        "working_contract",
+        "wage_no_contract",
+        "self_employed",
+        "unemployed",
+        "student",
+    ],
+    "allowance": ["none", "pension", "social_allowance"],
+}
+
+
+@st.composite
+def people(draw):
+    age = draw(st.sampled_from([0, 2, 3, 5, 6, 14, 15, 16, 17, 18, 19, 29, 30, 31, 45, 59, 60, 61, 80]))
+    extra = {k: draw(st.sampled_from(v)) for k, v in CHOICES.items()}
+    if draw(st.booleans()):  # a full birth date, the birthday just before or after the run's date
+        born = ON_DATE.replace(year=ON_DATE.year - age) + timedelta(days=draw(st.sampled_from([-1, 0, 1])))
+        return dict(birth_date=born, **extra)
+    return dict(birth_year=ON_DATE.year - age, **extra)
+
+
+@st.composite
+def households(draw, codes):
+    members = draw(st.lists(people(), min_size=1, max_size=5))
+    facts = {
+        "housing_area_m2": draw(st.sampled_from([None, Decimal("0"), Decimal("7.9"), Decimal("8"), Decimal("16"),
+                                                 Decimal("23.9"), Decimal("24.1"), Decimal("40.5")])),
+        "wall_durability": draw(st.sampled_from(["", "durable", "durable", "not_durable"])),
+        "column_durability": draw(st.sampled_from(["durable", "not_durable"])),
+        "roof_durability": draw(st.sampled_from(["durable", "not_durable"])),
+        "water_source": draw(st.sampled_from(["", "piped", "unprotected", "bought"])),
+        "latrine_type": draw(st.sampled_from(["", "flush", "none"])),
+        "info_devices": draw(st.lists(st.sampled_from(["tv", "radio", "smartphone", "internet"]), unique=True)),
+    }  # fmt: skip
+    area = draw(st.sampled_from(["rural", "urban"]))
+    line = draw(st.sampled_from([700_000, 900_000, 1_000_000, 1_300_000, 1_500_000, 2_000_000, 2_250_000,
+                                 3_000_000, 3_000_000, 3_833_333]))  # fmt: skip
+    income = max(0, line + draw(st.sampled_from([-1, 0, 1, -300_000, 500_000])))
+    codes_answered = draw(st.sampled_from([codes, []]) | st.lists(st.sampled_from(codes), unique=True))
+    answers = {c: draw(st.sampled_from([True, False, False, None])) for c in codes_answered}
+    overridden = draw(st.lists(st.sampled_from(codes), unique=True, max_size=2))
+    overrides = {c: {"value": draw(st.booleans()), "reason": "Điều tra viên thấy khác"} for c in overridden}
+    form_b = draw(st.sampled_from(["declared", "declared", "computed", "proxy_score", None]))
+    score = draw(st.sampled_from([100, 140, 141, 175, 176, 200]))
+    return members, facts, area, form_b, income, score, answers, overrides, draw(st.booleans())
+
+
+def _register(commune, n, spec, generated):
+    members, facts, area, form_b, income, score, answers, overrides, farming = generated
+    rows = [head(**{"birth_date": None, **members[0]})]
+    rows += [member(name=f"Thành viên {i}", **{"birth_year": None, **m}) for i, m in enumerate(members[1:])]
+    household = make_household(commune, code=f"P{n:05d}", members=rows, **facts)
+    Household.objects.filter(pk=household.pk).update(area_type=area)
+    return household, form_b, income, score, answers, overrides, farming
+
+
+@pytest.mark.parametrize("code", ["2016-2020", "2022-2025", "2027-2030", "hcm-2021-2025"])
+def test_sql_classification_equals_python_for_random_households(code, standards, units, users):
+    version = StandardVersion.objects.select_related("standard").get(standard__code=code, version=1)
+    spec = version.spec()
+    counter = iter(range(1, 100_000))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.lists(households([i.code for i in spec.indicators]), min_size=1, max_size=4))
+    def check(batch):
+        for generated in batch:
+            household, form_b, income, score, answers, overrides, farming = _register(units.tho_xuan, next(counter),
+                                                                                     spec, generated)  # fmt: skip
+            if form_b is None or (form_b == "proxy_score" and spec.proxy_score is None):
+                continue
+            Assessment.objects.create(
+                household=household, standard=version.standard, assessed_on=ON_DATE, income_source=form_b,
+                income_per_capita=None if form_b == "proxy_score" else income,
+                income_score=score if form_b == "proxy_score" else None, farming=farming, answers=answers,
+                overrides=overrides, unit_path=household.unit_path,
+            )  # fmt: skip
+        states = assert_equal_to_python(units.tho_xuan, version)
+        assert "fallback" not in states
+        seen.update(states)
+
+    seen: set[str] = set()
+
+    check()
+    assert seen == {"ok", "incomplete"}  # both outcomes were compared
+
+
+# (standard, area, income, deprivations, farming, expected class, expected flags)
+BOUNDARIES = [
+    ("2022-2025", "rural", 1_500_000, 3, False, "poor", []),  # exactly at the line
+    ("2022-2025", "rural", 1_500_000, 2, False, "near_poor", []),  # 2 deprivations, not 3
+    ("2022-2025", "rural", 1_500_001, 3, False, "not_poor", ["low_income"]),  # one đồng above
+    ("2022-2025", "urban", 2_000_000, 0, False, "near_poor", []),
+    ("2022-2025", "urban", 2_000_001, 0, True, "average", ["low_income"]),  # farming band
+    ("2022-2025", "rural", 2_250_000, 0, True, "average", ["low_income"]),
+    ("2022-2025", "rural", 2_250_001, 0, True, "not_poor", []),
+    ("2016-2020", "rural", 700_000, 0, False, "poor", []),  # lower tier: poor whatever the deprivations
+    ("2016-2020", "rural", 700_001, 3, False, "poor", []),
+    ("2016-2020", "rural", 1_000_000, 2, False, "near_poor", []),
+    ("2016-2020", "urban", 1_300_001, 0, True, "average", []),
+    ("2016-2020", "urban", 1_950_001, 0, True, "not_poor", []),
+    ("hcm-2021-2025", "urban", 3_000_000, 3, False, "poor", []),  # 36M a year
+    ("hcm-2021-2025", "urban", 3_000_001, 3, False, "near_poor", []),
+    ("hcm-2021-2025", "rural", 3_833_333, 0, False, "near_poor", []),  # 46M a year
+    ("hcm-2021-2025", "rural", 3_833_334, 0, False, "not_poor", []),
+    ("2027-2030", "urban", 2_800_000, 3, False, "poor", []),
+    ("2027-2030", "urban", 2_800_001, 3, True, "not_poor", []),
+]
+
+
+@pytest.mark.parametrize(("code", "area", "income", "deprived", "farming", "klass", "flags"), BOUNDARIES)
+def test_boundaries_agree_and_classify_as_the_rules_say(code, area, income, deprived, farming, klass, flags,
+                                                        standards, units):  # fmt: skip
+    version = StandardVersion.objects.select_related("standard").get(standard__code=code, version=1)
+    codes = [i.code for i in version.spec().indicators]
+    household = make_household(units.tho_xuan, code="B0001")
+    Household.objects.filter(pk=household.pk).update(area_type=area)
+    Assessment.objects.create(
+        household=household, standard=version.standard, assessed_on=ON_DATE, income_source="declared",
+        income_per_capita=income, farming=farming, answers={c: i < deprived for i, c in enumerate(codes)},
+        unit_path=household.unit_path,
+    )  # fmt: skip
+    assert assert_equal_to_python(units.tho_xuan, version) == {"ok": 1}
+    row = staged(units.tho_xuan, version)[household.pk]
+    assert (row["klass"], json.loads(row["flags"])) == (klass, flags)
+
+
+def test_odd_answers_fall_back_to_python_for_that_household_only(standards, units, users,
+                                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    from ansinh.poverty.models import Classification
+    from ansinh.poverty.services_runs import run_commit, run_start
+
+    version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
+    codes = [i.code for i in version.spec().indicators]
+    for n, odd in enumerate([False, True]):
+        household = make_household(units.tho_xuan, code=f"F{n}")
+        answers = {c: False for c in codes} | ({"nutrition": 1} if odd else {})  # 1, not true: Python's truthiness
+        Assessment.objects.create(household=household, standard=version.standard, assessed_on=ON_DATE,
+                                  income_source="declared", income_per_capita=1_000_000, answers=answers,
+                                  unit_path=household.unit_path)  # fmt: skip
+    assert assert_equal_to_python(units.tho_xuan, version) == {"ok": 1, "fallback": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=version.standard, on_date=ON_DATE)
+    run.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=users.commune_officer, run=run)
+    run.refresh_from_db()
+    assert run.status == "committed" and run.counts["households"] == 2
+    stored = {c.household.code: c for c in Classification.objects.filter(run=run).select_related("household")}
+    assert set(stored) == {"F0", "F1"}
+    assert stored["F1"].klass == stored["F0"].klass == "near_poor"
+    assert stored["F1"].deprivations == ["nutrition"] and stored["F0"].deprivations == []
+    assert run.preview["counts"] == run.counts
