@@ -58,7 +58,7 @@ class SurveyCaseOut(Schema):
         return obj.household.head_name
 
 
-class OverrideIn(Schema):
+class SurveyOverrideIn(Schema):
     value: bool
     reason: str = Field(description="Bắt buộc: vì sao sửa giá trị suy ra từ sổ hộ")
 
@@ -69,7 +69,7 @@ class FormBIn(Schema):
     income_score: int | None = Field(None, description="Điểm thu nhập phiếu B (khi nguồn là proxy_score)")
     farming: bool = False
     answers: dict[str, bool] = Field(default_factory=dict, description="Mã chỉ số → thiếu hụt hay không")
-    overrides: dict[str, OverrideIn] = Field(default_factory=dict, description="Sửa chỉ số suy ra từ sổ hộ")
+    overrides: dict[str, SurveyOverrideIn] = Field(default_factory=dict, description="Sửa chỉ số suy ra từ sổ hộ")
     assessed_on: date | None = None
     note: str = ""
 

@@ -38,3 +38,4 @@ class ReviewsEventType(models.IntegerChoices):
     RESULTS_APPROVED = 7141, _("Phê duyệt kết quả rà soát")
     RESULTS_RETURNED = 7142, _("Trả lại kết quả để chỉnh sửa")
     RESULTS_FROZEN = 7150, _("Chốt kết quả rà soát")
+    CASE_COUNTS_REBUILT = 7160, _("Tính lại bảng đếm tiến độ rà soát")

@@ -7,6 +7,7 @@
   the steering committee, the enumerators and supervisors of each village, and the trainings held.
 - `FormAChecklist` is one version of phiếu A's exclusion criteria (data, editable by an administrator).
 - `ReviewCase` is one household in one campaign, moving through the procedure (`choices.CASE_TRANSITIONS`).
+- `CaseCount` counts a campaign's cases per place and state (kept by database triggers, decision 0015).
 - Steps 4–10 (QĐ 24/2021/QĐ-TTg Điều 4): `VillageMeeting` with one `MeetingResult` per household,
   `Posting` (niêm yết) and the `Complaint`s raised during it, `Reinspection` (phúc tra) with its
   `ReinspectionSample`s, the commune's `CommuneDecision` and the `Certificate`s, `UnitApproval` (one
@@ -366,6 +367,34 @@ class ReviewCase(TimeStampedModel):
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
+
+
+class CaseCount(models.Model):
+    """How many cases of one campaign sit in one state at one place (the case's unit and successor paths):
+    the progress dashboard reads these rows (about villages × states) instead of the cases.
+
+    Written only by database triggers on `ReviewCase` (migration 0004, decision 0015), in the same
+    statement as the case change; never by Python. `services_counts` rebuilds and checks it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit_path = models.CharField(max_length=120)
+    successor_path = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=16, choices=CaseState.choices)
+    n = models.IntegerField()
+
+    scope_fields = ("unit_path", "successor_path")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số hộ theo tình trạng")
+        verbose_name_plural = _("số hộ theo tình trạng")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit_path", "successor_path", "state"],
+                                    name="reviews_casecount_key"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.unit_path} {self.state}: {self.n}"
 
 
 # -- steps 4–10 ---------------------------------------------------------------------------------

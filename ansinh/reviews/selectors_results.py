@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.http import Http404
 
 from ansinh.core.scoping import scope_of
@@ -25,7 +25,7 @@ from ansinh.geo.models import AdminUnit
 from ansinh.registry.models import Household
 
 from .choices import STATE_BADGES, CaseState, MilestoneState, Transition
-from .models import Campaign, CampaignResult, Milestone, MilestoneCompletion, ReviewCase
+from .models import Campaign, CampaignResult, CaseCount, Milestone, MilestoneCompletion, ReviewCase
 from .services_common import ancestor_paths
 from .status import milestone_status
 
@@ -172,8 +172,9 @@ class Progress:
 
 
 def _aggregates() -> dict:
+    """One sum of the count rows per dashboard column (0, not NULL, when no row matches)."""
     return {
-        key: Count("pk") if states is None else Count("pk", filter=Q(state__in=list(states)))
+        key: Coalesce(Sum("n") if states is None else Sum("n", filter=Q(state__in=list(states))), 0)
         for key, states in PROGRESS_COLUMNS.items()
     }
 
@@ -182,14 +183,18 @@ def _empty_counts() -> dict[str, int]:
     return dict.fromkeys(PROGRESS_COLUMNS, 0)
 
 
-def _cases(user, campaign: Campaign) -> QuerySet[ReviewCase]:
-    return ReviewCase.objects.visible_to(user, perm=VIEW_CASE_PERM).filter(campaign=campaign)
+def _counts(user, campaign: Campaign) -> QuerySet[CaseCount]:
+    """The campaign's count rows the reader may see. A count row carries the two paths that place its
+    cases (unit and successor), and the area scope of cases is decided by those two paths alone
+    (`ReviewCase.scope_fields`, no per-case rule), so the rows visible are exactly the counts of the
+    cases visible (``ReviewCase.objects.visible_to``) grouped by place and state."""
+    return CaseCount.objects.visible_to(user, perm=VIEW_CASE_PERM).filter(campaign=campaign)
 
 
 def case_progress_counts(*, user, campaign: Campaign, unit: AdminUnit | None = None) -> dict[str, int]:
     """PUBLIC: {column: number of cases} (columns of `PROGRESS_COLUMNS`) of the campaign's cases in the
-    reader's area, under `unit` when given: one aggregate query."""
-    qs = _cases(user, campaign)
+    reader's area, under `unit` when given: one aggregate query over the count table (`CaseCount`)."""
+    qs = _counts(user, campaign)
     if unit is not None:
         qs = qs.filter(unit_path__startswith=unit.path)
     return qs.order_by().aggregate(**_aggregates())
@@ -219,7 +224,7 @@ def progress_unit(*, user, campaign: Campaign, unit_id=None) -> AdminUnit:
     if scope.covers(unit.path, unit.successor_path) or any(p.startswith(unit.path) for p in scope.paths):
         return unit
     # A legacy unit above a reader of the 2025 structure: allowed when it holds cases the reader sees.
-    if _cases(user, campaign).filter(unit_path__startswith=unit.path).exists():
+    if _counts(user, campaign).filter(unit_path__startswith=unit.path).exists():
         return unit
     raise Http404
 
@@ -244,12 +249,14 @@ def progress_by_unit(*, user, campaign: Campaign, unit: AdminUnit | None = None,
     no unit holds the cases placed on `unit` itself. `totals` sums the rows and carries `unit`'s own
     milestones.
 
-    Counts come from one aggregate query grouped by the child's path component, over the cases the
-    reader may see (``reviews.view_reviewcase``); rows without cases are shown only for units of the
-    campaign inside the reader's area (or containing part of it).
+    Counts come from one aggregate query grouped by the child's path component over the campaign's count
+    table (`CaseCount`: one row per place and state, kept by triggers, decision 0015), limited to the
+    cases the reader may see (``reviews.view_reviewcase``), so it reads about villages × states rows,
+    not the cases; rows without cases are shown only for units of the campaign inside the reader's area
+    (or containing part of it).
     """
     unit = unit or campaign.unit
-    qs = _cases(user, campaign).filter(unit_path__startswith=unit.path)
+    qs = _counts(user, campaign).filter(unit_path__startswith=unit.path)
     grouped = {
         row.pop("child"): row
         for row in qs.annotate(child=_child_key(unit)).order_by().values("child").annotate(**_aggregates())
