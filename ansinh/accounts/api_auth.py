@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
+from .ratelimit import charge, client_ip, ip_limit, token_limit
 
 TOKEN_PREFIX_LENGTH = 8
 
@@ -17,9 +18,14 @@ def hash_secret(secret: str) -> str:
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer ansinh_<prefix>_<secret>``; a revoked, expired or forged token is refused."""
+    """``Authorization: Bearer ansinh_<prefix>_<secret>``; a revoked, expired or forged token is refused.
+
+    Every bearer request, valid or not, is counted against its client address, and a valid one also
+    against its token (settings ``ANSINH_API_RATE_*``); over either budget the answer is 429.
+    """
 
     def authenticate(self, request, token: str):
+        charge(ip_limit(), client_ip(request))
         parts = token.split("_")
         if len(parts) != 3 or parts[0] != "ansinh" or len(parts[1]) != TOKEN_PREFIX_LENGTH:
             return None
@@ -28,6 +34,7 @@ class TokenAuth(HttpBearer):
             return None
         if not api_token.is_usable() or not api_token.user.is_active:
             return None
+        charge(token_limit(), api_token.prefix)
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
             # Touch at most every five minutes: a busy integration must not write on every call.

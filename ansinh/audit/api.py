@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from ansinh.core.api import PagePagination
+from ansinh.core.api import ErrorOut, PagePagination
 
 from . import event_types
 from .filters import AuditEventFilter
@@ -55,7 +55,10 @@ def _require_view(request) -> None:
         raise PermissionDenied
 
 
-@router.get("/", response=list[AuditEventOut], operation_id="audit_event_list")
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+@router.get("/", response={200: list[AuditEventOut], **ERRORS, 422: ErrorOut}, operation_id="audit_event_list")
 @paginate(PagePagination)
 def audit_event_list(request, filters: Query[AuditEventFiltersIn]):
     """Events in the caller's area, newest first; filters as on the audit log page."""
@@ -67,7 +70,7 @@ def audit_event_list(request, filters: Query[AuditEventFiltersIn]):
     return filterset.qs
 
 
-@router.get("/{event_id}", response=AuditEventOut, operation_id="audit_event_get")
+@router.get("/{event_id}", response={200: AuditEventOut, **ERRORS}, operation_id="audit_event_get")
 def audit_event_get(request, event_id: int):
     """One event; 404 alike when missing or outside the caller's area."""
     _require_view(request)

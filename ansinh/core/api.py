@@ -4,13 +4,14 @@ Every error the API returns is ``{"code": str, "message": str, "details": object
 """
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 
@@ -60,6 +61,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return error_response(api, request, 404, "not_found", _("Không tìm thấy hoặc không thuộc địa bàn của bạn."))
+
+    @api.exception_handler(OverflowError)
+    def out_of_range(request, exc):
+        # SQLite's driver refuses an integer beyond 64 bits (an id or a filter such as ?parent=…) before the
+        # query runs; no row can have such an id, so the answer is the same as for any unknown id.
+        return error_response(api, request, 404, "not_found", _("Không tìm thấy hoặc không thuộc địa bàn của bạn."))
+
+    @api.exception_handler(Throttled)
+    def rate_limited(request, exc: Throttled):
+        wait = math.ceil(exc.wait) if exc.wait else None
+        response = error_response(
+            api, request, 429, "rate_limited", _("Quá nhiều yêu cầu trong thời gian ngắn. Hãy thử lại sau ít phút."),
+            {"retry_after": wait},
+        )  # fmt: skip
+        if wait:
+            response["Retry-After"] = str(wait)
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

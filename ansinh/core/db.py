@@ -104,3 +104,21 @@ def analyze_tables(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in models_:
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
+def lock_values(namespace: str, values) -> None:
+    """Hold, until the current transaction ends, a lock on each of `values` within `namespace`.
+
+    For rules no unique constraint can express (a CCCD may be held twice with an officer's reason):
+    two transactions checking the same value then run one after the other, and the second sees what
+    the first committed. PostgreSQL transaction-level advisory locks, taken in sorted order so two
+    callers cannot deadlock; nothing on SQLite, where a writing transaction already excludes every other.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({f"{namespace}:{value}" for value in values if value})
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])

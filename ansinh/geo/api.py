@@ -48,19 +48,19 @@ class UnitOut(Schema):
     valid_to: date | None
 
 
-class UnitRefOut(Schema):
+class GeoUnitRefOut(Schema):
     id: int
     name: str
     path: str
 
 
 class SuccessionOut(Schema):
-    unit: UnitRefOut
+    unit: GeoUnitRefOut
     is_default: bool
 
 
 class UnitDetailOut(UnitOut):
-    ancestors: list[UnitRefOut]
+    ancestors: list[GeoUnitRefOut]
     predecessors: list[SuccessionOut]
     successors: list[SuccessionOut]
 

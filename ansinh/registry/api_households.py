@@ -37,12 +37,12 @@ def _require(request, perm: str) -> None:
 # -- output -------------------------------------------------------------------------------------
 
 
-class UnitRefOut(Schema):
+class HouseholdUnitRefOut(Schema):
     id: int
     name: str
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     id: int
     order: int
     full_name: str
@@ -75,8 +75,8 @@ class MemberOut(Schema):
 class HouseholdListOut(Schema):
     id: int
     code: str
-    commune: UnitRefOut
-    village: UnitRefOut | None
+    commune: HouseholdUnitRefOut
+    village: HouseholdUnitRefOut | None
     head_name: str
     head_id_number: str = Field("", description="Số CCCD của chủ hộ, đã che")
     members_count: int = Field(0, description="Số thành viên đang trong hộ")
@@ -114,7 +114,7 @@ class HouseholdOut(HouseholdListOut):
     notes: str
     created_at: datetime
     updated_at: datetime
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
 
     @staticmethod
     def resolve_ethnicity_code(obj: Household) -> str | None:
@@ -284,7 +284,9 @@ def household_update(request, household_id: int, payload: HouseholdUpdateIn):
     return _household_out(request.user, household.pk)
 
 
-@router.post("/{household_id}/members", response={201: MemberOut, **WRITE_ERRORS}, operation_id="member_create")
+@router.post(
+    "/{household_id}/members", response={201: HouseholdMemberOut, **WRITE_ERRORS}, operation_id="member_create"
+)
 def member_create(request, household_id: int, payload: MemberIn):
     _require(request, selectors.MANAGE_PERM)
     household = selectors.household_get_visible(user=request.user, pk=household_id, perm=selectors.MANAGE_PERM)
@@ -292,7 +294,7 @@ def member_create(request, household_id: int, payload: MemberIn):
     return Status(201, selectors.member_get_visible(user=request.user, pk=member.pk))
 
 
-@router.put("/members/{member_id}", response={200: MemberOut, **WRITE_ERRORS}, operation_id="member_update")
+@router.put("/members/{member_id}", response={200: HouseholdMemberOut, **WRITE_ERRORS}, operation_id="member_update")
 def member_update(request, member_id: int, payload: MemberIn):
     """Replace a member's facts; a recorded death date is kept (deaths have their own endpoint)."""
     _require(request, selectors.MANAGE_PERM)

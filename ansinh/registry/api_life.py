@@ -135,7 +135,7 @@ class NoteIn(Schema):
     note: str = ""
 
 
-class MemberOut(Schema):
+class LifeMemberOut(Schema):
     id: int
     household_id: int
     full_name: str
@@ -148,7 +148,7 @@ class MemberOut(Schema):
     left_date: date | None
 
 
-class HouseholdOut(Schema):
+class LifeHouseholdOut(Schema):
     id: int
     code: str
     commune_id: int
@@ -180,7 +180,9 @@ class MoveFilterIn(Schema):
 # -- life events ----------------------------------------------------------------------------------
 
 
-@router.post("/{household_id}/births", response={201: MemberOut, **WRITE_ERRORS}, operation_id="member_birth_create")
+@router.post(
+    "/{household_id}/births", response={201: LifeMemberOut, **WRITE_ERRORS}, operation_id="member_birth_create"
+)
 def member_birth_create(request, household_id: int, payload: PersonIn):
     _require(request, MANAGE_PERM)
     household = _household(request, household_id)
@@ -188,7 +190,7 @@ def member_birth_create(request, household_id: int, payload: PersonIn):
 
 
 @router.post(
-    "/members/{member_id}/death", response={200: MemberOut, **WRITE_ERRORS}, operation_id="member_death_create"
+    "/members/{member_id}/death", response={200: LifeMemberOut, **WRITE_ERRORS}, operation_id="member_death_create"
 )
 def member_death_create(request, member_id: int, payload: DeathIn):
     _require(request, MANAGE_PERM)
@@ -200,7 +202,9 @@ def member_death_create(request, member_id: int, payload: DeathIn):
 
 
 @router.post(
-    "/{household_id}/marriages", response={201: MemberOut, **WRITE_ERRORS}, operation_id="member_join_marriage_create"
+    "/{household_id}/marriages",
+    response={201: LifeMemberOut, **WRITE_ERRORS},
+    operation_id="member_join_marriage_create",
 )
 def member_join_marriage_create(request, household_id: int, payload: JoinMarriageIn):
     _require(request, MANAGE_PERM)
@@ -217,7 +221,7 @@ def member_join_marriage_create(request, household_id: int, payload: JoinMarriag
 
 @router.post(
     "/members/{member_id}/leave-by-marriage",
-    response={200: MemberOut, **WRITE_ERRORS},
+    response={200: LifeMemberOut, **WRITE_ERRORS},
     operation_id="member_leave_marriage_create",
 )
 def member_leave_marriage_create(request, member_id: int, payload: LeaveMarriageIn):
@@ -230,7 +234,7 @@ def member_leave_marriage_create(request, member_id: int, payload: LeaveMarriage
 
 
 @router.post(
-    "/{household_id}/split", response={201: HouseholdOut, **WRITE_ERRORS}, operation_id="household_split_create"
+    "/{household_id}/split", response={201: LifeHouseholdOut, **WRITE_ERRORS}, operation_id="household_split_create"
 )
 def household_split_create(request, household_id: int, payload: SplitIn):
     _require(request, MANAGE_PERM)
@@ -246,7 +250,7 @@ def household_split_create(request, household_id: int, payload: SplitIn):
 
 
 @router.post(
-    "/{household_id}/merge", response={200: HouseholdOut, **WRITE_ERRORS}, operation_id="household_merge_create"
+    "/{household_id}/merge", response={200: LifeHouseholdOut, **WRITE_ERRORS}, operation_id="household_merge_create"
 )
 def household_merge_create(request, household_id: int, payload: MergeIn):
     _require(request, MANAGE_PERM)
@@ -256,7 +260,7 @@ def household_merge_create(request, household_id: int, payload: MergeIn):
 
 
 @router.post(
-    "/{household_id}/village", response={200: HouseholdOut, **WRITE_ERRORS}, operation_id="household_village_change"
+    "/{household_id}/village", response={200: LifeHouseholdOut, **WRITE_ERRORS}, operation_id="household_village_change"
 )
 def household_village_change(request, household_id: int, payload: VillageChangeIn):
     _require(request, MANAGE_PERM)

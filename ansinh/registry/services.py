@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
+from ansinh.core.db import lock_values
 from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
@@ -232,6 +233,9 @@ def identity_holders(numbers, *, slice_size: int = 900) -> dict[str, list[tuple[
 
 def _check_identity(actor, member: Member, reason: str) -> None:
     """Block a CCCD already held by another living member, unless an officer gives a reason."""
+    # Two registrations of one number at once must not both pass the check below (no unique constraint:
+    # a number may be held twice with a reason); the lock makes the second wait and see the first.
+    lock_values("cccd", [member.id_number])
     conflicts = list(identity_conflicts(member.id_number, exclude_member_id=member.pk))
     if not conflicts:
         return
@@ -373,6 +377,7 @@ def household_register(*, actor, commune: AdminUnit, data: HouseholdData, member
             raise household_code_taken(commune, code)
         prepared = household_prepare(actor=actor, commune=commune, data=data, members=members, today=today)
         household = prepared.household
+        lock_values("cccd", [m.id_number for m in prepared.members])  # all at once, in order: no deadlock
         household.save()
         for member, member_data in zip(prepared.members, members, strict=True):
             member.household = household

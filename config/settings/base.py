@@ -166,6 +166,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANSINH_MAX_UPLOAD_BYTES = int(os.environ.get("ANSINH_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
+# API bearer tokens: at most this many requests per window, per token and per client address
+# (ansinh/accounts/ratelimit.py; 0 turns a limit off). Over the limit the API answers 429 with Retry-After.
+ANSINH_API_RATE_WINDOW = int(os.environ.get("ANSINH_API_RATE_WINDOW", "60"))
+ANSINH_API_RATE_PER_TOKEN = int(os.environ.get("ANSINH_API_RATE_PER_TOKEN", "600"))
+ANSINH_API_RATE_PER_IP = int(os.environ.get("ANSINH_API_RATE_PER_IP", "1200"))
+
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 5
 

@@ -11,3 +11,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LOGGING["root"]["level"] = "WARNING"
 # Static files are served by the finders in tests; WhiteNoise would warn that STATIC_ROOT is empty.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# Every test client shares 127.0.0.1 and one in-memory cache: budgets the suite cannot exhaust by accident
+# (ansinh/accounts/tests/test_ratelimit.py sets its own small ones).
+ANSINH_API_RATE_PER_TOKEN = 100_000
+ANSINH_API_RATE_PER_IP = 100_000
