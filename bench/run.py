@@ -178,7 +178,14 @@ def bench_database(
 
 
 def bench_generated(
-    vendor: str, households: int, province: str, *, classify: bool = True, review: bool = True
+    vendor: str,
+    households: int,
+    province: str,
+    *,
+    classify: bool = True,
+    review: bool = True,
+    duplicates: bool = True,
+    http: bool = True,
 ) -> dict[str, Any]:
     """Classification and the review dashboard at scale: the database filled by `bench_generate`
     (much faster than the import), then the same classification and review steps over the whole province."""
@@ -192,6 +199,10 @@ def bench_generated(
         steps = {"generate": run_step("generate", url, params)}
         plan = (CLASSIFY_PLAN if classify else []) + (REVIEW_PLAN if review else [])
         steps.update({name: run_step(name, url, {"province": province}) for name in plan})
+        if duplicates:  # the scan as the app runs it, scored against the generator's ground truth
+            steps["duplicates"] = run_step("duplicates", url, {**params, "province": province})
+        if http:  # gunicorn on this database, 10 and 50 clients (after the review steps: the dashboard too)
+            steps["http"] = run_step("http", url, {"province": province})
     finally:
         database.drop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -331,6 +342,8 @@ def main() -> None:
     parser.add_argument("--no-classify", action="store_true", help="skip the classification steps")
     parser.add_argument("--no-review", action="store_true", help="skip the review dashboard steps")
     parser.add_argument("--no-reimport", action="store_true", help="skip importing the same file again")
+    parser.add_argument("--no-duplicates", action="store_true", help="--generate: skip the duplicate detection")
+    parser.add_argument("--no-http", action="store_true", help="--generate: skip the HTTP load (gunicorn)")
     parser.add_argument(
         "--generate", metavar="PROVINCE", help="classification only, on a bench_generate registry of this province"
     )
@@ -388,14 +401,37 @@ def _main_generated(args) -> None:
     runs = []
     for vendor in vendors:
         runs.append(bench_generated(vendor, args.households, args.generate, classify=not args.no_classify,
-                                    review=not args.no_review))  # fmt: skip
+                                    review=not args.no_review, duplicates=not args.no_duplicates,
+                                    http=not args.no_http))  # fmt: skip
         print(f"{vendor}: generated in {runs[-1]['generate_seconds']} s", flush=True)
     path = _save(runs, args.households)
     classified = [r for r in runs if "classification" in r]
     if classified:
         print(f"\nBulk classification (2022-2025)\n{CLASSIFY_HEADER}\n" + "\n".join(map(_classify_row, classified)))
     _print_review(runs)
+    _print_duplicates_and_http(runs)
     print(f"\nresults: {path.relative_to(ROOT)}")
+
+
+def _print_duplicates_and_http(runs: list[dict[str, Any]]) -> None:
+    """The duplicate scan against the ground truth, and the HTTP latencies (issue 6)."""
+    for r in runs:
+        d = r["steps"].get("duplicates")
+        if d:
+            print(f"\nDuplicate detection ({r['database']}, {d['members']:,} persons): {d['seconds']:.1f} s "
+                  f"(CPU {d['cpu_seconds']:.1f} s), {d['stats']['comparisons']:,} comparisons, {d['found']:,} pairs, "
+                  f"precision {d['precision']:.3f}, recall {d['recall']:.3f}, F1 {d['f1']:.3f}, "
+                  f"RSS {d['max_rss_mb']:.0f} MB")  # fmt: skip
+        h = r["steps"].get("http")
+        if h:
+            print(f"\nHTTP ({r['database']}, gunicorn {h['workers']}×{h['threads']}, load {' '.join(h['loadavg'])})")
+            print(f"{'target':<24}{'clients':>8}{'answers':>9}{'errors':>7}{'req/s':>8}"
+                  f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")  # fmt: skip
+            for name, target in h["targets"].items():
+                for run in target["runs"]:
+                    print(f"{name:<24}{run['clients']:>8}{run['requests']:>9}{run['errors']:>7}"
+                          f"{run['throughput_rps'] or 0:>8.1f}{run['p50_ms'] or 0:>9.0f}{run['p95_ms'] or 0:>9.0f}"
+                          f"{run['p99_ms'] or 0:>9.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":

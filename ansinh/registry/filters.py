@@ -25,8 +25,15 @@ def _communes(request):
     return selectors.communes_for_filter(user=getattr(request, "user", None))
 
 
+def _id(request, name: str) -> int | None:
+    value = request.GET.get(name, "") if request is not None else ""
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def _villages(request):
-    return selectors.villages_for_filter(user=getattr(request, "user", None))
+    return selectors.villages_for_filter(
+        user=getattr(request, "user", None), commune_id=_id(request, "commune"), village_id=_id(request, "village")
+    )
 
 
 FLAG_CHOICES = [(name, capfirst(Household._meta.get_field(name).verbose_name)) for name in selectors.FLAG_FIELDS]
@@ -40,7 +47,11 @@ class HouseholdFilterSet(django_filters.FilterSet):
     )
     commune = CommuneFilter(label=_("Xã/phường"), queryset=_communes, method="filter_nothing", empty_label=_("Tất cả"))
     village = VillageFilter(
-        label=_("Thôn/tổ dân phố"), queryset=_villages, method="filter_nothing", empty_label=_("Tất cả")
+        label=_("Thôn/tổ dân phố"),
+        queryset=_villages,
+        method="filter_nothing",
+        empty_label=_("Tất cả"),
+        help_text=_("Danh sách trống: hãy chọn xã/phường rồi bấm Lọc để thấy các thôn của xã đó."),
     )
     status = django_filters.ChoiceFilter(
         label=_("Tình trạng"), choices=HouseholdStatus.choices, method="filter_nothing", empty_label=_("Tất cả")

@@ -143,6 +143,8 @@ class Household(TimeStampedModel):
         indexes = [
             models.Index(fields=["commune", "status"], name="registry_household_commune"),
             models.Index(fields=["commune", "poverty_class"], name="registry_household_class"),
+            # The list's order (head name, code): a page is read from the index, not a sort of the area.
+            models.Index(fields=["head_sort_key", "code", "id"], name="registry_household_list_order"),
         ]
         permissions = [
             ("manage_household", _("Thêm, sửa hộ và thành viên; ghi biến động")),

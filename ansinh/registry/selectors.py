@@ -175,13 +175,24 @@ def communes_for_filter(*, user) -> QuerySet[AdminUnit]:
     return AdminUnit.objects.visible_to(user, perm=VIEW_PERM).filter(level=Level.COMMUNE).order_by("sort_key", "pk")
 
 
-def villages_for_filter(*, user) -> QuerySet[AdminUnit]:
-    return (
-        AdminUnit.objects.visible_to(user, perm=VIEW_PERM)
-        .filter(level=Level.VILLAGE)
-        .select_related("parent")
-        .order_by("parent__sort_key", "sort_key", "pk")
-    )
+# Above this many villages in the reader's area the list filter offers only the chosen commune's
+# villages: a province officer's page would otherwise carry thousands of <option>s (most of the list
+# page's time at 100k households, docs/benchmarks.md "HTTP").
+VILLAGE_FILTER_MAX = 300
+
+
+def villages_for_filter(*, user, commune_id: int | None = None, village_id: int | None = None) -> QuerySet[AdminUnit]:
+    """Villages offered by the household list's filter: those of `commune_id` (or of the commune of
+    `village_id`, so a link naming only a village still validates), else every village of the
+    reader's area when there are at most `VILLAGE_FILTER_MAX`, else none (pick a commune first)."""
+    villages = AdminUnit.objects.visible_to(user, perm=VIEW_PERM).filter(level=Level.VILLAGE)
+    if commune_id is not None:
+        villages = villages.filter(parent_id=commune_id)
+    elif village_id is not None:
+        villages = villages.filter(parent_id__in=AdminUnit.objects.filter(pk=village_id).values("parent_id"))
+    elif villages[VILLAGE_FILTER_MAX : VILLAGE_FILTER_MAX + 1].exists():
+        villages = villages.none()
+    return villages.select_related("parent").order_by("parent__sort_key", "sort_key", "pk")
 
 
 def communes_manageable_by(*, user) -> QuerySet[AdminUnit]:

@@ -99,3 +99,20 @@ def test_reveal_refuses_a_member_without_a_number(users, units):
     household = make_household(units.tho_xuan, actor=users.commune_officer)
     with pytest.raises(ApplicationError):
         member_identity_reveal(actor=users.commune_officer, member=household.head)
+
+
+def test_village_filter_offers_all_villages_of_a_small_area_and_only_the_chosen_communes_of_a_large_one(
+    users, units, monkeypatch
+):
+    officer = users.province_officer
+    everything = list(selectors.villages_for_filter(user=officer))
+    assert {units.t1, units.t2} <= set(everything)
+    assert units.b1 not in everything  # Đắk Lắk is outside Thanh Hóa
+    monkeypatch.setattr(selectors, "VILLAGE_FILTER_MAX", len(everything) - 1)
+    assert list(selectors.villages_for_filter(user=officer)) == []  # too many: pick a commune first
+    chosen = list(selectors.villages_for_filter(user=officer, commune_id=units.tho_xuan.pk))
+    assert chosen and all(v.parent_id == units.tho_xuan.pk for v in chosen)
+    # A link naming only a village still validates: the villages of its commune are offered.
+    assert set(selectors.villages_for_filter(user=officer, village_id=units.t1.pk)) == set(chosen)
+    # Another province's commune gives nothing, whatever the id says.
+    assert list(selectors.villages_for_filter(user=officer, commune_id=units.mdrak.pk)) == []

@@ -274,3 +274,19 @@ def test_list_offers_export_with_the_current_filters_and_detail_offers_life_even
     for name in ("member_birth", "household_split", "household_merge", "move_request"):
         assert reverse(f"registry:{name}", args=[household.pk]) in content
     assert reverse("registry:member_death", args=[household.head_id]) in content
+
+
+def test_list_filter_of_a_large_area_offers_villages_only_after_a_commune_is_chosen(client, users, units,
+                                                                                   monkeypatch):  # fmt: skip
+    from ansinh.registry import selectors
+
+    make_household(units.tho_xuan, village=units.t1, code="VF1")
+    monkeypatch.setattr(selectors, "VILLAGE_FILTER_MAX", 0)
+    client.force_login(users.province_officer)
+    url = reverse("registry:household_list")
+    page = client.get(url).content.decode()
+    assert f'value="{units.t1.pk}"' not in page and "hãy chọn xã/phường" in page
+    page = client.get(url, {"commune": units.tho_xuan.pk}).content.decode()
+    assert f'<option value="{units.t1.pk}">{units.t1.name} ({units.tho_xuan.name})</option>' in page
+    response = client.get(url, {"village": units.t1.pk})  # a link naming only the village
+    assert response.status_code == 200 and [h.code for h in response.context["table"].data] == ["VF1"]
