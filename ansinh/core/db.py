@@ -119,6 +119,9 @@ def lock_values(namespace: str, values) -> None:
     keys = sorted({f"{namespace}:{value}" for value in values if value})
     if not keys:
         return
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    with connection.cursor() as cursor:  # one round trip for any number of values (an import chunk)
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+            "FROM (SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered",
+            [keys],
+        )

@@ -50,7 +50,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
-from ansinh.core.db import analyze_tables
+from ansinh.core.db import analyze_tables, lock_values
 from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
@@ -460,7 +460,12 @@ class _HouseholdImport:
         groups = [self._read(rows) for rows in chunk]
         readable = [g for g in groups if not g.outcome]
         existing = self._existing([g.code for g in readable])
-        holders = identity_holders(n for g in readable for n in _id_numbers(g.member_values))
+        numbers = [n for g in readable for n in _id_numbers(g.member_values)]
+        if self.write:
+            # As a form registration does (`services._check_identity`): an import and a form, or two
+            # imports, registering one number at once run one after the other; the second sees the first.
+            lock_values("cccd", numbers)
+        holders = identity_holders(numbers)
         new: list[_Group] = []
         for group in readable:
             found = existing.get(group.code)

@@ -34,7 +34,7 @@ from typing import Any
 
 HARNESS = "ansinh.jobs.tests.kill_harness"
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the repository (bench/ lives there)
 STEP_SETTINGS = "config.settings.base"
 STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 

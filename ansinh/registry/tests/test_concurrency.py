@@ -89,3 +89,48 @@ def test_two_imports_of_the_same_file_at_once_create_no_duplicate_households(uni
     written = [b for b in batches if (b.counts or {}).get("created")]
     assert len(written) == 1, [(b.status, b.counts, b.message) for b in batches]
     assert written[0].status == ImportStatus.COMMITTED
+
+
+def test_an_import_and_a_form_registering_the_same_cccd_at_once_exactly_one_holds_it(units, users, monkeypatch):
+    """The import locks its chunk's numbers as a form registration locks its own (`core.db.lock_values`).
+
+    Each side, right after its check of the number, waits (up to 2 s) for the other to have checked
+    too: without the lock both checks would see nothing and both would write the number.
+    """
+    import threading
+
+    from ansinh.registry import services, services_import
+
+    data = csv_bytes()  # H01's head holds CCCD
+    checked = {"import": threading.Event(), "form": threading.Event()}
+
+    def after_check(real, mine, other):
+        def wrapped(*args, **kwargs):
+            result = real(*args, **kwargs)
+            checked[mine].set()
+            checked[other].wait(2)
+            return result
+
+        return wrapped
+
+    monkeypatch.setattr(services_import, "identity_holders",
+                        after_check(services_import.identity_holders, "import", "form"))  # fmt: skip
+    monkeypatch.setattr(services, "identity_conflicts", after_check(services.identity_conflicts, "form", "import"))
+
+    def by_import():
+        batch = import_batch_create(actor=users.commune_officer, commune=units.tho_xuan, file=upload(data),
+                                    mode="create", dry_run=False)  # fmt: skip
+        batch.refresh_from_db()
+        if (batch.counts or {}).get("invalid"):
+            raise ApplicationError("H01 refused", code="id_duplicate")
+        return batch
+
+    def by_form():
+        return household_register(
+            actor=users.commune_officer, commune=units.tho_xuan,
+            data=HouseholdData(code="F100", village=units.t1), members=[head(id_number=CCCD), member()],
+        )  # fmt: skip
+
+    outcomes = run_together(by_import, by_form)
+    assert sorted(outcome_codes(outcomes)) == ["id_duplicate", "ok"], [o.error for o in outcomes]
+    assert Member.objects.filter(id_number=CCCD).count() == 1
