@@ -23,6 +23,7 @@ from ansinh.registry import selectors as registry_selectors
 from . import selectors, services, services_runs
 from .explain import class_label, reason_text
 from .models import Assessment, Classification, ClassificationRun, PovertyStandard
+from .privacy import can_view_income, reason_masked, score_detail_masked
 from .records import RecordError, records_check, records_classify
 
 router = Router(tags=["poverty"])
@@ -90,6 +91,14 @@ class PovertyReasonOut(Schema):
     data: dict[str, Any] = Field(description="Các tham số của lý do (thu nhập, chuẩn, chỉ số …)")
 
 
+_INCOME_NOTE = "null khi người gọi không có quyền poverty.view_income trên địa bàn của hộ (dữ liệu cá nhân)"
+
+
+def _shows_income(context, obj) -> bool:
+    request = (context or {}).get("request")
+    return request is not None and can_view_income(request.user, obj)
+
+
 def _without_code(reason: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in reason.items() if k != "code"}
 
@@ -105,13 +114,15 @@ class ClassificationOut(Schema):
     area: str
     farming: bool
     income_source: str
-    income_per_capita: int | None
-    income_score: int | None
+    income_per_capita: int | None = Field(description=_INCOME_NOTE)
+    income_score: int | None = Field(description=_INCOME_NOTE)
     deprivations: list[str]
     indicators: list[dict[str, Any]] = Field(
         description="Mỗi chỉ số: code, derived, facts, answer, override, reason, final, source"
     )
-    reasons: list[PovertyReasonOut]
+    reasons: list[PovertyReasonOut] = Field(
+        description="Lý do; không có quyền poverty.view_income: thu nhập, điểm trong text bị che, trong data là null"
+    )
     on_date: date
     run_id: int | None
     created_by: str | None
@@ -130,10 +141,20 @@ class ClassificationOut(Schema):
         return class_label(obj.klass)
 
     @staticmethod
-    def resolve_reasons(obj: Classification) -> list[dict]:
+    def resolve_income_per_capita(obj: Classification, context) -> int | None:
+        return obj.income_per_capita if _shows_income(context, obj) else None
+
+    @staticmethod
+    def resolve_income_score(obj: Classification, context) -> int | None:
+        return obj.income_score if _shows_income(context, obj) else None
+
+    @staticmethod
+    def resolve_reasons(obj: Classification, context) -> list[dict]:
         spec = obj.standard_version.spec()
+        shown = _shows_income(context, obj)
         return [
-            {"code": r.get("code", ""), "text": reason_text(r, spec), "data": _without_code(r)}
+            {"code": r.get("code", ""), "text": reason_text(r, spec, show_income=shown),
+             "data": _without_code(r if shown else reason_masked(r))}
             for r in obj.reasons
         ]  # fmt: skip
 
@@ -148,12 +169,15 @@ class AssessmentOut(Schema):
     standard_code: str
     assessed_on: date
     income_source: str
-    income_per_capita: int | None
-    income_score: int | None
-    score_answers: dict[str, Any] = Field(description="Trả lời các mục chấm điểm phiếu B (rỗng: nhập điểm tổng)")
+    income_per_capita: int | None = Field(description=_INCOME_NOTE)
+    income_score: int | None = Field(description=_INCOME_NOTE)
+    score_answers: dict[str, Any] = Field(
+        description="Trả lời các mục chấm điểm phiếu B (rỗng: nhập điểm tổng, hoặc không có quyền poverty.view_income)"
+    )
     score_detail: dict[str, Any] = Field(
         description="Cách tính điểm: standard, version, region, region_name, area, provisional, base, "
-        "items [{code, answer, points}], total (rỗng: nhập điểm tổng)"
+        "items [{code, answer, points}], total (rỗng: nhập điểm tổng; không có quyền poverty.view_income: "
+        "không có items và total)"
     )
     farming: bool
     answers: dict[str, bool]
@@ -163,6 +187,22 @@ class AssessmentOut(Schema):
     @staticmethod
     def resolve_standard_code(obj: Assessment) -> str:
         return obj.standard.code
+
+    @staticmethod
+    def resolve_income_per_capita(obj: Assessment, context) -> int | None:
+        return obj.income_per_capita if _shows_income(context, obj) else None
+
+    @staticmethod
+    def resolve_income_score(obj: Assessment, context) -> int | None:
+        return obj.income_score if _shows_income(context, obj) else None
+
+    @staticmethod
+    def resolve_score_answers(obj: Assessment, context) -> dict[str, Any]:
+        return obj.score_answers if _shows_income(context, obj) else {}
+
+    @staticmethod
+    def resolve_score_detail(obj: Assessment, context) -> dict[str, Any]:
+        return obj.score_detail if _shows_income(context, obj) else score_detail_masked(obj.score_detail)
 
 
 class PovertyUnitRefOut(Schema):

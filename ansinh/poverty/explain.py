@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ansinh.core.templatetags.ansinh_format import vn_number
 
 from .choices import PovertyClass
+from .privacy import income_mask
 from .standard import StandardSpec
 
 
@@ -25,7 +26,9 @@ def _area(area: str) -> str:
     return _("thành thị") if area == "urban" else _("nông thôn")
 
 
-def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None) -> str:
+def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *, show_income: bool = True) -> str:
+    """One reason as a sentence; without `show_income` the household's income, score and score total
+    read as a mask and only the verdict (e.g. "không cao hơn chuẩn nghèo") shows."""
     code = reason.get("code")
     p = reason
     if code == "standard":
@@ -42,20 +45,23 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None) ->
             "poor_lower": _("mức thu nhập thấp của chuẩn nghèo"),
             "near_poor": _("chuẩn cận nghèo"),
         }[p["line_kind"]]
-        values = {"income": _money(p["income"], "month"), "line_name": line, "area": _area(p["area"]),
+        income = _money(p["income"], "month") if show_income and p.get("income") is not None else income_mask()
+        values = {"income": income, "line_name": line, "area": _area(p["area"]),
                   "line": _money(p["line"], p.get("period", "month"))}  # fmt: skip
         if code == "income_within":
             return _("Thu nhập bình quân %(income)s, không cao hơn %(line_name)s khu vực %(area)s (%(line)s).") % values
         return _("Thu nhập bình quân %(income)s, cao hơn %(line_name)s khu vực %(area)s (%(line)s).") % values
     if code in ("score_within", "score_above"):
-        values = {"score": p["score"], "threshold": p["threshold"], "area": _area(p["area"])}
+        score = p["score"] if show_income and p.get("score") is not None else income_mask()
+        values = {"score": score, "threshold": p["threshold"], "area": _area(p["area"])}
         if code == "score_within":
             return _("Điểm thu nhập %(score)s, không cao hơn ngưỡng %(threshold)s điểm khu vực %(area)s.") % values
         return _("Điểm thu nhập %(score)s, cao hơn ngưỡng %(threshold)s điểm khu vực %(area)s.") % values
     if code == "score_table":
+        total = p["total"] if show_income and p.get("total") is not None else income_mask()
         text = _("Điểm %(total)s tính từ các mục của phiếu B theo bảng điểm vùng %(region)s, khu vực %(area)s "
                  "(chuẩn %(standard)s, phiên bản %(version)s).") % {
-            "total": p["total"], "region": p["region_name"], "area": _area(p["area"]), "standard": p["standard"],
+            "total": total, "region": p["region_name"], "area": _area(p["area"]), "standard": p["standard"],
             "version": p["version"],
         }  # fmt: skip
         if p.get("provisional"):
@@ -98,6 +104,6 @@ def class_label(code: str) -> str:
         return code
 
 
-def explain(result: dict[str, Any], standard: StandardSpec | None = None) -> list[str]:
+def explain(result: dict[str, Any], standard: StandardSpec | None = None, *, show_income: bool = True) -> list[str]:
     """The reasons of a stored result (`{"class", "flags", "reasons"}`) as sentences."""
-    return [reason_text(reason, standard) for reason in result.get("reasons", [])]
+    return [reason_text(reason, standard, show_income=show_income) for reason in result.get("reasons", [])]

@@ -126,6 +126,8 @@ class Assessment(models.Model):
         verbose_name = _("phiếu thu thập thông tin hộ")
         verbose_name_plural = _("phiếu thu thập thông tin hộ")
         ordering = ["-assessed_on", "-id"]
+        # Incomes and form B scores are personal data: shown only to roles holding this (see privacy.py).
+        permissions = [("view_income", "Xem thu nhập, điểm thu nhập của hộ")]
         indexes = [models.Index(fields=["household", "standard", "-assessed_on", "-id"], name="poverty_assess_latest")]
         constraints = [
             models.CheckConstraint(

@@ -30,6 +30,7 @@ from .display import area_lines, confidence_text, indicator_rows, period_text, r
 from .explain import class_label, reason_text
 from .forms import AssessmentForm, RunStartForm, StandardEditForm, StandardPickForm
 from .models import Classification, PovertyStandard
+from .privacy import can_view_income
 
 STANDARD_VIEW_PERM = "poverty.view_povertystandard"
 VIEW_PERM = selectors.VIEW_PERM
@@ -174,9 +175,10 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
         user = request.user
         standard, in_force = self.standard_for(household)
         can_classify = user.has_perm(CLASSIFY_PERM, household)
+        show_income = can_view_income(user, household)
         context = {
             "household": household, "page_title": _("Phân loại hộ %(code)s") % {"code": household.code},
-            "standard": standard, "in_force": in_force, "can_classify": can_classify,
+            "standard": standard, "in_force": in_force, "can_classify": can_classify, "show_income": show_income,
             "pick_form": StandardPickForm(
                 initial={"standard": standard.code if standard else ""}, standards=selectors.standards_all()
             ),
@@ -187,22 +189,27 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
             evaluation = services.evaluate(spec, household, assessment, on_date=timezone.localdate())
             region_table = _score_table(spec, household)
             if form is None and can_classify:
+                initial = AssessmentForm.initial_from(assessment)
+                if not show_income:  # a classifier without the income permission re-enters the figures
+                    hidden = ("income_per_capita", "income_score", "score_")
+                    initial = {k: v for k, v in initial.items() if not k.startswith(hidden)}
                 form = AssessmentForm(
-                    initial=AssessmentForm.initial_from(assessment),
+                    initial=initial,
                     spec=spec,
                     undetermined=_undetermined(evaluation),
                     score_table=region_table[1] if region_table else None,
                 )
             context.update(
                 score_region=region_table[0] if region_table else None, score_tables=_tables(spec),
-                score_rows=_score_rows(spec, assessment),
+                score_rows=_score_rows(spec, assessment) if show_income else [],
             )  # fmt: skip
             context.update(
                 spec=spec, assessment=assessment, evaluation=evaluation, form=form, lines=area_lines(spec),
                 rows=indicator_rows(spec, evaluation.indicators), missing=_missing_names(evaluation.missing, spec),
                 period=period_text(spec),
                 preview_class=class_label(evaluation.result.klass) if evaluation.result else "",
-                preview_reasons=[reason_text(r, spec) for r in evaluation.result.reasons] if evaluation.result else [],
+                preview_reasons=[reason_text(r, spec, show_income=show_income) for r in evaluation.result.reasons]
+                if evaluation.result else [],
             )  # fmt: skip
         history = list(selectors.classifications_of(user=user, household=household))
         current = history[0] if history else None
@@ -210,7 +217,7 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
             current_spec = current.standard_version.spec()
             context.update(
                 current=current, current_label=class_label(current.klass),
-                current_reasons=[reason_text(r, current_spec) for r in current.reasons],
+                current_reasons=[reason_text(r, current_spec, show_income=show_income) for r in current.reasons],
             )  # fmt: skip
         for item in history:
             item.label = class_label(item.klass)
@@ -349,13 +356,15 @@ class ClassificationPrintView(AreaPermissionRequiredMixin, TemplateView):
         item: Classification = selectors.classification_get_visible(user=self.request.user, pk=self.kwargs["pk"])
         spec = item.standard_version.spec()
         lines = spec.lines[item.area]
+        show_income = can_view_income(self.request.user, item)
         context.update(
-            item=item, household=item.household, spec=spec, label=class_label(item.klass),
-            rows=indicator_rows(spec, item.indicators), reasons=[reason_text(r, spec) for r in item.reasons],
+            item=item, household=item.household, spec=spec, label=class_label(item.klass), show_income=show_income,
+            rows=indicator_rows(spec, item.indicators),
+            reasons=[reason_text(r, spec, show_income=show_income) for r in item.reasons],
             line_poor=lines.poor, line_near_poor=lines.near_poor, period=period_text(spec),
             score_threshold=spec.proxy_score.income_thresholds[item.area] if spec.proxy_score else None,
             score_detail=item.assessment.score_detail if item.assessment_id else {},
-            score_rows=_score_rows(spec, item.assessment) if item.assessment_id else [],
+            score_rows=_score_rows(spec, item.assessment) if item.assessment_id and show_income else [],
             page_title=_("Kết quả phân loại hộ %(code)s") % {"code": item.household.code},
         )  # fmt: skip
         return context

@@ -22,6 +22,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.poverty.display import indicator_rows, period_text
 from ansinh.poverty.explain import class_label, reason_text
 from ansinh.poverty.models import StandardVersion
+from ansinh.poverty.privacy import can_view_income
 from ansinh.poverty.selectors import latest_assessment
 from ansinh.poverty.services import evaluate
 
@@ -282,7 +283,11 @@ def case_panel(request, case) -> dict | None:
     return {
         "case": case,
         "class_label": class_label(case.provisional_class) if case.provisional_class else "",
-        "reasons": [reason_text(r, spec) for r in case.provisional_reasons] if spec else [],
+        "reasons": [
+            reason_text(r, spec, show_income=can_view_income(user, case.household)) for r in case.provisional_reasons
+        ]
+        if spec
+        else [],
         "deprivations": [_indicator_name(spec, c) for c in case.deprivations] if spec else [],
         "low_income": bool(case.provisional_flags),
         "results": rows,

@@ -226,3 +226,14 @@ def test_case_page_shows_meeting_result(ctx, officer_client):
     text = officer_client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
     assert "Kết quả họp dân" in text and "12/20" in text
     assert reverse("reviews:case_resurvey", args=[case.pk]) in text
+
+
+def test_case_page_masks_the_income_in_reasons_for_a_role_without_view_income(ctx, client, users):
+    reasons = [{"code": "income_within", "income": 1_200_000, "line": 1_500_000, "line_kind": "poor",
+                "area": "rural", "period": "month"}]  # fmt: skip
+    case = surveyed_case(ctx.campaign, ctx.h1, provisional_reasons=reasons)
+    client.force_login(users.commune_officer)  # holds poverty.view_income
+    assert "1.200.000" in client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
+    client.force_login(users.supervisor)  # Fatherland Front: sees the verdict, not the household's income
+    text = client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
+    assert "1.200.000" not in text and "••• (ẩn)" in text and "1.500.000" in text
