@@ -51,7 +51,6 @@ class HouseholdFilterSet(django_filters.FilterSet):
         queryset=_villages,
         method="filter_nothing",
         empty_label=_("Tất cả"),
-        help_text=_("Danh sách trống: hãy chọn xã/phường rồi bấm Lọc để thấy các thôn của xã đó."),
     )
     status = django_filters.ChoiceFilter(
         label=_("Tình trạng"), choices=HouseholdStatus.choices, method="filter_nothing", empty_label=_("Tất cả")
@@ -69,6 +68,16 @@ class HouseholdFilterSet(django_filters.FilterSet):
     class Meta:
         model = Household
         fields = ["q", "commune", "village", "status", "area_type", "poverty_class", "flag"]
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(self, "_village_hint", False):
+            self._village_hint = True
+            field = form.fields["village"]
+            if not field.queryset.exists():  # a large area: villages come once a commune is chosen
+                field.help_text = _("Danh sách trống: hãy chọn xã/phường rồi bấm Lọc để thấy các thôn của xã đó.")
+        return form
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # every filter is applied at once by `filter_queryset` (the selector)

@@ -288,5 +288,6 @@ def test_list_filter_of_a_large_area_offers_villages_only_after_a_commune_is_cho
     assert f'value="{units.t1.pk}"' not in page and "hãy chọn xã/phường" in page
     page = client.get(url, {"commune": units.tho_xuan.pk}).content.decode()
     assert f'<option value="{units.t1.pk}">{units.t1.name} ({units.tho_xuan.name})</option>' in page
+    assert "hãy chọn xã/phường" not in page  # villages are offered: no hint
     response = client.get(url, {"village": units.t1.pk})  # a link naming only the village
     assert response.status_code == 200 and [h.code for h in response.context["table"].data] == ["VF1"]
