@@ -31,10 +31,8 @@ from ansinh.geo.models import AdminUnit
 
 from .choices import MemberStatus, Relation
 from .events import RegistryEventType
-from .identity import validate_id_number
 from .models import Ethnicity, Household, Member, member_sort_key
 from .services import (
-    EARLIEST_BIRTH_YEAR,
     MEMBER_FIELDS,
     HouseholdData,
     MemberData,
@@ -44,6 +42,7 @@ from .services import (
     _ethnicity,
     _resolve_area_type,
     _resolve_village,
+    member_rules,
 )
 
 # -- validating new households fast -------------------------------------------------------------
@@ -138,32 +137,8 @@ def _build_member(values: dict[str, Any], ethnicity: Ethnicity | None) -> Member
 
 def member_prepare_fast(data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity]) -> Member:
     """`services._validated_member` then `set_derived_fields`: the unsaved member, or ValidationError."""
-    errors: dict[str, list[str]] = {}
-    name = " ".join((data.full_name or "").split())
-    if not name:
-        errors.setdefault("full_name", []).append(_("Hãy nhập họ và tên."))
-    if data.birth_date and data.birth_date > today:
-        errors.setdefault("birth_date", []).append(_("Ngày sinh ở tương lai."))
-    year = data.birth_date.year if data.birth_date else data.birth_year
-    if not year:
-        errors.setdefault("birth_year", []).append(_("Hãy nhập ngày sinh hoặc năm sinh."))
-    elif "birth_date" not in errors and not (EARLIEST_BIRTH_YEAR <= year <= today.year):
-        errors.setdefault("birth_year", []).append(_("Năm sinh %(year)s không hợp lệ.") % {"year": year})
-    if data.death_date:
-        if data.death_date > today:
-            errors.setdefault("death_date", []).append(_("Ngày mất ở tương lai."))
-        if (data.birth_date and data.death_date < data.birth_date) or (year and data.death_date.year < year):
-            errors.setdefault("death_date", []).append(_("Ngày mất trước ngày sinh."))
-    identity = None
-    try:
-        identity = validate_id_number(data.id_number, sex=data.sex, birth_year=year, birth_date=data.birth_date)
-    except ValidationError as exc:
-        errors.setdefault("id_number", []).extend(exc.messages)
-    ethnicity = None
-    try:
-        ethnicity = _ethnicity(data.ethnicity_code, ethnicities)
-    except ValidationError as exc:
-        errors.setdefault("ethnicity", []).extend(exc.messages)
+    rules = member_rules(data, today=today, ethnicities=ethnicities)
+    errors, name, year, identity, ethnicity = rules.errors, rules.name, rules.year, rules.identity, rules.ethnicity
     values = {name_: getattr(data, name_) for name_ in MEMBER_FIELDS}
     values.update(full_name=name, birth_year=year)
     values["id_number"] = identity.number if identity else ""

@@ -147,17 +147,21 @@ def _resolve_area_type(commune: AdminUnit, area_type: str, reason: str) -> str:
     return area_type
 
 
-def _validate_member(
-    data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None
-) -> dict[str, Any]:
-    """The member's field values, or ValidationError keyed by field. No query when `ethnicities` is given."""
-    return _validated_member(data, today=today, ethnicities=ethnicities)[0]
+@dataclass
+class MemberRules:
+    """What `member_rules` found: the errors by field and the cleaned name, year, identity, ethnicity."""
+
+    errors: dict[str, list[str]]
+    name: str
+    year: int | None
+    identity: Any
+    ethnicity: Ethnicity | None
 
 
-def _validated_member(
-    data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None
-) -> tuple[dict[str, Any], Member]:
-    """`_validate_member`'s values and the unsaved Member built from them (bulk writers keep it)."""
+def member_rules(data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None) -> MemberRules:
+    """The member rules shared by every writer (the form and API services and the import's fast path):
+    name, dates (not in the future, death after birth), birth year, CCCD/CMND against sex and birth,
+    ethnicity. No query when `ethnicities` is given."""
     errors: dict[str, list[str]] = {}
     name = " ".join((data.full_name or "").split())
     if not name:
@@ -184,6 +188,22 @@ def _validated_member(
         ethnicity = _ethnicity(data.ethnicity_code, ethnicities)
     except ValidationError as exc:
         errors.setdefault("ethnicity", []).extend(exc.messages)
+    return MemberRules(errors, name, year, identity, ethnicity)
+
+
+def _validate_member(
+    data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None
+) -> dict[str, Any]:
+    """The member's field values, or ValidationError keyed by field. No query when `ethnicities` is given."""
+    return _validated_member(data, today=today, ethnicities=ethnicities)[0]
+
+
+def _validated_member(
+    data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity] | None = None
+) -> tuple[dict[str, Any], Member]:
+    """`_validate_member`'s values and the unsaved Member built from them (bulk writers keep it)."""
+    rules = member_rules(data, today=today, ethnicities=ethnicities)
+    errors, name, year, identity, ethnicity = rules.errors, rules.name, rules.year, rules.identity, rules.ethnicity
     values = {name_: getattr(data, name_) for name_ in MEMBER_FIELDS}
     values.update(full_name=name, birth_year=year, ethnicity=ethnicity)
     values["id_number"] = identity.number if identity else ""
