@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ansinh.accounts.api import router as accounts_router
 from ansinh.accounts.api_auth import api_auth
 from ansinh.audit.api import router as audit_router
-from ansinh.core.api import install_error_handlers
+from ansinh.core.api import TextSafeJSONParser, install_error_handlers
 from ansinh.geo.api import router as geo_router
 from ansinh.jobs.api import router as jobs_router
 from ansinh.poverty.api import router as poverty_router
@@ -19,6 +19,7 @@ api = NinjaAPI(
     "(Authorization: Bearer ansinh_…). Mọi lỗi có dạng {code, message, details}.",
     auth=api_auth,
     urls_namespace="api",
+    parser=TextSafeJSONParser(),
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)

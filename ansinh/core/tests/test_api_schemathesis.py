@@ -116,3 +116,19 @@ def test_api_schema_names_are_unique():
             duplicates.append(f"{seen[cls.__name__]} / {where}")
         seen.setdefault(cls.__name__, where)
     assert not duplicates, duplicates
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_json_body_is_refused_with_422_and_nothing_written(client, users):
+    """Found by schemathesis on PostgreSQL (text cannot hold NUL): a 500 before the API's parser refused it."""
+    from ansinh.accounts.models import ApiToken
+
+    client.force_login(users.commune_officer)
+    response = client.post("/api/v1/tokens", {"name": "máy\x00tính"}, content_type="application/json")
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["details"]["errors"][0]["loc"][-1] == "name"
+    assert not ApiToken.objects.exists()
+    ignored = client.post("/api/v1/tokens", {"name": "ok", "x": [{"\x00k": 1}]}, content_type="application/json")
+    assert ignored.status_code == 201  # an unknown field is ignored, NUL or not
