@@ -234,19 +234,8 @@ def _commit_python(run: ClassificationRun, progress: JobProgress) -> dict[str, A
         with transaction.atomic():
             rows, summary = [], []
             for household, assessment, evaluation in _evaluations(run, version):
-                counts["households"] += 1
                 progress.advance()
-                if evaluation.result is None:
-                    counts["incomplete"] += 1
-                    continue
-                rows.append(classification_row(
-                    household=household, version=version, evaluation=evaluation, assessment=assessment,
-                    on_date=run.on_date, actor=run.committed_by, run=run,
-                ))  # fmt: skip
-                summary.append((household.pk, evaluation.result.klass))
-                counts[evaluation.result.klass] += 1
-                if (household.poverty_class or "") != evaluation.result.klass:
-                    counts["changed"] += 1
+                _tally(run, version, household, assessment, evaluation, counts, rows, summary)
                 # Written chunk by chunk: memory stays flat as the unit grows. The households
                 # being read are updated only after they were read, and never in the columns the
                 # query filters or orders by, so the open cursor (SQLite reads in batches on the
@@ -270,6 +259,21 @@ def _commit_python(run: ClassificationRun, progress: JobProgress) -> dict[str, A
         raise
     progress.message(_("Đã ghi kết quả phân loại của %(n)s hộ.") % {"n": counts["households"] - counts["incomplete"]})
     return {"run_id": run.pk, "counts": dict(counts)}
+
+
+def _tally(run, version, household, assessment, evaluation, counts: Counter, rows: list, summary: list) -> None:
+    """Count one evaluated household and queue its result row and its new current class (Python path)."""
+    counts["households"] += 1
+    if evaluation.result is None:
+        counts["incomplete"] += 1
+        return
+    row = classification_row(household=household, version=version, evaluation=evaluation, assessment=assessment,
+                             on_date=run.on_date, actor=run.committed_by, run=run)  # fmt: skip
+    rows.append(row)
+    summary.append((household.pk, evaluation.result.klass))
+    counts[evaluation.result.klass] += 1
+    if (household.poverty_class or "") != evaluation.result.klass:
+        counts["changed"] += 1
 
 
 def _write_chunk(rows: list[Classification], summary: list[tuple[int, str]], version, on_date: date) -> None:
@@ -482,18 +486,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
             _publish_households(version.standard.code, run.on_date)
             rows, summary = [], []
             for household, assessment, evaluation in _fallback(run, fallback_ids):
-                counts["households"] += 1
-                if evaluation.result is None:
-                    counts["incomplete"] += 1
-                    continue
-                rows.append(classification_row(
-                    household=household, version=version, evaluation=evaluation, assessment=assessment,
-                    on_date=run.on_date, actor=run.committed_by, run=run,
-                ))  # fmt: skip
-                summary.append((household.pk, evaluation.result.klass))
-                counts[evaluation.result.klass] += 1
-                if (household.poverty_class or "") != evaluation.result.klass:
-                    counts["changed"] += 1
+                _tally(run, version, household, assessment, evaluation, counts, rows, summary)
             _write_chunk(rows, summary, version, run.on_date)
             _transition(locked, RunStatus.COMMITTED)
             locked.counts = dict(counts)

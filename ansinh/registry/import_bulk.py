@@ -43,6 +43,7 @@ from .services import (
     _resolve_area_type,
     _resolve_village,
     member_rules,
+    prepared_household,
 )
 
 # -- validating new households fast -------------------------------------------------------------
@@ -182,25 +183,8 @@ def household_prepare_fast(
         rows.append(member)
     if errors:
         raise ValidationError(errors)
-    unit = village or commune
-    household = Household(
-        commune=commune, village=village, code=code, area_type=area_type,
-        area_type_override_reason=data.area_type_override_reason.strip(), ethnicity=ethnicity,
-        unit_path=unit.path, successor_path=unit.successor_path,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, **facts,
-    )  # fmt: skip
-    head_index = next(i for i, m in enumerate(rows) if m.relation == Relation.HEAD)
-    head = rows[head_index]
-    household.head_name, household.head_sort_key = head.full_name, head.sort_key
-    household.female_head = head.sex == "female"
-    head_ethnicity = head._state.fields_cache["ethnicity"]
-    if ethnicity is None and head_ethnicity is not None:
-        household.ethnicity = head_ethnicity
-    if household.ethnicity is not None and household.ethnicity.is_minority:
-        household.is_ethnic_minority = True
-    changes = {"new": {"code": code, "village": village.path if village else None, "area_type": area_type,
-                       **facts, "members": [m.full_name for m in rows]}}  # fmt: skip
-    return PreparedHousehold(household=household, members=rows, head_index=head_index, changes=changes)
+    return prepared_household(actor=actor, commune=commune, village=village, code=code, area_type=area_type,
+                              data=data, ethnicity=ethnicity, facts=facts, rows=rows)  # fmt: skip
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -352,6 +352,16 @@ def household_prepare(
         rows.append(member)
     if errors:
         raise ValidationError(errors)
+    return prepared_household(actor=actor, commune=commune, village=village, code=code, area_type=area_type,
+                              data=data, ethnicity=ethnicity, facts=facts, rows=rows)  # fmt: skip
+
+
+def prepared_household(*, actor, commune: AdminUnit, village: AdminUnit | None, code: str, area_type: str,
+                       data: HouseholdData, ethnicity: Ethnicity | None, facts: dict[str, Any],
+                       rows: list[Member]) -> PreparedHousehold:  # fmt: skip
+    """The unsaved household of validated members (the head gives its name, sort key, sex and, unless
+    given, the ethnicity), with the registration's audit changes. Shared by the services and the
+    import's fast path."""
     unit = village or commune
     household = Household(
         commune=commune, village=village, code=code, area_type=area_type,
@@ -363,8 +373,10 @@ def household_prepare(
     head = rows[head_index]
     household.head_name, household.head_sort_key = head.full_name, head.sort_key
     household.female_head = head.sex == "female"
-    if ethnicity is None and head.ethnicity is not None:
-        household.ethnicity = head.ethnicity
+    # The cached ethnicity (no query): members built by the fast path carry it in the cache only.
+    head_ethnicity = head._state.fields_cache.get("ethnicity") if head.ethnicity_id else None
+    if ethnicity is None and head_ethnicity is not None:
+        household.ethnicity = head_ethnicity
     if household.ethnicity is not None and household.ethnicity.is_minority:
         household.is_ethnic_minority = True
     changes = {"new": {"code": code, "village": village.path if village else None, "area_type": area_type,
