@@ -15,6 +15,8 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from .pagination import CappedPaginator, counted
+
 
 def get_visible_object_or_404(queryset_or_model, user, *, perm: str | None = None, **lookup):
     """The object matching `lookup` inside `user`'s area; 404 when missing or out of area alike."""
@@ -59,10 +61,28 @@ class ScopedQuerysetMixin(AreaPermissionRequiredMixin):
 
 
 class ScopedListView(ScopedQuerysetMixin, SingleTableMixin, FilterView):
-    """A filtered, paginated table of the rows a user may see (declare model, table, filterset)."""
+    """A filtered, paginated table of the rows a user may see (declare model, table, filterset).
+
+    Rows are counted once per page, and only up to `LIST_COUNT_CAP` (`CappedPaginator`): the
+    view's paginator (which answers 404 for a page past the end) counts, and the table's reuses
+    that count instead of a second ``COUNT(*)``.
+    """
 
     paginate_by = 50
+    paginator_class = CappedPaginator
     template_name = "core/list.html"
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        self._row_count = paginator.count
+        return paginator, page, object_list, is_paginated
+
+    def get_table_pagination(self, table):
+        paginate = super().get_table_pagination(table)
+        count = getattr(self, "_row_count", None)
+        if isinstance(paginate, dict) and count is not None:
+            paginate["paginator_class"] = counted(paginate.get("paginator_class", CappedPaginator), count)
+        return paginate
 
 
 class ScopedDetailView(ScopedQuerysetMixin, DetailView):

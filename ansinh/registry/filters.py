@@ -1,10 +1,14 @@
 """Filters of the household list; the filtering itself is the selector's, shared with the API."""
 
+from types import SimpleNamespace
+
 import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.widgets import Select
 from ansinh.geo.choices import AreaType
 
 from . import selectors
@@ -13,12 +17,45 @@ from .forms_households import UnitChoiceField, VillageChoiceField
 from .models import Household
 
 
+class _LabelRowIterator(ModelChoiceIterator):
+    """The field's choices from (pk, label columns) rows rather than whole units.
+
+    A province officer's commune list has hundreds of options; building a full `AdminUnit` for each
+    was a good part of the filter form's time. The field's own `label_from_instance` still makes
+    each label, from a stand-in holding just the columns it reads (`label_fields`).
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        names = self.field.label_fields
+        for pk, *values in self.queryset.values_list("pk", *names):
+            unit = SimpleNamespace(pk=pk)
+            for name, value in zip(names, values, strict=True):
+                target = unit
+                *path, last = name.split("__")
+                for part in path:
+                    target = target.__dict__.setdefault(part, SimpleNamespace())
+                setattr(target, last, value)
+            yield (ModelChoiceIteratorValue(pk, unit), self.field.label_from_instance(unit))
+
+
+class _CommuneField(UnitChoiceField):
+    iterator = _LabelRowIterator
+    label_fields = ("name",)
+
+
+class _VillageField(VillageChoiceField):
+    iterator = _LabelRowIterator
+    label_fields = ("name", "parent_id", "parent__name")
+
+
 class CommuneFilter(django_filters.ModelChoiceFilter):
-    field_class = UnitChoiceField
+    field_class = _CommuneField
 
 
 class VillageFilter(django_filters.ModelChoiceFilter):
-    field_class = VillageChoiceField
+    field_class = _VillageField
 
 
 def _communes(request):
@@ -45,24 +82,35 @@ class HouseholdFilterSet(django_filters.FilterSet):
         method="filter_nothing",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
     )
-    commune = CommuneFilter(label=_("Xã/phường"), queryset=_communes, method="filter_nothing", empty_label=_("Tất cả"))
+    commune = CommuneFilter(
+        label=_("Xã/phường"), queryset=_communes, method="filter_nothing", empty_label=_("Tất cả"), widget=Select
+    )
     village = VillageFilter(
         label=_("Thôn/tổ dân phố"),
         queryset=_villages,
         method="filter_nothing",
         empty_label=_("Tất cả"),
+        widget=Select,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Tình trạng"), choices=HouseholdStatus.choices, method="filter_nothing", empty_label=_("Tất cả")
+        label=_("Tình trạng"),
+        choices=HouseholdStatus.choices,
+        method="filter_nothing",
+        empty_label=_("Tất cả"),
+        widget=Select,
     )
     area_type = django_filters.ChoiceFilter(
-        label=_("Khu vực"), choices=AreaType.choices, method="filter_nothing", empty_label=_("Tất cả")
+        label=_("Khu vực"), choices=AreaType.choices, method="filter_nothing", empty_label=_("Tất cả"), widget=Select
     )
     poverty_class = django_filters.ChoiceFilter(
-        label=_("Phân loại"), choices=PovertyClass.choices, method="filter_nothing", empty_label=_("Tất cả")
+        label=_("Phân loại"),
+        choices=PovertyClass.choices,
+        method="filter_nothing",
+        empty_label=_("Tất cả"),
+        widget=Select,
     )
     flag = django_filters.ChoiceFilter(
-        label=_("Đặc điểm"), choices=FLAG_CHOICES, method="filter_nothing", empty_label=_("Tất cả")
+        label=_("Đặc điểm"), choices=FLAG_CHOICES, method="filter_nothing", empty_label=_("Tất cả"), widget=Select
     )
 
     class Meta:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ansinh.audit.event_types import label_for
+from ansinh.core.tables import SignatureCachedTable
 from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
 
 from .choices import InfoDevice
@@ -22,8 +23,10 @@ from .identity import mask_id_number
 from .models import Household, Member
 from .selectors import FLAG_FIELDS
 
+# -- households -----------------------------------------------------------------------------------
 
-class HouseholdTable(tables.Table):
+
+class HouseholdTable(SignatureCachedTable):
     code = tables.LinkColumn(
         "registry:household_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Mã hộ"), order_by=("code",)
     )

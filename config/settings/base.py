@@ -166,6 +166,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANSINH_MAX_UPLOAD_BYTES = int(os.environ.get("ANSINH_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
+# List pages count their rows only up to this many (ansinh/core/pagination.py): past it they say
+# "more than N rows" and ask for a filter; exact totals at scale come from the reports.
+LIST_COUNT_CAP = int(os.environ.get("ANSINH_LIST_COUNT_CAP", "10000"))
+
 # API bearer tokens: at most this many requests per window, per token and per client address
 # (ansinh/accounts/ratelimit.py; 0 turns a limit off). Over the limit the API answers 429 with Retry-After.
 ANSINH_API_RATE_WINDOW = int(os.environ.get("ANSINH_API_RATE_WINDOW", "60"))
