@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.models import TimeStampedModel
+from ansinh.core.models import TimeStampedModel, path_index
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.geo.choices import AreaType
 
@@ -176,9 +176,14 @@ class ClassificationRun(TimeStampedModel):
 
 
 class Classification(models.Model):
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="classifications")
-    standard_version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="+")
-    standard_code = models.CharField(max_length=40, db_index=True)
+    # Indexes: each is paid for on every result row a bulk run writes (decision 0019), so only those
+    # with a reader are kept: the latest per household (`poverty_class_latest`, which also serves
+    # lookups by household), the run's results, scoping by path, the standard code.
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="classifications", db_index=False
+    )
+    standard_version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
+    standard_code = models.CharField(max_length=40)
     assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     run = models.ForeignKey(
         ClassificationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="classifications"
@@ -194,9 +199,11 @@ class Classification(models.Model):
     indicators = models.JSONField(default=list)  # [{code, derived, answer, override, reason, final, source, facts}]
     reasons = models.JSONField(default=list)
     on_date = models.DateField(_("tính đến ngày"))
-    unit_path = models.CharField(max_length=120, db_index=True)
-    successor_path = models.CharField(max_length=120, blank=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=120)
+    successor_path = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_fields = ("unit_path", "successor_path")
@@ -206,7 +213,12 @@ class Classification(models.Model):
         verbose_name = _("kết quả phân loại hộ")
         verbose_name_plural = _("kết quả phân loại hộ")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["household", "-created_at", "-id"], name="poverty_class_latest")]
+        indexes = [
+            models.Index(fields=["household", "-created_at", "-id"], name="poverty_class_latest"),
+            models.Index(fields=["standard_code"], name="poverty_class_standard"),
+            path_index("poverty_class", "unit_path"),
+            path_index("poverty_class", "successor_path"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.klass} ({self.standard_code})"

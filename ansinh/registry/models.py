@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.models import TimeStampedModel
+from ansinh.core.models import TimeStampedModel, path_index
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.core.text import fold_vietnamese, vietnamese_sort_key
 from ansinh.geo.choices import AreaType
@@ -61,8 +61,8 @@ class Household(TimeStampedModel):
     `version` increases on every change (optimistic locking for concurrent edits).
     """
 
-    commune = models.ForeignKey(
-        "geo.AdminUnit", verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+"
+    commune = models.ForeignKey(  # led by three composite indexes below: no index of its own
+        "geo.AdminUnit", verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     village = models.ForeignKey(
         "geo.AdminUnit", verbose_name=_("thôn/tổ dân phố"), null=True, blank=True, on_delete=models.PROTECT,
@@ -117,10 +117,13 @@ class Household(TimeStampedModel):
     )
     poverty_standard = models.CharField(_("theo chuẩn"), max_length=40, blank=True, editable=False)
     poverty_classified_on = models.DateField(_("ngày phân loại"), null=True, blank=True, editable=False)
-    unit_path = models.CharField(max_length=120, editable=False, db_index=True)
-    successor_path = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    # Scoping reads these through `path_index` (one pattern index each, decision 0019).
+    unit_path = models.CharField(max_length=120, editable=False)
+    successor_path = models.CharField(max_length=120, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     scope_fields = ("unit_path", "successor_path")
     objects = ScopedQuerySet.as_manager()
@@ -145,6 +148,8 @@ class Household(TimeStampedModel):
             models.Index(fields=["commune", "poverty_class"], name="registry_household_class"),
             # The list's order (head name, code): a page is read from the index, not a sort of the area.
             models.Index(fields=["head_sort_key", "code", "id"], name="registry_household_list_order"),
+            path_index("registry_hh", "unit_path"),
+            path_index("registry_hh", "successor_path"),
         ]
         permissions = [
             ("manage_household", _("Thêm, sửa hộ và thành viên; ghi biến động")),
