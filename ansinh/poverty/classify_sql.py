@@ -14,6 +14,13 @@ which the Python path also refuses) or ``fallback``: facts this compiler does no
 answer or override that is not a plain true/false, devices that are not a list); the run evaluates
 those few households with `services.evaluate`. A standard using a rule or a parameter the compiler
 cannot express raises `NotCompilable` and the run takes the Python path for every household.
+
+Speed: each JSON fact is read once per household (the answer and override types in level ``lb``,
+the overrides only when there are any, the devices as one bit mask on SQLite, the answers as one
+record on PostgreSQL) and the levels above use the types; the facts and override reasons are read
+only when the JSON columns are wanted (not in a preview); the JSON text is built by one
+``printf``/``format`` call per object (`_cat`), not by chains of ``||`` that copy the text built so
+far at every step. Every such choice keeps the stored text byte for byte (`tests/test_classify_sql.py`).
 """
 
 # ruff: noqa: S608, E501 - statements built from the standard's checked data; every value is quoted by `lit`
@@ -77,6 +84,8 @@ class _Dialect:
         if vendor not in ("sqlite", "postgresql"):
             raise NotCompilable(f"database {vendor} is not supported")
         self.pg = vendor == "postgresql"
+        self.format = "format" if self.pg else "printf"
+        self.devices: list[str] = []  # SQLite: the devices of `dev_mask`, bit i for devices[i]
 
     def text(self, expr: str) -> str:
         return f"CAST({expr} AS TEXT)"
@@ -89,9 +98,8 @@ class _Dialect:
         """The JSON type of column[path...]: 'true'/'false'/'null'/'object'/..., NULL when absent."""
         if self.pg:
             ref = column + "".join(f" -> {lit(p)}" for p in path)
-            return (f"(CASE WHEN ({ref}) IS NULL THEN NULL WHEN jsonb_typeof({ref}) = 'boolean' "
-                    f"THEN CASE WHEN ({ref}) = 'true'::jsonb THEN 'true' ELSE 'false' END "
-                    f"ELSE jsonb_typeof({ref}) END)")  # fmt: skip
+            # A jsonb boolean's text is 'true' or 'false'; SQL NULL (absent) stays NULL.
+            return f"(CASE jsonb_typeof({ref}) WHEN 'boolean' THEN CAST(({ref}) AS TEXT) ELSE jsonb_typeof({ref}) END)"
         return f"json_type({column}, {lit(_path(path))})"
 
     def jtext(self, column: str, *path: str) -> str:
@@ -99,11 +107,22 @@ class _Dialect:
             return column + "".join(f" -> {lit(p)}" for p in path[:-1]) + f" ->> {lit(path[-1])}"
         return f"json_extract({column}, {lit(_path(path))})"
 
-    def has_device(self, column: str, device: str) -> str:
+    def has_device(self, device: str) -> str:
+        """Whether the household's devices (a JSON array) hold the text `device`."""
         if self.pg:
-            return f"(jsonb_typeof({column}) = 'array' AND {column} @> {jlit([device])}::jsonb)"
-        return (f"EXISTS (SELECT 1 FROM json_each(CASE WHEN json_type({column}) = 'array' THEN {column} END) d "
-                f"WHERE d.type = 'text' AND d.value = {lit(device)})")  # fmt: skip
+            return f"(jsonb_typeof(h.info_devices) = 'array' AND h.info_devices @> {jlit([device])}::jsonb)"
+        if device not in self.devices:
+            if len(self.devices) == 62:
+                raise NotCompilable("devices")
+            self.devices.append(device)
+        return f"((h.dev_mask & {1 << self.devices.index(device)}) <> 0)"
+
+    def device_mask(self) -> str:
+        """SQLite: the household's devices as bits, read from the JSON text once (json_each parses it,
+        where a test per device and per use parsed it a dozen times per household)."""
+        bits = " ".join(f"WHEN {lit(device)} THEN {1 << i}" for i, device in enumerate(self.devices))
+        return (f"COALESCE((SELECT sum(DISTINCT CASE d.value {bits} END) FROM json_each(CASE WHEN "
+                "json_type(h.info_devices) = 'array' THEN h.info_devices END) d WHERE d.type = 'text'), 0)")  # fmt: skip
 
     def age(self, on_date: date) -> str:
         md = lit(f"{on_date:%m-%d}")
@@ -118,14 +137,82 @@ class _Dialect:
         return f"CAST({expr} AS DOUBLE PRECISION)" if self.pg else f"CAST({expr} AS REAL)"
 
 
-def _obj(*pairs: tuple[str, str]) -> str:
+_LITERAL = re.compile(r"'(?:[^']|'')*'", re.S)
+
+
+class _NotNull(str):
+    """SQL text of an expression that is never NULL (a CASE whose every branch is a constant)."""
+
+
+class _Cat(str):
+    """A concatenation's SQL text that remembers its operands (`_cat` splices and merges them)."""
+
+    parts: tuple[str, ...] = ()
+    not_null = False
+
+
+def _not_null(expr: str) -> bool:
+    return isinstance(expr, _NotNull) or (isinstance(expr, _Cat) and expr.not_null) or bool(_LITERAL.fullmatch(expr))
+
+
+def _cat(d: _Dialect, *parts: str) -> str:
+    """The text concatenation of SQL text expressions, as one ``printf``/``format`` call.
+
+    A chain ``a || b || c …`` allocates and copies the text built so far at every ``||``: the
+    indicator table alone has about a hundred pieces per household and took most of a commit's
+    staging time. Nested concatenations are spliced in and the string literals become the format
+    (``%`` escaped). ``printf``/``format`` print NULL as nothing where ``||`` gives NULL, so the
+    call is guarded by a NULL test of every piece not known to be non-NULL: the text is the same.
+    """
+    flat: list[str] = []
+    for part in parts:
+        flat.extend(part.parts if isinstance(part, _Cat) else [part])
+    merged: list[str] = []
+    for part in flat:
+        if merged and _LITERAL.fullmatch(merged[-1]) and _LITERAL.fullmatch(part):
+            merged[-1] = merged[-1][:-1] + part[1:]
+        else:
+            merged.append(part)
+    if len(merged) == 1 and _LITERAL.fullmatch(merged[0]):
+        return merged[0]
+    args = [part for part in merged if not _LITERAL.fullmatch(part)]
+    if len(args) < 2:  # a single expression between constants: a call buys nothing
+        text = "(" + " || ".join(merged) + ")"
+    else:
+        calls, fmt, chunk = [], "", []
+        for part in merged:
+            if _LITERAL.fullmatch(part):
+                # The statement runs with parameters: a literal's `%` is already `%%` (`lit`).
+                fmt += part[1:-1].replace("%%", "%%%%")
+                continue
+            fmt += "%%s"
+            chunk.append(part)
+            if len(chunk) == 90:  # under both databases' limits on a function's arguments
+                calls.append(f"{d.format}('{fmt}', {', '.join(chunk)})")
+                fmt, chunk = "", []
+        if chunk:
+            calls.append(f"{d.format}('{fmt}', {', '.join(chunk)})")
+        elif fmt:
+            calls.append(f"'{fmt.replace('%%%%', '%%')}'")
+        text = " || ".join(calls)
+        nullable = [part for part in args if not _not_null(part)]
+        if nullable:
+            text = f"CASE WHEN {' OR '.join(f'{part} IS NULL' for part in nullable)} THEN NULL ELSE {text} END"
+        text = f"({text})"
+    out = _Cat(text)
+    out.parts = tuple(merged)
+    out.not_null = all(_not_null(part) for part in args)
+    return out
+
+
+def _obj(d: _Dialect, *pairs: tuple[str, str]) -> str:
     """JSON object text from (key, SQL expression giving JSON text) pairs."""
     parts = []
     for index, (key, expr) in enumerate(pairs):
         parts.append(lit(("{" if index == 0 else ",") + json.dumps(key) + ":"))
         parts.append(expr)
     parts.append(lit("}") if pairs else lit("{}"))
-    return "(" + " || ".join(parts) + ")"
+    return _cat(d, *parts)
 
 
 def _c(value: Any) -> str:
@@ -134,7 +221,7 @@ def _c(value: Any) -> str:
 
 
 def _bool(expr: str) -> str:
-    return f"(CASE {expr} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END)"
+    return _NotNull(f"(CASE {expr} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END)")
 
 
 def _flag(cond: str) -> str:
@@ -142,7 +229,8 @@ def _flag(cond: str) -> str:
 
 
 def _sum(cond: str) -> str:
-    return f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END)"
+    """How many of the group's rows meet `cond` (a group has at least one row: never NULL)."""
+    return f"count(*) FILTER (WHERE {cond})"
 
 
 # -- derivation rules: (member aggregates, derived value, facts) ------------------------------------
@@ -159,8 +247,8 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
 
     def counted(hit: str, blank: str, missing: str, false_facts: str):
         value = f"(CASE WHEN {hit} > 0 THEN 1 WHEN {blank} > 0 OR {unk} > 0 THEN NULL ELSE 0 END)"
-        facts = (f"(CASE WHEN {hit} > 0 THEN {_obj(('count', d.text(hit)))} "
-                 f"WHEN {blank} > 0 OR {unk} > 0 THEN {_obj(('missing', _c(missing)))} ELSE {false_facts} END)")  # fmt: skip
+        facts = (f"(CASE WHEN {hit} > 0 THEN {_obj(d, ('count', d.text(hit)))} "
+                 f"WHEN {blank} > 0 OR {unk} > 0 THEN {_obj(d, ('missing', _c(missing)))} ELSE {false_facts} END)")  # fmt: skip
         return value, facts
 
     if rule == "member_labour_status_in":
@@ -168,7 +256,7 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
         aggs = {"hit": _sum(f"{r} AND {_in('m.labour_status', params['statuses'])}"),
                 "blank": _sum(f"{r} AND m.labour_status = ''"), "wa": _sum(r)}  # fmt: skip
         value, facts = counted(g("hit"), g("blank"), "labour_status",
-                               _obj(("count", _c(0)), ("working_age", d.text(g("wa")))))  # fmt: skip
+                               _obj(d, ("count", _c(0)), ("working_age", d.text(g("wa")))))  # fmt: skip
         return aggs, value, facts
     if rule == "dependants_share_above":
         share = params["share"]
@@ -185,14 +273,14 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
         none = f"{n} = 0 OR {unk} > 0"
         value = (f"(CASE WHEN {none} THEN NULL WHEN {d.real(g('dep'))} / {n} > {d.real(repr(float(share)))} "
                  f"THEN 1 ELSE 0 END)")  # fmt: skip
-        facts = (f"(CASE WHEN {none} THEN {_obj(('missing', _c('age')))} "
-                 f"ELSE {_obj(('dependants', d.text(g('dep'))), ('members', d.text(n)))} END)")  # fmt: skip
+        facts = (f"(CASE WHEN {none} THEN {_obj(d, ('missing', _c('age')))} "
+                 f"ELSE {_obj(d, ('dependants', d.text(g('dep'))), ('members', d.text(n)))} END)")  # fmt: skip
         return aggs, value, facts
     if rule == "member_without_health_insurance":
         concerned = f"(m.age IS NOT NULL AND m.age >= {_int(params['min_age'])})"
         aggs = {"hit": _sum(f"{concerned} AND m.health_insurance = 'no'"),
                 "blank": _sum(f"{concerned} AND m.health_insurance = ''")}  # fmt: skip
-        value, facts = counted(g("hit"), g("blank"), "health_insurance", _obj(("count", _c(0))))
+        value, facts = counted(g("hit"), g("blank"), "health_insurance", _obj(d, ("count", _c(0))))
         return aggs, value, facts
     if rule == "adult_without_expected_diploma":
         r = in_range(params["min_age"], params["max_age"])
@@ -204,20 +292,20 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
         ok = f"(CASE {whens} ELSE {_flag(_in('m.diploma', bands[-1]['diplomas']))} END)"
         aggs = {"hit": _sum(f"{r} AND m.schooling = 'none' AND m.diploma <> '' AND {ok} = 0"),
                 "blank": _sum(f"{r} AND (m.schooling = '' OR (m.schooling = 'none' AND m.diploma = ''))")}  # fmt: skip
-        value, facts = counted(g("hit"), g("blank"), "schooling", _obj(("count", _c(0))))
+        value, facts = counted(g("hit"), g("blank"), "schooling", _obj(d, ("count", _c(0))))
         return aggs, value, facts
     if rule == "child_not_in_school":
         r = in_range(params["min_age"], params["max_age"])
         aggs = {"hit": _sum(f"{r} AND m.schooling = 'none'"), "blank": _sum(f"{r} AND m.schooling = ''")}
-        value, facts = counted(g("hit"), g("blank"), "schooling", _obj(("count", _c(0))))
+        value, facts = counted(g("hit"), g("blank"), "schooling", _obj(d, ("count", _c(0))))
         return aggs, value, facts
     if rule == "housing_not_durable":
         parts = ("h.wall_durability", "h.column_durability", "h.roof_durability")
         blank = " OR ".join(f"COALESCE({p}, '') = ''" for p in parts)
         durable = "(" + " + ".join(_flag(f"{p} = 'durable'") for p in parts) + ")"
         value = f"(CASE WHEN {blank} THEN NULL WHEN {durable} < {_int(params['min_durable_parts'])} THEN 1 ELSE 0 END)"
-        facts = (f"(CASE WHEN {blank} THEN {_obj(('missing', _c('durability')))} "
-                 f"ELSE {_obj(('durable_parts', d.text(durable)))} END)")  # fmt: skip
+        facts = (f"(CASE WHEN {blank} THEN {_obj(d, ('missing', _c('durability')))} "
+                 f"ELSE {_obj(d, ('durable_parts', d.text(durable)))} END)")  # fmt: skip
         return {}, value, facts
     if rule == "housing_area_per_person_below":
         tenths = Decimal(str(params["min_m2"])) * 10
@@ -234,26 +322,26 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
         up = f"(CASE WHEN 2 * {r} > {n} OR (2 * {r} = {n} AND {q} - 2 * ({q} / 2) = 1) THEN 1 ELSE 0 END)"
         none = f"h.housing_area_m2 IS NULL OR {n} = 0"
         value = f"(CASE WHEN {none} THEN NULL WHEN {a10} < {int(tenths)} * {n} THEN 1 ELSE 0 END)"
-        facts = (f"(CASE WHEN {none} THEN {_obj(('missing', _c('housing_area_m2')))} "
-                 f"ELSE {_obj(('m2_per_person', d.text(d.real(f'{q} + {up}') + ' / 10')))} END)")  # fmt: skip
+        facts = (f"(CASE WHEN {none} THEN {_obj(d, ('missing', _c('housing_area_m2')))} "
+                 f"ELSE {_obj(d, ('m2_per_person', d.text(d.real(f'{q} + {up}') + ' / 10')))} END)")  # fmt: skip
         return {}, value, facts
     if rule in ("water_source_not_in", "latrine_not_in"):
         column = "water_source" if rule == "water_source_not_in" else "latrine_type"
         ref = f"COALESCE(h.{column}, '')"
         value = f"(CASE WHEN {ref} = '' THEN NULL WHEN {_in(ref, params['accepted'])} THEN 0 ELSE 1 END)"
-        facts = (f"(CASE WHEN {ref} = '' THEN {_obj(('missing', _c(column)))} "
-                 f"ELSE {_obj((column, d.quote(ref)))} END)")  # fmt: skip
+        facts = (f"(CASE WHEN {ref} = '' THEN {_obj(d, ('missing', _c(column)))} "
+                 f"ELSE {_obj(d, (column, d.quote(ref)))} END)")  # fmt: skip
         return {}, value, facts
     if rule == "lacks_all_devices":
         devices = sorted(set(params["devices"]))
         for device in devices:
             if not isinstance(device, str):
                 raise NotCompilable("devices")
-        have = [d.has_device("h.info_devices", device) for device in devices]
+        have = [d.has_device(device) for device in devices]
         listed = " || ".join(f"(CASE WHEN {h} THEN {lit(json.dumps(v) + ',')} ELSE '' END)"
                              for h, v in zip(have, devices, strict=True)) or "''"  # fmt: skip
         value = f"(CASE WHEN {' OR '.join(have) or '1 = 0'} THEN 0 ELSE 1 END)"
-        facts = _obj(("devices", f"('[' || rtrim({listed}, ',') || ']')"))
+        facts = _obj(d, ("devices", f"('[' || rtrim({listed}, ',') || ']')"))
         return {}, value, facts
     raise NotCompilable(f"rule {rule}")
 
@@ -261,7 +349,7 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
 # -- classification branches (mirror classify.classify) -------------------------------------------
 
 
-def _branches(spec: StandardSpec, area: str, on_date: date, inc: str, enough: str):
+def _branches(d: _Dialect, spec: StandardSpec, area: str, on_date: date, inc: str, enough: str):
     """[(condition, class, [reason JSON text], [flag])] for the declared/computed income path."""
     lines = spec.lines[area]
     factor = 12 if spec.income_period == "year" else 1
@@ -270,7 +358,7 @@ def _branches(spec: StandardSpec, area: str, on_date: date, inc: str, enough: st
         return f"({inc} * {factor} <= {_int(line)})"
 
     def note(code: str, line: int, which: str) -> str:
-        return _obj(("code", _c(code)), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(line)),
+        return _obj(d, ("code", _c(code)), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(line)),
                     ("line_kind", _c(which)), ("area", _c(area)), ("period", _c(spec.income_period)))  # fmt: skip
 
     def const(**kw) -> str:
@@ -312,7 +400,7 @@ def _branches(spec: StandardSpec, area: str, on_date: date, inc: str, enough: st
     rest: list[tuple[str, str, list[str]]] = []
     if lines.average is not None:
         wa = within(lines.average)
-        band = _obj(("code", _c("average_band")), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(lines.average)),
+        band = _obj(d, ("code", _c("average_band")), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(lines.average)),
                     ("area", _c(area)), ("period", _c(spec.income_period)))  # fmt: skip
         rest += [
             (f"{wa} AND b.farming = 1", AVERAGE, [*above, band]),
@@ -322,21 +410,21 @@ def _branches(spec: StandardSpec, area: str, on_date: date, inc: str, enough: st
     low_applies = lines.low_income is not None and (spec.low_income_from is None or on_date >= spec.low_income_from)
     for cond, klass, reasons in rest:
         if low_applies:
-            low = _obj(("code", _c("low_income")), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(lines.low_income)),
+            low = _obj(d, ("code", _c("low_income")), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(lines.low_income)),
                        ("area", _c(area)), ("period", _c(spec.income_period)))  # fmt: skip
             out.append((f"{cond} AND {within(lines.low_income)}", klass, [*reasons, low], ["low_income"]))
         out.append((cond, klass, reasons, []))
     return out
 
 
-def _proxy_branches(spec: StandardSpec, area: str, enough: str):
+def _proxy_branches(d: _Dialect, spec: StandardSpec, area: str, enough: str):
     if spec.proxy_score is None:
         return []
     threshold = _int(spec.proxy_score.income_thresholds[area])
     within = f"(b.income_score <= {threshold})"
 
     def score(code: str) -> str:
-        return _obj(("code", _c(code)), ("score", "CAST(b.income_score AS TEXT)"), ("threshold", _c(threshold)),
+        return _obj(d, ("code", _c(code)), ("score", "CAST(b.income_score AS TEXT)"), ("threshold", _c(threshold)),
                     ("area", _c(area)))  # fmt: skip
 
     rule = spec.rule
@@ -362,7 +450,12 @@ def create_stage_sql(vendor: str) -> list[str]:
         "unit_path": text, "successor_path": text, "state": text, "klass": text, "flags": text,
         "deprivations": text, "indicators": text, "reasons": text,
     }  # fmt: skip
-    return [f"DROP TABLE IF EXISTS {STAGE}", f"{temp} {STAGE} ({', '.join(f'{k} {v}' for k, v in columns.items())})"]
+    # PostgreSQL: a staged row (about 2 kB of JSON text with a dozen indicators) stays in its page
+    # uncompressed up to a page's size, instead of being compressed on write and again on read (TOAST
+    # from 2 kB); a larger row is still moved out of line.
+    options = " WITH (toast_tuple_target = 8160)" if vendor == "postgresql" else ""
+    return [f"DROP TABLE IF EXISTS {STAGE}",
+            f"{temp} {STAGE} ({', '.join(f'{k} {v}' for k, v in columns.items())}){options}"]  # fmt: skip
 
 
 def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[str, str], with_json: bool = True) -> str:
@@ -378,6 +471,18 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         raise NotCompilable("threshold")
     aggs: dict[str, str] = {}
     b_cols: list[str] = []
+    # Level b reads each JSON fact once: the answer's type (`_at`) and, only when the form B has
+    # overrides at all (most have none), the override's type, its value's and reason's types and the
+    # reason (`_ot`, `_vt`, `_rt`, `_or`). SQLite parses the JSON text again on every call, and the
+    # levels above use these types many times. Facts and reasons are JSON-only (not in a preview).
+    empty = "'{}'::jsonb" if d.pg else "'{}'"
+
+    def answered(expr: str) -> str:
+        return f"(CASE WHEN a.answers <> {empty} THEN {expr} END)"
+
+    def overridden(expr: str) -> str:
+        return f"(CASE WHEN a.overrides <> {empty} THEN {expr} END)"
+
     for index, indicator in enumerate(spec.indicators):
         k = f"i{index}"
         if indicator.derived:
@@ -389,21 +494,16 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         else:
             value, facts = "CAST(NULL AS INTEGER)", lit("{}")
         code = indicator.code
-        answer_type = d.jtype("a.answers", code)
-        override_type = d.jtype("a.overrides", code)
-        value_type = d.jtype("a.overrides", code, "value")
-        reason_type = d.jtype("a.overrides", code, "reason")
+        answer_type = d.jtype(f'j."{code}"') if d.pg else answered(d.jtype("a.answers", code))
         b_cols += [
-            f"{value} AS {k}_d", f"{facts} AS {k}_f",
-            f"(CASE {answer_type} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END) AS {k}_a",
-            f"(CASE WHEN {override_type} IS NOT NULL THEN 1 ELSE 0 END) AS {k}_o",
-            f"(CASE {value_type} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END) AS {k}_ov",
-            f"{d.jtext('a.overrides', code, 'reason')} AS {k}_or",
-            f"(CASE WHEN ({answer_type} IS NOT NULL AND {answer_type} NOT IN ('true', 'false', 'null')) OR "
-            f"({override_type} IS NOT NULL AND ({override_type} <> 'object' OR {value_type} IS NULL OR "
-            f"{value_type} NOT IN ('true', 'false') OR {reason_type} IS NULL OR {reason_type} NOT IN ('string', 'text'))) "
-            f"THEN 1 ELSE 0 END) AS {k}_bad",
-        ]  # fmt: skip
+            f"{value} AS {k}_d",
+            f"{answer_type} AS {k}_at",
+            f"{overridden(d.jtype('a.overrides', code))} AS {k}_ot",
+            f"{overridden(d.jtype('a.overrides', code, 'value'))} AS {k}_vt",
+            f"{overridden(d.jtype('a.overrides', code, 'reason'))} AS {k}_rt",
+        ]
+        if with_json:
+            b_cols += [f"{facts} AS {k}_f", f"{overridden(d.jtext('a.overrides', code, 'reason'))} AS {k}_or"]
     ks = [f"i{index}" for index in range(len(spec.indicators))]
     devices_type = "jsonb_typeof(h.info_devices)" if d.pg else "json_type(h.info_devices)"
     b_cols.append(f"(CASE WHEN {devices_type} NOT IN ('array', 'null') THEN 1 ELSE 0 END) AS hbad")
@@ -412,7 +512,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     scored = "a.score_detail <> '{}'::jsonb" if d.pg else "a.score_detail NOT IN ('{}', 'null', '')"
     b_cols.append(f"(CASE WHEN a.income_source = {lit(PROXY_SCORE)} AND a.score_detail IS NOT NULL AND {scored} "
                   "THEN 1 ELSE 0 END) AS sbad")  # fmt: skip
-    member_aggs = ", ".join(["count(*) AS n", "sum(CASE WHEN m.age IS NULL THEN 1 ELSE 0 END) AS unk",
+    member_aggs = ", ".join(["count(*) AS n", f"{_sum('m.age IS NULL')} AS unk",
                              *(f"{expr} AS {name}" for name, expr in aggs.items())])  # fmt: skip
     members = (
         f"SELECT m.household_id, {member_aggs} FROM (SELECT household_id, {d.age(on_date)} AS age, "
@@ -424,46 +524,99 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         f"{'OFFSET 0' if d.pg else 'LIMIT -1'}) m "
         "GROUP BY m.household_id"
     )
-    latest = (f"(SELECT a2.id FROM {tables['assessment']} a2 WHERE a2.household_id = h.id AND a2.standard_id = %s "
-              "ORDER BY a2.assessed_on DESC, a2.id DESC LIMIT 1)")  # fmt: skip
+    # The unit's households; on SQLite with the devices read once per household (`device_mask`),
+    # kept a subquery (LIMIT -1) so that each use of `dev_mask` reads the value, not the subquery.
+    mask, keep = (f", {d.device_mask()} AS dev_mask", " LIMIT -1") if d.devices else ("", "")
+    households = (
+        f"(SELECT h.*{mask} FROM {tables['household']} h "
+        "WHERE h.id BETWEEN %s AND %s AND h.status = 'active' "
+        f"AND (substr(h.unit_path, 1, %s) = %s OR substr(h.successor_path, 1, %s) = %s){keep}) h"
+    )
+    # PostgreSQL: the answers read in one pass into one jsonb column per indicator code (each `->`
+    # would copy the whole document). A JSON null comes out as SQL NULL, the same as no answer: an
+    # answer is only read as true, false, or neither (`_a`, `_src`, `bad` give null and absent the
+    # same meaning, as `evaluate` does).
+    answers = ""
+    if d.pg:
+        columns = ", ".join(f'"{code}" jsonb' for code in dict.fromkeys(i.code for i in spec.indicators))
+        answers = (f"LEFT JOIN LATERAL jsonb_to_record(CASE WHEN jsonb_typeof(a.answers) = 'object' "
+                   f"THEN a.answers END) AS j({columns}) ON true ")  # fmt: skip
+    # The latest form B of each household (for the standard): on PostgreSQL one ordered pass over the
+    # range's form Bs (the `poverty_assess_latest` index) merged with the households, where a lookup
+    # per household cost about as much; SQLite has no DISTINCT ON and its lookup is cheap.
+    order = "a2.assessed_on DESC, a2.id DESC"
+    in_range = "a2.standard_id = %s AND a2.household_id BETWEEN %s AND %s"
+    if d.pg:
+        assessment = (f"(SELECT DISTINCT ON (a2.household_id) a2.* FROM {tables['assessment']} a2 WHERE {in_range} "
+                      f"ORDER BY a2.household_id, {order}) a ON a.household_id = h.id")  # fmt: skip
+    else:
+        assessment = (f"{tables['assessment']} a ON a.id = (SELECT a2.id FROM {tables['assessment']} a2 "
+                      f"WHERE a2.household_id = h.id AND {in_range} ORDER BY {order} LIMIT 1)")  # fmt: skip
     farming = "CASE WHEN a.farming THEN 1 ELSE 0 END"
     level_b = (
         "SELECT h.id AS household_id, h.commune_id, COALESCE(h.poverty_class, '') AS old_class, "
         "a.id AS assessment_id, COALESCE(NULLIF(h.area_type, ''), 'rural') AS area, "
         f"{farming} AS farming, a.income_source, a.income_per_capita, a.income_score, h.unit_path, "
         f"COALESCE(h.successor_path, '') AS successor_path, {', '.join(b_cols)} "
-        f"FROM {tables['household']} h LEFT JOIN {tables['assessment']} a ON a.id = {latest} "
-        f"LEFT JOIN ({members}) g ON g.household_id = h.id "
-        "WHERE h.id BETWEEN %s AND %s AND h.status = 'active' "
-        "AND (substr(h.unit_path, 1, %s) = %s OR substr(h.successor_path, 1, %s) = %s)"
+        f"FROM {households} LEFT JOIN {assessment} "
+        f"{answers}LEFT JOIN ({members}) g ON g.household_id = h.id"
     )
+
+    # What the types mean (as `evaluate` reads the answers and overrides): an answer counts when true
+    # or false (`_at`), an indicator is overridden when its key is there at all (`_ot` not NULL) and
+    # takes the override's value (`_vt`); a fact that is not a plain true/false (or an override
+    # without a text reason) makes the household a fallback (`bad`).
+    def boolean(k: str, t: str, true: str, false: str, other: str | None = None) -> str:
+        return (
+            f"(CASE {k}_{t} WHEN 'true' THEN {true} WHEN 'false' THEN {false}{f' ELSE {other}' if other else ''} END)"
+        )
+
+    def bad(k: str) -> str:
+        return (f"(CASE WHEN ({k}_at IS NOT NULL AND {k}_at NOT IN ('true', 'false', 'null')) OR "
+                f"({k}_ot IS NOT NULL AND ({k}_ot <> 'object' OR {k}_vt IS NULL OR {k}_vt NOT IN ('true', 'false') "
+                f"OR {k}_rt IS NULL OR {k}_rt NOT IN ('string', 'text'))) THEN 1 ELSE 0 END)")  # fmt: skip
+
+    # Level c: each indicator's final value and source, the count, the state and the deprivations,
+    # from level b's columns (the final value's small CASE is repeated where the count and the list
+    # need it: cheaper than one more materialized level).
+    def final(k: str) -> str:
+        return (f"(CASE WHEN {k}_ot IS NOT NULL THEN {boolean(k, 'vt', '1', '0')} WHEN {k}_at = 'true' THEN 1 "
+                f"WHEN {k}_at = 'false' THEN 0 ELSE {k}_d END)")  # fmt: skip
+
     c_cols = []
     for k in ks:
         c_cols += [
-            f"(CASE WHEN {k}_o = 1 THEN {k}_ov WHEN {k}_a IS NOT NULL THEN {k}_a ELSE {k}_d END) AS {k}_fin",
-            f"(CASE WHEN {k}_o = 1 THEN 'override' WHEN {k}_a IS NOT NULL THEN 'form_b' "
+            f"{final(k)} AS {k}_fin",
+            f"(CASE WHEN {k}_ot IS NOT NULL THEN 'override' WHEN {k}_at IN ('true', 'false') THEN 'form_b' "
             f"WHEN {k}_d IS NOT NULL THEN 'derived' ELSE 'missing' END) AS {k}_src",
-        ]
-    bad = " + ".join(f"{k}_bad" for k in ks)
-    level_c = f"SELECT b.*, {', '.join(c_cols)}, ({bad} + hbad + sbad) AS nbad FROM lb b"
-    count = " + ".join(f"COALESCE({k}_fin, 0)" for k in ks)
-    missing = " OR ".join(f"{k}_src = 'missing'" for k in ks)
+        ]  # fmt: skip
+    nbad = " + ".join(bad(k) for k in ks)
+    count = " + ".join(f"COALESCE({final(k)}, 0)" for k in ks)
+    # `_src` is 'missing': no override, no true/false answer, no derived value.
+    missing = " OR ".join(f"({k}_ot IS NULL AND ({k}_at IS NULL OR {k}_at NOT IN ('true', 'false')) AND {k}_d IS NULL)"
+                          for k in ks)  # fmt: skip
     sources = ", ".join(lit(s) for s in (DECLARED, COMPUTED, PROXY_SCORE))
     proxy_ok = "b.income_score IS NOT NULL AND b.income_score >= 0" if spec.proxy_score else "1 = 0"
     usable = (f"b.area IN ({', '.join(lit(a) for a in AREAS)}) AND b.income_source IN ({sources}) AND "
               f"CASE WHEN b.income_source = {lit(PROXY_SCORE)} THEN ({proxy_ok}) "
               "ELSE (b.income_per_capita IS NOT NULL AND b.income_per_capita >= 0) END")  # fmt: skip
-    state = (f"(CASE WHEN b.nbad > 0 THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} THEN 'incomplete' "
-             f"WHEN {usable} THEN 'ok' ELSE 'incomplete' END)")  # fmt: skip
-    level_d = f"SELECT b.*, ({count}) AS cnt, {state} AS state FROM lc b"
+    state = (f"(CASE WHEN ({nbad} + b.hbad + b.sbad) > 0 THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} "
+             f"THEN 'incomplete' WHEN {usable} THEN 'ok' ELSE 'incomplete' END)")  # fmt: skip
+    codes = [i.code for i in spec.indicators]
+    c_cols += [f"({count}) AS cnt", f"{state} AS state"]
+    if with_json:  # the deprivations' JSON list, computed once (the reasons quote it)
+        listed = _cat(d, *(_NotNull(f"(CASE WHEN {final(k)} = 1 THEN {lit(json.dumps(c) + ',')} ELSE '' END)")
+                           for k, c in zip(ks, codes, strict=True)))  # fmt: skip
+        c_cols.append(f"('[' || rtrim({listed}, ',') || ']') AS deps")
+    level_c = f"SELECT b.*, {', '.join(c_cols)} FROM lb b"
 
     enough = f"(b.cnt >= {spec.deprivation_threshold})"
     whens = []
     for area in AREAS:
-        for cond, klass, reasons, flags in _proxy_branches(spec, area, enough):
+        for cond, klass, reasons, flags in _proxy_branches(d, spec, area, enough):
             whens.append((f"b.area = {lit(area)} AND b.income_source = {lit(PROXY_SCORE)} AND {cond}", klass,
                           reasons, flags))  # fmt: skip
-        for cond, klass, reasons, flags in _branches(spec, area, on_date, "b.income_per_capita", enough):
+        for cond, klass, reasons, flags in _branches(d, spec, area, on_date, "b.income_per_capita", enough):
             whens.append((f"b.area = {lit(area)} AND b.income_source <> {lit(PROXY_SCORE)} AND {cond}", klass,
                           reasons, flags))  # fmt: skip
 
@@ -475,23 +628,29 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     if with_json:
         head = _c({"code": "standard", "standard": spec.code, "name": spec.name,
                    "legal_basis": spec.legal_basis_text()})  # fmt: skip
-        codes = [i.code for i in spec.indicators]
-        deps = ("('[' || rtrim(" + " || ".join(f"(CASE WHEN {k}_fin = 1 THEN {lit(json.dumps(c) + ',')} ELSE '' END)"
-                                              for k, c in zip(ks, codes, strict=True)) + ", ',') || ']')")  # fmt: skip
-        dep_reason = _obj(("code", _c("deprivations")), ("count", "CAST(b.cnt AS TEXT)"),
-                          ("threshold", _c(spec.deprivation_threshold)), ("indicators", deps))  # fmt: skip
-        reasons = case(lambda k, r, f: "('[' || " + head + " || ',' || " + dep_reason + " || "
-                       + " || ".join(f"',' || {x}" for x in r) + " || ']')")  # fmt: skip
+        dep_reason = _obj(d, ("code", _c("deprivations")), ("count", "CAST(b.cnt AS TEXT)"),
+                          ("threshold", _c(spec.deprivation_threshold)), ("indicators", "b.deps"))  # fmt: skip
+        reasons = case(
+            lambda k, r, f: _cat(d, "'['", head, "','", dep_reason, *(p for x in r for p in ("','", x)), "']'")
+        )
         flags = case(lambda k, r, f: jlit(f))
         rows = []
+
+        def as_json(k: str, t: str) -> str:
+            return _NotNull(boolean(k, t, "'true'", "'false'", "'null'"))
+
         for k, code in zip(ks, codes, strict=True):
-            rows.append(_obj(("code", _c(code)), ("derived", _bool(f"{k}_d")), ("facts", f"{k}_f"),
-                             ("answer", _bool(f"{k}_a")),
-                             ("override", f"(CASE WHEN {k}_o = 1 THEN {_bool(f'{k}_ov')} ELSE 'null' END)"),
-                             ("reason", f"(CASE WHEN {k}_o = 1 THEN {d.quote(f'{k}_or')} ELSE '\"\"' END)"),
-                             ("final", _bool(f"{k}_fin")), ("source", d.quote(f"{k}_src"))))  # fmt: skip
-        indicators = "('[' || " + " || ',' || ".join(rows) + " || ']')"
-        json_cols = f"{flags}, {deps}, {indicators}, {reasons}"
+            source = " ".join(f"WHEN {lit(s)} THEN {jlit(s)}" for s in ("override", "form_b", "derived"))
+            rows.append(_obj(d, ("code", _c(code)), ("derived", _bool(f"{k}_d")), ("facts", f"{k}_f"),
+                             ("answer", as_json(k, "at")),
+                             ("override", _NotNull(f"(CASE WHEN {k}_ot IS NOT NULL THEN {as_json(k, 'vt')} ELSE 'null' END)")),
+                             ("reason", f"(CASE WHEN {k}_ot IS NOT NULL THEN {d.quote(f'{k}_or')} ELSE '\"\"' END)"),
+                             ("final", _bool(f"{k}_fin")),
+                             ("source", _NotNull(f"(CASE {k}_src {source} ELSE {jlit('missing')} END)"))))  # fmt: skip
+        indicators = _cat(
+            d, "'['", *(p for i, row in enumerate(rows) for p in ((row,) if i == 0 else ("','", row))), "']'"
+        )
+        json_cols = f"{flags}, b.deps, {indicators}, {reasons}"
     else:
         json_cols = "NULL, NULL, NULL, NULL"
     # Each level is a MATERIALIZED CTE: inlined (both databases flatten subqueries in FROM), every
@@ -500,12 +659,12 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     return (
         # (INSERT first: Python's sqlite3 reports the row count, which drives the progress bar, only then.)
         f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) "
-        f"WITH lb AS MATERIALIZED ({level_b}), lc AS MATERIALIZED ({level_c}), ld AS MATERIALIZED ({level_d}) "
+        f"WITH lb AS MATERIALIZED ({level_b}), lc AS MATERIALIZED ({level_c}) "
         "SELECT b.household_id, b.commune_id, b.old_class, b.assessment_id, b.area, b.farming, b.income_source, "
         "b.income_per_capita, b.income_score, b.unit_path, b.successor_path, b.state, "
-        f"{klass}, {json_cols} FROM ld b"
+        f"{klass}, {json_cols} FROM lc b"
     )
 
 
 def stage_params(*, standard_id: int, low: int, high: int, unit_path: str) -> list[Any]:
-    return [standard_id, low, high, low, high, len(unit_path), unit_path, len(unit_path), unit_path]
+    return [low, high, len(unit_path), unit_path, len(unit_path), unit_path, standard_id, low, high, low, high]

@@ -240,3 +240,88 @@ def test_odd_answers_fall_back_to_python_for_that_household_only(standards, unit
     assert stored["F1"].klass == stored["F0"].klass == "near_poor"
     assert stored["F1"].deprivations == ["nutrition"] and stored["F0"].deprivations == []
     assert run.preview["counts"] == run.counts
+
+
+def _form_b(household, version, **kw):
+    codes = [i.code for i in version.spec().indicators]
+    values = {"answers": {c: False for c in codes}, "income_source": "declared", "income_per_capita": 1_000_000}
+    Assessment.objects.create(household=household, standard=version.standard, assessed_on=ON_DATE,
+                              unit_path=household.unit_path, **(values | kw))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "overrides", "devices", "state"),
+    [
+        ({"water": None}, {}, ["tv"], "ok"),  # a JSON null answer is no answer: the derived value counts
+        ({"nutrition": None}, {}, ["tv"], "incomplete"),  # … and nothing to derive nutrition from
+        ({}, {"housing_quality": {"value": True, "reason": "Nhà 50% dột, 'tạm' \"sửa\" \\ %s"}}, ["tv"], "ok"),
+        ({}, {"housing_quality": {"value": False, "reason": ""}, "water": {"value": True, "reason": "r"}}, [], "ok"),
+        ({}, {"housing_quality": None}, ["tv"], "fallback"),  # an override that is not {value, reason}
+        ({}, {"housing_quality": {"value": True}}, ["tv"], "fallback"),
+        ({}, {"housing_quality": {"value": True, "reason": 5}}, ["tv"], "fallback"),
+        ({}, {"unknown_code": {"value": True, "reason": "r"}}, ["tv"], "ok"),  # not an indicator: ignored
+        ({}, {}, ["tv", "tv", 1, "internet"], "ok"),  # only the list's text items are devices
+        ({}, {}, "tv", "fallback"),  # devices that are not a list
+    ],
+)
+def test_answers_overrides_and_devices_as_python_reads_them(answers, overrides, devices, state, standards, units):
+    """Facts the compiled statement reads in one pass (answer and override types, the devices as a
+    bit mask on SQLite, the answers as one record on PostgreSQL) mean what `evaluate` reads."""
+    version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
+    codes = [i.code for i in version.spec().indicators]
+    household = make_household(units.tho_xuan, code="O0001", water_source="piped", latrine_type="flush")
+    Household.objects.filter(pk=household.pk).update(info_devices=devices)
+    _form_b(household, version, answers={c: False for c in codes} | answers, overrides=overrides)
+    if state == "fallback":  # (facts the services never write: `evaluate` itself fails on them)
+        assert [row["state"] for row in staged(units.tho_xuan, version).values()] == ["fallback"]
+        return
+    assert assert_equal_to_python(units.tho_xuan, version) == {state: 1}
+    if state == "ok" and overrides.get("housing_quality"):
+        row = staged(units.tho_xuan, version)[household.pk]
+        housing = next(i for i in json.loads(row["indicators"]) if i["code"] == "housing_quality")
+        assert (housing["source"], housing["reason"]) == ("override", overrides["housing_quality"]["reason"])
+
+
+def test_a_preview_stages_the_same_classes_without_the_json(standards, units):
+    """The preview's statement (no JSON columns, no facts read) stages what the commit's does."""
+    version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
+    codes = [i.code for i in version.spec().indicators]
+    for n, (income, deprived) in enumerate([(900_000, 4), (900_000, 0), (3_000_000, 2), (1_500_000, 3)]):
+        household = make_household(units.tho_xuan, code=f"V{n:04d}")
+        _form_b(household, version, income_per_capita=income, answers={c: i < deprived for i, c in enumerate(codes)},
+                overrides={codes[-1]: {"value": True, "reason": "r"}} if n == 3 else {})  # fmt: skip
+    make_household(units.tho_xuan, code="V0009")  # no form B: incomplete
+    run = SimpleNamespace(unit=units.tho_xuan, standard_version=version, on_date=ON_DATE)
+    stages = {}
+    for with_json in (True, False):
+        services_runs._stage(run, Progress(), with_json=with_json)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {classify_sql.STAGE} ORDER BY household_id")  # noqa: S608
+            stages[with_json] = cursor.fetchall()
+        services_runs._drop_stage()
+    json_at = classify_sql.STAGE_COLUMNS.index("flags")
+    assert [row[:json_at] for row in stages[False]] == [row[:json_at] for row in stages[True]]
+    assert {row[json_at:] for row in stages[False]} == {(None, None, None, None)}
+    states = [row[classify_sql.STAGE_COLUMNS.index("state")] for row in stages[True]]
+    assert sorted(states) == ["incomplete", "ok", "ok", "ok", "ok"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pieces", [2, 5, 200])
+def test_concatenation_by_one_call_is_the_same_text_as_by_bars(pieces):
+    """`_cat` (printf/format) gives what `||` gives: literals with `%` and quotes, NULL making NULL,
+    more pieces than a function takes arguments."""
+    d = classify_sql._Dialect(connection.vendor)
+    parts = []
+    for i in range(pieces):
+        parts += [classify_sql.lit(f"{i}%'s,"), f"t.c{i}"]
+    expr = classify_sql._cat(d, *parts)
+    assert d.format in expr
+    values = ", ".join(f"CAST(%s AS TEXT) AS c{i}" for i in range(pieces))
+    with connection.cursor() as cursor:
+        texts = [f"v{i}%d" for i in range(pieces)]
+        cursor.execute(f"SELECT {expr}, {' || '.join(parts)} FROM (SELECT {values}) t", texts)  # noqa: S608
+        by_call, by_bars = cursor.fetchone()
+        assert by_call == by_bars == "".join(f"{i}%'s,v{i}%d" for i in range(pieces))
+        cursor.execute(f"SELECT {expr} FROM (SELECT {values}) t", [*texts[:-1], None])  # noqa: S608
+        assert cursor.fetchone()[0] is None
