@@ -10,7 +10,6 @@ are the reports' and dashboards' work.
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property

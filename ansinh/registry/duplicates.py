@@ -23,7 +23,9 @@ records which rules matched in the evidence the officer sees. A family name, giv
 name that is another word, not a slip of the keyboard, lowers the score (namesakes born on the
 same day are common in a province). Name blocks grow with the population, so above the score two
 different birth dates can reach, two dated records are compared only in their date block
-(`_block_pairs`, decision 0017).
+(`_block_pairs`, decision 0017). Most compared pairs stay below the threshold: the scan scores
+them without building their evidence (`scored_above`) and calls `score_pair` only for the pairs
+it keeps, so both must give the same score (`_combined_score`).
 """
 
 from __future__ import annotations
@@ -129,42 +131,56 @@ class Record:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], *, in_scope: bool = True) -> Record:
-        folded = row["name_folded"] or ""
+        return cls.from_values(tuple(row[name] for name in _ROW_FIELDS), in_scope=in_scope)
+
+    @classmethod
+    def from_values(cls, values: tuple[Any, ...], *, in_scope: bool = True) -> Record:
+        """From the values of `_ROW_FIELDS` in their order (a `values_list` row: no dict per row)."""
+        pk, full_name, folded, sex, birth_date, birth_year, id_number, commune_id, commune_name, unit_path = values
+        folded = folded or ""
         parts = folded.split()
         return cls(
-            id=row["id"],
-            full_name=row["full_name"],
-            folded=folded,
-            family=parts[0] if parts else "",
-            middle=" ".join(parts[1:-1]),
-            given=parts[-1] if parts else "",
-            sex=row["sex"],
-            birth_date=row["birth_date"],
-            birth_year=row["birth_year"],
-            id_number=row["id_number"] or "",
-            commune_id=row["household__commune_id"],
-            commune_name=row["household__commune__name"],
-            unit_path=row["household__unit_path"],
-            in_scope=in_scope,
+            pk,
+            full_name,
+            folded,
+            parts[0] if parts else "",
+            " ".join(parts[1:-1]),
+            parts[-1] if parts else "",
+            sex,
+            birth_date,
+            birth_year,
+            id_number or "",
+            commune_id,
+            commune_name,
+            unit_path,
+            in_scope,
         )
 
 
 def block_keys(record: Record) -> set[str]:
     """The blocks a record belongs to (see the module docstring for what each key catches)."""
-    if not record.folded:
-        return set()
+    return set(_block_keys(record))
+
+
+def _block_keys(record: Record) -> list[str]:
+    """`block_keys` as a list, each key once (the scan's hot loop: no set per record)."""
+    folded = record.folded
+    if not folded:
+        return []
     year = record.birth_year
-    keys = {
+    half, next_half = year // 2, (year + 1) // 2
+    keys = [
         f"ny|{record.family[:1]}|{record.given}|{year}",
-        f"fn|{record.folded}|{year // 2}",
-        f"fn|{record.folded}|{(year + 1) // 2}",
-        f"nc|{record.folded}|{record.commune_id}",
-    }
-    if record.birth_date:
-        d = record.birth_date
-        low, high = sorted((d.day, d.month))
-        keys.add(f"dg|{d.year}|{low}|{high}|{record.given[:1]}")
-        keys.add(f"df|{d.isoformat()}|{record.family}")
+        f"fn|{folded}|{half}",
+        f"nc|{folded}|{record.commune_id}",
+    ]
+    if next_half != half:
+        keys.append(f"fn|{folded}|{next_half}")
+    d = record.birth_date
+    if d:
+        low, high = (d.day, d.month) if d.day <= d.month else (d.month, d.day)
+        keys.append(f"dg|{d.year}|{low}|{high}|{record.given[:1]}")
+        keys.append(f"df|{d.isoformat()}|{record.family}")
     return keys
 
 
@@ -205,7 +221,6 @@ def name_similarity(a: Record, b: Record) -> tuple[float, float]:
 def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
     """The likelihood (0..1) that two records are one person, with the evidence behind it."""
     whole, given = name_similarity(a, b)
-    name_score = (whole + given) / 2
     date_score, date_rule = date_agreement(a, b)
     rules = [date_rule]
     if a.folded == b.folded:
@@ -214,25 +229,25 @@ def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
         rules.append("one_letter_typo")
     elif fuzz.token_sort_ratio(a.folded, b.folded) == 100:
         rules.append("name_order_differs")
-    score = NAME_WEIGHT * name_score + DATE_WEIGHT * date_score
-    if fuzz.ratio(a.family, b.family) < FAMILY_MIN_SIMILARITY:
-        rules.append("family_names_differ")
-        score -= FAMILY_DIFFERS_PENALTY
-    if OSA.distance(a.given, b.given) > 1:
-        rules.append("given_names_differ")
-        score -= GIVEN_DIFFERS_PENALTY
-    if a.middle and b.middle and fuzz.ratio(a.middle, b.middle) < MIDDLE_MIN_SIMILARITY:
-        rules.append("middle_names_differ")
-        score -= MIDDLE_DIFFERS_PENALTY
-    if a.sex != b.sex:
-        rules.append("sex_differs")
-        score -= SEX_DIFFERS_PENALTY
-    if a.id_number and b.id_number and a.id_number != b.id_number:
+    family_differs = fuzz.ratio(a.family, b.family) < FAMILY_MIN_SIMILARITY
+    given_differs = OSA.distance(a.given, b.given) > 1
+    middle_differs = _middle_names_differ(a, b)
+    sex_differs = a.sex != b.sex
+    ids_differ = _id_numbers_differ(a, b)
+    for differs, rule in (
+        (family_differs, "family_names_differ"),
+        (given_differs, "given_names_differ"),
+        (middle_differs, "middle_names_differ"),
+        (sex_differs, "sex_differs"),
         # Two different identity numbers are strong evidence of two people.
-        rules.append("id_numbers_differ")
-        score -= ID_DIFFERS_PENALTY
+        (ids_differ, "id_numbers_differ"),
+    ):
+        if differs:
+            rules.append(rule)
     rules.append("same_commune" if a.commune_id == b.commune_id else "different_communes")
-    score = round(min(max(score, 0.0), 1.0), 4)
+    score = _combined_score(
+        whole, given, date_score, family_differs, given_differs, middle_differs, sex_differs, ids_differ
+    )
     evidence = {
         "rules": rules,
         "name_similarity": round(whole, 4),
@@ -243,6 +258,71 @@ def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
         "communes": [a.commune_name, b.commune_name],
     }
     return score, evidence
+
+
+def _middle_names_differ(a: Record, b: Record) -> bool:
+    return bool(a.middle and b.middle) and fuzz.ratio(a.middle, b.middle) < MIDDLE_MIN_SIMILARITY
+
+
+def _id_numbers_differ(a: Record, b: Record) -> bool:
+    return bool(a.id_number and b.id_number) and a.id_number != b.id_number
+
+
+def _combined_score(
+    whole: float,
+    given: float,
+    date_score: float,
+    family_differs: bool,
+    given_differs: bool,
+    middle_differs: bool,
+    sex_differs: bool,
+    ids_differ: bool,
+) -> float:
+    """The score of `score_pair` from its parts. One place for the arithmetic, in one order:
+    `scored_above` must reach the very same float (the stored score) without the evidence."""
+    score = NAME_WEIGHT * ((whole + given) / 2) + DATE_WEIGHT * date_score
+    if family_differs:
+        score -= FAMILY_DIFFERS_PENALTY
+    if given_differs:
+        score -= GIVEN_DIFFERS_PENALTY
+    if middle_differs:
+        score -= MIDDLE_DIFFERS_PENALTY
+    if sex_differs:
+        score -= SEX_DIFFERS_PENALTY
+    if ids_differ:
+        score -= ID_DIFFERS_PENALTY
+    return round(min(max(score, 0.0), 1.0), 4)
+
+
+# A bound is compared with the threshold with this much to spare, more than the final rounding to
+# 4 decimals (5e-5) and any float error can move the score past it.
+_BOUND_MARGIN = 0.001
+
+
+def scored_above(a: Record, b: Record, threshold: float) -> float | None:
+    """The score `score_pair` gives, or None when it is surely below `threshold`.
+
+    Most compared pairs are namesakes or look-alikes that do not reach the threshold (at 100k
+    persons, 4.5k pairs stored of 600k compared): building their evidence (rule lists, date texts)
+    was a good part of the scan. This computes only what the score needs, cheapest first, and
+    stops as soon as an upper bound of the score (every part not yet known at its best) is below
+    the threshold. The scan calls `score_pair` for the evidence of the pairs that remain.
+    """
+    date_score = date_agreement(a, b)[0]
+    sex_differs = a.sex != b.sex
+    ids_differ = _id_numbers_differ(a, b)
+    given = fuzz.ratio(a.given, b.given) / 100
+    given_differs = OSA.distance(a.given, b.given) > 1
+    best = NAME_WEIGHT * ((1.0 + given) / 2) + DATE_WEIGHT * date_score
+    best -= GIVEN_DIFFERS_PENALTY * given_differs + SEX_DIFFERS_PENALTY * sex_differs + ID_DIFFERS_PENALTY * ids_differ
+    if max(best, 0.0) + _BOUND_MARGIN < threshold:
+        return None
+    whole = max(fuzz.ratio(a.folded, b.folded), fuzz.token_sort_ratio(a.folded, b.folded)) / 100
+    family_differs = fuzz.ratio(a.family, b.family) < FAMILY_MIN_SIMILARITY
+    middle_differs = _middle_names_differ(a, b)
+    return _combined_score(
+        whole, given, date_score, family_differs, given_differs, middle_differs, sex_differs, ids_differ
+    )
 
 
 def _date_text(record: Record) -> str:
@@ -301,26 +381,44 @@ def _load_records(members: QuerySet[Member], *, extend: bool) -> dict[int, Recor
     member elsewhere whose folded name equals one of them (the same person registered in another
     commune or province is then found by a scan of either side)."""
     records: dict[int, Record] = {}
-    for row in living_members(members).values(*_ROW_FIELDS).iterator(chunk_size=2000):
-        records[row["id"]] = Record.from_row(row)
+    for values in living_members(members).values_list(*_ROW_FIELDS).iterator(chunk_size=2000):
+        records[values[0]] = Record.from_values(values)
     if extend:
         names = sorted({r.folded for r in records.values() if r.folded})
         for start in range(0, len(names), SAVE_CHUNK):
             chunk = names[start : start + SAVE_CHUNK]
-            rows = living_members().filter(name_folded__in=chunk)
-            for row in rows.values(*_ROW_FIELDS).iterator(chunk_size=2000):
-                if row["id"] not in records:
-                    records[row["id"]] = Record.from_row(row, in_scope=False)
+            # Ids first: the namesakes are mostly the records just loaded, and reading their rows
+            # again (joins, date conversion) cost as much as the first load.
+            found = living_members().filter(name_folded__in=chunk).values_list("id", flat=True)
+            others = [pk for pk in found.iterator(chunk_size=2000) if pk not in records]
+            for others_start in range(0, len(others), SAVE_CHUNK):
+                wanted = others[others_start : others_start + SAVE_CHUNK]
+                rows = living_members().filter(id__in=wanted).values_list(*_ROW_FIELDS)
+                loaded = {values[0]: values for values in rows.iterator(chunk_size=2000)}
+                for pk in wanted:  # in the order the name lookup gave them, as before
+                    if pk in loaded:
+                        records[pk] = Record.from_values(loaded[pk], in_scope=False)
     return records
 
 
 def build_blocks(records: Iterable[Record]) -> dict[str, list[int]]:
-    """Block key → ids of the records in it, keeping only blocks where a comparison is possible."""
-    blocks: dict[str, list[int]] = defaultdict(list)
+    """Block key → ids of the records in it, keeping only blocks where a comparison is possible.
+
+    Most keys are held by one record alone: the first holder is kept as a bare id and a list is
+    made only when a second one comes (the ids keep the order of `records`)."""
+    first: dict[str, int] = {}
+    blocks: dict[str, list[int]] = {}
     for record in records:
-        for key in block_keys(record):
-            blocks[key].append(record.id)
-    return {key: ids for key, ids in blocks.items() if len(ids) > 1}
+        pk = record.id
+        for key in _block_keys(record):
+            holder = first.setdefault(key, pk)
+            if holder != pk:
+                ids = blocks.get(key)
+                if ids is None:
+                    blocks[key] = [holder, pk]
+                else:
+                    ids.append(pk)
+    return blocks
 
 
 def fuzzy_candidates(
@@ -331,13 +429,22 @@ def fuzzy_candidates(
     on_block: Callable[[], None] | None = None,
     blocks: dict[str, list[int]] | None = None,
 ) -> Iterator[Candidate]:
-    """Pairs scoring at least `threshold`, each once, comparing only within blocks."""
+    """Pairs scoring at least `threshold`, each once, comparing only within blocks.
+
+    Two records often share several blocks (same name and year: ``ny`` and ``fn``, ``nc`` too in
+    one commune); a pair is compared in the first block, in the order of `blocks`, that yields it
+    (`_block_pairs`), and skipped in the later ones. A set of the pairs compared said so, but it
+    held every comparison (60M pairs, 10 GB at a million households); instead each record keeps the
+    keys of the blocks it was in that were compared already (the very strings of `blocks`, at most
+    six per record), and a pair comes up again exactly when its records share one of them that
+    yielded it (`_yielded_before`).
+    """
     blocks = build_blocks(records.values()) if blocks is None else blocks
     # Above this threshold two dated records of a name block need not be compared there: see `_block_pairs`.
     dated_pairs_by_date_only = threshold > BEST_SCORE_OTHER_DATE
-    seen: set[tuple[int, int]] = set()
+    done_blocks: dict[int, list[str]] = {}  # record id → keys of the blocks already compared it is in
     for key, ids in blocks.items():
-        restricted = dated_pairs_by_date_only and key.split("|", 1)[0] in NAME_KEYS
+        restricted = dated_pairs_by_date_only and _is_name_key(key)
         pairs = _block_pairs(ids, records, restricted)
         if pairs is None:
             stats.oversized_blocks += 1
@@ -346,22 +453,44 @@ def fuzzy_candidates(
                 a, b = records[first], records[second]
                 if not (a.in_scope or b.in_scope):
                     continue
-                pair_key = _ordered(a.id, b.id)
-                if pair_key in seen:
-                    continue
-                seen.add(pair_key)
+                done_a = done_blocks.get(first)
+                if done_a is not None:
+                    done_b = done_blocks.get(second)
+                    if done_b is not None and _yielded_before(done_a, done_b, a, b, dated_pairs_by_date_only):
+                        continue
                 stats.comparisons += 1
                 if a.id_number and a.id_number == b.id_number:
                     continue  # the exact CCCD pass reports these with score 1
-                score, evidence = score_pair(a, b)
-                if score >= threshold:
+                score = scored_above(a, b, threshold)
+                if score is not None and score >= threshold:
+                    score, evidence = score_pair(a, b)
                     low, high = (a, b) if a.id < b.id else (b, a)
                     yield Candidate(
                         low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path
                     )
+            for pk in ids:
+                done = done_blocks.get(pk)
+                if done is None:
+                    done_blocks[pk] = [key]
+                else:
+                    done.append(key)
         stats.blocks += 1
         if on_block is not None:
             on_block()
+
+
+def _is_name_key(key: str) -> bool:
+    return key.split("|", 1)[0] in NAME_KEYS
+
+
+def _yielded_before(done_a: list[str], done_b: list[str], a: Record, b: Record, restricting: bool) -> bool:
+    """Whether a block both records are in, among those compared already (`done_a`, `done_b`),
+    yielded their pair: any such block that was not restricted, and a restricted name block when
+    one of the two has no birth date (see `_block_pairs`; oversized blocks are not in the lists)."""
+    for key in done_a:
+        if key in done_b and (not restricting or a.birth_date is None or b.birth_date is None or not _is_name_key(key)):
+            return True
+    return False
 
 
 def _block_pairs(ids: list[int], records: dict[int, Record], restricted: bool) -> list[tuple[int, int]] | None:

@@ -10,10 +10,13 @@ from django.core.management import call_command
 from ansinh.core.text import fold_vietnamese
 from ansinh.jobs.models import JobStatus
 from ansinh.registry.duplicates import (
+    BEST_SCORE_OTHER_DATE,
     Record,
+    ScanStats,
     block_keys,
     duplicate_pairs_for_member,
     duplicates_scan,
+    fuzzy_candidates,
     members_in_area,
     score_pair,
 )
@@ -237,3 +240,68 @@ def test_command_prints_a_json_summary(variants):
     assert summary["new"] == DuplicatePair.objects.count() > 0
     # The Đắk Lắk record (swapped date) is still found: it has the same folded name.
     assert _pair(variants["base"], variants["swapped"]) is not None
+
+
+# Score and evidence pinned (the scan skips building the evidence below the threshold, so what it
+# stores must stay exactly what `score_pair` says): (record a, record b, score, rules, name
+# similarity, given-name similarity, date agreement, dates). Records: (name, birth, sex, commune, CCCD).
+PINNED = [
+    (("Nguyễn Văn Hùng", date(1980, 4, 7), "male", 1, ""), ("Nguyen Van Hung", date(1980, 4, 7), "male", 2, ""),
+     1.0, ["same_date", "lost_diacritics", "different_communes"], 1.0, 1.0, 1.0, ["1980-04-07", "1980-04-07"]),
+    (("Nguyễn Văn Hùng", date(1980, 4, 7), "male", 1, ""), ("Nguyễn Văn Hùnh", date(1980, 4, 7), "male", 1, ""),
+     0.905, ["same_date", "one_letter_typo", "same_commune"], 0.9333, 0.75, 1.0, ["1980-04-07", "1980-04-07"]),
+    (("Lê Thị Hồng", date(1990, 11, 5), "female", 1, ""), ("Lê Thị Hồng", date(1990, 5, 11), "female", 3, ""),
+     0.96, ["day_month_swapped", "same_name", "different_communes"], 1.0, 1.0, 0.9, ["1990-11-05", "1990-05-11"]),
+    (("Đặng Thị Thu", date(1970, 6, 1), "female", 1, ""), ("Dang Thi Thu", 1970, "female", 1, ""),
+     0.9, ["same_year", "lost_diacritics", "same_commune"], 1.0, 1.0, 0.75, ["1970-06-01", "1970"]),
+    (("Thị Lan Bùi", 1999, "female", 1, ""), ("Bùi Thị Lan", 1999, "female", 1, ""),
+     0.15, ["same_year", "name_order_differs", "family_names_differ", "given_names_differ", "middle_names_differ",
+            "same_commune"], 1.0, 0.0, 0.75, ["1999", "1999"]),
+    (("Nguyễn Văn Long", date(2001, 9, 2), "male", 1, ""), ("Nguyễn Văn Hổ", date(2001, 9, 2), "male", 1, ""),
+     0.6071, ["same_date", "given_names_differ", "same_commune"], 0.8571, 0.3333, 1.0, ["2001-09-02", "2001-09-02"]),
+    (("Nguyễn Văn An", date(1975, 3, 2), "male", 1, CCCD_AN),
+     ("Nguyễn Văn An", date(1975, 3, 2), "male", 1, "038075009999"),
+     0.7, ["same_date", "same_name", "id_numbers_differ", "same_commune"], 1.0, 1.0, 1.0, ["1975-03-02", "1975-03-02"]),
+    (("Phan Thị Mỹ", 1960, "female", 1, ""), ("Phan Thị Mai", 1961, "male", 1, ""),
+     0.3309, ["year_off_by_one", "given_names_differ", "sex_differs", "same_commune"], 0.8696, 0.4, 0.5,
+     ["1960", "1961"]),
+    (("Lê Văn Hoàng", date(1982, 6, 23), "male", 1, ""), ("Trần Đình Hoàng", date(1982, 6, 23), "male", 1, ""),
+     0.5778, ["same_date", "family_names_differ", "middle_names_differ", "same_commune"], 0.5926, 1.0, 1.0,
+     ["1982-06-23", "1982-06-23"]),
+]  # fmt: skip
+
+
+def _pinned_records(case):
+    records = []
+    for pk, (name, birth, sex, commune, id_number) in enumerate(case[:2], start=1):
+        born = {"birth_date": birth} if isinstance(birth, date) else {"birth_year": birth}
+        records.append(_record(name, pk=pk, sex=sex, commune=commune, id_number=id_number, **born))
+    a, b = records
+    score, rules, whole, given, date_score, dates = case[2:]
+    evidence = {
+        "rules": rules, "name_similarity": whole, "given_name_similarity": given, "date_agreement": date_score,
+        "names": [case[0][0], case[1][0]], "dates": dates, "communes": [f"Xã {case[0][3]}", f"Xã {case[1][3]}"],
+    }  # fmt: skip
+    return a, b, score, evidence
+
+
+@pytest.mark.parametrize("case", PINNED, ids=lambda case: f"{case[0][0]}/{case[1][0]}")
+def test_score_and_evidence_of_representative_pairs_are_pinned(case):
+    a, b, score, evidence = _pinned_records(case)
+    assert score_pair(a, b) == (score, evidence)
+
+
+@pytest.mark.parametrize("threshold", [0.85, 0.5, 0.0])
+def test_the_scan_yields_exactly_the_score_and_evidence_of_pairs_at_or_above_the_threshold(threshold):
+    for case in PINNED:
+        a, b, score, evidence = _pinned_records(case)
+        stats = ScanStats()
+        found = [(c.member_a, c.member_b, c.score, c.evidence)
+                 for c in fuzzy_candidates({a.id: a, b.id: b}, threshold=threshold, stats=stats)]  # fmt: skip
+        compared = bool(block_keys(a) & block_keys(b))  # none of them shares a CCCD
+        assert stats.comparisons == int(compared), case[:2]
+        if threshold > BEST_SCORE_OTHER_DATE and a.birth_date and not b.birth_date:
+            # Above that bound a name block compares its year-only records first (`_block_pairs`).
+            evidence |= {side: evidence[side][::-1] for side in ("names", "dates", "communes")}
+        expected = [(1, 2, score, evidence)] if compared and score >= threshold else []
+        assert found == expected, case[:2]

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from ansinh.core.text import fold_vietnamese
 from ansinh.registry import duplicates
 from ansinh.registry.duplicates import Record, ScanStats, build_blocks, fuzzy_candidates, score_pair
@@ -75,3 +77,75 @@ def test_below_the_bound_every_pair_of_a_name_block_is_compared():
     name_block = max((ids for key, ids in blocks.items() if key.startswith("fn|")), key=len)
     _found, comparisons = _pairs(records, 0.6)
     assert comparisons >= len(name_block) * (len(name_block) - 1) // 2
+
+
+def _compared_with_a_set(records, blocks, threshold):
+    """The pairs the scan compared before it kept no set of them, in the order compared: the
+    first block yielding a pair compares it, a set of the pairs compared skips it afterwards."""
+    seen, compared = set(), []
+    for key, ids in blocks.items():
+        restricted = threshold > duplicates.BEST_SCORE_OTHER_DATE and key.split("|")[0] in duplicates.NAME_KEYS
+        for first, second in duplicates._block_pairs(ids, records, restricted) or []:
+            a, b = records[first], records[second]
+            if (a.in_scope or b.in_scope) and (min(first, second), max(first, second)) not in seen:
+                seen.add((min(first, second), max(first, second)))
+                compared.append((first, second))
+    return compared
+
+
+def _scan_recording_comparisons(monkeypatch, records, threshold, blocks=None):
+    scored = []
+
+    def recording(a, b, limit):
+        scored.append((a.id, b.id))
+        return score_pair(a, b)[0] if limit <= 0 else None
+
+    monkeypatch.setattr(duplicates, "scored_above", recording)
+    stats = ScanStats()
+    found = [(c.member_a, c.member_b, c.evidence["names"])
+             for c in fuzzy_candidates(records, threshold=threshold, stats=stats, blocks=blocks)]  # fmt: skip
+    return found, scored, stats
+
+
+def test_a_pair_sharing_several_blocks_is_compared_once(monkeypatch):
+    born = date(1980, 4, 7)
+    a = _record(1, "Nguyễn Văn Hùng", birth_date=born)
+    b = _record(2, "Nguyen Van Hung", birth_date=born)
+    shared = duplicates.block_keys(a) & duplicates.block_keys(b)
+    assert len(shared) >= 5  # ny, fn (one or two), nc, dg, df
+    found, scored, stats = _scan_recording_comparisons(monkeypatch, {1: a, 2: b}, 0.0)
+    assert scored == [(1, 2)] and stats.comparisons == 1 and stats.blocks == len(shared)
+    assert found == [(1, 2, ["Nguyễn Văn Hùng", "Nguyen Van Hung"])]
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.84, 0.85])
+@pytest.mark.parametrize("max_block", [400, 6])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_each_pair_is_compared_in_the_first_block_yielding_it_as_with_a_set(monkeypatch, threshold, max_block, reverse):
+    """Namesakes dated and not, several communes, records out of scope, a shared CCCD, oversized
+    and restricted blocks, the blocks in either order: the same comparisons, in the same order and
+    orientation (the order of names in the evidence), as with a set of the pairs compared."""
+    monkeypatch.setattr(duplicates, "MAX_BLOCK_SIZE", max_block)
+    records = {pk: r for pk, r in _population().items() if pk % 9 == 0 or pk >= 500}
+    extra = [
+        _record(600, "Nguyễn Thị Thảo", birth_year=1994, sex="female", commune=2),  # year only, fn of two halves
+        _record(601, "Nguyễn Thị Thảo", birth_year=1993, sex="female"),
+        _record(602, "Nguyen Thi Thao", birth_date=date(1993, 9, 9), sex="female", commune=2),
+        _record(603, "Nguyễn Thị Thảo", birth_date=date(1993, 9, 9), sex="female", commune=6),
+        _record(604, "Nguyễn Thị Thảo", birth_date=date(1994, 1, 1), sex="female", commune=2),
+        _record(605, "Nguyễn Thị Thao", birth_date=date(1993, 9, 5), sex="female", commune=4),
+    ]
+    records |= {r.id: r for r in extra}
+    for pk in (9, 18, 603):  # loaded as namesakes of the area scanned, not in it
+        records[pk].in_scope = False
+    records[602].id_number = records[603].id_number = "038193000001"
+    blocks = build_blocks(records.values())
+    if reverse:
+        blocks = {key: ids[::-1] for key, ids in reversed(blocks.items())}
+    expected = _compared_with_a_set(records, blocks, threshold)
+    assert len(expected) < sum(len(ids) * (len(ids) - 1) // 2 for ids in blocks.values())  # pairs do repeat
+    found, scored, stats = _scan_recording_comparisons(monkeypatch, records, threshold, blocks)
+    assert stats.comparisons == len(expected)
+    assert scored == [pair for pair in expected if pair != (602, 603) and pair != (603, 602)]
+    names = {pair: [records[pair[0]].full_name, records[pair[1]].full_name] for pair in expected}
+    assert found == [(min(pair), max(pair), names[pair]) for pair in scored if threshold <= 0]
