@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
@@ -148,6 +149,8 @@ class Household(TimeStampedModel):
             models.Index(fields=["commune", "poverty_class"], name="registry_household_class"),
             # The list's order (head name, code): a page is read from the index, not a sort of the area.
             models.Index(fields=["head_sort_key", "code", "id"], name="registry_household_list_order"),
+            # The search's "household code" branch (`selectors.households_search`: ``code__iexact``).
+            models.Index(Upper("code"), name="registry_hh_code_upper"),
             path_index("registry_hh", "unit_path"),
             path_index("registry_hh", "successor_path"),
         ]
