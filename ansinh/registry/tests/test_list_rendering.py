@@ -1,13 +1,12 @@
 """The household list renders as django-tables2 and Django would, with less work per page."""
 
-import django_tables2 as tables
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tables2.rows import BoundRow
 
-from ansinh.core.tables import SignatureCachedTable, _Row
+from ansinh.core.tables import _Row
 from ansinh.registry import selectors
 from ansinh.registry.filters import HouseholdFilterSet
 from ansinh.registry.tables import HouseholdTable
@@ -33,30 +32,6 @@ def test_household_rows_render_the_same_cells_as_django_tables2(users, units):
     assert cells["village"] == units.t1.name
     assert 'href="' + reverse("registry:household_detail", args=[rows[0].record.pk]) + '"' in cells["code"]
     assert "Hộ neo đơn" in cells["flags"]
-
-
-def test_render_functions_are_called_with_the_arguments_they_ask_for():
-    class Table(SignatureCachedTable):
-        name = tables.Column()
-        both = tables.Column(accessor="name")
-        catch_all = tables.Column(accessor="name")
-        unknown = tables.Column(accessor="name")
-
-        def render_name(self, value):
-            return value.upper()
-
-        def render_both(self, value, record):
-            return f"{value}/{record['n']}"
-
-        def render_catch_all(self, **kwargs):
-            return ",".join(sorted(k for k in kwargs if k in {"value", "record", "table"}))
-
-        def render_unknown(self, value, nonsense):
-            return "never"
-
-    for _ in range(2):  # the second table reads the cached signatures
-        row = next(iter(Table([{"name": "an", "n": 1}]).rows))
-        assert [cell for _column, cell in row.items()] == ["AN", "an/1", "record,table,value", None]
 
 
 def test_list_counts_its_households_once_and_keeps_the_404_past_the_last_page(client, users, units):
