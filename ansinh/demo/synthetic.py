@@ -62,6 +62,20 @@ CHUNK_SIZE = 5_000  # households per transaction
 RESERVOIR_SIZE = 4_000  # earlier persons a seeded duplicate may copy
 SERIAL_STEP = 738_181  # coprime with 10**6: n → n·step mod 10**6 never repeats below 10**6
 DUPLICATE_KINDS = (("two_communes", 0.3), ("typo", 0.3), ("no_diacritics", 0.2), ("swapped_day_month", 0.2))
+# How often a second registration of one person records a field differently from the first: another
+# enumerator, years apart, a status that changed in between (a card expired, a job found). Assumed
+# rates, not published figures: a seeded duplicate that copied every field verbatim would make the
+# fields look like stronger evidence than they are. The new value is the one some other person holds,
+# so it follows the population's distribution (and is sometimes the same value again).
+DUPLICATE_FIELD_CHANGES = (
+    ("ethnicity_id", 0.01),
+    ("health_insurance", 0.15),
+    ("schooling", 0.10),
+    ("diploma", 0.10),
+    ("labour_status", 0.20),
+    ("disability", 0.03),
+    ("allowance", 0.05),
+)
 
 
 class GenerationError(RuntimeError):
@@ -661,11 +675,13 @@ class _Generator:
                 id_number, id_kind = source.id_number, source.id_kind
         else:
             birth = date(birth.year, birth.day, birth.month)
+        fields = {name: getattr(source, name) for name, _rate in DUPLICATE_FIELD_CHANGES}
+        for name, rate in DUPLICATE_FIELD_CHANGES:
+            if rng.random() < rate:
+                fields[name] = getattr(rng.choice(self.reservoir)[0], name)
         copy = Member(
             full_name=full_name, sex=source.sex, birth_date=birth, birth_year=birth.year, relation="other_relative",
-            ethnicity_id=source.ethnicity_id, id_number=id_number, id_kind=id_kind,
-            health_insurance=source.health_insurance, schooling=source.schooling, diploma=source.diploma,
-            disability=source.disability, labour_status=source.labour_status, allowance=source.allowance,
+            id_number=id_number, id_kind=id_kind, **fields,
         )  # fmt: skip
         self.set_derived(copy)
         return source, copy, kind

@@ -21,11 +21,13 @@ Scoring (0..1) mixes name similarity (rapidfuzz on folded names, with the given 
 apart: twins "Nguyễn Văn Long" / "Nguyễn Văn Hổ" share everything else) and date agreement, and
 records which rules matched in the evidence the officer sees. A family name, given name or middle
 name that is another word, not a slip of the keyboard, lowers the score (namesakes born on the
-same day are common in a province). Name blocks grow with the population, so above the score two
-different birth dates can reach, two dated records are compared only in their date block
-(`_block_pairs`, decision 0017). Most compared pairs stay below the threshold: the scan scores
-them without building their evidence (`scored_above`) and calls `score_pair` only for the pairs
-it keeps, so both must give the same score (`_combined_score`).
+same day are common in a province); so does a one-letter difference between two names that are
+both common in the population scanned ("Hằng" / "Hạnh": two real names, decision 0020). Name
+blocks grow with the population, so above the score two different birth dates can reach, two
+dated records are compared only in their date block (`_block_pairs`, decision 0017). Most
+compared pairs stay below the threshold: the scan scores them without building their evidence
+(`scored_above`) and calls `score_pair` only for the pairs it keeps, so both must give the same
+score (`_combined_score`). Memory: equal strings of the loaded records are one object.
 """
 
 from __future__ import annotations
@@ -63,17 +65,34 @@ ID_DIFFERS_PENALTY = 0.3
 # Parts of the name that disagree beyond a slip of the keyboard. A typo changes one letter or
 # tone, or swaps two neighbours (at most one OSA edit on the folded given name, a close family
 # name); a different family or given name (same birth date, other person: "Lê Văn Hoàng" and
-# "Lê Văn Phong") is another person far more often. A middle name missing on one side is not a
-# disagreement ("Võ Văn Kiệt" = "Võ Kiệt"). Measured on `bench_generate` registries: these
-# penalties lift precision from 0.81 to 0.99 at the same recall (docs/benchmarks.md).
+# "Lê Văn Phong") is another person far more often. A middle name missing on one side, or a
+# shorter form of the other's, is not a disagreement ("Võ Văn Kiệt" = "Võ Kiệt", "Thị" = "Thị
+# Ngọc"); otherwise the middle names follow the given name's rule (decision 0020). Measured on
+# `bench_generate` registries: these penalties lift precision from 0.81 to 0.99 at 10k households
+# at the same recall (docs/benchmarks.md).
 FAMILY_DIFFERS_PENALTY = 0.2
 FAMILY_MIN_SIMILARITY = 75
 GIVEN_DIFFERS_PENALTY = 0.15
-MIDDLE_DIFFERS_PENALTY = 0.1
-MIDDLE_MIN_SIMILARITY = 60
+MIDDLE_DIFFERS_PENALTY = 0.15
+# One name part one letter away from the other's, both common in the population scanned ("Hằng" /
+# "Hạnh" folded "hang" / "hanh", "Hưng" / "Hương", "Phan" / "Phạm"): two real names, far more
+# often two people than a typo, which mostly makes a word nobody else bears ("Gaing", "Mnih").
+# Common: held by at least this share of the scanned records, and by at least COMMON_WORD_MIN of
+# them (a small scan has no common words: the rule is then off). Decision 0020.
+COMMON_NAMES_DIFFER_PENALTY = 0.15
+COMMON_WORD_SHARE = 0.001
+COMMON_WORD_MIN = 50
 # The best score two records with full, different (not swapped) birth dates can reach: identical
 # names, same year ("same_year" agreement 0.6). Above it, such pairs are not worth comparing.
 BEST_SCORE_OTHER_DATE = NAME_WEIGHT * 1.0 + DATE_WEIGHT * 0.6
+
+# Every rule the evidence of a pair can name (each has a label in `views_duplicates`).
+EVIDENCE_RULES = (
+    "same_id_number", "same_date", "day_month_swapped", "same_year", "year_off_by_one", "dates_differ",
+    "same_name", "lost_diacritics", "one_letter_typo", "name_order_differs", "family_names_differ",
+    "given_names_differ", "middle_names_differ", "common_names_differ", "sex_differs", "id_numbers_differ",
+    "same_commune", "different_communes",
+)  # fmt: skip
 
 _ROW_FIELDS = (
     "id",
@@ -134,18 +153,32 @@ class Record:
         return cls.from_values(tuple(row[name] for name in _ROW_FIELDS), in_scope=in_scope)
 
     @classmethod
-    def from_values(cls, values: tuple[Any, ...], *, in_scope: bool = True) -> Record:
-        """From the values of `_ROW_FIELDS` in their order (a `values_list` row: no dict per row)."""
+    def from_values(cls, values: tuple[Any, ...], *, in_scope: bool = True, shared: dict | None = None) -> Record:
+        """From the values of `_ROW_FIELDS` in their order (a `values_list` row: no dict per row).
+
+        `shared` (one dict for a whole load) makes equal strings one object: names, name parts,
+        communes, paths and dates repeat across a province's million records, and each row read
+        from the database brings its own copies (about a third of a scan's memory at 1M persons)."""
         pk, full_name, folded, sex, birth_date, birth_year, id_number, commune_id, commune_name, unit_path = values
         folded = folded or ""
         parts = folded.split()
+        family, middle, given = (parts[0] if parts else ""), " ".join(parts[1:-1]), (parts[-1] if parts else "")
+        if shared is not None:
+            one = shared.setdefault
+            full_name, folded, family, middle, given = (
+                one(full_name, full_name), one(folded, folded), one(family, family), one(middle, middle),
+                one(given, given),
+            )  # fmt: skip
+            sex, commune_name, unit_path = one(sex, sex), one(commune_name, commune_name), one(unit_path, unit_path)
+            if birth_date is not None:
+                birth_date = one(birth_date, birth_date)
         return cls(
             pk,
             full_name,
             folded,
-            parts[0] if parts else "",
-            " ".join(parts[1:-1]),
-            parts[-1] if parts else "",
+            family,
+            middle,
+            given,
             sex,
             birth_date,
             birth_year,
@@ -155,6 +188,18 @@ class Record:
             unit_path,
             in_scope,
         )
+
+
+def common_name_words(records: Iterable[Record]) -> frozenset[str]:
+    """The folded name words common in `records` (see `COMMON_WORD_SHARE`): real names, not slips."""
+    counts: dict[str, int] = defaultdict(int)
+    total = 0
+    for record in records:
+        total += 1
+        for word in set(record.folded.split()):
+            counts[word] += 1
+    least = max(COMMON_WORD_MIN, COMMON_WORD_SHARE * total)
+    return frozenset(word for word, n in counts.items() if n >= least)
 
 
 def block_keys(record: Record) -> set[str]:
@@ -218,8 +263,11 @@ def name_similarity(a: Record, b: Record) -> tuple[float, float]:
     return whole, given
 
 
-def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
-    """The likelihood (0..1) that two records are one person, with the evidence behind it."""
+def score_pair(a: Record, b: Record, common: frozenset[str] = frozenset()) -> tuple[float, dict[str, Any]]:
+    """The likelihood (0..1) that two records are one person, with the evidence behind it.
+
+    `common`: the name words common in the population scanned (`common_name_words`); empty, the
+    `common_names_differ` rule is off."""
     whole, given = name_similarity(a, b)
     date_score, date_rule = date_agreement(a, b)
     rules = [date_rule]
@@ -234,10 +282,12 @@ def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
     middle_differs = _middle_names_differ(a, b)
     sex_differs = a.sex != b.sex
     ids_differ = _id_numbers_differ(a, b)
+    common_differ = _common_names_differ(a, b, common, family_differs or given_differs or middle_differs)
     for differs, rule in (
         (family_differs, "family_names_differ"),
         (given_differs, "given_names_differ"),
         (middle_differs, "middle_names_differ"),
+        (common_differ, "common_names_differ"),
         (sex_differs, "sex_differs"),
         # Two different identity numbers are strong evidence of two people.
         (ids_differ, "id_numbers_differ"),
@@ -246,7 +296,7 @@ def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
             rules.append(rule)
     rules.append("same_commune" if a.commune_id == b.commune_id else "different_communes")
     score = _combined_score(
-        whole, given, date_score, family_differs, given_differs, middle_differs, sex_differs, ids_differ
+        whole, given, date_score, family_differs, given_differs, middle_differs, sex_differs, ids_differ, common_differ
     )
     evidence = {
         "rules": rules,
@@ -261,7 +311,30 @@ def score_pair(a: Record, b: Record) -> tuple[float, dict[str, Any]]:
 
 
 def _middle_names_differ(a: Record, b: Record) -> bool:
-    return bool(a.middle and b.middle) and fuzz.ratio(a.middle, b.middle) < MIDDLE_MIN_SIMILARITY
+    """Both records have a middle name and it is another name, not a slip or a shorter form.
+
+    A typo is at most one OSA edit of the folded middle names (as for the given name); a middle
+    name whose words are all in the other's is a shorter form ("Thị" / "Thị Ngọc"), not another
+    name. What is left ("Văn" / "Đình", "Thành" / "Hoàng") is another name."""
+    if not (a.middle and b.middle) or a.middle == b.middle:
+        return False
+    words_a, words_b = set(a.middle.split()), set(b.middle.split())
+    if words_a <= words_b or words_b <= words_a:
+        return False
+    return OSA.distance(a.middle, b.middle) > 1
+
+
+def _common_names_differ(a: Record, b: Record, common: frozenset[str], part_differs: bool) -> bool:
+    """The names differ in one word only, and both spellings of it are common names (another
+    name, not a typo: see `COMMON_NAMES_DIFFER_PENALTY`). Not counted again when a family, given
+    or middle name already differs beyond a slip."""
+    if not common or part_differs or a.folded == b.folded:
+        return False
+    words_a, words_b = a.folded.split(), b.folded.split()
+    if len(words_a) != len(words_b):
+        return False
+    changed = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    return len(changed) == 1 and changed[0][0] in common and changed[0][1] in common
 
 
 def _id_numbers_differ(a: Record, b: Record) -> bool:
@@ -277,6 +350,7 @@ def _combined_score(
     middle_differs: bool,
     sex_differs: bool,
     ids_differ: bool,
+    common_differ: bool = False,
 ) -> float:
     """The score of `score_pair` from its parts. One place for the arithmetic, in one order:
     `scored_above` must reach the very same float (the stored score) without the evidence."""
@@ -291,6 +365,8 @@ def _combined_score(
         score -= SEX_DIFFERS_PENALTY
     if ids_differ:
         score -= ID_DIFFERS_PENALTY
+    if common_differ:
+        score -= COMMON_NAMES_DIFFER_PENALTY
     return round(min(max(score, 0.0), 1.0), 4)
 
 
@@ -299,7 +375,7 @@ def _combined_score(
 _BOUND_MARGIN = 0.001
 
 
-def scored_above(a: Record, b: Record, threshold: float) -> float | None:
+def scored_above(a: Record, b: Record, threshold: float, common: frozenset[str] = frozenset()) -> float | None:
     """The score `score_pair` gives, or None when it is surely below `threshold`.
 
     Most compared pairs are namesakes or look-alikes that do not reach the threshold (at 100k
@@ -320,8 +396,9 @@ def scored_above(a: Record, b: Record, threshold: float) -> float | None:
     whole = max(fuzz.ratio(a.folded, b.folded), fuzz.token_sort_ratio(a.folded, b.folded)) / 100
     family_differs = fuzz.ratio(a.family, b.family) < FAMILY_MIN_SIMILARITY
     middle_differs = _middle_names_differ(a, b)
+    common_differ = _common_names_differ(a, b, common, family_differs or given_differs or middle_differs)
     return _combined_score(
-        whole, given, date_score, family_differs, given_differs, middle_differs, sex_differs, ids_differ
+        whole, given, date_score, family_differs, given_differs, middle_differs, sex_differs, ids_differ, common_differ
     )
 
 
@@ -381,8 +458,9 @@ def _load_records(members: QuerySet[Member], *, extend: bool) -> dict[int, Recor
     member elsewhere whose folded name equals one of them (the same person registered in another
     commune or province is then found by a scan of either side)."""
     records: dict[int, Record] = {}
+    shared: dict = {}
     for values in living_members(members).values_list(*_ROW_FIELDS).iterator(chunk_size=2000):
-        records[values[0]] = Record.from_values(values)
+        records[values[0]] = Record.from_values(values, shared=shared)
     if extend:
         names = sorted({r.folded for r in records.values() if r.folded})
         for start in range(0, len(names), SAVE_CHUNK):
@@ -397,7 +475,7 @@ def _load_records(members: QuerySet[Member], *, extend: bool) -> dict[int, Recor
                 loaded = {values[0]: values for values in rows.iterator(chunk_size=2000)}
                 for pk in wanted:  # in the order the name lookup gave them, as before
                     if pk in loaded:
-                        records[pk] = Record.from_values(loaded[pk], in_scope=False)
+                        records[pk] = Record.from_values(loaded[pk], in_scope=False, shared=shared)
     return records
 
 
@@ -428,6 +506,7 @@ def fuzzy_candidates(
     stats: ScanStats,
     on_block: Callable[[], None] | None = None,
     blocks: dict[str, list[int]] | None = None,
+    common: frozenset[str] | None = None,
 ) -> Iterator[Candidate]:
     """Pairs scoring at least `threshold`, each once, comparing only within blocks.
 
@@ -440,6 +519,7 @@ def fuzzy_candidates(
     yielded it (`_yielded_before`).
     """
     blocks = build_blocks(records.values()) if blocks is None else blocks
+    common = common_name_words(records.values()) if common is None else common
     # Above this threshold two dated records of a name block need not be compared there: see `_block_pairs`.
     dated_pairs_by_date_only = threshold > BEST_SCORE_OTHER_DATE
     done_blocks: dict[int, list[str]] = {}  # record id → keys of the blocks already compared it is in
@@ -461,9 +541,9 @@ def fuzzy_candidates(
                 stats.comparisons += 1
                 if a.id_number and a.id_number == b.id_number:
                     continue  # the exact CCCD pass reports these with score 1
-                score = scored_above(a, b, threshold)
+                score = scored_above(a, b, threshold, common)
                 if score is not None and score >= threshold:
-                    score, evidence = score_pair(a, b)
+                    score, evidence = score_pair(a, b, common)
                     low, high = (a, b) if a.id < b.id else (b, a)
                     yield Candidate(
                         low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path

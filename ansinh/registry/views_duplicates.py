@@ -129,6 +129,7 @@ _RULE_LABELS = {
     "family_names_differ": gettext_lazy("Họ khác nhau"),
     "given_names_differ": gettext_lazy("Tên khác nhau"),
     "middle_names_differ": gettext_lazy("Tên đệm khác nhau"),
+    "common_names_differ": gettext_lazy("Hai tên phổ biến khác nhau một chữ (không phải gõ nhầm)"),
     "sex_differs": gettext_lazy("Giới tính khác nhau"),
     "id_numbers_differ": gettext_lazy("Số CCCD khác nhau"),
     "same_commune": gettext_lazy("Cùng xã"),

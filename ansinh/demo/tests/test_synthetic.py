@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from ansinh.audit.models import AuditEvent
 from ansinh.core.text import fold_vietnamese
 from ansinh.demo.events import DemoEventType
-from ansinh.demo.synthetic import GenerationError, synthetic_registry_generate
+from ansinh.demo.synthetic import DUPLICATE_FIELD_CHANGES, GenerationError, synthetic_registry_generate
 from ansinh.geo.models import AdminUnit
 from ansinh.poverty.models import Assessment, PovertyStandard
 from ansinh.poverty.services import evaluate
@@ -112,6 +112,14 @@ def test_registry_is_consistent_and_valid(units, tmp_path):
             assert (b.birth_date.day, b.birth_date.month) == (a.birth_date.month, a.birth_date.day)
         if a.id_number:
             in_pairs.add(a.id_number)
+    # A copy keeps the sex and most other fields, but not all of them verbatim (another enumerator,
+    # years apart): the fields must not look like stronger evidence than they are.
+    fields = [name for name, _rate in DUPLICATE_FIELD_CHANGES]
+    copies = [(ids[p["a"]], ids[p["b"]]) for p in truth["pairs"]]
+    assert all(a.sex == b.sex for a, b in copies)
+    agreeing = [sum(getattr(a, f) == getattr(b, f) for f in fields) for a, b in copies]
+    assert sum(agreeing) >= 0.8 * len(fields) * len(copies)
+    assert any(n < len(fields) for n in agreeing)
     shared = {number for number, count in numbers.items() if count > 1}
     assert shared <= in_pairs
 

@@ -96,7 +96,7 @@ def _compared_with_a_set(records, blocks, threshold):
 def _scan_recording_comparisons(monkeypatch, records, threshold, blocks=None):
     scored = []
 
-    def recording(a, b, limit):
+    def recording(a, b, limit, common=frozenset()):
         scored.append((a.id, b.id))
         return score_pair(a, b)[0] if limit <= 0 else None
 
@@ -149,3 +149,79 @@ def test_each_pair_is_compared_in_the_first_block_yielding_it_as_with_a_set(monk
     assert scored == [pair for pair in expected if pair != (602, 603) and pair != (603, 602)]
     names = {pair: [records[pair[0]].full_name, records[pair[1]].full_name] for pair in expected}
     assert found == [(min(pair), max(pair), names[pair]) for pair in scored if threshold <= 0]
+
+
+# -- decision 0020: middle names by edits, common names ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "differs"),
+    [
+        ("Lê Thành Đức", "Lê Hoàng Đức", True),  # another middle name, however alike the letters
+        ("Nguyễn Đình Quang", "Nguyễn Văn Quang", True),
+        ("Nguyễn Đình Quang", "Nguyễn Minh Quang", False),  # one letter: a slip, unless both are common (below)
+        ("Nguyễn Minh Tuấn", "Nguyễn Mnih Tuấn", False),  # two letters swapped: a slip
+        ("Nguyễn Công Hải", "Nguyễn Côg Hải", False),  # a dropped letter
+        ("Nguyễn Thị Hoa", "Nguyễn Thị Mai Hoa", False),  # a shorter form of the middle name
+        ("Trần Văn Minh Khôi", "Trần Minh Khôi", False),
+        ("Võ Văn Kiệt", "Võ Kiệt", False),  # no middle name on one side
+    ],
+)
+def test_a_middle_name_differs_when_it_is_another_name(first, second, differs):
+    born = date(1990, 3, 4)
+    score, evidence = score_pair(_record(1, first, birth_date=born), _record(2, second, birth_date=born, commune=2))
+    assert ("middle_names_differ" in evidence["rules"]) is differs
+    assert (score < duplicates.DEFAULT_THRESHOLD) is differs, score
+
+
+def _with_common_names(count):
+    """`count` women named Hằng and `count` named Hạnh, on dates nobody else has."""
+    people = []
+    for i in range(count):
+        people.append(_record(1000 + i, "Trần Thị Hằng", birth_date=date(1950 + i % 40, 1 + i % 12, 1), sex="female"))
+        people.append(_record(5000 + i, "Lò Thị Hạnh", birth_date=date(1950 + i % 40, 1 + i % 12, 2), sex="female"))
+    return people
+
+
+def test_common_name_words_are_those_many_records_hold():
+    people = _with_common_names(duplicates.COMMON_WORD_MIN)
+    people.append(_record(1, "Nguyễn Thị Gaing", birth_date=date(1984, 11, 14), sex="female"))
+    common = duplicates.common_name_words(people)
+    assert {"thi", "hang", "hanh", "tran", "lo"} <= common
+    assert not {"gaing", "nguyen"} & common
+    # A small population has no common words: the rule is off there.
+    assert duplicates.common_name_words(people[:20]) == frozenset()
+
+
+def test_two_common_names_one_letter_apart_are_two_people_not_a_typo():
+    born = date(2020, 1, 23)
+    hang = _record(1, "Nguyễn Thị Hằng", birth_date=born, sex="female")
+    hanh = _record(2, "Nguyễn Thị Hạnh", birth_date=born, sex="female", commune=2)
+    common = frozenset({"nguyen", "thi", "hang", "hanh"})
+    alone, evidence_alone = score_pair(hang, hanh)
+    score, evidence = score_pair(hang, hanh, common)
+    assert "common_names_differ" not in evidence_alone["rules"] and alone >= duplicates.DEFAULT_THRESHOLD
+    assert "common_names_differ" in evidence["rules"] and "one_letter_typo" in evidence["rules"]
+    assert score == round(alone - duplicates.COMMON_NAMES_DIFFER_PENALTY, 4) < duplicates.DEFAULT_THRESHOLD
+    assert duplicates.scored_above(hang, hanh, 0.0, common) == score
+    # A slip that makes a word nobody bears is still a typo.
+    typo = _record(3, "Nguyễn Thị Hagn", birth_date=born, sex="female", commune=3)
+    score, evidence = score_pair(hang, typo, common)
+    assert "common_names_differ" not in evidence["rules"] and score >= duplicates.DEFAULT_THRESHOLD
+
+
+def test_the_scan_learns_common_names_from_the_records_it_scans():
+    born = date(2020, 1, 23)
+    pair = [
+        _record(1, "Nguyễn Thị Hằng", birth_date=born, sex="female"),
+        _record(2, "Nguyễn Thị Hạnh", birth_date=born, sex="female", commune=2),
+    ]
+    small = {r.id: r for r in pair}
+    large = small | {r.id: r for r in _with_common_names(duplicates.COMMON_WORD_MIN)}
+
+    def found(records):
+        stats = ScanStats()
+        return {(c.member_a, c.member_b) for c in fuzzy_candidates(records, threshold=0.85, stats=stats)}
+
+    assert (1, 2) in found(small)  # too few records to tell a real name from a slip
+    assert (1, 2) not in found(large)

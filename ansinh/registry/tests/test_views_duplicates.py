@@ -108,3 +108,10 @@ def test_scan_button_starts_a_job_and_redirects_to_it(client, users, pair, djang
     assert job.status == JobStatus.SUCCEEDED and job.unit_path == users.commune_officer.area_scope(
         "registry.decide_duplicate").minimal_paths()[0]  # fmt: skip
     assert job.result["updated"] == 1
+
+
+def test_every_rule_the_scoring_can_give_has_a_vietnamese_label():
+    from ansinh.registry.duplicates import EVIDENCE_RULES
+    from ansinh.registry.views_duplicates import _RULE_LABELS
+
+    assert set(_RULE_LABELS) == set(EVIDENCE_RULES)
