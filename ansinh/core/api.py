@@ -17,6 +17,7 @@ from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 
 from .exceptions import ApplicationError
+from .pagination import list_count_cap
 
 logger = logging.getLogger("ansinh.api")
 
@@ -132,31 +133,62 @@ class PageOut(Schema):
 
 
 class PagePagination(PaginationBase):
-    """``?page=N&page_size=M`` (at most 200 per page); answers items, count, page, page_size, pages."""
+    """``?page=N&page_size=M`` (at most 200 per page); answers items, count, count_capped, page,
+    page_size, pages.
+
+    Counting a province's million households on every page cost more than the page itself, so the
+    count stops past `LIST_COUNT_CAP` rows as the web lists do (`core.pagination`): then
+    ``count_capped`` is true, ``count`` is the cap (there are more) and ``pages`` is null; the pages
+    beyond stay reachable. ``?exact_count=true`` counts everything (slower on large areas)."""
 
     max_page_size = 200
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
         page_size: int = Field(50, ge=1, le=200)
+        exact_count: bool = Field(False, description="Count every item even past the cap (slower).")
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(description="Items in the list; the cap when count_capped (there are more).")
+        count_capped: bool = False
         page: int
         page_size: int
-        pages: int
+        pages: int | None = Field(description="Number of pages; null when count_capped.")
 
     items_attribute = "items"
 
     def paginate_queryset(self, queryset, pagination: Input, **params):
-        count = queryset.count()
         size = pagination.page_size
         offset = (pagination.page - 1) * size
+        capped = False
+        if pagination.exact_count:
+            count = _count(queryset)
+        else:
+            cap = list_count_cap()
+            count = _count(queryset, limit=cap + 1)
+            if count > cap:
+                count, capped = cap, True
         return {
             "items": list(queryset[offset : offset + size]),
             "count": count,
+            "count_capped": capped,
             "page": pagination.page,
             "page_size": size,
-            "pages": (count + size - 1) // size if count else 0,
+            "pages": None if capped else ((count + size - 1) // size if count else 0),
         }
+
+
+def _count(rows, *, limit: int | None = None) -> int:
+    """The number of `rows` (a queryset, a list, or an object with ``count()`` and, to stop at
+    `limit`, ``count_upto(limit)``), counting at most `limit` when given."""
+    if isinstance(rows, (list, tuple)):
+        return len(rows) if limit is None else min(len(rows), limit)
+    if limit is None:
+        return rows.count()
+    if hasattr(rows, "count_upto"):
+        return rows.count_upto(limit)
+    if hasattr(rows, "query"):
+        # Unordered: see `CappedPaginator.count` (the list's ORDER BY would make LIMIT walk the index).
+        return rows.order_by()[:limit].count()
+    return rows.count()

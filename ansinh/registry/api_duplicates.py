@@ -147,6 +147,9 @@ class _LazyOut:
     def count(self) -> int:
         return self.qs.count()
 
+    def count_upto(self, limit: int) -> int:
+        return self.qs.order_by()[:limit].count()
+
     def __getitem__(self, item):
         return [_out(self.user, pair) for pair in self.qs[item]]
 
