@@ -20,7 +20,11 @@ the overrides only when there are any, the devices as one bit mask on SQLite, th
 record on PostgreSQL) and the levels above use the types; the facts and override reasons are read
 only when the JSON columns are wanted (not in a preview); the JSON text is built by one
 ``printf``/``format`` call per object (`_cat`), not by chains of ``||`` that copy the text built so
-far at every step. Every such choice keeps the stored text byte for byte (`tests/test_classify_sql.py`).
+far at every step. A preview derives a value only where it counts (an indicator with neither an
+override nor a true/false answer, in a household with a form B) and reads members only for those
+households; the commit derives every value, which the stored record keeps. Every such choice keeps
+the stored text byte for byte (`tests/test_classify_sql.py`) and the preview's staged rows equal to
+the commit's (`tests/test_classify_sql_preview.py`).
 """
 
 # ruff: noqa: S608, E501 - statements built from the standard's checked data; every value is quoted by `lit`
@@ -471,6 +475,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         raise NotCompilable("threshold")
     aggs: dict[str, str] = {}
     b_cols: list[str] = []
+    derived: list[tuple[str, str]] = []  # (k, derived value) of the derived indicators
     # Level b reads each JSON fact once: the answer's type (`_at`) and, only when the form B has
     # overrides at all (most have none), the override's type, its value's and reason's types and the
     # reason (`_ot`, `_vt`, `_rt`, `_or`). SQLite parses the JSON text again on every call, and the
@@ -491,12 +496,13 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
             except (KeyError, TypeError) as exc:
                 raise NotCompilable(f"{indicator.code}: {exc}") from exc
             aggs.update({f"{k}_{name}": expr for name, expr in rule_aggs.items()})
+            derived.append((k, value))
         else:
             value, facts = "CAST(NULL AS INTEGER)", lit("{}")
         code = indicator.code
         answer_type = d.jtype(f'j."{code}"') if d.pg else answered(d.jtype("a.answers", code))
         b_cols += [
-            f"{value} AS {k}_d",
+            *([f"{value} AS {k}_d"] if with_json or not indicator.derived else []),
             f"{answer_type} AS {k}_at",
             f"{overridden(d.jtype('a.overrides', code))} AS {k}_ot",
             f"{overridden(d.jtype('a.overrides', code, 'value'))} AS {k}_vt",
@@ -514,19 +520,32 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
                   "THEN 1 ELSE 0 END) AS sbad")  # fmt: skip
     member_aggs = ", ".join(["count(*) AS n", f"{_sum('m.age IS NULL')} AS unk",
                              *(f"{expr} AS {name}" for name, expr in aggs.items())])  # fmt: skip
+
+    # A derived value counts only where the indicator has no override and no true/false answer
+    # (`final`), in a household with a form B (without one it is incomplete whatever is derived).
+    def needed(k: str, t: str) -> str:
+        return (f"({t}.assessment_id IS NOT NULL AND {t}.{k}_ot IS NULL AND "
+                f"({t}.{k}_at IS NULL OR {t}.{k}_at NOT IN ('true', 'false')))")  # fmt: skip
+
+    def any_needed(t: str) -> str:
+        return " OR ".join(needed(k, t) for k, _value in derived) or "1 = 0"
+
+    # The preview (no JSON) reads members only for the households that need a derived value.
+    only = "" if with_json else f"AND m.household_id IN (SELECT n.household_id FROM la n WHERE {any_needed('n')}) "
     members = (
         f"SELECT m.household_id, {member_aggs} FROM (SELECT household_id, {d.age(on_date)} AS age, "
         "COALESCE(labour_status, '') AS labour_status, COALESCE(health_insurance, '') AS health_insurance, "
         "COALESCE(schooling, '') AS schooling, COALESCE(diploma, '') AS diploma, "
         "COALESCE(disability, '') AS disability, COALESCE(allowance, '') AS allowance "
-        f"FROM {tables['member']} m WHERE m.status = 'present' AND m.household_id BETWEEN %s AND %s "
+        f"FROM {tables['member']} m WHERE m.status = 'present' AND m.household_id BETWEEN %s AND %s {only}"
         # Not flattened into the aggregate: each member's age is then computed once, not once per use.
         f"{'OFFSET 0' if d.pg else 'LIMIT -1'}) m "
         "GROUP BY m.household_id"
     )
     # The unit's households; on SQLite with the devices read once per household (`device_mask`),
     # kept a subquery (LIMIT -1) so that each use of `dev_mask` reads the value, not the subquery.
-    mask, keep = (f", {d.device_mask()} AS dev_mask", " LIMIT -1") if d.devices else ("", "")
+    # (The preview reads them at its derivation level, only where needed.)
+    mask, keep = (f", {d.device_mask()} AS dev_mask", " LIMIT -1") if d.devices and with_json else ("", "")
     households = (
         f"(SELECT h.*{mask} FROM {tables['household']} h "
         "WHERE h.id BETWEEN %s AND %s AND h.status = 'active' "
@@ -553,14 +572,35 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         assessment = (f"{tables['assessment']} a ON a.id = (SELECT a2.id FROM {tables['assessment']} a2 "
                       f"WHERE a2.household_id = h.id AND {in_range} ORDER BY {order} LIMIT 1)")  # fmt: skip
     farming = "CASE WHEN a.farming THEN 1 ELSE 0 END"
-    level_b = (
+    base = (
         "SELECT h.id AS household_id, h.commune_id, COALESCE(h.poverty_class, '') AS old_class, "
         "a.id AS assessment_id, COALESCE(NULLIF(h.area_type, ''), 'rural') AS area, "
         f"{farming} AS farming, a.income_source, a.income_per_capita, a.income_score, h.unit_path, "
-        f"COALESCE(h.successor_path, '') AS successor_path, {', '.join(b_cols)} "
-        f"FROM {households} LEFT JOIN {assessment} "
-        f"{answers}LEFT JOIN ({members}) g ON g.household_id = h.id"
+        "COALESCE(h.successor_path, '') AS successor_path"
     )
+    if with_json:  # the commit: every derived value (the record keeps it beside the answer)
+        levels = (f"lb AS MATERIALIZED ({base}, {', '.join(b_cols)} FROM {households} LEFT JOIN {assessment} "
+                  f"{answers}LEFT JOIN ({members}) g ON g.household_id = h.id)")  # fmt: skip
+    else:
+        # The preview: level a reads the form B (answer and override types) and carries the household
+        # facts the derivations read; level b derives, only where `needed`, from members read only for
+        # those households. Most households answer every indicator: nothing is derived for them.
+        used = " ".join([value for _k, value in derived] + ([d.device_mask()] if d.devices else []))
+        carried = sorted(set(re.findall(r"\bh\.([a-z_][a-z0-9_]*)", used)) - {"dev_mask"})
+        taken = {"household_id", "commune_id", "old_class", "assessment_id", "area", "farming", "income_source",
+                 "income_per_capita", "income_score", "unit_path", "successor_path"}  # fmt: skip
+        if set(carried) & taken or any(re.fullmatch(r"i[0-9]+_[a-z]+|hbad|sbad", c) for c in carried):
+            raise NotCompilable(f"household columns {carried}")
+        level_a = (f"{base}, {''.join(f'h.{c}, ' for c in carried)}{', '.join(b_cols)} "
+                   f"FROM {households} LEFT JOIN {assessment} {answers}".rstrip())  # fmt: skip
+        source = "la h"
+        if d.devices:  # SQLite: the devices' bit mask, read where a derivation may use it
+            mask = f"CASE WHEN {any_needed('h')} THEN {d.device_mask()} END AS dev_mask"
+            source = f"(SELECT h.*, {mask} FROM la h LIMIT -1) h"
+        values = ", ".join(f"(CASE WHEN {needed(k, 'h')} THEN {value} END) AS {k}_d" for k, value in derived)
+        level_b = (f"SELECT h.*{', ' + values if values else ''} FROM {source} "
+                   f"LEFT JOIN ({members}) g ON g.household_id = h.household_id")  # fmt: skip
+        levels = f"la AS MATERIALIZED ({level_a}), lb AS MATERIALIZED ({level_b})"
 
     # What the types mean (as `evaluate` reads the answers and overrides): an answer counts when true
     # or false (`_at`), an indicator is overridden when its key is there at all (`_ot` not NULL) and
@@ -584,7 +624,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
                 f"WHEN {k}_at = 'false' THEN 0 ELSE {k}_d END)")  # fmt: skip
 
     c_cols = []
-    for k in ks:
+    for k in ks if with_json else ():  # each indicator's final value and source: for its JSON record only
         c_cols += [
             f"{final(k)} AS {k}_fin",
             f"(CASE WHEN {k}_ot IS NOT NULL THEN 'override' WHEN {k}_at IN ('true', 'false') THEN 'form_b' "
@@ -659,7 +699,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     return (
         # (INSERT first: Python's sqlite3 reports the row count, which drives the progress bar, only then.)
         f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) "
-        f"WITH lb AS MATERIALIZED ({level_b}), lc AS MATERIALIZED ({level_c}) "
+        f"WITH {levels}, lc AS MATERIALIZED ({level_c}) "
         "SELECT b.household_id, b.commune_id, b.old_class, b.assessment_id, b.area, b.farming, b.income_source, "
         "b.income_per_capita, b.income_score, b.unit_path, b.successor_path, b.state, "
         f"{klass}, {json_cols} FROM lc b"

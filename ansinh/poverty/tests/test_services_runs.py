@@ -189,3 +189,48 @@ def test_a_run_whose_job_recovery_gives_up_on_is_failed_and_audited(homes, units
     run.refresh_from_db()
     assert (run.status, run.error) == (RunStatus.FAILED, "Công việc bị gián đoạn 3 lần.")
     assert AuditEvent.objects.filter(event_type=PovertyEventType.RUN_FAILED, target_id=str(run.pk)).count() == 1
+
+
+def test_a_commit_writes_only_the_households_whose_class_changes(homes, users, units, standards, monkeypatch,
+                                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    """A second commit on the same date with unchanged data updates no household row, yet stores a
+    complete result per household again (history), equal to the first; a changed household alone is
+    written by the third."""
+    from ansinh.poverty import services_runs
+
+    written = []
+    publish = services_runs._publish_households
+    monkeypatch.setattr(services_runs, "_publish_households", lambda *a, **kw: written.append(publish(*a, **kw)))
+    poor, near = homes
+    on_date = date(2026, 11, 1)
+
+    def run_once():
+        with django_capture_on_commit_callbacks(execute=True):
+            run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
+                            on_date=on_date)  # fmt: skip
+        run.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            run_commit(actor=users.commune_officer, run=run)
+        run.refresh_from_db()
+        assert run.status == RunStatus.COMMITTED
+        return run
+
+    first = run_once()
+    second = run_once()
+    assert written == [2, 0]
+    assert second.counts == first.counts | {"changed": 0}
+    results = {run.pk: {c.household_id: c for c in Classification.objects.filter(run=run)} for run in (first, second)}
+    assert results[first.pk].keys() == results[second.pk].keys() == {poor.pk, near.pk}
+    for pk, result in results[second.pk].items():
+        before = results[first.pk][pk]
+        assert (result.klass, result.indicators, result.reasons, result.flags, result.deprivations) == (
+            before.klass, before.indicators, before.reasons, before.flags, before.deprivations)  # fmt: skip
+    households = Household.objects.filter(pk__in=[poor.pk, near.pk])
+    assert {(h.pk, h.poverty_class, h.poverty_standard, h.poverty_classified_on) for h in households} == {
+        (poor.pk, "poor", "2022-2025", on_date), (near.pk, "near_poor", "2022-2025", on_date)}  # fmt: skip
+
+    Household.objects.filter(pk=near.pk).update(poverty_standard="2016-2020")  # stale: written again
+    third = run_once()
+    assert written == [2, 0, 1] and third.counts["changed"] == 0
+    assert Household.objects.get(pk=near.pk).poverty_standard == "2022-2025"
+    assert Classification.objects.filter(run=third).count() == 2
