@@ -1,9 +1,10 @@
 """Database helpers that migrations and services share."""
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 
@@ -45,22 +46,67 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 # Fields whose stored value is the attribute itself (validated text, numbers, flags, foreign key
 # ids); every other field (dates, decimals, JSON, auto timestamps) is prepared by Django.
 _AS_IS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.ForeignKey)
+# Fields whose prepared value depends on the value only (no `pre_save` work, no mutable values):
+# prepared once per distinct value in a call.
+_REMEMBERED = (models.DateField, models.DecimalField)
 
 
-def _value_getters(model: type[models.Model], objs: list[models.Model]) -> list[Callable[[models.Model], Any]]:
-    getters: list[Callable[[models.Model], Any]] = []
+def _remembered(field, db) -> Callable[[Any], Any]:
+    """`field.get_db_prep_save` for a date or decimal field, remembered per value in one call
+    (a Decimal by its text too: 1.0 and 1.00 are equal but may not be stored alike)."""
+    prepare, known = field.get_db_prep_save, {}
+
+    def prep(value):
+        key = (type(value), value, str(value))
+        try:
+            return known[key]
+        except KeyError:
+            result = known[key] = prepare(value, db)
+            return result
+
+    return prep
+
+
+def _row_values(model: type[models.Model], objs: list[models.Model]) -> tuple[list, Callable[[models.Model], list]]:
+    """The model's concrete fields in the order `row` gives their values, and `row` (an object → the
+    values to store), as Django's save would prepare them; automatic timestamps are set on every
+    object to one "now".
+
+    The attributes stored as they are are read with one ``attrgetter``; the connection is looked up
+    once (not through the ``connection`` proxy for every value).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
+    as_is, constant, prepared = [], [], []
     for field in model._meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-            stored = field.get_db_prep_save(now, connection)
-            getters.append(lambda obj, value=stored: value)
+            constant.append((field, field.get_db_prep_save(now, db)))
         elif isinstance(field, _AS_IS):
-            getters.append(lambda obj, name=field.attname: getattr(obj, name))
+            as_is.append(field)
         else:
-            getters.append(lambda obj, f=field: f.get_db_prep_save(f.pre_save(obj, True), connection))
-    return getters
+            prepared.append(field)
+    fields = [*as_is, *(f for f, _v in constant), *prepared]
+    read = attrgetter(*(f.attname for f in as_is)) if as_is else (lambda obj: ())
+    if len(as_is) == 1:
+        single = read
+        read = lambda obj: (single(obj),)  # noqa: E731 - attrgetter of one name gives the value, not a tuple
+    constants = [value for _f, value in constant]
+    getters = []
+    for field in prepared:
+        if isinstance(field, _REMEMBERED) and not getattr(field, "auto_now", False):
+            getters.append((attrgetter(field.attname), _remembered(field, db)))
+        else:
+            getters.append((None, (lambda obj, f=field: f.get_db_prep_save(f.pre_save(obj, True), db))))
+
+    def row(obj: models.Model) -> list:
+        values = [*read(obj), *constants]
+        for attribute, prep in getters:
+            values.append(prep(attribute(obj)) if attribute is not None else prep(obj))
+        return values
+
+    return fields, row
 
 
 def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
@@ -70,16 +116,15 @@ def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
     For bulk writers that have validated every row already: no ``save()``, no signals. Values are
     prepared as Django prepares them; automatic timestamps are set to one "now" for all rows.
     """
-    fields = model._meta.concrete_fields
-    getters = _value_getters(model, objs)
-    rows = ([get(obj) for get in getters] for obj in objs)
+    fields, row = _row_values(model, objs)
+    rows = (row(obj) for obj in objs)
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if _can_copy():
             with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for values in rows:
+                    copy.write_row(values)
         else:
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608

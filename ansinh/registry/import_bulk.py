@@ -119,7 +119,7 @@ def _clean_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
             errors.setdefault(field.name, []).extend(messages)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)  # bounded like `importing.TEXT_CACHE_SIZE`: names are mostly distinct
 def _derived_name(full_name: str) -> tuple[str, str]:
     """`Member.set_derived_fields`' folded name and sort key."""
     return fold_vietnamese(full_name), member_sort_key(full_name)

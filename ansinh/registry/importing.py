@@ -21,8 +21,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import pickle
 import re
+import tempfile
 import unicodedata
 import zipfile
 from array import array
@@ -204,7 +206,13 @@ def fold(value: Any) -> str:
     return _fold_text(str(value))
 
 
-@lru_cache(maxsize=65_536)
+# Remembered readings are bounded well below a large file's distinct values (household codes,
+# CCCDs and names are nearly all distinct): the repeated labels stay remembered, and the memory
+# they take is the same for a 10,000- as for a 100,000-household file.
+TEXT_CACHE_SIZE = 16_384
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _fold_text(text: str) -> str:
     """`fold_vietnamese`, remembered: a file repeats the same codes, labels and villages on every row."""
     return fold_vietnamese(text)
@@ -285,17 +293,93 @@ _SEPARATOR = "\x1f"  # joins the text cells of a stored row (a cell holding it i
 _PICKLED = b"\x00"  # first byte of a pickled row (CSV text never holds NUL: `decode_csv` refuses it)
 
 
+# Bytes a `SpilledBlobs` keeps in memory before it moves them to a temporary file.
+SPILL_BYTES = 4 * 1024 * 1024
+_READ_AHEAD = 256 * 1024  # bytes read from the file at once: a chunk's rows are mostly side by side
+
+
+class SpilledBlobs:
+    """An append-only list of byte strings kept in a temporary file once they pass `spill_bytes`.
+
+    What stays in memory is an offset per blob (8 bytes) and at most `spill_bytes` of the latest
+    blobs, so a 100,000-household file's rows, or its error messages, cost the process a few MB
+    instead of their size; the operating system's page cache keeps the file's recent pages. Reads
+    are `os.pread` of a window around the blob (neighbours are usually read next). The file is
+    removed when the object is garbage-collected (or `close`d).
+    """
+
+    def __init__(self, spill_bytes: int | None = None) -> None:
+        self._spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
+        self._offsets = array("Q")
+        self._size = 0  # bytes appended in all
+        self._flushed = 0  # bytes of them in the file (the rest are in `_buffer`)
+        self._buffer = bytearray()
+        self._file = None
+        self._window_start, self._window = 0, b""
+
+    def append(self, blob: bytes) -> int:
+        """Store `blob`; its index."""
+        self._offsets.append(self._size)
+        self._buffer += blob
+        self._size += len(blob)
+        if len(self._buffer) > self._spill_bytes:
+            self._flush()
+        return len(self._offsets) - 1
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="ansinh-import-")  # noqa: SIM115 - lives with the object
+        view = memoryview(self._buffer)
+        written = 0
+        while written < len(view):
+            written += os.pwrite(self._file.fileno(), view[written:], self._flushed + written)
+        view.release()
+        self._flushed += len(self._buffer)
+        self._buffer = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __getitem__(self, index: int) -> bytes:
+        offsets = self._offsets
+        count = len(offsets)
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError(index)
+        start = offsets[index]
+        end = offsets[index + 1] if index + 1 < count else self._size
+        if start >= self._flushed:
+            return bytes(self._buffer[start - self._flushed : end - self._flushed])
+        window_start = self._window_start
+        if not (window_start <= start and end <= window_start + len(self._window)):
+            self._window = os.pread(self._file.fileno(), max(end - start, _READ_AHEAD), start)
+            self._window_start = window_start = start
+        return self._window[start - window_start : end - window_start]
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index in range(len(self._offsets)):
+            yield self[index]
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 class CompactRows(Sequence):
     """The data rows of a file as ``(number, cells)``, each row stored as one bytes object.
 
-    A row of text cells is its cells joined by U+001F, in UTF-8 (other rows are pickled): a
-    100,000-household file's 350,000 rows take ~50 MB instead of ~500 MB as lists of strings, and
-    a row is decoded again in about a microsecond when its chunk is worked on.
+    A row of text cells is its cells joined by U+001F, in UTF-8 (other rows are pickled), kept in
+    a `SpilledBlobs`: a 100,000-household file's 350,000 rows cost ~6 MB of memory (their
+    numbers and offsets; the rows themselves, ~25 MB, are in a temporary file) instead of ~500 MB
+    as lists of strings, and a row is decoded again in about a microsecond when its chunk is
+    worked on.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill_bytes: int | None = None) -> None:
         self._numbers = array("q")
-        self._blobs: list[bytes] = []
+        self._blobs = SpilledBlobs(spill_bytes)
 
     def append(self, number: int, cells: list[Any]) -> None:
         if cells and all(type(c) is str for c in cells) and not any(_SEPARATOR in c for c in cells):
@@ -310,6 +394,15 @@ class CompactRows(Sequence):
         if blob[:1] == _PICKLED:
             return pickle.loads(blob[1:])  # noqa: S301 - bytes this class pickled itself
         return blob.decode("utf-8").split(_SEPARATOR)
+
+    def number(self, index: int) -> int:
+        """The row number of row `index`, without decoding its cells."""
+        return self._numbers[index]
+
+    @property
+    def numbers(self) -> Sequence[int]:
+        """The row numbers of all rows (without decoding any cells)."""
+        return self._numbers
 
     def __len__(self) -> int:
         return len(self._blobs)
@@ -423,22 +516,99 @@ def decode_csv(data: bytes) -> tuple[str, str]:
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    return _delimiter_of(next((line for line in text.splitlines() if line.strip()), ""))
+
+
+def _delimiter_of(first: str) -> str:
+    """The delimiter of a CSV whose first non-blank line is `first`."""
     counts = {d: first.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_DECODE_BLOCK = 1024 * 1024  # bytes of a CSV decoded at a time
 
 
-def _read_csv(data: bytes) -> tuple[Iterator[list[Any]], str]:
-    """The rows of a CSV as they are parsed (not all at once) and its encoding."""
-    text, encoding = decode_csv(data)
-    # Lines cut as ``StringIO(text, newline="")`` cuts them (\r\n, \r or \n, ends kept), one at a
-    # time: a StringIO would copy the whole text again, at four bytes a character.
-    lines = (m.group() for m in _LINE.finditer(text) if m.group())
-    reader = csv.reader(lines, delimiter=_sniff_delimiter(text))
+def _decoded_blocks(data: bytes, codec: str, skip: int, block: int) -> Iterator[str]:
+    """The text of ``data[skip:]`` in `codec`, `block` bytes at a time (UnicodeDecodeError if it is not)."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    with memoryview(data) as view:
+        for start in range(skip, len(data), block):
+            text = decoder.decode(view[start : start + block])
+            if text:
+                yield text
+    text = decoder.decode(b"", final=True)
+    if text:
+        yield text
+
+
+def _csv_codec(data: bytes, block: int = _DECODE_BLOCK) -> tuple[str, int, str] | None:
+    """(codec, BOM bytes to skip, encoding name) that `decode_csv` chooses for `data`, found by
+    decoding it a block at a time without keeping the text; None when `decode_csv` refuses it."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8", len(codecs.BOM_UTF8), "utf-8-sig")]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", 0, "utf-16")]
+    else:
+        candidates = [("utf-8", 0, "utf-8"), ("cp1258", 0, "cp1258")]
+    for codec, skip, encoding in candidates:
+        try:
+            if any("\x00" in text for text in _decoded_blocks(data, codec, skip, block)):
+                return None
+        except UnicodeDecodeError:
+            continue
+        return codec, skip, encoding
+    return None
+
+
+def _split_lines(text: str) -> list[str]:
+    return [m.group() for m in _LINE.finditer(text) if m.group()]
+
+
+def _csv_lines(data: bytes, codec: str, skip: int, block: int = _DECODE_BLOCK) -> Iterator[str]:
+    """The lines of the NFC text `decode_csv` gives, ends kept, cut as `_LINE` cuts that whole
+    text, a block at a time. A line end (\r, \n) never combines with what is around it, so the
+    NFC of each piece ending after one is the NFC of the whole, cut there; a block ending in \r
+    keeps it back (a \n may follow in the next)."""
+    pending = ""
+    for piece in _decoded_blocks(data, codec, skip, block):
+        text = pending + piece
+        end = max(text.rfind("\n"), text.rfind("\r"))
+        if end == len(text) - 1 and text[end] == "\r":
+            end = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end))
+        pending = text[end + 1 :]
+        if end >= 0:
+            yield from _split_lines(unicodedata.normalize("NFC", text[: end + 1]))
+    if pending:
+        yield from _split_lines(unicodedata.normalize("NFC", pending))
+
+
+def _read_csv(data: bytes, *, block: int = _DECODE_BLOCK) -> tuple[Iterator[list[Any]], str]:
+    """The rows of a CSV as they are parsed (not all at once) and its encoding.
+
+    The text is decoded a block at a time as the rows are read (a 23 MB file never becomes one
+    ~50 MB string); the encoding is the one `decode_csv` chooses, and a file it refuses is refused
+    with its error.
+    """
+    found = _csv_codec(data, block)
+    if found is None:
+        text, encoding = decode_csv(data)  # raises the error the file deserves
+        lines: Iterator[str] = iter(_split_lines(text))
+        delimiter = _sniff_delimiter(text)
+    else:
+        codec, skip, encoding = found
+        lines = _csv_lines(data, codec, skip, block)
+        head: list[str] = []
+        first = ""
+        for line in lines:  # the lines up to the first non-blank one name the delimiter
+            head.append(line)
+            first = next((part for part in line.splitlines() if part.strip()), "")
+            if first:
+                break
+        delimiter = _delimiter_of(first)
+        lines = chain(head, lines)
+    reader = csv.reader(lines, delimiter=delimiter)
 
     def rows() -> Iterator[list[Any]]:
         try:
@@ -574,7 +744,7 @@ def clean_text(value: Any) -> str:
     return _clean_str(str(value))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _clean_str(value: str) -> str:
     """`clean_text` of a string (remembered: most cells of a file repeat a few values)."""
     text = _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()

@@ -14,8 +14,11 @@ Guarantees:
 - each chunk's transaction also records the job's checkpoint (`JobProgress.checkpoint`): a job
   run again after its worker was killed skips the committed chunks and ends with the result of an
   uninterrupted run (`import_batch_run` is re-entrant for every status a kill can leave);
-- the file's rows are stored compactly (`importing.CompactRows`) and a row's cells are decoded only
-  while its chunk is worked on (peak memory grows by ~0.45 KB per row, was ~1.2 KB);
+- memory stays flat with the file's size: a CSV is decoded a block at a time, its rows are kept in
+  a temporary file (`importing.CompactRows`) and decoded only while their chunk is worked on, and
+  what happened to each row is one byte plus its errors, if any, in a temporary file (`_Results`);
+  what grows is a few bytes a row (row numbers, offsets, groups) and, while the rows are grouped,
+  the file's folded codes and CCCDs (~0.1 KB each);
 - a dry run (and the check before an approval) validates the same way and writes nothing, yet
   reports what the real run would do (updates run their services and are rolled back);
 - importing the same file twice changes nothing the second time: "create" reports existing codes
@@ -35,10 +38,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import pickle
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -60,7 +66,17 @@ from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
 from .events import RegistryEventType
 from .identity import normalise_id_number
 from .import_bulk import household_prepare_fast, household_register_many
-from .importing import HOUSEHOLD, CellError, Sheet, clean_text, fold, read_cell, read_date
+from .importing import (
+    HOUSEHOLD,
+    CellError,
+    CompactRows,
+    Sheet,
+    SpilledBlobs,
+    clean_text,
+    fold,
+    read_cell,
+    read_date,
+)
 from .models import Household, ImportBatch, Member, RegistrySettings
 from .services import (
     MANAGE_PERM,
@@ -125,9 +141,9 @@ _NO_ERRORS: Mapping[str | None, list[str]] = MappingProxyType({})
 class RowResult:
     """One data row of the file and what happened to it; `errors` are keyed by column key (None: row).
 
-    Kept for every row of the file until the result workbook is written, so it is small: the
-    cells are held only while its chunk is worked on (`load` … `release`) and otherwise read
-    again from the sheet's rows (`source[index]`); a row without errors shares one empty mapping.
+    Made for the rows of the chunk being worked on (with their cells), and as a view of a row of
+    the result (`ImportResult.rows`: its cells read again from the sheet's rows, `source[index]`);
+    a row without errors shares one empty mapping.
     """
 
     __slots__ = ("_cells", "_errors", "_index", "_source", "number", "outcome")
@@ -141,14 +157,6 @@ class RowResult:
     @property
     def cells(self) -> list[Any]:
         return self._cells if self._cells is not None else self._source[self._index][1]
-
-    def load(self) -> None:
-        if self._cells is None:
-            self._cells = self.cells
-
-    def release(self) -> None:
-        if self._source is not None:
-            self._cells = None
 
     @property
     def errors(self) -> Mapping[str | None, list[str]]:
@@ -164,9 +172,104 @@ class RowResult:
         self._errors.setdefault(key, []).append(str(message))
 
 
+def _row_number(rows: Sequence, index: int) -> int:
+    """The number of row `index` of a sheet's rows (without decoding its cells when they are compact)."""
+    return rows.number(index) if isinstance(rows, CompactRows) else rows[index][0]
+
+
+class _Results:
+    """What happened to each row of the file, kept small whatever its size: one outcome byte per
+    row, and the errors of the rows that have any pickled into a `importing.SpilledBlobs` (a
+    temporary file past a few MB), so neither the rows nor their messages stay in memory."""
+
+    def __init__(self, size: int) -> None:
+        self._outcomes = bytearray(size)
+        self._errors = SpilledBlobs()
+        self._error_rows = array("Q")  # sheet index of each stored error record, in storing order
+        self._positions = array("Q")  # after `finish`: result positions of the rows with errors, sorted
+        self._records = array("Q")  # … and the record of each
+
+    def record(self, index: int, outcome: str, errors: Mapping[str | None, list[str]]) -> None:
+        self._outcomes[index] = _OUTCOME_CODE[outcome]
+        if errors:
+            self._errors.append(pickle.dumps(list(errors.items()), protocol=pickle.HIGHEST_PROTOCOL))
+            self._error_rows.append(index)
+
+    @property
+    def error_count(self) -> int:
+        return len(self._error_rows)
+
+    def finish(self, position: Callable[[int], int]) -> None:
+        """Index the error records by the result position (`position` of a sheet index) of their row."""
+        rows = self._error_rows
+        keys = [position(index) for index in rows]
+        records = sorted(range(len(rows)), key=keys.__getitem__)
+        self._positions = array("Q", (keys[k] for k in records))
+        self._records = array("Q", records)
+
+    def outcome(self, index: int) -> str:
+        return _OUTCOME_OF_CODE[self._outcomes[index]]
+
+    def errors_at(self, position: int) -> dict[str | None, list[str]] | None:
+        at = bisect_left(self._positions, position)
+        if at < len(self._positions) and self._positions[at] == position:
+            return self._errors_of(at)
+        return None
+
+    def _errors_of(self, at: int) -> dict[str | None, list[str]]:
+        return dict(pickle.loads(self._errors[self._records[at]]))  # noqa: S301 - pickled by `record`
+
+    def with_errors(self) -> Iterator[tuple[int, dict[str | None, list[str]]]]:
+        """(result position, errors) of the rows with errors, in result order."""
+        for at, position in enumerate(self._positions):
+            yield position, self._errors_of(at)
+
+
+class _ResultRows(Sequence):
+    """The rows of the file as `RowResult` views, in the order of their row numbers: built as they
+    are read from the sheet's rows and the compact `_Results`, never all held at once."""
+
+    def __init__(self, source: Sequence, order: Sequence[int] | None, results: _Results) -> None:
+        self._source, self._order, self._results = source, order, results
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    def _view(self, position: int, errors: dict[str | None, list[str]] | None) -> RowResult:
+        index = self._order[position] if self._order is not None else position
+        row = RowResult(_row_number(self._source, index), source=self._source, index=index)
+        row.outcome = self._results.outcome(index)
+        row._errors = errors
+        return row
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[p] for p in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._view(position, self._results.errors_at(position))
+
+    def __iter__(self) -> Iterator[RowResult]:
+        errors = self._results.with_errors()
+        following = next(errors, None)
+        for position in range(len(self)):
+            if following is not None and following[0] == position:
+                yield self._view(position, following[1])
+                following = next(errors, None)
+            else:
+                yield self._view(position, None)
+
+    def with_errors(self) -> Iterator[RowResult]:
+        """The rows that have errors, in order (without a view of every other row)."""
+        for position, errors in self._results.with_errors():
+            yield self._view(position, errors)
+
+
 @dataclass
 class ImportResult:
-    rows: list[RowResult]
+    rows: Sequence[RowResult]
     sheet: Sheet
     write: bool
     counts: dict[str, int] = field(default_factory=dict)
@@ -174,7 +277,8 @@ class ImportResult:
     def error_list(self, limit: int = MAX_REPORTED_ERRORS) -> list[dict[str, Any]]:
         """Errors as ``{"row", "column", "message"}`` (column = the file's header), at most `limit`."""
         result = []
-        for row in self.rows:
+        rows = self.rows.with_errors() if isinstance(self.rows, _ResultRows) else self.rows
+        for row in rows:
             for key, messages in row.errors.items():
                 index = self.sheet.column_index(key) if key else None
                 column = self.sheet.headers[index] if index is not None else ""
@@ -242,44 +346,96 @@ class _Villages:
         return village
 
 
-def _group_rows(sheet: Sheet) -> list[list[RowResult]]:
-    """Rows grouped by household code in the order codes first appear; a row without a code is alone."""
-    groups: dict[str, list[RowResult]] = {}
-    alone: list[list[RowResult]] = []
-    order: list[Any] = []
-    for index, (number, cells) in enumerate(sheet.rows):
-        row = RowResult(number, source=sheet.rows, index=index)  # the cells are read again for its chunk
-        code = clean_text(sheet.cell(cells, "code"))
-        if not code:
-            row.add("code", _("Hãy nhập mã hộ."))
-            alone.append([row])
-            order.append(alone[-1])
-            continue
-        key = fold(code)
-        if key not in groups:
-            groups[key] = []
-            order.append(groups[key])
-        groups[key].append(row)
-    return order
+class _Groups:
+    """The rows of the file grouped by household code, in the order codes first appear (a row
+    without a code is a group alone), as row indexes in two arrays (~4 bytes a row): the rows are
+    read once here and then again only for their chunk (`chunk`).
 
+    The same pass finds the CCCDs written on more than one row (an error on each, made when the
+    row's chunk is read: the services would see only one). The folded codes and the CCCDs of the
+    file are held in dicts only during that pass (~0.1 KB per household and per CCCD).
+    """
 
-def _file_duplicate_ids(sheet: Sheet, groups: list[list[RowResult]]) -> None:
-    """The same CCCD on two rows of the file is an error on both (the services would see only one)."""
-    if "id_number" not in sheet.present:
-        return
-    seen: dict[str, list[RowResult]] = defaultdict(list)
-    for group in groups:
-        for row in group:
-            number = normalise_id_number(importing.read_id(sheet.cell(row.cells, "id_number")))
-            if len(number) in (9, 12):
-                seen[number].append(row)
-    for number, rows in seen.items():
-        if len(rows) > 1:
-            for row in rows:
-                others = ", ".join(str(r.number) for r in rows if r is not row)
-                row.add(
-                    "id_number", _("Số CCCD %(n)s trùng với dòng %(rows)s trong tệp.") % {"n": number, "rows": others}
-                )
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        rows = sheet.rows
+        check_ids = "id_number" in sheet.present
+        group_of = array("I", [0]) * len(rows)
+        groups: dict[str, int] = {}
+        first_id: dict[str, int] = {}  # CCCD → the first row holding it
+        repeated: dict[str, list[int]] = {}  # CCCD → every row holding it, when more than one
+        count = 0
+        cell = sheet.cell
+        last_raw, last_group = None, -1  # a household's rows are usually side by side: same cell, same group
+        for index, (_number, cells) in enumerate(rows):
+            raw = cell(cells, "code")
+            if raw == last_raw and last_group >= 0 and type(raw) is str:
+                group = last_group
+            else:
+                code = clean_text(raw)
+                group = groups.setdefault(fold(code), count) if code else count
+                if group == count:
+                    count += 1
+                last_raw, last_group = raw, (group if code else -1)
+            group_of[index] = group
+            if check_ids:
+                raw_id = cell(cells, "id_number")
+                if raw_id is None or raw_id == "":
+                    continue  # reads as no number
+                number = normalise_id_number(importing.read_id(raw_id))
+                if len(number) in (9, 12):
+                    first = first_id.setdefault(number, index)
+                    if first != index:
+                        repeated.setdefault(number, [first]).append(index)
+        del groups, first_id
+        self.count = count
+        # Rows of each group, side by side in `members` from `starts[group]` (a counting sort).
+        starts = array("I", [0]) * (count + 1)
+        for group in group_of:
+            starts[group + 1] += 1
+        for group in range(count):
+            starts[group + 1] += starts[group]
+        members = array("I", [0]) * len(rows)
+        filled = array("I", starts)
+        for index, group in enumerate(group_of):
+            members[filled[group]] = index
+            filled[group] += 1
+        self.starts, self.members = starts, members
+        # The rows sharing a CCCD, as the file's households list them (group by group).
+        self.repeated_ids: dict[int, tuple[str, list[int]]] = {}
+        for number, indexes in repeated.items():
+            indexes.sort(key=lambda index: (group_of[index], index))
+            for index in indexes:
+                self.repeated_ids[index] = (number, indexes)
+
+    def rows_of(self, group: int) -> array:
+        return self.members[self.starts[group] : self.starts[group + 1]]
+
+    def row_count(self, start: int, stop: int) -> int:
+        return self.starts[stop] - self.starts[start]
+
+    def chunk(self, start: int, stop: int) -> list[list[RowResult]]:
+        """Groups `start` … `stop` - 1 as rows with their cells and the errors found before any chunk."""
+        sheet, source = self.sheet, self.sheet.rows
+        chunk = []
+        for group in range(start, stop):
+            indexes = self.rows_of(group)
+            rows = []
+            for index in indexes:
+                number, cells = source[index]
+                row = RowResult(number, cells, index=index)
+                if len(indexes) == 1 and not clean_text(sheet.cell(cells, "code")):
+                    row.add("code", _("Hãy nhập mã hộ."))
+                if index in self.repeated_ids:
+                    id_number, holders = self.repeated_ids[index]
+                    others = ", ".join(str(_row_number(source, other)) for other in holders if other != index)
+                    row.add(
+                        "id_number",
+                        _("Số CCCD %(n)s trùng với dòng %(rows)s trong tệp.") % {"n": id_number, "rows": others},
+                    )
+                rows.append(row)
+            chunk.append(rows)
+        return chunk
 
 
 # Cell kinds whose values repeat through a file (codes, labels, years, flags …): `_Cells` keeps
@@ -292,6 +448,10 @@ class _Cells:
 
     The readers are pure functions of the value and the active language, which a run does not change.
     """
+
+    # Bounded: a file has a few hundred such values, but birth dates run to tens of thousands; when
+    # full the memory starts again, so a large file holds no more than a small one.
+    MAX_KNOWN = 32_768
 
     def __init__(self):
         self._known: dict[tuple[str, Any], tuple[bool, Any]] = {}
@@ -309,6 +469,8 @@ class _Cells:
                 ok, value = True, (read_date(raw) if key == "birth_date" else read_cell(key, raw))
             except CellError as exc:
                 ok, value = False, str(exc)
+            if len(self._known) >= self.MAX_KNOWN:
+                self._known.clear()
             self._known[memo] = (ok, value)
         if not ok:
             raise CellError(value)
@@ -665,20 +827,35 @@ ANALYZE_AFTER_CREATED = 10_000  # new households in one import that call for `co
 # A household's outcome in a checkpoint: one letter each (a 100,000-household file keeps 100 kB).
 _OUTCOME_LETTER = {CREATED: "c", UPDATED: "u", SKIPPED: "s", INVALID: "i"}
 _LETTER_OUTCOME = {v: k for k, v in _OUTCOME_LETTER.items()}
+# A row's outcome in `_Results`: one byte each.
+_OUTCOME_OF_CODE = ("", CREATED, UPDATED, SKIPPED, INVALID)
+_OUTCOME_CODE = {outcome: code for code, outcome in enumerate(_OUTCOME_OF_CODE)}
 
 
-def _restore_chunk(chunk: list[list[RowResult]], letters: str, errors: dict[str, dict[str, list[str]]]) -> None:
+def _restore_chunk(groups: _Groups, start: int, stop: int, letters: str, errors: dict[str, dict[str, list[str]]],
+                   results: _Results) -> None:  # fmt: skip
     """Outcomes and errors of a chunk committed by an earlier (killed) run, from its checkpoint."""
-    for rows, letter in zip(chunk, letters, strict=True):
-        for row in rows:
-            row.outcome = _LETTER_OUTCOME[letter]
-            saved = errors.get(str(row.number), {})
-            row.errors = {(key or None): list(messages) for key, messages in saved.items()}
+    source = groups.sheet.rows
+    for group, letter in zip(range(start, stop), letters, strict=True):
+        for index in groups.rows_of(group):
+            saved = errors.get(str(_row_number(source, index)), {})
+            restored = {(key or None): list(messages) for key, messages in saved.items()}
+            results.record(index, _LETTER_OUTCOME[letter], restored)
 
 
 def _chunk_errors(chunk: list[list[RowResult]]) -> dict[str, dict[str, list[str]]]:
     return {str(row.number): {(key or ""): messages for key, messages in row.errors.items()}
             for rows in chunk for row in rows if row.errors}  # fmt: skip
+
+
+def _result_order(sheet: Sheet, groups: _Groups) -> list[int] | None:
+    """Sheet indexes of the result's rows in the order of their numbers (None: the sheet's own order,
+    as for every file read by `importing.parse_upload`, whose row numbers increase)."""
+    rows = sheet.rows
+    numbers = rows.numbers if isinstance(rows, CompactRows) else [number for number, _cells in rows]
+    if all(a < b for a, b in zip(numbers, islice(numbers, 1, None), strict=False)):
+        return None
+    return sorted(groups.members, key=numbers.__getitem__)  # households' order, then by number (stable)
 
 
 def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bool, progress=None,
@@ -691,12 +868,15 @@ def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bo
     checkpoint naming exactly them. `resume` is such a checkpoint (a run killed half-way): its
     chunks are not worked again, their outcomes and errors are taken from it, and the result is
     the one an uninterrupted run gives.
+
+    Memory does not grow with the file beyond a few bytes a row: a chunk's rows are read from the
+    sheet when it is worked on and dropped after; what happened to them is kept in `_Results`.
     """
     progress = progress or _NoProgress()
+    checkpoints = not isinstance(progress, _NoProgress)  # errors are gathered only for a real checkpoint
     importing.ethnicity_table.cache_clear()
     progress.set_total(len(sheet.rows))
-    groups = _group_rows(sheet)
-    _file_duplicate_ids(sheet, groups)
+    groups = _Groups(sheet)
     worker = _HouseholdImport(actor=actor, commune=commune, sheet=sheet, mode=mode, write=write,
                               villages=_Villages(commune))  # fmt: skip
     counts = {CREATED: 0, UPDATED: 0, SKIPPED: 0, INVALID: 0}
@@ -707,37 +887,42 @@ def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bo
             raise ApplicationError(_("Không tiếp tục được lần nhập dở: cách chia phần đã khác."), code="import_resume")
         state = {**resume, "counts": {**counts, **resume["counts"]}, "errors": dict(resume.get("errors") or {})}
         counts = state["counts"]
-    result_rows: list[RowResult] = []
-    for index, start in enumerate(range(0, len(groups), chunk_size)):
-        chunk = groups[start : start + chunk_size]
+    results = _Results(len(sheet.rows))
+    for index, start in enumerate(range(0, groups.count, chunk_size)):
+        stop = min(start + chunk_size, groups.count)
         if index < state["chunks_done"]:
-            _restore_chunk(chunk, state["outcomes"][start : start + len(chunk)], state["errors"])
-        else:
-            for rows in chunk:
+            _restore_chunk(groups, start, stop, state["outcomes"][start:stop], state["errors"], results)
+            progress.advance(groups.row_count(start, stop))
+            continue
+        chunk = groups.chunk(start, stop)
+        with transaction.atomic() if write else nullcontext():
+            outcomes = worker.run_chunk(chunk)
+            for rows, outcome in zip(chunk, outcomes, strict=True):
+                counts[outcome] += 1
                 for row in rows:
-                    row.load()
-            with transaction.atomic() if write else nullcontext():
-                outcomes = worker.run_chunk(chunk)
-                for rows, outcome in zip(chunk, outcomes, strict=True):
-                    counts[outcome] += 1
-                    for row in rows:
-                        row.outcome = outcome
-                if write:
-                    state["chunks_done"] = index + 1
-                    state["outcomes"] += "".join(_OUTCOME_LETTER[o] for o in outcomes)
+                    row.outcome = outcome
+            if write:
+                state["chunks_done"] = index + 1
+                state["outcomes"] += "".join(_OUTCOME_LETTER[o] for o in outcomes)
+                if checkpoints:
                     state["errors"].update(_chunk_errors(chunk))
-                    progress.checkpoint(state)
+                progress.checkpoint(state)
         for rows in chunk:
             for row in rows:
-                row.release()
-            result_rows.extend(rows)
+                results.record(row._index, row.outcome, row.errors)
         progress.advance(sum(len(rows) for rows in chunk))
+        del chunk
     if write and counts[CREATED] >= ANALYZE_AFTER_CREATED:
         analyze_tables(Household, Member)  # a large load: fresh planner statistics for what follows
-    result_rows.sort(key=lambda r: r.number)
+    order = _result_order(sheet, groups)
+    if order is None:
+        results.finish(lambda index: index)
+    else:
+        position_of = {index: position for position, index in enumerate(order)}
+        results.finish(position_of.__getitem__)
     counts["rows"] = len(sheet.rows)
-    counts["invalid_rows"] = sum(1 for r in result_rows if r.errors)
-    return ImportResult(rows=result_rows, sheet=sheet, write=write, counts=counts)
+    counts["invalid_rows"] = results.error_count
+    return ImportResult(rows=_ResultRows(sheet.rows, order, results), sheet=sheet, write=write, counts=counts)
 
 
 # -- the batch ----------------------------------------------------------------------------------
@@ -1030,15 +1215,17 @@ def import_file_run(*, commune: AdminUnit, data: bytes, file_name: str, mode: st
         raise ApplicationError(_("Chỉ nhập hộ vào một xã/phường/đặc khu."), code="not_a_commune")
     if mode not in ImportMode.values:
         raise ValidationError({"mode": _("Cách nhập không hợp lệ.")})
+    sha256 = hashlib.sha256(data).hexdigest()
     sheet = importing.parse_upload(data, file_name)
+    del data  # the rows are in the sheet now: the file's bytes can go (the caller passed, not kept, them)
     result = import_rows(actor=None, commune=commune, sheet=sheet, mode=mode, write=not dry_run)
     if not dry_run:
         with transaction.atomic():
             audit_record(
                 actor=None, event_type=RegistryEventType.IMPORT_COMMITTED, unit_path=commune.path,
                 target_repr=file_name[:255],
-                changes={"new": {"file_name": file_name, "sha256": hashlib.sha256(data).hexdigest(), "mode": mode,
-                                 "counts": result.counts, "source": "command"}},
+                changes={"new": {"file_name": file_name, "sha256": sha256, "mode": mode, "counts": result.counts,
+                                 "source": "command"}},
             )  # fmt: skip
     return result
 

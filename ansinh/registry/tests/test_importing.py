@@ -226,3 +226,105 @@ def test_csv_lines_are_cut_as_a_newline_aware_reader_cuts_them():
     text += "H2,Bình,Chủ hộ,Nữ,1980\n"
     sheet = parse_upload(text.encode("utf-8"), "ho.csv")
     assert [(n, sheet.cell(c, "full_name")) for n, c in sheet.rows] == [(2, "An\r\nB"), (3, "Bình")]
+
+
+def test_spilled_blobs_round_trip_in_memory_and_in_their_temporary_file():
+    import random
+
+    from ansinh.registry.importing import SpilledBlobs
+
+    rng = random.Random(5)
+    blobs = [bytes(rng.randrange(256) for _ in range(rng.randint(0, 40))) for _ in range(300)]
+    for spill_bytes in (0, 1, 37, 10_000_000):  # always, often, sometimes, never in the file
+        stored = SpilledBlobs(spill_bytes)
+        for index, blob in enumerate(blobs):
+            assert stored.append(blob) == index
+            assert stored[index] == blob and stored[-1] == blob  # readable at once, from the buffer or the file
+        assert len(stored) == len(blobs)
+        assert list(stored) == blobs
+        order = list(range(len(blobs)))
+        rng.shuffle(order)
+        assert [stored[i] for i in order] == [blobs[i] for i in order]  # random reads move the read window
+        with pytest.raises(IndexError):
+            stored[len(blobs)]
+        stored.close()
+
+
+def test_compact_rows_read_back_unchanged_when_spilled_to_their_file():
+    from datetime import datetime
+
+    from ansinh.registry.importing import CompactRows
+
+    samples = [["H01", "Nguyễn Văn An", "", "=1+1"], ["a\x1fb", "c"], ["H02", 12.0, None, datetime(2020, 1, 2)], []]
+    rows = CompactRows(spill_bytes=8)
+    for number, cells in enumerate(samples * 50, start=2):
+        rows.append(number, cells)
+    expected = [(n, c) for n, c in enumerate(samples * 50, start=2)]
+    assert list(rows) == expected
+    assert [rows[i] for i in reversed(range(len(rows)))] == expected[::-1]
+    assert [rows.number(i) for i in range(len(rows))] == list(rows.numbers) == [n for n, _c in expected]
+
+
+def _reference_csv(data: bytes):
+    """What `_read_csv` gave when the whole file was decoded at once (`decode_csv`, then cut in lines)."""
+    import csv
+
+    text, encoding = importing.decode_csv(data)
+    lines = [m.group() for m in importing._LINE.finditer(text) if m.group()]
+    try:
+        return "ok", encoding, list(csv.reader(lines, delimiter=importing._sniff_delimiter(text)))
+    except csv.Error as exc:
+        return "bad_csv", str(exc)
+
+
+def _streamed_csv(data: bytes, block: int):
+    rows, encoding = importing._read_csv(data, block=block)
+    try:
+        return "ok", encoding, list(rows)
+    except ValidationError as exc:
+        return exc.code, str(exc.__cause__)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_csv_read_a_block_at_a_time_gives_the_rows_of_the_whole_text(seed):
+    """Line ends split between blocks (\r | \n), combining marks at block edges (NFC), any encoding, a
+    BOM, a delimiter found on a later line, broken quoting: the same rows, encoding and errors."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = ["a", "B", ",", ";", "\t", "\r", "\n", "\r\n", '"', " ", "e\u0301", "\u0301", "ễ", "Đ", "o\u0302\u0300",
+                "\u2028", "\x85", "\x0b", "\x1f"]  # fmt: skip
+    checked = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
+        encoding = rng.choice(["utf-8", "utf-8-sig", "utf-16", "cp1258"])
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        for block in (1, 2, 3, 7, 1 << 20):
+            try:
+                expected = _reference_csv(data)
+            except ValidationError as exc:
+                with pytest.raises(ValidationError) as info:
+                    importing._read_csv(data, block=block)
+                assert info.value.code == exc.code
+                continue
+            assert _streamed_csv(data, block) == expected, (data, block)
+            checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xff\xfe\x00", "Mã hộ\x00,x".encode(), b"\xef\xbb\xbf\xff", "Đàn".encode("cp1258") + b"\xc3\x00", b"\x81"],
+)
+def test_csv_the_whole_file_would_refuse_is_refused_with_the_same_error(data):
+    try:
+        importing.decode_csv(data)
+    except (ValidationError, UnicodeDecodeError) as exc:
+        with pytest.raises(type(exc)) as info:
+            importing._read_csv(data, block=2)
+        assert str(info.value) == str(exc)
+    else:
+        assert _streamed_csv(data, 2) == _reference_csv(data)

@@ -422,3 +422,62 @@ def test_bulk_rows_satisfy_their_foreign_keys_and_later_ids_follow_the_reserved_
     later = make_household(units.tho_xuan, code="LATER", actor=users.commune_officer)
     assert later.pk > top_household and min(later.members.values_list("pk", flat=True)) > top_member
     assert Household.objects.get(code="K001").head.full_name == "Nguyễn Văn 1"
+
+
+def test_the_results_store_round_trips_outcomes_and_errors_exactly(monkeypatch):
+    from ansinh.registry import importing, services_import
+
+    monkeypatch.setattr(importing, "SPILL_BYTES", 1)  # every error record in the temporary file
+    results = services_import._Results(6)
+    recorded = {
+        4: ("invalid", {None: ["Hộ chưa ghi."], "code": ["Mã “A” — sai", "Thứ hai"]}),
+        0: ("invalid", {"id_number": ["Số CCCD 0380 trùng với dòng 5, 3 trong tệp."]}),
+        2: ("created", {}),
+        5: ("skipped", {}),
+        1: ("updated", {"village": ["x"], None: ["y"]}),
+        3: ("", {}),
+    }
+    for index, (outcome, errors) in recorded.items():
+        results.record(index, outcome, errors)
+    results.finish(lambda index: index)
+    assert results.error_count == 3
+    for index, (outcome, errors) in recorded.items():
+        assert results.outcome(index) == outcome
+        stored = results.errors_at(index)
+        assert (stored or {}) == errors and list((stored or {}).items()) == list(errors.items())  # order kept
+    assert [position for position, _errors in results.with_errors()] == [0, 1, 4]
+
+
+def test_result_rows_are_views_in_row_order_with_their_cells_outcome_and_errors(units, users, monkeypatch):
+    """Scattered households, a row without a code and one CCCD on three rows of two households: each
+    row's errors as they were found (the CCCD's other rows household by household), whether the
+    errors stay in memory or go to the temporary file, and whatever the chunk size."""
+    from ansinh.registry import importing
+
+    rows = [
+        ["A1", "T1", "Nguyễn Văn An", "Chủ hộ", "Nam", "02/03/1975", "", "", "038075001234", "", "", ""],
+        ["B1", "T1", "Trần Văn Bình", "Chủ hộ", "Nam", "02/03/1975", "", "", "038075001234", "", "", ""],
+        ["", "T1", "Không Mã", "Chủ hộ", "Nam", "", "1990", "", "", "", "", ""],
+        ["A1", "", "Nguyễn Thị Cúc", "Con", "Nữ", "", "2000", "", "038075001234", "", "", ""],
+        ["C1", "T2", "Lê Văn Dũng", "Chủ hộ", "Nam", "", "1960", "", "", "", "", ""],
+    ]
+    views = []
+    for spill, chunk in ((4 * 1024 * 1024, 2000), (1, 1), (1, 2)):
+        monkeypatch.setattr(importing, "SPILL_BYTES", spill)
+        result = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=_rows(csv_bytes(rows)),
+                             mode="create", write=False, chunk_size=chunk)  # fmt: skip
+        view = [(r.number, r.outcome, dict(r.errors), r.cells[2]) for r in result.rows]
+        assert view == [(r.number, r.outcome, dict(r.errors), r.cells[2]) for r in result.rows[0:5]]
+        assert len(result.rows) == 5 and result.counts["invalid_rows"] == 4
+        views.append((view, result.error_list(), result.counts))
+    assert views[0] == views[1] == views[2]
+    view = views[0][0]
+    assert [(n, outcome, name) for n, outcome, _errors, name in view] == [
+        (2, "invalid", "Nguyễn Văn An"), (3, "invalid", "Trần Văn Bình"), (4, "invalid", "Không Mã"),
+        (5, "invalid", "Nguyễn Thị Cúc"), (6, "created", "Lê Văn Dũng"),
+    ]  # fmt: skip
+    errors = {n: e for n, _o, e, _name in view}
+    assert errors[2]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 5, 3 trong tệp."]
+    assert errors[5]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 2, 3 trong tệp."]
+    assert errors[3]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 2, 5 trong tệp."]
+    assert list(errors[4]) == ["code"] and errors[6] == {}
