@@ -11,6 +11,7 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import os
 import pstats
 import time
 from collections.abc import Callable
@@ -266,12 +267,66 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "assessments": created}
 
 
+def _backend_cpu() -> tuple[int | None, float | None]:
+    """(pid, CPU seconds) of this connection's PostgreSQL backend when the server runs on this
+    machine (its ``/proc`` entry is readable), else (None, None): the work a statement does is
+    the server's CPU, not the client's."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None, None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return pid, None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _statement_timer(totals: dict[str, float]):
+    """A `connection.execute_wrapper` adding each statement's time to `totals` by kind."""
+    kinds = (("INSERT INTO poverty_run_stage", "staging"), ("INSERT INTO poverty_classification", "insert_results"),
+             ("UPDATE registry_household", "update_households"))  # fmt: skip
+
+    def timer(execute, sql, params, many, context):
+        kind = next((name for prefix, name in kinds if sql.lstrip().startswith(prefix)), "other")
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            totals[kind] = totals.get(kind, 0.0) + time.perf_counter() - start
+
+    return timer
+
+
+def _timed_job(job_id: int) -> dict[str, Any]:
+    """Run one job in this process: wall and CPU seconds (this process's and, on a local PostgreSQL,
+    its server backend's) and the time per kind of statement."""
+    from django.db import connection
+
+    from ansinh.jobs.services import job_run
+
+    pid, backend = _backend_cpu()
+    totals: dict[str, float] = {}
+    start, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(_statement_timer(totals)):
+        job_run(job_id)
+    out = {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
+           "statements": {k: round(v, 3) for k, v in sorted(totals.items())}}  # fmt: skip
+    pid_after, backend_after = _backend_cpu()
+    if backend is not None and backend_after is not None and pid_after == pid:
+        out["backend_cpu_seconds"] = backend_after - backend
+    return out
+
+
 @step("classify")
 def classify_all(params: dict[str, Any]) -> dict[str, Any]:
     """The bulk classification as a user runs it: `run_start` + its preview job, then `run_commit`
     + its commit job (one result row per household with indicators and reasons, the households'
-    current class, the audit events), each job run in this process and timed apart."""
-    from ansinh.jobs.services import job_run
+    current class, the audit events), each job run in this process and timed apart (wall, CPU of
+    this process and of its PostgreSQL backend, time per kind of statement)."""
     from ansinh.poverty.models import ClassificationRun, PovertyStandard
     from ansinh.poverty.services_runs import run_commit, run_start
 
@@ -279,16 +334,16 @@ def classify_all(params: dict[str, Any]) -> dict[str, Any]:
     standard = PovertyStandard.objects.get(code=CLASSIFY_STANDARD)
     start = time.perf_counter()
     run = run_start(actor=admin, unit=_run_unit(params), standard=standard)
-    job_run(run.job_id)
+    preview = _timed_job(run.job_id)
     preview_seconds = time.perf_counter() - start
     run = ClassificationRun.objects.get(pk=run.pk)
     start = time.perf_counter()
     run = run_commit(actor=admin, run=run)
-    job_run(run.job_id)
+    commit = _timed_job(run.job_id)
     commit_seconds = time.perf_counter() - start
     run = ClassificationRun.objects.get(pk=run.pk)
     return {"preview_seconds": preview_seconds, "commit_seconds": commit_seconds, "status": run.status,
-            "counts": run.counts}  # fmt: skip
+            "counts": run.counts, "preview": preview, "commit": commit}  # fmt: skip
 
 
 @step("classify_sql")
@@ -331,15 +386,20 @@ def classify_sql(params: dict[str, Any]) -> dict[str, Any]:
     ]  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw_classification (household_id bigint, klass varchar(10))")
-    start = time.perf_counter()
+    pid, backend = _backend_cpu()
+    start, cpu = time.perf_counter(), time.process_time()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, values)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    pid_after, backend_after = _backend_cpu()
     with connection.cursor() as cursor:
         cursor.execute("SELECT klass, count(*) FROM bench_raw_classification GROUP BY klass")
         counts = dict(cursor.fetchall())
         cursor.execute("DROP TABLE bench_raw_classification")
-    return {"seconds": seconds, "counts": counts}
+    out = {"seconds": seconds, "cpu_seconds": cpu_seconds, "counts": counts}
+    if backend is not None and backend_after is not None and pid_after == pid:
+        out["backend_cpu_seconds"] = backend_after - backend
+    return out
 
 
 @step("classify_profile")

@@ -735,13 +735,30 @@ def duplicates_scan(
     """Find and store the duplicate candidates among `members` (a commune, a province, everything).
 
     CCCD pairs first (score 1), then fuzzy pairs at or above `threshold`. Decided pairs are left
-    as they are and never proposed again; pending ones are refreshed. `on_total` receives the
-    number of blocks and `on_block` is called after each one (progress of the job).
+    as they are and never proposed again; pending ones are refreshed. `on_block` is called after
+    each block and, on the in-memory path, `on_total` first receives the number of blocks
+    (progress of the job). On PostgreSQL the fuzzy pass is `duplicates_stream` (flat memory, the
+    same candidates and counts; `REGISTRY_DUPLICATE_STREAMING = False` turns it off), where the
+    number of blocks is known only at the end: `on_total` receives it then.
     """
     started = time.monotonic()
     threshold = default_threshold() if threshold is None else float(threshold)
     stats = ScanStats()
     save_candidates(id_number_candidates(members), stats=stats)
+    from .duplicates_stream import fuzzy_candidates_streamed, streaming_supported  # it imports this module
+
+    if streaming_supported() and getattr(settings, "REGISTRY_DUPLICATE_STREAMING", True):
+        # PostgreSQL builds the blocks and streams them: memory stays flat (decision 0022). The number
+        # of blocks is known only at the end: until then the progress counts them without a total.
+        stats.records = living_members(members).count()
+        candidates = fuzzy_candidates_streamed(
+            members, threshold=threshold, stats=stats, extend=extend, on_block=on_block
+        )
+        save_candidates(candidates, stats=stats)
+        if on_total is not None:
+            on_total(stats.blocks)
+        stats.seconds = time.monotonic() - started
+        return stats
     records = _load_records(members, extend=extend)
     stats.records = sum(1 for r in records.values() if r.in_scope)
     blocks = build_blocks(records.values())
