@@ -93,3 +93,17 @@ def test_list_filters_by_status(client, users):
     for status, expected in (("succeeded", done), ("queued", waiting)):
         response = client.get(reverse("jobs:job_list"), {"status": status})
         assert [row.record.pk for row in response.context["table"].paginated_rows] == [expected.pk]
+
+
+def test_a_job_without_a_total_shows_queued_then_running(client, users):
+    from django.utils import timezone
+
+    job = make(users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("jobs:job_progress", kwargs={"pk": job.pk})
+    assert "Đang chờ" in client.get(url).content.decode()
+    job.status, job.started_at, job.done = "running", timezone.now(), 17  # counting blocks, total not known yet
+    job.save(update_fields=["status", "started_at", "done"])
+    html = client.get(url).content.decode()
+    assert "Đang chạy" in html and "Đang chờ" not in html
+    assert '<span class="muted">17</span>' in html and "0 %" not in html
