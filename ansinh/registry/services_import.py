@@ -64,7 +64,7 @@ from ansinh.geo.models import AdminUnit
 from . import importing
 from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
 from .events import RegistryEventType
-from .identity import normalise_id_number
+from .identity import normalise_id_number, validate_id_number
 from .import_bulk import household_prepare_fast, household_register_many
 from .importing import (
     HOUSEHOLD,
@@ -551,6 +551,18 @@ def _find_member(existing: list[Member], values: dict[str, Any]) -> Member | Non
     return None
 
 
+def _check_id_cells(rows: list[RowResult], member_values: list[dict[str, Any]]) -> None:
+    """Each CCCD read from a row, checked against the row's own sex and birth date or year."""
+    for row, values in zip(rows, member_values, strict=True):
+        if "id_number" not in values or "id_number" in row.errors:
+            continue
+        try:
+            validate_id_number(values["id_number"], sex=values.get("sex"), birth_year=values.get("birth_year"),
+                               birth_date=values.get("birth_date"))  # fmt: skip
+        except ValidationError as exc:
+            row.add("id_number", " ".join(exc.messages))
+
+
 def _id_numbers(values: list[dict[str, Any]]) -> list[str]:
     """The well-formed CCCD/CMND numbers (12 or 9 digits) among a household's member values."""
     numbers = (normalise_id_number(v.get("id_number", "")) for v in values)
@@ -674,6 +686,9 @@ class _HouseholdImport:
         group = _Group(rows, head, household_values, member_values)
         if group.invalid():
             group.outcome = INVALID
+            # The household's deeper checks will not run; its CCCDs are still checked, so the
+            # officer sees every bad cell of the row in one pass.
+            _check_id_cells(rows, member_values)
         return group
 
     def _existing(self, codes: list[str]) -> dict[str, Household]:

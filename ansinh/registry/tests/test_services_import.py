@@ -89,6 +89,21 @@ def test_mixed_file_keeps_valid_households_and_reports_invalid_ones_by_row_and_c
     assert "danh mục" in errors[(11, "Nguồn nước")]
 
 
+def test_a_row_with_a_bad_cell_still_reports_its_cccd_against_its_own_sex_and_year(units, users):
+    rows = [
+        ["H1", "T1", "Mai Văn Tùng", "Chủ hộ", "Nam", "", "1980", "", "038180001234", "không rõ", "", ""],
+        ["H1", "", "Mai Thị Lan", "Vợ", "Nữ", "31/02/1982", "", "", "038182001234", "", "", ""],
+        ["H1", "", "Mai Văn Nam", "Con", "Nam", "", "2010", "", "038210001234", "", "", ""],  # valid
+    ]
+    errors = _errors(_run(units, csv_bytes(rows), actor=users.commune_officer))
+    assert "danh mục" in errors[(2, "BHYT")]
+    assert "không khớp giới tính" in errors[(2, "Số CCCD")]  # 1 is a woman born in the 1900s
+    assert (3, "Ngày sinh") in errors
+    assert "không khớp giới tính" not in errors.get((3, "Số CCCD"), "")  # her digit 1 is right
+    assert (4, "Số CCCD") not in errors
+    assert not Household.objects.exists()
+
+
 def test_html_in_a_name_is_kept_as_text(units, users):
     rows = [["H1", "", "<script>alert(1)</script> An", "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""]]
     result = _run(units, csv_bytes(rows), actor=users.commune_officer)
