@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -238,39 +239,55 @@ def outcome_label(outcome: str, *, write: bool, has_errors: bool) -> str:
 
 
 def result_workbook(result, *, title: str = "") -> bytes:
-    """The submitted rows with a red, commented cell for each error and "Kết quả"/"Lỗi" columns."""
+    """The submitted rows with a red, commented cell for each error and "Kết quả"/"Lỗi" columns.
+
+    Written row by row (openpyxl's write-only mode): a batch always stores it, and a workbook held
+    in memory cost about a kilobyte per cell (a 100,000-household file has millions of cells)."""
     sheet = result.sheet
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Kết quả"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Kết quả")
     headers = [*sheet.headers, _("Kết quả"), _("Lỗi")]
     widths = [max(10, min(30, len(str(h)) + 4)) for h in sheet.headers] + [18, 60]
-    _style_header(ws, headers, widths)
-    result_col, error_col = len(sheet.headers) + 1, len(sheet.headers) + 2
-    for out_row, row in enumerate(result.rows, start=2):
-        for index, value in enumerate(row.cells[: len(sheet.headers)], start=1):
-            _set_text(ws.cell(row=out_row, column=index), value if value != "" else None)
+    ws.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.row_dimensions[1].height = 32
+    ws.append([_header_cell(ws, header) for header in headers])
+    width = len(sheet.headers)
+    rows = 0
+    labels: dict[tuple[str, bool], str] = {}  # translated once per run, not per row
+    row_prefix = _("Dòng %(n)d — ")
+    for row in result.rows:
+        rows += 1
+        cells: list[Any] = [_row_value(ws, value if value != "" else None) for value in row.cells[:width]]
+        cells += [None] * (width - len(cells))
         messages = []
         for key, errors in row.errors.items():
             index = sheet.column_index(key) if key else None
             text = "\n".join(errors)
             if index is not None:
-                cell = ws.cell(row=out_row, column=index + 1)
+                cell = cells[index] = _as_cell(ws, cells[index])
                 cell.fill = _ERROR_FILL
                 cell.comment = Comment(_xml_safe(text), "ansinh", width=300, height=120)
                 messages.append(f"{sheet.headers[index]}: {text}")
             else:
                 messages.append(text)
-        label = outcome_label(row.outcome, write=result.write, has_errors=bool(row.errors))
-        _set_text(ws.cell(row=out_row, column=result_col), label)
+        label_key = (row.outcome, bool(row.errors))
+        if (label := labels.get(label_key)) is None:
+            label = labels[label_key] = outcome_label(row.outcome, write=result.write, has_errors=label_key[1])
         if messages:
-            ws.cell(row=out_row, column=result_col).fill = _ERROR_FILL
-            error_cell = ws.cell(row=out_row, column=error_col)
-            _set_text(error_cell, _("Dòng %(n)d — ") % {"n": row.number} + "; ".join(messages))
+            cells.append(_text_cell(ws, label))
+            cells[-1].fill = _ERROR_FILL
+            error_cell = _text_cell(ws, row_prefix % {"n": row.number} + "; ".join(messages))
             error_cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cells.append(error_cell)
         elif row.outcome in ("created", "updated"):
-            ws.cell(row=out_row, column=result_col).fill = _OK_FILL
-    ws.auto_filter.ref = f"A1:{get_column_letter(error_col)}{max(len(result.rows) + 1, 2)}"
+            cells.append(_text_cell(ws, label))
+            cells[-1].fill = _OK_FILL
+        else:
+            cells.append(_row_value(ws, label))
+        ws.append(cells)
+    ws.auto_filter.ref = f"A1:{get_column_letter(width + 2)}{max(rows + 1, 2)}"
     summary = wb.create_sheet("Tóm tắt")
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 14
@@ -285,9 +302,40 @@ def result_workbook(result, *, title: str = "") -> bytes:
         (_("Hộ có lỗi (chưa ghi)"), counts.get("invalid", 0)),
         (_("Dòng có lỗi"), counts.get("invalid_rows", 0)),
     ]:
-        summary.append([label, None])
-        _set_text(summary.cell(row=summary.max_row, column=2), value)
+        summary.append([label, _text_cell(summary, value)])
     return _workbook_bytes(wb)
+
+
+def _text_cell(ws, value: Any) -> Cell:
+    cell = WriteOnlyCell(ws)
+    _set_text(cell, value)
+    return cell
+
+
+def _row_value(ws, value: Any) -> Any:
+    """What a write-only row holds for `value`: the value itself when openpyxl would store it as it is
+    (most cells), a text cell when it would not ("=…" would become a formula, "#N/A" an error).
+
+    A cell object costs about ten times a plain value: openpyxl's `append` first tries it as a value
+    and formats the refusal. Control characters are dropped as by `_set_text`.
+    """
+    if isinstance(value, str):
+        value = _xml_safe(value)
+        if value.startswith("=") or value in ERROR_CODES:
+            return _text_cell(ws, value)
+    return value
+
+
+def _as_cell(ws, value: Any) -> Cell:
+    return value if isinstance(value, Cell) else _text_cell(ws, value)
+
+
+def _header_cell(ws, header: str) -> Cell:
+    cell = _text_cell(ws, header)
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    return cell
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -436,12 +484,12 @@ def _xlsx_stream(rows: Iterator[list[Any]], headers: list[str]) -> Iterator[byte
     for row in rows:
         out = []
         for value in row:
-            cell = WriteOnlyCell(ws, value=_xml_safe(value))
             if isinstance(value, date):
+                cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = "DD/MM/YYYY"
-            elif isinstance(value, str):
-                cell.data_type = "s"
-            out.append(cell)
+                out.append(cell)
+            else:
+                out.append(_row_value(ws, value))
         ws.append(out)
     with tempfile.TemporaryFile() as handle:
         wb.save(handle)

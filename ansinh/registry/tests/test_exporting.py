@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from ansinh.audit.models import AuditEvent
 from ansinh.registry.events import RegistryEventType
-from ansinh.registry.exporting import household_export_response, neutralise, template_workbook
+from ansinh.registry.exporting import household_export_response, neutralise, result_workbook, template_workbook
 from ansinh.registry.importing import parse_upload
 from ansinh.registry.models import Household
 from ansinh.registry.services_import import import_rows
@@ -93,6 +93,19 @@ def test_xlsx_export_streams_a_workbook_with_inert_cells(units, users):
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
+def test_xlsx_rows_keep_text_as_text_and_dates_in_the_vietnamese_format():
+    from datetime import date
+
+    from ansinh.registry.exporting import _xlsx_stream
+
+    rows = [["#N/A", "=1", "An\x02", date(2001, 2, 3), 45.5, None, True]]
+    ws = load_workbook(io.BytesIO(b"".join(_xlsx_stream(iter(rows), list("ABCDEFG"))))).active
+    cells = ws[2]
+    assert [(c.value, c.data_type) for c in cells[:3]] == [("#N/A", "s"), ("=1", "s"), ("An", "s")]
+    assert (cells[3].value.date(), cells[3].number_format) == (date(2001, 2, 3), "DD/MM/YYYY")
+    assert [c.value for c in cells[4:]] == [45.5, None, True] and ws["A1"].font.b
+
+
 def test_export_then_import_in_update_mode_changes_nothing(units, users):
     # Neutralised cells ("'=…", "'+84…") read back as the stored text; masked CCCDs read as "unchanged".
     _households(units, users, odd_name="Lạ Tên")
@@ -148,3 +161,34 @@ def test_export_query_count_does_not_grow_with_households(units, users):
     many = count_queries()
     assert many[1] == 21 and few[1] == 5
     assert many[0] == few[0]  # households and members are read in chunks, not one query per household
+
+
+def test_result_workbook_keeps_formulas_as_text_pads_short_rows_and_filters_every_row(units, users):
+    from .data.import_files import ROWS, csv_bytes
+
+    rows = [*ROWS,
+            ["H04", "T1", "=1+2", "Chủ hộ", "Nam", "", "1980", "", "12345", "", "", ""],
+            ["H05", "T1", "Trần Thị C", "Chủ hộ", "Nữ", "", "1990"],  # a short row
+            ["H06", "#N/A", "Lê Văn\x01 D", "Chủ hộ", "Nam", "", "1990"]]  # fmt: skip
+    sheet = parse_upload(csv_bytes(rows), "a.csv")
+    result = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=sheet, mode="create", write=False)
+    wb = load_workbook(io.BytesIO(result_workbook(result, title="=tep.csv")))
+    ws = wb["Kết quả"]
+    width = len(sheet.headers)
+    assert wb.sheetnames == ["Kết quả", "Tóm tắt"] and ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{chr(ord('A') + width + 1)}{len(rows) + 1}"
+    formula = ws.cell(row=len(ROWS) + 2, column=3)
+    assert (formula.value, formula.data_type) == ("=1+2", "s")
+    assert formula.comment.text == "Họ tên không được bắt đầu bằng ký tự “=”."
+    cccd = ws.cell(row=len(ROWS) + 2, column=9)  # the bad CCCD on the same row is reported too
+    assert cccd.comment.text == "Số CCCD phải có 12 chữ số (CMND cũ: 9 chữ số); số đã nhập có 5 chữ số."
+    short = [c.value for c in ws[len(ROWS) + 3]]
+    assert short[:7] == ["H05", "T1", "Trần Thị C", "Chủ hộ", "Nữ", None, "1990"]
+    assert short[width:] == ["Sẽ thêm", None]  # the outcome in its own column, the error column empty
+    bad = [c.value for c in ws[len(ROWS) + 2]]
+    assert bad[width] == "Lỗi – chưa ghi" and bad[width + 1].startswith("Dòng 6 — Họ và tên: ")
+    odd = ws[len(ROWS) + 4]  # an Excel error code stays text; a control character is dropped
+    assert (odd[1].value, odd[1].data_type, odd[1].fill.fgColor.rgb[-6:]) == ("#N/A", "s", "F8CBAD")
+    assert odd[2].value == "Lê Văn D" and ws.row_dimensions[1].height == 32
+    summary = {r[0].value: r[1].value for r in wb["Tóm tắt"].iter_rows()}
+    assert summary["Tệp"] == "=tep.csv" and wb["Tóm tắt"]["B1"].data_type == "s"
