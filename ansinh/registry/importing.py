@@ -619,19 +619,45 @@ def _read_csv(data: bytes, *, block: int = _DECODE_BLOCK) -> tuple[Iterator[list
     return rows(), encoding
 
 
-def _read_workbook(data: bytes) -> list[list[list[Any]]]:
+def _read_workbook(data: bytes) -> Iterator[Iterator[list[Any]]]:
+    """The rows of each sheet in turn, made into Python values as they are read.
+
+    calamine holds a sheet's cells in its own compact form (about 50 bytes a cell); converting the
+    whole sheet to Python lists at once (`to_python`) doubled that, and did so for every sheet.
+    Rows come as `to_python(skip_empty_area=False)` gives them: blank rows and columns before the
+    first used cell are kept, so row numbers are the ones the officer sees in Excel.
+    """
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = []
-        for name in workbook.sheet_names:
-            sheets.append(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=max_rows() + 50))
-        return sheets
+        names = workbook.sheet_names
     except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise ValidationError(
-            _("Không đọc được tệp Excel (tệp hỏng, có mật khẩu hoặc không đúng định dạng)."), code="bad_xlsx"
-        ) from exc
+        raise _unreadable_workbook() from exc
+    for name in names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.iter_rows()
+        except Exception as exc:
+            raise _unreadable_workbook() from exc
+        yield _padded_rows(rows, sheet.start[1] if sheet.start else 0)
+        del sheet, rows  # the next sheet is loaded only if this one had no header row
+
+
+def _padded_rows(rows: Iterator[list[Any]], blank_columns: int) -> Iterator[list[Any]]:
+    """calamine's rows start at the first used column; put back the blank columns before it."""
+    if not blank_columns:
+        yield from rows
+        return
+    pad = [""] * blank_columns
+    for row in rows:
+        yield pad + row
+
+
+def _unreadable_workbook() -> ValidationError:
+    return ValidationError(
+        _("Không đọc được tệp Excel (tệp hỏng, có mật khẩu hoặc không đúng định dạng)."), code="bad_xlsx"
+    )
 
 
 def _find_header(rows: list[list[Any]]) -> int | None:

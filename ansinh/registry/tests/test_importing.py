@@ -58,6 +58,27 @@ def test_xlsx_with_a_title_row_above_the_headers():
     assert _names(sheet)[0] == "Nguyễn Văn An"
 
 
+def test_xlsx_data_on_a_later_sheet_after_blank_columns_reads_as_excel_shows_it():
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Hướng dẫn"
+    wb.active["B2"] = "Điền danh sách ở trang sau"
+    ws = wb.create_sheet("Danh sách")
+    for offset, row in enumerate([HEADERS, *ROWS]):
+        for index, value in enumerate(row):
+            ws.cell(row=3 + offset, column=3 + index, value=value or None)  # data from C3
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    sheet = parse_upload(buffer.getvalue(), "ho.xlsx")
+    assert sheet.header_row == 3 and sheet.headers[:2] == ["", ""] and sheet.keys[:3] == [None, None, "code"]
+    assert [n for n, _c in sheet.rows] == [4, 5, 6, 7]
+    assert _names(sheet) == [r[2] for r in ROWS]
+    assert sheet.cell(sheet.rows[3][1], "village") == "Thôn 2"
+
+
 def test_headers_match_without_accents_and_unknown_columns_are_ignored():
     headers = ["ma ho", "HO VA TEN", "quan he", "gioi tinh", "nam sinh", "Cột riêng của xã", "Kết quả", "Lỗi"]
     sheet = parse_upload(csv_bytes([["A1", "X", "Chủ hộ", "Nam", "1970", "x", "Lỗi – chưa ghi", "..."]], headers),
