@@ -6,8 +6,11 @@ own transaction is undone. The re-run gets the job row with its checkpoint, as t
 recovery hands it back.
 """
 
+import re
+
 import pytest
 from django.db import transaction
+from openpyxl import load_workbook
 
 from ansinh.audit.models import AuditEvent
 from ansinh.audit.verification import verify_all
@@ -179,3 +182,14 @@ def test_a_batch_whose_job_recovery_gives_up_on_is_failed_with_the_reason(users,
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
     abandon_import(other, "x")
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.COMMITTING
+
+
+def test_the_job_says_when_it_writes_the_result_workbook_and_the_batch_keeps_it(users, units):
+    batch = _batch(users, units)
+    _run(batch)
+    batch.refresh_from_db()
+    assert Job.objects.get(pk=batch.job_id).messages == ["Đang viết tệp kết quả (14 dòng)…"]
+    assert batch.status == ImportStatus.COMMITTED
+    assert re.search(rf"/ket-qua-{batch.pk}-ho(_\w+)?\.xlsx$", batch.error_file.name)  # storage may add a suffix
+    with batch.error_file.open("rb") as handle:
+        assert load_workbook(handle)["Tóm tắt"]["B4"].value == 5  # households created
