@@ -34,6 +34,9 @@ class Job(TimeStampedModel):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # The language of the person who started it: the job writes its messages, summary and errors in
+    # it (they are stored as text), so an officer working in English reads them in English.
+    language = models.CharField(_("ngôn ngữ"), max_length=10, blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Where a resumable kind has got to, written in the same transaction as the work it describes

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ansinh.core.context import request_id_var
@@ -163,6 +164,7 @@ def job_enqueue(*, actor, kind: str, label: str, unit_path: str = "", params: di
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         unit_path=unit_path or "",
         params=_json_safe(params),
+        language=translation.get_language() or "",
     )
     transaction.on_commit(partial(_enqueue_task, job.pk))
     return job
@@ -276,24 +278,26 @@ def job_run(job_id: int) -> Job:
     token = request_id_var.set(f"job-{job.pk}")
     progress = JobProgress(job)
     lease = _start_lease(job)
-    try:
-        fn = _KINDS.get(job.kind)
-        if fn is None:
-            raise ApplicationError(_("Loại công việc không tồn tại: %(kind)s") % {"kind": job.kind})
-        result = fn(job, progress)
-    except Exception as exc:
-        logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        job.status = JobStatus.FAILED
-        job.error = _user_message(exc)
-        job.result = {}
-    else:
-        job.status = JobStatus.SUCCEEDED
-        job.result = _json_safe(result)
-        job.error = ""
-    finally:
-        request_id_var.reset(token)
-        if lease is not None:
-            lease.stop()
+    # In the language of whoever started it: what it writes (messages, summary, errors) is stored text.
+    with translation.override(job.language) if job.language else nullcontext():
+        try:
+            fn = _KINDS.get(job.kind)
+            if fn is None:
+                raise ApplicationError(_("Loại công việc không tồn tại: %(kind)s") % {"kind": job.kind})
+            result = fn(job, progress)
+        except Exception as exc:
+            logger.exception("Job %s (%s) failed", job.pk, job.kind)
+            job.status = JobStatus.FAILED
+            job.error = _user_message(exc)
+            job.result = {}
+        else:
+            job.status = JobStatus.SUCCEEDED
+            job.result = _json_safe(result)
+            job.error = ""
+        finally:
+            request_id_var.reset(token)
+            if lease is not None:
+                lease.stop()
     job.finished_at = timezone.now()
     written = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
         status=job.status, result=job.result, error=job.error, done=job.done, total=job.total,

@@ -1,11 +1,14 @@
 """Job kinds used only by tests: one that counts with progress, two that fail in different ways."""
 
+from django.utils.translation import gettext
+
 from ansinh.core.exceptions import ApplicationError
 from ansinh.jobs.services import register_job_kind
 
 COUNT_KIND = "tests.count"
 CRASH_KIND = "tests.crash"
 REFUSE_KIND = "tests.refuse"
+SPEAK_KIND = "tests.speak"
 SECRET = "password=hunter2 at /srv/internal/path.py"
 
 
@@ -28,6 +31,12 @@ def refuse_job(job, progress):
     raise ApplicationError("Tệp nhập không có cột CCCD.")
 
 
+def speak_job(job, progress):
+    progress.message(gettext("Thất bại"))  # any catalogued text: written in the job's language
+    return {"summary": gettext("Hoàn thành")}
+
+
 register_job_kind(COUNT_KIND, count_job)
+register_job_kind(SPEAK_KIND, speak_job)
 register_job_kind(CRASH_KIND, crash_job)
 register_job_kind(REFUSE_KIND, refuse_job)

@@ -7,7 +7,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.jobs import services
 from ansinh.jobs.models import Job, JobStatus
 from ansinh.jobs.services import JobProgress, job_enqueue, job_run
-from ansinh.jobs.tests.kinds import COUNT_KIND, CRASH_KIND, REFUSE_KIND, SECRET
+from ansinh.jobs.tests.kinds import COUNT_KIND, CRASH_KIND, REFUSE_KIND, SECRET, SPEAK_KIND
 
 
 def enqueue(user, kind=COUNT_KIND, **params):
@@ -30,6 +30,20 @@ def test_enqueue_runs_only_after_commit_and_succeeds(users, django_capture_on_co
     assert job.task_id
     assert job.started_at <= job.finished_at
     assert job.created_by == users.commune_officer
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", ["Failed", "Completed"]), ("vi", ["Thất bại", "Hoàn thành"])])
+def test_a_job_writes_its_texts_in_the_language_of_whoever_started_it(users, django_capture_on_commit_callbacks,
+                                                                      language, words):  # fmt: skip
+    from django.utils import translation
+
+    with translation.override(language), django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = enqueue(users.commune_officer, kind=SPEAK_KIND)
+    assert job.language == language
+    with translation.override("vi" if language == "en" else "en"):  # the worker's own language does not matter
+        callbacks[0]()
+    job.refresh_from_db()
+    assert [*job.messages, job.result["summary"]] == words
 
 
 def test_failing_job_is_failed_without_internals(users, django_capture_on_commit_callbacks, caplog):
