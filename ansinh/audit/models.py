@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.scoping import ScopedManager
 
+# `actor_label` of events written with no signed-in user (commands, the job worker); part of the hash.
+SYSTEM_ACTOR_LABEL = "system"
+
 
 class AuditChain(models.Model):
     """The head of one hash chain: events of one province (or the national chain) link here.
@@ -69,6 +72,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.event_type} {self.target_repr}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who did it, for people: the user's full name (else login name), "Hệ thống" without a user.
+
+        `actor_label` stays the recorded login name (it is hashed); select_related("actor") first."""
+        if self.actor_id is not None:
+            return self.actor.full_name or self.actor.get_username()
+        if self.actor_label in ("", SYSTEM_ACTOR_LABEL):
+            return str(_("Hệ thống"))
+        return self.actor_label
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)

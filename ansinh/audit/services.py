@@ -13,7 +13,7 @@ from django.utils import timezone
 from ansinh.core.context import current_request_id
 from ansinh.core.db import insert_rows, reserve_ids
 
-from .models import AuditChain, AuditEvent
+from .models import SYSTEM_ACTOR_LABEL, AuditChain, AuditEvent
 
 NATIONAL_CHAIN = "national"
 GENESIS_HASH = "0" * 64
@@ -149,7 +149,7 @@ def _new_event(*, actor, event_type, target, unit_path, changes, target_repr, ke
         sequence=sequence,
         occurred_at=occurred_at,
         actor=user,
-        actor_label=(user.get_username() if user else "system")[:150],
+        actor_label=(user.get_username() if user else SYSTEM_ACTOR_LABEL)[:150],
         request_id=request_id,
         event_type=int(event_type),
         target_type=target._meta.label_lower if target is not None else "",

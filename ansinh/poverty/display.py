@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ansinh.core.templatetags.ansinh_format import vn_number
 from ansinh.registry.choices import InfoDevice, LatrineType, WaterSource
@@ -64,15 +65,16 @@ def confidence_text(tag: str) -> str:
     }.get(tag, tag)
 
 
+# Lazy: built at import, read in the language of each request.
 _MISSING = {
-    "labour_status": _("việc làm của thành viên"),
-    "age": _("tuổi của thành viên"),
-    "health_insurance": _("thẻ bảo hiểm y tế"),
-    "schooling": _("việc đi học, bằng cấp"),
-    "durability": _("vật liệu tường, cột, mái"),
-    "housing_area_m2": _("diện tích nhà ở"),
-    "water_source": _("nguồn nước"),
-    "latrine_type": _("loại nhà tiêu"),
+    "labour_status": gettext_lazy("việc làm của thành viên"),
+    "age": gettext_lazy("tuổi của thành viên"),
+    "health_insurance": gettext_lazy("thẻ bảo hiểm y tế"),
+    "schooling": gettext_lazy("việc đi học, bằng cấp"),
+    "durability": gettext_lazy("vật liệu tường, cột, mái"),
+    "housing_area_m2": gettext_lazy("diện tích nhà ở"),
+    "water_source": gettext_lazy("nguồn nước"),
+    "latrine_type": gettext_lazy("loại nhà tiêu"),
 }
 
 

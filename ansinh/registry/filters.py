@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.widgets import Select
-from ansinh.geo.choices import AreaType
+from ansinh.geo.choices import AreaType, Structure
 
 from . import selectors
 from .choices import HouseholdStatus, PovertyClass
@@ -41,8 +41,19 @@ class _LabelRowIterator(ModelChoiceIterator):
 
 
 class _CommuneField(UnitChoiceField):
+    """Legacy communes (before 1 July 2025) are marked and named with their district: many share a
+    name with a commune of today or with another old one."""
+
     iterator = _LabelRowIterator
-    label_fields = ("name",)
+    label_fields = ("name", "structure", "parent__name")
+
+    def label_from_instance(self, obj):
+        if obj.structure != Structure.LEGACY:
+            return obj.name
+        district = getattr(getattr(obj, "parent", None), "name", None)
+        if district:
+            return _("%(name)s (cũ, %(district)s)") % {"name": obj.name, "district": district}
+        return _("%(name)s (cũ)") % {"name": obj.name}
 
 
 class _VillageField(VillageChoiceField):

@@ -16,8 +16,6 @@ class ImportUploadForm(forms.Form):
     commune = forms.ModelChoiceField(label=_("Xã/phường nhập vào"), queryset=AdminUnit.objects.none())
     file = forms.FileField(
         label=_("Tệp Excel hoặc CSV"),
-        help_text=_("Dùng tệp mẫu. Nhận .xlsx, .xls, .csv; tối đa %(mb)d MB.")
-        % {"mb": importing.max_upload_bytes() // 1048576},
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
     mode = forms.ChoiceField(
@@ -32,6 +30,10 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Here, not on the field: `%` on a lazy string translates it, once, in the language of the import.
+        self.fields["file"].help_text = _("Dùng tệp mẫu. Nhận .xlsx, .xls, .csv; tối đa %(mb)d MB.") % {
+            "mb": importing.max_upload_bytes() // 1048576
+        }
         communes = AdminUnit.objects.visible_to(user, perm=IMPORT_PERM).filter(
             level=Level.COMMUNE, valid_to__isnull=True
         )

@@ -8,19 +8,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ansinh.audit.models import AuditEvent
 from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import get_visible_object_or_404
-from ansinh.geo.choices import Level
+from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
 
-from .choices import MemberStatus
+from .choices import ImportStatus, MemberStatus
 from .identity import normalise_id_number
-from .models import Household, Member
+from .models import Household, ImportBatch, Member
 
 VIEW_PERM = "registry.view_household"
 MANAGE_PERM = "registry.manage_household"
@@ -176,8 +176,15 @@ def household_programmes(*, household: Household) -> list:
 
 
 def communes_for_filter(*, user) -> QuerySet[AdminUnit]:
-    """Communes (of either structure) whose households `user` may see."""
-    return AdminUnit.objects.visible_to(user, perm=VIEW_PERM).filter(level=Level.COMMUNE).order_by("sort_key", "pk")
+    """Communes whose households `user` may see: today's first, then the legacy ones (records from
+    before 1 July 2025 name them), with their district (`parent`) for the label."""
+    legacy_last = Case(When(structure=Structure.LEGACY, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return (
+        AdminUnit.objects.visible_to(user, perm=VIEW_PERM)
+        .filter(level=Level.COMMUNE)
+        .select_related("parent")
+        .order_by(legacy_last, "sort_key", "pk")
+    )
 
 
 # Above this many villages in the reader's area the list filter offers only the chosen commune's
@@ -218,3 +225,18 @@ def villages_of(*, communes) -> QuerySet[AdminUnit]:
         .select_related("parent")
         .order_by("parent__sort_key", "sort_key", "pk")
     )
+
+
+def import_batches_awaiting_approval_by(*, user, limit: int = 10) -> list[ImportBatch]:
+    """Import batches waiting for `user` to approve them: in an area where they hold the approve
+    permission, uploaded by someone else (maker-checker), oldest first."""
+    from .services_import import APPROVE_PERM
+
+    batches = (
+        ImportBatch.objects.visible_to(user, perm=APPROVE_PERM)
+        .filter(status=ImportStatus.AWAITING_APPROVAL)
+        .exclude(created_by=user)
+        .select_related("commune", "created_by")
+        .order_by("created_at", "pk")
+    )
+    return list(batches[:limit])

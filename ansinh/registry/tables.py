@@ -200,7 +200,7 @@ def history_entries(events, *, can_see_full_id: bool) -> list[dict]:
             {
                 "event": event,
                 "label": label_for(event.event_type),
-                "actor": (event.actor.full_name or event.actor.username) if event.actor else event.actor_label,
+                "actor": event.actor_name,
                 "target": event.target_repr,
                 "changes": [
                     {

@@ -81,7 +81,7 @@ def dashboard_recent_events(*, user) -> list[AuditEvent] | None:
     """The last audit events in the user's area, or None when their roles may not read the log."""
     if not user.has_perm("audit.view_auditevent"):
         return None
-    events = list(AuditEvent.objects.visible_to(user)[:RECENT_EVENTS])
+    events = list(AuditEvent.objects.visible_to(user).select_related("actor")[:RECENT_EVENTS])
     for event in events:
         event.label = label_for(event.event_type)
     return events

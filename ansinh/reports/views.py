@@ -3,6 +3,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from ansinh.registry.selectors import import_batches_awaiting_approval_by
+
 from . import selectors
 
 
@@ -19,6 +21,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             areas=areas,
             has_active_role=bool(areas),
             pending_jobs=selectors.dashboard_pending_jobs(user=user) if areas else [],
+            awaiting_approval=import_batches_awaiting_approval_by(user=user) if areas else [],
             recent_events=selectors.dashboard_recent_events(user=user),
             quick_links=selectors.dashboard_quick_links(user=user),
         )

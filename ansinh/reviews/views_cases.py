@@ -194,7 +194,7 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
         can_record = open_ and case.state == CaseState.LISTED and user.has_perm(RECORD_PERM, case)
         context.update(
             page_title=str(case.household), case=case, campaign=case.campaign, household=case.household,
-            history=[{"at": e.occurred_at, "actor": e.actor_label, "label": label_for(e.event_type),
+            history=[{"at": e.occurred_at, "actor": e.actor_name, "label": label_for(e.event_type),
                       "state": _state_label((e.changes or {}).get("new", {}))}
                      for e in selectors.case_history(case=case)[:100]],
             can_form_a=can_record and case.origin == CaseOrigin.APPLIED,

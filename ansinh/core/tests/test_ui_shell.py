@@ -15,6 +15,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from ansinh.core import views as core_views
 from ansinh.core.templatetags.ansinh_format import vn_date, vn_datetime, vn_money, vn_number
@@ -189,6 +190,14 @@ def test_single_page_table_shows_total_without_page_links():
     assert 'class="pagination"' not in html
 
 
+def test_table_total_agrees_with_its_number_in_english():
+    with translation.override("en"):
+        one, three = _render_table("", rows=1), _render_table("", rows=3)
+    assert "Total: 1 row<" in one
+    assert "Total: 3 rows<" in three
+    assert "Tổng: 1 dòng" in _render_table("", rows=1)
+
+
 def test_empty_table_says_so():
     assert "Không có dòng nào." in _render_table("", rows=0)
 
@@ -308,3 +317,11 @@ def test_no_template_carries_inline_script_style_or_handler():
             if pattern.search(text):
                 problems.append(f"{template.relative_to(settings.BASE_DIR)}: {pattern.search(text).group(0)}")
     assert not problems, problems
+
+
+def test_page_actions_wrap_below_the_title_when_they_do_not_fit_beside_it():
+    # A two-column grid gave the title only what six English buttons left over (nothing at 1024 px).
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "ansinh.css").read_text()
+    assert "main {display: flex; flex-wrap: wrap;" in css
+    assert ".page-actions:not(:empty) + * {order: 0; flex: auto}" in css
+    assert "grid-template-columns: minmax(0, 1fr) auto" not in css

@@ -4,6 +4,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django_tables2.rows import BoundRow
 
 from ansinh.core.tables import _Row
@@ -61,6 +62,21 @@ def test_commune_and_village_filters_offer_the_same_choices_as_the_model_fields(
         (getattr(value, "value", value), label) for value, label in form.fields["village"].choices
     ]
     assert form.is_valid() and form.cleaned_data["commune"] == units.tho_xuan
+
+
+def test_legacy_communes_are_labelled_old_with_their_district_in_both_languages(users, units):
+    def labels():
+        request = RequestFactory().get("/")
+        request.user = users.province_officer
+        form = HouseholdFilterSet(request.GET, request=request, queryset=selectors.households_visible_to(
+            user=users.province_officer)).form  # fmt: skip
+        return [str(label) for _value, label in form.fields["commune"].choices]
+
+    vietnamese = labels()
+    assert vietnamese[0] == "Tất cả" and set(vietnamese[1:3]) == {units.tho_xuan.name, units.hac_thanh.name}
+    assert vietnamese[3:] == ["Xã Xuân Hồng (cũ, Huyện Thọ Xuân)"]
+    with translation.override("en"):
+        assert labels()[-1] == "Xã Xuân Hồng (former, Huyện Thọ Xuân)"
 
 
 def test_a_list_past_the_count_cap_says_more_than_the_cap_and_stops_paging_there(client, users, units, settings):

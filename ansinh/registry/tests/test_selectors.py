@@ -116,3 +116,10 @@ def test_village_filter_offers_all_villages_of_a_small_area_and_only_the_chosen_
     assert set(selectors.villages_for_filter(user=officer, village_id=units.t1.pk)) == set(chosen)
     # Another province's commune gives nothing, whatever the id says.
     assert list(selectors.villages_for_filter(user=officer, commune_id=units.mdrak.pk)) == []
+
+
+def test_commune_filter_offers_todays_communes_first_then_the_legacy_ones_of_the_area(users, units):
+    communes = list(selectors.communes_for_filter(user=users.province_officer))
+    assert set(communes) == {units.tho_xuan, units.hac_thanh, units.xuan_hong}  # not Đắk Lắk's
+    assert communes[-1] == units.xuan_hong  # the legacy commune comes after today's
+    assert list(selectors.communes_for_filter(user=users.commune_officer)) == [units.tho_xuan, units.xuan_hong]

@@ -1,5 +1,7 @@
 """The dashboard page: light on queries, explicit when the user has no active role."""
 
+import re
+
 from django.urls import reverse
 
 from ansinh.audit.tests.helpers import record
@@ -40,3 +42,43 @@ def test_dashboard_of_a_user_without_role(client, users, django_assert_max_num_q
     assert response.status_code == 200
     assert "Bạn chưa có vai trò nào đang hiệu lực" in response.content.decode()
     assert response.context["areas"] == []
+
+
+def test_recent_events_name_the_actor_by_full_name_and_the_system_in_words(client, users, units):
+    users.commune_officer.full_name = "Lê Thị Hoa"
+    users.commune_officer.save(update_fields=["full_name"])
+    users.enumerator.full_name = ""
+    users.enumerator.save(update_fields=["full_name"])
+    record(unit=units.t1, actor=users.commune_officer)
+    record(unit=units.t1, actor=users.enumerator)
+    record(unit=units.t1)  # a command or the job worker: no user
+    client.force_login(users.province_officer)
+    cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", client.get(DASHBOARD).content.decode())
+    assert {"Lê Thị Hoa", users.enumerator.username, "Hệ thống"} <= set(cells)
+    assert "system" not in cells and users.commune_officer.username not in cells
+    client.cookies["django_language"] = "en"
+    cells = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", client.get(DASHBOARD).content.decode())
+    assert "System" in cells and "system" not in cells and "Hệ thống" not in cells
+
+
+def test_import_batches_awaiting_approval_are_listed_for_those_who_may_approve_them(
+    client, users, units, django_capture_on_commit_callbacks
+):
+    from ansinh.registry.models import RegistrySettings
+    from ansinh.registry.services_import import import_batch_create
+    from ansinh.registry.tests.data.import_files import csv_bytes, upload
+
+    RegistrySettings.objects.create(province=units.th, import_requires_approval=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_batch_create(actor=users.commune_officer, commune=units.tho_xuan, file=upload(csv_bytes()),
+                                    mode="create", dry_run=False)  # fmt: skip
+    url = reverse("registry:import_detail", kwargs={"pk": batch.pk})
+    for user, shown in [(users.commune_chair, True), (users.commune_officer, False),
+                        (users.commune_officer_dl, False)]:  # fmt: skip
+        client.force_login(user)
+        page = client.get(DASHBOARD).content.decode()
+        assert ("Lần nhập chờ bạn duyệt" in page) is shown
+        assert (f'href="{url}"' in page) is shown
+    client.force_login(users.commune_chair)
+    page = client.get(DASHBOARD).content.decode()
+    assert "thêm 2 hộ, cập nhật 0 hộ" in page and "Xã Thọ Xuân" in page

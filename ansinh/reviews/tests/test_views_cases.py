@@ -151,3 +151,14 @@ def test_supervisor_sees_cases_but_gets_no_record_buttons(ctx, client):
     assert "Trần Văn Cường" in body and reverse("reviews:application_create", args=[ctx.campaign.pk]) not in body
     body = client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
     assert reverse("reviews:form_a", args=[case.pk]) not in body
+
+
+def test_case_history_names_the_actor_by_full_name(ctx, client):
+    ctx.users.commune_officer.full_name = "Lê Thị Hoa"
+    ctx.users.commune_officer.save(update_fields=["full_name"])
+    cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
+    case = ReviewCase.objects.get(household=ctx.poor)
+    client.force_login(ctx.users.enumerator)
+    page = client.get(reverse("reviews:case_detail", args=[case.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    assert "<td>Lê Thị Hoa</td>" in history and "<td>system</td>" not in history
