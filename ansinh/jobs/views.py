@@ -7,6 +7,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .filters import JobFilter
+from .links import job_link
 from .selectors import job_get_visible, job_list_visible_to
 from .tables import JobTable
 
@@ -29,11 +30,24 @@ class JobDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["job"] = job_get_visible(user=self.request.user, pk=self.kwargs["pk"])
+        job = job_get_visible(user=self.request.user, pk=self.kwargs["pk"])
+        context["job"] = job
+        context["job_link"] = job_link(job)
         return context
 
 
 class JobProgressView(JobDetailView):
-    """The progress fragment alone; it stops asking for itself once the job has finished."""
+    """The progress fragment alone; it stops asking for itself once the job has finished.
+
+    An HTMX poll that finds the job finished answers ``HX-Refresh: true``: the page around the
+    fragment (the import batch page: status, buttons, errors) reloads once to show the outcome.
+    The reloaded page carries the finished fragment, which has no poll trigger, so it cannot loop.
+    """
 
     template_name = "jobs/_progress.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if request.headers.get("HX-Request") == "true" and response.context_data["job"].is_finished:
+            response["HX-Refresh"] = "true"
+        return response

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import StreamingHttpResponse
@@ -29,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ansinh.audit.services import audit_record
+from ansinh.core.exceptions import ApplicationError
 from ansinh.core.scoping import AreaScope, scope_of
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
@@ -46,6 +48,15 @@ IMPORT_PERM = "registry.import_household"
 CHUNK_SIZE = 2000
 STREAM_BLOCK = 64 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header row
+
+
+def xlsx_export_max_rows() -> int:
+    """Rows a web or API xlsx export may hold. Unlike a csv, which streams from its first row, an xlsx
+    is sent only once complete (about 0.6 ms a row here: 50,000 rows ≈ 30 s of silence, near the
+    usual proxy timeouts). Larger lists go as csv, or narrowed by commune or village."""
+    return int(getattr(settings, "ANSINH_XLSX_EXPORT_MAX_ROWS", 50_000))
+
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -312,9 +323,13 @@ def _text_cell(ws, value: Any) -> Cell:
     return cell
 
 
+DATE_FORMAT = "DD/MM/YYYY"
+
+
 def _row_value(ws, value: Any) -> Any:
     """What a write-only row holds for `value`: the value itself when openpyxl would store it as it is
-    (most cells), a text cell when it would not ("=…" would become a formula, "#N/A" an error).
+    (most cells), a text cell when it would not ("=…" would become a formula, "#N/A" an error), a
+    date cell in the day/month/year format.
 
     A cell object costs about ten times a plain value: openpyxl's `append` first tries it as a value
     and formats the refusal. Control characters are dropped as by `_set_text`.
@@ -323,6 +338,10 @@ def _row_value(ws, value: Any) -> Any:
         value = _xml_safe(value)
         if value.startswith("=") or value in ERROR_CODES:
             return _text_cell(ws, value)
+    elif isinstance(value, date):  # and datetime: shown as Vietnamese dates, not openpyxl's yyyy-mm-dd
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
     return value
 
 
@@ -370,38 +389,52 @@ def _export_columns() -> list[tuple[str, str]]:
     return [(c.key, str(c.header)) for c in COLUMNS] + [("commune", _("Xã/phường")), ("status", _("Tình trạng hộ"))]
 
 
-def _label(column_key: str, code: str) -> str:
-    column = COLUMNS_BY_KEY[column_key]
-    return str(column.choices(code).label) if code in column.choices.values else code
+class _Labels:
+    """The words an export writes for codes, in the active language, looked up once per export.
+
+    Django's `Choices.values` and `label` rebuild and translate the whole list on every access,
+    which was most of an export's time (a dozen lookups a row)."""
+
+    def __init__(self):
+        self.codes = {c.key: {str(v): str(label) for v, label in c.choices.choices} for c in COLUMNS if c.choices}
+        self.yes, self.no = _("Có"), _("Không")
+        self.statuses = {k: str(v) for k, v in Household._meta.get_field("status").flatchoices}
+
+    def label(self, column_key: str, code: str) -> str:
+        return self.codes[column_key].get(code, code)
+
+    def flag(self, value: bool) -> str:
+        return self.yes if value else self.no
 
 
-def _flag(value: bool) -> str:
-    return _("Có") if value else _("Không")
+_HOUSEHOLD_CHOICE_KEYS = ("wall_durability", "column_durability", "roof_durability", "water_source", "latrine_type")
+_MEMBER_CHOICE_KEYS = ("relation", "sex", "health_insurance", "schooling", "diploma", "disability", "labour_status",
+                       "allowance")  # fmt: skip
+_FLAG_KEYS = tuple(c.key for c in COLUMNS if c.kind == "flag")
 
 
-def _household_cells(household: Household) -> dict[str, Any]:
+def _household_cells(household: Household, labels: _Labels) -> dict[str, Any]:
     cells: dict[str, Any] = {
         "code": household.code,
         "village": household.village.code if household.village_id else "",
         "commune": household.commune.name,
-        "status": household.get_status_display(),
+        "status": labels.statuses.get(household.status, household.status),
         "address": household.address,
         "phone": household.phone,
         "housing_area_m2": household.housing_area_m2,
         "production_land_m2": household.production_land_m2,
         "notes": household.notes,
-        "info_devices": ", ".join(_label("info_devices", d) for d in household.info_devices or []),
+        "info_devices": ", ".join(labels.label("info_devices", d) for d in household.info_devices or []),
     }
-    for key in ("wall_durability", "column_durability", "roof_durability", "water_source", "latrine_type"):
+    for key in _HOUSEHOLD_CHOICE_KEYS:
         value = getattr(household, key)
-        cells[key] = _label(key, value) if value else ""
-    for column in COLUMNS:
-        if column.kind == "flag":
-            cells[column.key] = _flag(getattr(household, column.key))
+        cells[key] = labels.label(key, value) if value else ""
+    for key in _FLAG_KEYS:
+        cells[key] = labels.flag(getattr(household, key))
     return cells
 
 
-def _member_cells(member: Member, *, full_identity: bool) -> dict[str, Any]:
+def _member_cells(member: Member, labels: _Labels, *, full_identity: bool) -> dict[str, Any]:
     cells: dict[str, Any] = {
         "full_name": member.full_name,
         "birth_date": member.birth_date,
@@ -409,10 +442,9 @@ def _member_cells(member: Member, *, full_identity: bool) -> dict[str, Any]:
         "ethnicity_code": member.ethnicity.name if member.ethnicity_id else "",
         "id_number": member.id_number if full_identity else mask_id_number(member.id_number),
     }
-    for key in ("relation", "sex", "health_insurance", "schooling", "diploma", "disability", "labour_status",
-                "allowance"):  # fmt: skip
+    for key in _MEMBER_CHOICE_KEYS:
         value = getattr(member, key)
-        cells[key] = _label(key, value) if value else ""
+        cells[key] = labels.label(key, value) if value else ""
     return cells
 
 
@@ -424,6 +456,7 @@ def export_rows(*, user, queryset, full_identity: bool = False) -> Iterator[list
     """
     identity_scope = AreaScope.everywhere() if full_identity else scope_of(user, FULL_IDENTITY_PERM)
     keys = [k for k, _h in _export_columns()]
+    labels = _Labels()
     members = Member.objects.filter(status=MemberStatus.PRESENT).select_related("ethnicity").order_by("order", "id")
     households = (
         queryset.select_related("village", "commune")
@@ -431,10 +464,10 @@ def export_rows(*, user, queryset, full_identity: bool = False) -> Iterator[list
         .order_by("commune_id", "code", "id")
     )
     for household in households.iterator(chunk_size=CHUNK_SIZE):
-        base = _household_cells(household)
+        base = _household_cells(household, labels)
         full = identity_scope.covers(*household.get_scope_paths())
         for member in household.export_members:
-            cells = {**base, **_member_cells(member, full_identity=full)}
+            cells = {**base, **_member_cells(member, labels, full_identity=full)}
             yield [neutralise(cells.get(key, "")) for key in keys]
 
 
@@ -471,7 +504,24 @@ def _csv_stream(rows: Iterator[list[Any]], headers: list[str]) -> Iterator[str]:
 def _xlsx_stream(rows: Iterator[list[Any]], headers: list[str]) -> Iterator[bytes]:
     """Write-only workbook (rows go to a temporary file as they come), then streamed in blocks."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Danh sách hộ")
+    ws, written, sheets = None, XLSX_SHEET_ROWS, 0
+    for row in rows:
+        if written == XLSX_SHEET_ROWS:  # a full sheet (the command line has no row limit): go on in another
+            sheets += 1
+            ws, written = _export_sheet(wb, headers, sheets), 0
+        ws.append([_row_value(ws, value) for value in row])
+        written += 1
+    if ws is None:
+        _export_sheet(wb, headers, 1)
+    with tempfile.TemporaryFile() as handle:
+        wb.save(handle)
+        handle.seek(0)
+        while block := handle.read(STREAM_BLOCK):
+            yield block
+
+
+def _export_sheet(wb: Workbook, headers: list[str], number: int):
+    ws = wb.create_sheet("Danh sách hộ" if number == 1 else f"Danh sách hộ ({number})")
     ws.freeze_panes = "A2"
     for index in range(1, len(headers) + 1):
         ws.column_dimensions[get_column_letter(index)].width = 16
@@ -481,21 +531,7 @@ def _xlsx_stream(rows: Iterator[list[Any]], headers: list[str]) -> Iterator[byte
         cell.font = Font(bold=True)
         header_cells.append(cell)
     ws.append(header_cells)
-    for row in rows:
-        out = []
-        for value in row:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                out.append(cell)
-            else:
-                out.append(_row_value(ws, value))
-        ws.append(out)
-    with tempfile.TemporaryFile() as handle:
-        wb.save(handle)
-        handle.seek(0)
-        while block := handle.read(STREAM_BLOCK):
-            yield block
+    return ws
 
 
 def household_export_response(*, user, params, file_format: str) -> StreamingHttpResponse:
@@ -503,6 +539,13 @@ def household_export_response(*, user, params, file_format: str) -> StreamingHtt
     filters = export_filters(params)
     queryset = export_queryset(user=user, filters=filters)
     count = count_rows(queryset)
+    if file_format == "xlsx" and count > xlsx_export_max_rows():
+        raise ApplicationError(
+            _("Danh sách có %(n)s dòng, quá nhiều cho một tệp Excel tải về (tối đa %(max)s dòng). Hãy lọc theo "
+              "xã/phường hoặc thôn, hoặc xuất CSV (không giới hạn).")
+            % {"n": f"{count:,}".replace(",", "."), "max": f"{xlsx_export_max_rows():,}".replace(",", ".")},
+            code="export_too_large_for_xlsx",
+        )  # fmt: skip
     with transaction.atomic():
         audit_record(
             actor=user, event_type=RegistryEventType.EXPORT_DOWNLOADED, target_repr=_("Danh sách hộ"),

@@ -633,13 +633,18 @@ class _HouseholdImport:
         """The outcome of each household of `chunk` (a list of row groups), writing when `write`."""
         groups = [self._read(rows) for rows in chunk]
         readable = [g for g in groups if not g.outcome]
-        existing = self._existing([g.code for g in readable])
-        numbers = [n for g in readable for n in _id_numbers(g.member_values)]
+        unreadable = [g for g in groups if g.outcome and g.household_values.get("code")]
+        existing = self._existing([g.code for g in readable + unreadable])
+        numbers = [n for g in groups for n in _id_numbers(g.member_values)]
         if self.write:
             # As a form registration does (`services._check_identity`): an import and a form, or two
             # imports, registering one number at once run one after the other; the second sees the first.
             lock_values("cccd", numbers)
         holders = identity_holders(numbers)
+        for group in unreadable:  # already invalid: its CCCDs held elsewhere are reported in the same pass
+            found = existing.get(group.code)
+            own = set(found.members.values_list("pk", flat=True)) if found else set()
+            _check_identities(group.rows, group.member_values, own, holders)
         new: list[_Group] = []
         for group in readable:
             found = existing.get(group.code)
@@ -1052,6 +1057,7 @@ def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, eve
     progress = progress or _NoProgress()
     progress.message(_("Đang viết tệp kết quả (%(n)s dòng)…") % {"n": result.counts.get("rows", 0)})
     result_file = _result_file(ImportBatch.objects.only("pk", "file_name").get(pk=batch_id), result)
+    progress.message(_("Đã viết xong tệp kết quả."))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         batch.counts = {k: v for k, v in result.counts.items()}
@@ -1082,9 +1088,10 @@ def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
     """The import job's body: check (and, when allowed now, write) the batch's file.
 
     From "uploaded": checks every row; a dry run ends "validated", a batch needing approval ends
-    "awaiting approval" (nothing written in either case), any other goes on to write. From
-    "committing" (after a commit or an approval): writes the valid households a chunk per
-    transaction and ends "committed". Anything unexpected ends "failed" with a readable message.
+    "awaiting approval" ("validated" when it has nothing to add or update; nothing written in any
+    case), any other goes on to write. From "committing" (after a commit or an approval): writes
+    the valid households a chunk per transaction and ends "committed". Anything unexpected ends
+    "failed" with a readable message.
 
     Re-entrant for a job run again after its worker was killed (the job keeps its checkpoint):
     "validating" checks again (nothing was written); "committing" skips the chunks its checkpoint
@@ -1111,7 +1118,9 @@ def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
         batch.status = locked.status
     if batch.status == ImportStatus.VALIDATING:  # the check pass (again, when killed during it)
         result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=False, progress=progress))
-        status = ImportStatus.VALIDATED if batch.dry_run else ImportStatus.AWAITING_APPROVAL
+        # Nothing to add or update: not worth a second user's approval; it stays checked (and can be cancelled).
+        nothing = not _counts_have_work(result.counts)
+        status = ImportStatus.VALIDATED if batch.dry_run or nothing else ImportStatus.AWAITING_APPROVAL
         batch = _finish_pass(batch.pk, status, result, actor=None, progress=progress)
         return _finished(batch, result.error_list())
     if batch.status != ImportStatus.COMMITTING:
@@ -1123,7 +1132,22 @@ def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
     result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=True, progress=progress, resume=resume))
     batch = _finish_pass(batch.pk, ImportStatus.COMMITTED, result, actor=actor,
                          event=RegistryEventType.IMPORT_COMMITTED, progress=progress)  # fmt: skip
+    if _counts_have_work(result.counts):
+        _queue_duplicate_scan(batch, actor, progress or _NoProgress())
     return _finished(batch, result.error_list())
+
+
+def _queue_duplicate_scan(batch: ImportBatch, actor, progress) -> None:
+    """After households were written, look for the same people already in the commune, as a form
+    registration does for its one household: a scan of the commune, queued as its own job under
+    the importing officer (who must be allowed to decide duplicates there; otherwise none)."""
+    from .services_duplicates import duplicate_scan_start
+
+    try:
+        duplicate_scan_start(actor=actor, unit=batch.commune)
+    except PermissionDenied:
+        return
+    progress.message(_("Đã xếp lịch tìm người trùng trong %(unit)s.") % {"unit": batch.commune.name})
 
 
 def _run_pass(batch: ImportBatch, actor, *, write: bool, progress, resume=None) -> ImportResult:
@@ -1166,10 +1190,30 @@ def _lock(batch: ImportBatch) -> ImportBatch:
     return ImportBatch.objects.select_for_update().select_related("commune").get(pk=batch.pk)
 
 
+def _counts_have_work(counts: dict[str, Any] | None) -> bool:
+    counts = counts or {}
+    return bool(counts.get("created") or counts.get("updated"))
+
+
+def import_batch_has_work(batch: ImportBatch) -> bool:
+    """Whether the batch's check found at least one household to add or update (False before checking)."""
+    return _counts_have_work(batch.counts)
+
+
+def _refuse_if_nothing_to_write(batch: ImportBatch) -> None:
+    if not import_batch_has_work(batch):
+        raise ApplicationError(
+            _("Lần nhập này không có hộ nào để thêm mới hoặc cập nhật, nên không có gì để ghi vào sổ hộ. "
+              "Hãy sửa tệp theo tệp kết quả rồi tải lên lại."),
+            code="import_nothing_to_write",
+        )  # fmt: skip
+
+
 def import_batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     """Write a checked dry run: straight away, or after a second user's approval when required.
 
-    Refused unless the actor may import in the commune and the batch is "validated".
+    Refused unless the actor may import in the commune and the batch is "validated", and when the
+    check found no household to add or update (nothing to write, nothing for an approver to approve).
     """
     with transaction.atomic():
         locked = _lock(batch)
@@ -1177,6 +1221,7 @@ def import_batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
             raise PermissionDenied(_("Bạn không được nhập hộ trên địa bàn này."))
         if locked.status != ImportStatus.VALIDATED:
             raise ApplicationError(_("Chỉ ghi được lần chạy thử đã kiểm tra xong."), code="import_bad_state")
+        _refuse_if_nothing_to_write(locked)
         if locked.requires_approval:
             _transition(locked, ImportStatus.AWAITING_APPROVAL, actor=actor)
         else:
@@ -1189,7 +1234,7 @@ def import_batch_approve(*, actor, batch: ImportBatch) -> ImportBatch:
     """A second user approves a batch awaiting approval; it is then written in the background.
 
     Refused to the uploader (maker-checker), to anyone without ``registry.approve_import`` over the
-    commune, and unless the batch is awaiting approval.
+    commune, unless the batch is awaiting approval, and when it has no household to add or update.
     """
     with transaction.atomic():
         locked = _lock(batch)
@@ -1201,6 +1246,7 @@ def import_batch_approve(*, actor, batch: ImportBatch) -> ImportBatch:
             )
         if locked.status != ImportStatus.AWAITING_APPROVAL:
             raise ApplicationError(_("Lần nhập này không chờ duyệt."), code="import_bad_state")
+        _refuse_if_nothing_to_write(locked)
         locked.approved_by = actor
         locked.approved_at = timezone.now()
         _transition(locked, ImportStatus.COMMITTING, actor=actor, event=RegistryEventType.IMPORT_APPROVED,

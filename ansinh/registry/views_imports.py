@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -44,6 +45,21 @@ def _refusal_message(exc: Exception) -> str:
     return str(exc) or _("Vai trò của bạn không có quyền này.")
 
 
+# A dry run is sent on to be written (awaiting approval, committing, committed): from then on it is
+# no longer "a dry run" but a batch that was checked first. A failed batch may have failed while
+# checking or while writing, so it is called neither.
+_SENT_TO_WRITE = (ImportStatus.AWAITING_APPROVAL, ImportStatus.COMMITTING, ImportStatus.COMMITTED)
+
+
+def _dry_run_note(batch: ImportBatch) -> str:
+    """What to say of the batch's dry run: "chạy thử" only while nothing is (going to be) written."""
+    if not batch.dry_run or batch.status == ImportStatus.FAILED:
+        return ""
+    if batch.status in _SENT_TO_WRITE:
+        return _("đã chạy thử trước khi ghi")
+    return _("chạy thử")
+
+
 class ImportListView(AreaPermissionRequiredMixin, TemplateView):
     """The area's import batches, newest first."""
 
@@ -55,9 +71,12 @@ class ImportListView(AreaPermissionRequiredMixin, TemplateView):
         user = self.request.user
         batches = ImportBatch.objects.visible_to(user, perm=VIEW_PERM).select_related("commune", "created_by")
         page = Paginator(batches.order_by("-created_at", "-id"), 50).get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
+        for batch in rows:
+            batch.dry_run_note = _dry_run_note(batch)
         context.update(
             page_obj=page,
-            batches=page.object_list,
+            batches=rows,
             page_title=_("Nhập hộ từ tệp"),
             can_import=user.has_perm(IMPORT_PERM),
             can_export=user.has_perm(EXPORT_PERM),
@@ -113,14 +132,18 @@ class ImportDetailView(AreaPermissionRequiredMixin, TemplateView):
         job = batch.job
         errors = (job.result or {}).get("errors", []) if job is not None else []
         status = batch.status
+        has_work = services_import.import_batch_has_work(batch)
         context.update(
             batch=batch,
             job=job,
             errors=errors,
             page_title=_("Lần nhập: %(name)s") % {"name": batch.file_name},
+            dry_run_note=_dry_run_note(batch),
             in_progress=status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITTING),
-            can_commit=status == ImportStatus.VALIDATED and user.has_perm(IMPORT_PERM, batch.commune),
+            nothing_to_write=status == ImportStatus.VALIDATED and not has_work,
+            can_commit=status == ImportStatus.VALIDATED and has_work and user.has_perm(IMPORT_PERM, batch.commune),
             can_approve=status == ImportStatus.AWAITING_APPROVAL
+            and has_work
             and user.has_perm(APPROVE_PERM, batch.commune)
             and batch.created_by_id != user.pk,
             is_uploader_waiting=status == ImportStatus.AWAITING_APPROVAL and batch.created_by_id == user.pk,
@@ -205,4 +228,11 @@ class HouseholdExportView(AreaPermissionRequiredMixin, View):
 
     def get(self, request):
         file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-        return exporting.household_export_response(user=request.user, params=request.GET, file_format=file_format)
+        try:
+            return exporting.household_export_response(user=request.user, params=request.GET, file_format=file_format)
+        except ApplicationError as exc:  # too many rows for an xlsx: back to the same list, with the reason
+            messages.error(request, exc.message)
+            query = request.GET.copy()
+            query.pop("format", None)
+            url = reverse("registry:household_list")
+            return redirect(f"{url}?{query.urlencode()}" if query else url)

@@ -107,3 +107,40 @@ def test_a_job_without_a_total_shows_queued_then_running(client, users):
     html = client.get(url).content.decode()
     assert "Đang chạy" in html and "Đang chờ" not in html
     assert '<span class="muted">17</span>' in html and "0 %" not in html
+
+
+def test_finished_htmx_poll_reloads_the_page_once(client, users):
+    # The page around the fragment (the import batch page) shows the outcome only after a reload.
+    job = make(users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("jobs:job_progress", kwargs={"pk": job.pk})
+    assert "HX-Refresh" not in client.get(url, headers={"HX-Request": "true"})
+    run_now(job)
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    # The reloaded page carries the finished fragment, which does not poll: no loop.
+    assert "hx-get" not in polled.content.decode()
+    page = client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).content.decode()
+    assert "hx-get" not in page and "hx-trigger" not in page
+    # A plain request of the fragment (no HTMX) is not told to refresh anything.
+    assert "HX-Refresh" not in client.get(url)
+
+
+def test_job_page_links_back_to_what_its_kind_declares(client, users):
+    from ansinh.jobs import links
+
+    job = make(users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("jobs:job_detail", kwargs={"pk": job.pk})
+    assert client.get(url).context["job_link"] is None  # the kind declares no link
+    saved = dict(links._LINKS)
+    try:
+        links.register_job_link(COUNT_KIND, lambda j: (f"/counted/{j.params['n']}/", "Xem kết quả đếm"))
+        html = client.get(url).content.decode()
+        assert '<a class="btn" href="/counted/4/">Xem kết quả đếm</a>' in html
+        links.register_job_link(COUNT_KIND, lambda j: j.params["missing"])  # a broken link: no link, no error
+        response = client.get(url)
+        assert response.status_code == 200 and response.context["job_link"] is None
+    finally:
+        links._LINKS.clear()
+        links._LINKS.update(saved)

@@ -85,3 +85,15 @@ def test_export_csv_and_xlsx(client, users, units):
     response = client.get(f"{BASE}export", {"format": "xlsx"})
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def test_export_xlsx_too_large_is_refused_with_the_reason(client, users, units, settings):
+    from .factories import head, make_household
+
+    make_household(units.tho_xuan, village=units.t1, code="H1", actor=users.commune_officer, members=[head()])
+    settings.ANSINH_XLSX_EXPORT_MAX_ROWS = 0
+    client.force_login(users.commune_officer)
+    response = client.get(f"{BASE}export", {"format": "xlsx"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "export_too_large_for_xlsx"
+    assert "xuất CSV" in response.json()["message"]

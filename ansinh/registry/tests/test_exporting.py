@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from ansinh.audit.models import AuditEvent
 from ansinh.registry.events import RegistryEventType
 from ansinh.registry.exporting import household_export_response, neutralise, result_workbook, template_workbook
-from ansinh.registry.importing import parse_upload
+from ansinh.registry.importing import COLUMNS, parse_upload
 from ansinh.registry.models import Household
 from ansinh.registry.services_import import import_rows
 
@@ -52,6 +52,22 @@ def test_csv_export_is_streamed_scoped_neutralised_and_audited(units, users):
     assert event.changes["new"]["rows"] == 3
     assert event.changes["new"]["format"] == "csv"
     assert response["X-Row-Count"] == "3"
+
+
+def test_export_writes_codes_as_words_of_the_active_language(units, users):
+    from django.utils import translation
+
+    _households(units, users)
+    flag = next(c.key for c in COLUMNS if c.kind == "flag")
+    Household.objects.filter(code="H1").update(**{flag: True})
+    for language, words in [("vi", ("Chủ hộ", "Nam", "Có", "Không", "Đang quản lý")),
+                            ("en", ("Head of household", "Male", "Yes", "No", "Active"))]:  # fmt: skip
+        with translation.override(language):
+            rows = _csv_rows(household_export_response(user=users.commune_officer, params={}, file_format="csv"))
+        an = {h: v for h, v in zip(rows[0], rows[1], strict=True)}
+        head_word, male, yes, no, active = words
+        assert (an[rows[0][3]], an[rows[0][4]]) == (head_word, male)
+        assert set(rows[1]) >= {yes, no, active}
 
 
 def test_cccd_is_masked_without_view_full_identity(units, users):
@@ -192,3 +208,30 @@ def test_result_workbook_keeps_formulas_as_text_pads_short_rows_and_filters_ever
     assert odd[2].value == "Lê Văn D" and ws.row_dimensions[1].height == 32
     summary = {r[0].value: r[1].value for r in wb["Tóm tắt"].iter_rows()}
     assert summary["Tệp"] == "=tep.csv" and wb["Tóm tắt"]["B1"].data_type == "s"
+
+
+def test_result_workbook_shows_real_date_cells_as_day_month_year(units, users):
+    from datetime import datetime
+
+    from .data.import_files import xlsx_bytes
+
+    rows = [["H09", "T1", "Đinh Văn Hải", "Chủ hộ", "Nam", datetime(1975, 3, 2), "", "", "12345", "", "", ""]]
+    sheet = parse_upload(xlsx_bytes(rows), "ngay.xlsx")
+    result = import_rows(actor=users.commune_officer, commune=units.tho_xuan, sheet=sheet, mode="create", write=False)
+    ws = load_workbook(io.BytesIO(result_workbook(result)))["Kết quả"]
+    born, cccd = ws["F2"], ws["I2"]
+    assert (born.value, born.number_format) == (datetime(1975, 3, 2), "DD/MM/YYYY")
+    assert cccd.fill.fgColor.rgb.endswith("F8CBAD") and "12 chữ số" in cccd.comment.text
+
+
+def test_xlsx_rows_beyond_a_sheet_go_on_in_another_sheet_with_the_headers(monkeypatch):
+    from ansinh.registry import exporting
+
+    monkeypatch.setattr(exporting, "XLSX_SHEET_ROWS", 2)
+    rows = [[f"H{i}", i] for i in range(5)]
+    wb = load_workbook(io.BytesIO(b"".join(exporting._xlsx_stream(iter(rows), ["Mã hộ", "Số"]))))
+    assert wb.sheetnames == ["Danh sách hộ", "Danh sách hộ (2)", "Danh sách hộ (3)"]
+    assert [[c.value for c in r] for r in wb["Danh sách hộ (3)"].iter_rows()] == [["Mã hộ", "Số"], ["H4", 4]]
+    assert sum(ws.max_row - 1 for ws in wb) == 5
+    empty = load_workbook(io.BytesIO(b"".join(exporting._xlsx_stream(iter([]), ["Mã hộ"]))))
+    assert empty.sheetnames == ["Danh sách hộ"] and empty.active["A1"].value == "Mã hộ"

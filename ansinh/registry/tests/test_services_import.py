@@ -142,6 +142,19 @@ def test_the_same_cccd_twice_in_the_file_or_already_registered(units, users):
     assert result.counts["invalid"] == 3
 
 
+def test_a_household_invalid_for_one_cccd_still_reports_another_already_registered(units, users):
+    make_household(units.tho_xuan, code="OLD", actor=users.commune_officer,
+                   members=[head(name="Ai Đó", id_number="038075009999")])  # fmt: skip
+    rows = [
+        ["B1", "", "Lê Văn Ba", "Chủ hộ", "Nam", "02/03/1975", "", "", "038075009999", "", "", ""],
+        ["B1", "", "Lê Thị Hai", "Con", "Nữ", "02/03/2001", "", "", "038301001234", "", "", ""],
+        ["B1", "", "Lê Thị Ba", "Con", "Nữ", "02/03/2001", "", "", "038301001234", "", "", ""],
+    ]
+    errors = _errors(_run(units, csv_bytes(rows), actor=users.commune_officer))
+    assert "trùng với dòng 4" in errors[(3, "Số CCCD")]
+    assert "hộ OLD" in errors[(2, "Số CCCD")]  # was reported only once the repeated number was fixed
+
+
 def test_dry_run_writes_nothing_but_reports_what_would_happen(units, users):
     events = AuditEvent.objects.count()
     result = _run(units, csv_bytes(), write=False, actor=users.commune_officer)
@@ -227,6 +240,24 @@ def test_batch_without_approval_is_written_by_its_job(users, units, django_captu
                                                                                 target_type="registry.importbatch")
                 .order_by("sequence")]  # fmt: skip
     assert statuses == ["uploaded", "validating", "committing", "committed"]
+
+
+def test_a_written_batch_queues_a_duplicate_scan_of_its_commune(users, units, django_capture_on_commit_callbacks):
+    from ansinh.registry.models import DuplicatePair
+    from ansinh.registry.services_duplicates import SCAN_JOB_KIND
+
+    make_household(units.tho_xuan, code="OLD", actor=users.commune_officer,
+                   members=[head(name="Nguyễn Văn An", birth_date=date(1975, 3, 2), id_number="")])  # fmt: skip
+    batch = _create(users, units, django_capture_on_commit_callbacks)
+    scan = Job.objects.get(kind=SCAN_JOB_KIND)
+    assert (scan.params["paths"], scan.created_by, scan.status) == ([units.tho_xuan.path], users.commune_officer,
+                                                                     JobStatus.SUCCEEDED)  # fmt: skip
+    assert batch.job.messages[-1] == f"Đã xếp lịch tìm người trùng trong {units.tho_xuan.name}."
+    pair = DuplicatePair.objects.get()
+    assert {pair.member_a.household.code, pair.member_b.household.code} == {"OLD", "H01"}
+    # A dry run writes nothing and queues nothing.
+    _create(users, units, django_capture_on_commit_callbacks, dry_run=True, content=csv_bytes(ROWS[3:]))
+    assert Job.objects.filter(kind=SCAN_JOB_KIND).count() == 1
 
 
 def test_dry_run_batch_is_validated_then_committed_on_request(users, units, django_capture_on_commit_callbacks):
@@ -496,3 +527,24 @@ def test_result_rows_are_views_in_row_order_with_their_cells_outcome_and_errors(
     assert errors[5]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 2, 3 trong tệp."]
     assert errors[3]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 2, 5 trong tệp."]
     assert list(errors[4]) == ["code"] and errors[6] == {}
+
+
+def test_nothing_to_write_is_neither_committed_nor_sent_nor_approved(users, units,
+                                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    RegistrySettings.objects.create(province=units.th, import_requires_approval=True)
+    nothing = csv_bytes([["H9", "Thôn Không Có", "", "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""]])
+    dry = _create(users, units, django_capture_on_commit_callbacks, content=nothing, dry_run=True)
+    assert dry.status == ImportStatus.VALIDATED
+    with pytest.raises(ApplicationError, match="không có gì để ghi") as refused:
+        import_batch_commit(actor=users.commune_officer, batch=dry)
+    assert refused.value.code == "import_nothing_to_write"
+    dry.refresh_from_db()
+    assert dry.status == ImportStatus.VALIDATED
+    # Not a dry run, approval required: the check keeps it "validated" instead of asking an approver.
+    direct = _create(users, units, django_capture_on_commit_callbacks, content=nothing)
+    assert direct.status == ImportStatus.VALIDATED
+    # One already waiting (sent before this rule) is refused to the approver too.
+    ImportBatch.objects.filter(pk=direct.pk).update(status=ImportStatus.AWAITING_APPROVAL)
+    with pytest.raises(ApplicationError, match="không có gì để ghi"):
+        import_batch_approve(actor=users.commune_chair, batch=direct)
+    assert not Household.objects.exists()

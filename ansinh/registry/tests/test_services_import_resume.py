@@ -146,15 +146,17 @@ def test_a_check_pass_killed_half_way_runs_again(users, units, monkeypatch, smal
 
 
 def test_a_job_killed_after_finishing_only_reports_and_a_stale_job_does_nothing(users, units, small_chunks):
+    # Checked before `batch` writes the same households, so it still has them to add (a batch with
+    # nothing to write could not be committed).
+    dry = _batch(users, units, dry_run=True)
+    old_job = Job.objects.get(pk=dry.job_id)
+    _run(dry)
     batch = _batch(users, units)
     first = _run(batch)
     events = AuditEvent.objects.count()
     again = _run(batch)  # killed between the batch's last commit and the job's own end
     assert again == first
     assert AuditEvent.objects.count() == events
-    dry = _batch(users, units, dry_run=True)
-    old_job = Job.objects.get(pk=dry.job_id)
-    _run(dry)
     services_import.import_batch_commit(actor=users.commune_officer, batch=dry)  # a new job takes over
     dry.refresh_from_db()
     assert dry.status == ImportStatus.COMMITTING and dry.job_id != old_job.pk
@@ -184,11 +186,15 @@ def test_a_batch_whose_job_recovery_gives_up_on_is_failed_with_the_reason(users,
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.COMMITTING
 
 
-def test_the_job_says_when_it_writes_the_result_workbook_and_the_batch_keeps_it(users, units):
+def test_the_job_says_when_it_writes_the_result_workbook_and_queues_the_duplicate_scan(users, units):
     batch = _batch(users, units)
     _run(batch)
     batch.refresh_from_db()
-    assert Job.objects.get(pk=batch.job_id).messages == ["Đang viết tệp kết quả (14 dòng)…"]
+    assert Job.objects.get(pk=batch.job_id).messages == [
+        "Đang viết tệp kết quả (14 dòng)…",
+        "Đã viết xong tệp kết quả.",
+        f"Đã xếp lịch tìm người trùng trong {units.tho_xuan.name}.",
+    ]
     assert batch.status == ImportStatus.COMMITTED
     assert re.search(rf"/ket-qua-{batch.pk}-ho(_\w+)?\.xlsx$", batch.error_file.name)  # storage may add a suffix
     with batch.error_file.open("rb") as handle:

@@ -117,3 +117,110 @@ def test_template_and_export_downloads(client, users, units):
     assert response.status_code == 200
     assert response.streaming
     assert b"".join(response.streaming_content).decode("utf-8-sig").startswith("Mã hộ,Thôn,Họ và tên")
+
+
+def test_an_xlsx_export_too_large_comes_back_to_the_list_with_the_reason(client, users, units, settings):
+    from ansinh.audit.models import AuditEvent
+    from ansinh.registry.events import RegistryEventType
+
+    from .factories import head, make_household, member
+
+    make_household(units.tho_xuan, village=units.t1, code="H1", actor=users.commune_officer,
+                   members=[head(), member()])  # fmt: skip
+    settings.ANSINH_XLSX_EXPORT_MAX_ROWS = 1
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("registry:household_export"), {"format": "xlsx", "village": units.t1.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('registry:household_list')}?village={units.t1.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "Danh sách có 2 dòng, quá nhiều cho một tệp Excel tải về (tối đa 1 dòng)" in page
+    assert not AuditEvent.objects.filter(event_type=RegistryEventType.EXPORT_DOWNLOADED).exists()
+    csv_response = client.get(reverse("registry:household_export"), {"format": "csv"})  # csv has no limit
+    assert csv_response.status_code == 200 and len(b"".join(csv_response.streaming_content).splitlines()) == 3
+
+
+# Rows that all fail (unknown village, no name): a dry run that would add and update nothing.
+INVALID_ROWS = [["H9", "Thôn Không Có", "", "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""]]
+
+
+def test_dry_run_is_called_so_only_until_it_is_written(client, users, units, django_capture_on_commit_callbacks):
+    client.force_login(users.commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_file(client, units, csv_bytes())
+    batch = ImportBatch.objects.get()
+    detail_url = reverse("registry:import_detail", kwargs={"pk": batch.pk})
+    assert "Chỉ thêm hộ mới · chạy thử" in client.get(detail_url).content.decode()
+    assert '<span class="badge">chạy thử</span>' in client.get(reverse("registry:import_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import_commit", kwargs={"pk": batch.pk}))
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED
+    detail = client.get(detail_url).content.decode()
+    assert "Chỉ thêm hộ mới · đã chạy thử trước khi ghi" in detail
+    assert "· chạy thử<" not in detail
+    listing = client.get(reverse("registry:import_list")).content.decode()
+    assert '<span class="badge">chạy thử</span>' not in listing
+    assert '<span class="badge">đã chạy thử trước khi ghi</span>' in listing
+    # The summary is printed once (the batch card), not again by the job's progress card.
+    assert detail.count("Đã thêm 2 hộ") == 1
+
+
+def test_import_list_scrolls_inside_its_own_container(client, users, units, django_capture_on_commit_callbacks):
+    # On a phone the wide table scrolls by itself instead of widening the page.
+    client.force_login(users.commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_file(client, units, csv_bytes())
+    listing = client.get(reverse("registry:import_list")).content.decode()
+    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Nhập hộ từ tệp">\n<table' in listing
+
+
+def test_page_of_a_running_import_polls_and_keeps_a_no_script_reload_link(client, users, units):
+    client.force_login(users.commune_officer)
+    _post_file(client, units, csv_bytes())  # the job is queued, not run
+    batch = ImportBatch.objects.get()
+    html = client.get(reverse("registry:import_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert f'hx-get="{reverse("jobs:job_progress", kwargs={"pk": batch.job_id})}"' in html
+    assert "<noscript><a" in html and "Tải lại trang khi xong" in html
+
+
+def test_dry_run_with_nothing_to_write_offers_no_write(client, users, units, django_capture_on_commit_callbacks):
+    RegistrySettings.objects.create(province=units.th, import_requires_approval=True)
+    client.force_login(users.commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_file(client, units, csv_bytes(INVALID_ROWS))
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.VALIDATED
+    assert (batch.counts["created"], batch.counts["updated"]) == (0, 0)
+    detail_url = reverse("registry:import_detail", kwargs={"pk": batch.pk})
+    detail = client.get(detail_url).content.decode()
+    assert "Gửi duyệt để ghi vào sổ hộ" not in detail
+    assert reverse("registry:import_commit", kwargs={"pk": batch.pk}) not in detail
+    assert "Không có hộ nào để thêm mới hoặc cập nhật" in detail
+    assert "Hủy lần nhập" in detail  # it can still be withdrawn
+    # Posting anyway is refused by the service, with the reason on the page.
+    response = client.post(reverse("registry:import_commit", kwargs={"pk": batch.pk}), follow=True)
+    assert "không có gì để ghi vào sổ hộ" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED
+
+
+def test_batch_needing_approval_with_nothing_to_write_is_not_sent_to_the_approver(
+    client, users, units, django_capture_on_commit_callbacks
+):
+    RegistrySettings.objects.create(province=units.th, import_requires_approval=True)
+    client.force_login(users.commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_file(client, units, csv_bytes(INVALID_ROWS), dry_run=False)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.VALIDATED
+    client.force_login(users.commune_chair)
+    detail = client.get(reverse("registry:import_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert "Duyệt và ghi vào sổ hộ" not in detail
+
+
+def test_job_page_of_an_import_links_back_to_its_batch(client, users, units):
+    client.force_login(users.commune_officer)
+    _post_file(client, units, csv_bytes())
+    batch = ImportBatch.objects.get()
+    html = client.get(reverse("jobs:job_detail", kwargs={"pk": batch.job_id})).content.decode()
+    assert f'href="{reverse("registry:import_detail", kwargs={"pk": batch.pk})}">Xem lần nhập</a>' in html
