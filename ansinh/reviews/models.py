@@ -183,8 +183,8 @@ class MilestoneCompletion(models.Model):
             models.UniqueConstraint(fields=["milestone", "unit"], name="reviews_completion_unique"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.milestone_id}/{self.unit_id}: {self.done_on}"
+    def __str__(self) -> str:  # the audit log's "object": words a person reads, not ids
+        return f"{self.milestone.name} – {self.unit.name}: {self.done_on:%d/%m/%Y}"
 
     @property
     def late(self) -> bool:
@@ -696,8 +696,8 @@ class UnitApproval(TimeStampedModel):
         ordering = ["campaign", "unit_path"]
         constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="reviews_approval_unit_unique")]
 
-    def __str__(self) -> str:
-        return f"{self.unit_id}: {self.state}"
+    def __str__(self) -> str:  # the audit log's "object": words a person reads, not ids
+        return f"{self.unit.name}: {self.get_state_display()}"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
