@@ -68,6 +68,7 @@ def test_errors_are_listed_escaped_on_the_detail_page(client, users, units, djan
     html = client.get(reverse("registry:import_detail", kwargs={"pk": batch.pk})).content.decode()
     assert "&lt;b&gt;T9&lt;/b&gt;" in html
     assert "<b>T9</b>" not in html
+    assert '<td class="msg">Thôn “&lt;b&gt;T9&lt;/b&gt;” không thuộc' in html  # the message may wrap on phones
     download = client.get(reverse("registry:import_error_file", kwargs={"pk": batch.pk}))
     assert download.status_code == 200
     ws = load_workbook(io.BytesIO(b"".join(download.streaming_content)))["Kết quả"]
