@@ -499,6 +499,19 @@ def build_blocks(records: Iterable[Record]) -> dict[str, list[int]]:
     return blocks
 
 
+def fuzzy_candidate(a: Record, b: Record, threshold: float, common: frozenset[str] = frozenset()) -> Candidate | None:
+    """The pair of two compared records when it scores at or above `threshold` (cheap score first,
+    evidence only then); None below it, and for one CCCD on both (the exact pass reports those)."""
+    if a.id_number and a.id_number == b.id_number:
+        return None
+    score = scored_above(a, b, threshold, common)
+    if score is None or score < threshold:
+        return None
+    score, evidence = score_pair(a, b, common)
+    low, high = (a, b) if a.id < b.id else (b, a)
+    return Candidate(low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path)
+
+
 def fuzzy_candidates(
     records: dict[int, Record],
     *,
@@ -539,15 +552,9 @@ def fuzzy_candidates(
                     if done_b is not None and _yielded_before(done_a, done_b, a, b, dated_pairs_by_date_only):
                         continue
                 stats.comparisons += 1
-                if a.id_number and a.id_number == b.id_number:
-                    continue  # the exact CCCD pass reports these with score 1
-                score = scored_above(a, b, threshold, common)
-                if score is not None and score >= threshold:
-                    score, evidence = score_pair(a, b, common)
-                    low, high = (a, b) if a.id < b.id else (b, a)
-                    yield Candidate(
-                        low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path
-                    )
+                candidate = fuzzy_candidate(a, b, threshold, common)
+                if candidate is not None:
+                    yield candidate
             for pk in ids:
                 done = done_blocks.get(pk)
                 if done is None:

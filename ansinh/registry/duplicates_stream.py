@@ -33,7 +33,6 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from . import duplicates
-from .choices import DuplicateKind
 from .duplicates import (
     BEST_SCORE_OTHER_DATE,
     COMMON_WORD_MIN,
@@ -43,9 +42,8 @@ from .duplicates import (
     ScanStats,
     _block_pairs,
     _is_name_key,
+    fuzzy_candidate,
     living_members,
-    score_pair,
-    scored_above,
 )
 from .models import Member
 
@@ -255,13 +253,9 @@ def _block_candidates(
         if _first_shared_key(live[first], live[second], a, b, restricting) != key:
             continue  # compared in another block
         stats.comparisons += 1
-        if a.id_number and a.id_number == b.id_number:
-            continue  # the exact CCCD pass reports these with score 1
-        score = scored_above(a, b, threshold, common)
-        if score is not None and score >= threshold:
-            score, evidence = score_pair(a, b, common)
-            low, high = (a, b) if a.id < b.id else (b, a)
-            yield Candidate(low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path)
+        candidate = fuzzy_candidate(a, b, threshold, common)
+        if candidate is not None:
+            yield candidate
 
 
 def _first_shared_key(keys_a: frozenset[str], keys_b: frozenset[str], a: Record, b: Record, restricting: bool) -> str:

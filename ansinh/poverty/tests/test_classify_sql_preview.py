@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansinh.poverty import classify_sql, services_runs
-from ansinh.poverty.models import Assessment, StandardVersion
+from ansinh.poverty.models import StandardVersion
 from ansinh.poverty.selectors import latest_assessment
 from ansinh.poverty.services import evaluate
 from ansinh.registry.models import Household, Member
 from ansinh.registry.tests.factories import head, make_household, member
 
-from .test_classify_sql import ON_DATE, Progress, _form_b, _register, households
+from .test_classify_sql import ON_DATE, Progress, _assess, _form_b, _register, households
 
 JSON_AT = classify_sql.STAGE_COLUMNS.index("flags")
 
@@ -84,14 +84,7 @@ def test_preview_stages_what_the_commit_stages_for_random_households(code, stand
                 members = Member.objects.filter(household=household).order_by("pk")
                 ids = list(members.values_list("pk", flat=True))[: 1 if gone == "some" else None]
                 Member.objects.filter(pk__in=ids).update(status="left")
-            if form_b is None or (form_b == "proxy_score" and spec.proxy_score is None):
-                continue
-            Assessment.objects.create(
-                household=household, standard=version.standard, assessed_on=ON_DATE, income_source=form_b,
-                income_per_capita=None if form_b == "proxy_score" else income,
-                income_score=score if form_b == "proxy_score" else None, farming=farming, answers=answers,
-                overrides=overrides, unit_path=household.unit_path,
-            )  # fmt: skip
+            _assess(household, version, spec, form_b, income, score, answers, overrides, farming)
         seen.update(assert_preview_stages_as_commit(units.tho_xuan, version))
 
     check()

@@ -158,12 +158,7 @@ def test_bulk_results_equal_one_by_one_evaluation_across_chunks(homes, units, us
 
     monkeypatch.setattr(services_runs, "CHUNK", 1)
     on_date = date(2026, 11, 1)
-    with django_capture_on_commit_callbacks(execute=True):
-        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
-                        on_date=on_date)  # fmt: skip
-    run.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
-        run_commit(actor=users.commune_officer, run=run)
+    run = _start_and_commit(users, units, standards, on_date, django_capture_on_commit_callbacks)
     results = Classification.objects.filter(run=run).select_related("household")
     assert results.count() == 2
     spec = standards.s2022_2025.spec()
@@ -205,13 +200,7 @@ def test_a_commit_writes_only_the_households_whose_class_changes(homes, users, u
     on_date = date(2026, 11, 1)
 
     def run_once():
-        with django_capture_on_commit_callbacks(execute=True):
-            run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
-                            on_date=on_date)  # fmt: skip
-        run.refresh_from_db()
-        with django_capture_on_commit_callbacks(execute=True):
-            run_commit(actor=users.commune_officer, run=run)
-        run.refresh_from_db()
+        run = _start_and_commit(users, units, standards, on_date, django_capture_on_commit_callbacks)
         assert run.status == RunStatus.COMMITTED
         return run
 
@@ -234,3 +223,15 @@ def test_a_commit_writes_only_the_households_whose_class_changes(homes, users, u
     assert written == [2, 0, 1] and third.counts["changed"] == 0
     assert Household.objects.get(pk=near.pk).poverty_standard == "2022-2025"
     assert Classification.objects.filter(run=third).count() == 2
+
+
+def _start_and_commit(users, units, standards, on_date, django_capture_on_commit_callbacks):
+    """A run of Thọ Xuân under 2022–2025 on `on_date`, previewed and committed by its jobs."""
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
+                        on_date=on_date)  # fmt: skip
+    run.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=users.commune_officer, run=run)
+    run.refresh_from_db()
+    return run
