@@ -55,7 +55,7 @@ def xlsx_export_max_rows() -> int:
     """Rows a web or API xlsx export may hold. Unlike a csv, which streams from its first row, an xlsx
     is sent only once complete (about 0.6 ms a row here: 50,000 rows ≈ 30 s of silence, near the
     usual proxy timeouts). Larger lists go as csv, or narrowed by commune or village."""
-    return int(getattr(settings, "ANSINH_XLSX_EXPORT_MAX_ROWS", 50_000))
+    return int(settings.ANSINH_XLSX_EXPORT_MAX_ROWS)
 
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -170,6 +170,10 @@ ANSINH_MAX_UPLOAD_BYTES = int(os.environ.get("ANSINH_MAX_UPLOAD_BYTES", str(20 *
 # "more than N rows" and ask for a filter; exact totals at scale come from the reports.
 LIST_COUNT_CAP = int(os.environ.get("ANSINH_LIST_COUNT_CAP", "10000"))
 
+# Registry exports as xlsx from the web and API hold at most this many rows (an xlsx is sent only
+# once complete; csv streams and has no limit). Decision 0023.
+ANSINH_XLSX_EXPORT_MAX_ROWS = int(os.environ.get("ANSINH_XLSX_EXPORT_MAX_ROWS", "50000"))
+
 # API bearer tokens: at most this many requests per window, per token and per client address
 # (ansinh/accounts/ratelimit.py; 0 turns a limit off). Over the limit the API answers 429 with Retry-After.
 ANSINH_API_RATE_WINDOW = int(os.environ.get("ANSINH_API_RATE_WINDOW", "60"))
