@@ -139,7 +139,11 @@ class IdentityOut(Schema):
 
 
 class HouseholdFilterIn(Schema):
-    q: str | None = Field(None, description="Tên thành viên (không dấu cũng được), số CCCD hoặc mã hộ")
+    q: str | None = Field(
+        None,
+        description="Tên thành viên (không dấu cũng được), số CCCD/CMND (cả số hoặc từ 6 chữ số đầu) "
+        "hoặc mã hộ (cả mã hoặc từ 3 ký tự đầu, không phân biệt hoa thường)",
+    )
     commune: int | None = Field(None, description="Mã số (id) xã; gồm cả hộ của xã cũ mà xã này kế thừa")
     village: int | None = Field(None, description="Mã số (id) thôn/tổ dân phố")
     status: str | None = None

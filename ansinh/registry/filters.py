@@ -90,6 +90,7 @@ FLAG_CHOICES = [(name, capfirst(Household._meta.get_field(name).verbose_name)) f
 class HouseholdFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Tìm theo tên, số CCCD hoặc mã hộ"),
+        help_text=_("Mã hộ và số CCCD/CMND: gõ phần đầu cũng được (từ 3 ký tự của mã, 6 chữ số của số)."),
         method="filter_nothing",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
     )

@@ -38,6 +38,12 @@ FLAG_FIELDS = (
 )
 # An identity number as people type it: digits with optional spaces, dots or dashes.
 _ID_LIKE = re.compile(r"^[\d\s.\-]+$")
+# The start of a household code as people type it: letters, digits, "-" or "_", no spaces.
+_CODE_LIKE = re.compile(r"[\w\-]+")
+# Shortest typed start that is searched as a prefix: a code's first 3 characters, a CCCD/CMND's
+# first 6 digits (fewer would list a large part of the area). Shorter text matches a whole code only.
+CODE_PREFIX_MIN = 3
+ID_PREFIX_MIN = 6
 
 
 def _present_member_count() -> Coalesce:
@@ -54,26 +60,42 @@ def _present_member_count() -> Coalesce:
 
 def households_search(queryset: QuerySet[Household], text: str | None) -> QuerySet[Household]:
     """Households one of whose members is named like `text` (accents ignored: "nguyen van a" finds
-    "Nguyễn Văn A"), or holds exactly that CCCD/CMND, or whose code is `text`.
+    "Nguyễn Văn A"), or holds a CCCD/CMND starting with the typed digits, or whose code starts with `text`.
+
+    - Household code: the whole code, any case; and when `text` looks like a code (letters, digits,
+      "-", "_", no spaces) of at least `CODE_PREFIX_MIN` characters, every code starting with it
+      ("hg0012" finds HG001234). ``%`` and ``_`` are literal (Django escapes them in ``LIKE``).
+    - CCCD/CMND: typed with or without spaces, dots or dashes (`normalise_id_number`); 12 digits
+      match that number, 6 to 11 digits every number starting with them (so 9 digits find the CMND
+      and the CCCDs that start so); fewer than `ID_PREFIX_MIN` digits are not a number search.
 
     One ``id IN (… UNION ALL …)`` of the matching households' ids: the database starts from the few
     members and codes that match (the trigram index on the folded name, the upper-cased code index,
     the CCCD index) and reads those households by key. An ``OR`` of ``EXISTS`` conditions, as
     before, made PostgreSQL test every household of the area against the matches: 470 ms per
     count at 1M households for "nguyen van an", 88 ms this way (docs/benchmarks.md, "HTTP").
+    The prefix branches are index range scans too on PostgreSQL: ``upper(code) LIKE 'HG0012%'`` reads
+    ``registry_hh_code_upper`` (``text_pattern_ops`` since `registry/0009`, which also serves the
+    whole-code ``=``), ``id_number LIKE '038075%'`` the ``varchar_pattern_ops`` twin of the
+    ``id_number`` index; a database whose collation is not "C" could not use a plain B-tree for them.
     A household with two matching members is listed once (``IN``, not a join).
     """
     text = (text or "").strip()
     if not text:
         return queryset
-    parts = [Household.objects.filter(code__iexact=text).order_by().values("id")]
+    if len(text) >= CODE_PREFIX_MIN and _CODE_LIKE.fullmatch(text):
+        parts = [Household.objects.filter(code__istartswith=text).order_by().values("id")]  # also the whole code
+    else:
+        parts = [Household.objects.filter(code__iexact=text).order_by().values("id")]
     folded = fold_vietnamese(text)
     if folded:
         parts.append(Member.objects.filter(name_folded__contains=folded).order_by().values("household_id"))
     if _ID_LIKE.match(text):
         digits = normalise_id_number(text)
-        if len(digits) in (9, 12):
+        if len(digits) == 12:
             parts.append(Member.objects.filter(id_number=digits).order_by().values("household_id"))
+        elif ID_PREFIX_MIN <= len(digits) < 12:  # a CMND (9 digits) or the start of a number
+            parts.append(Member.objects.filter(id_number__startswith=digits).order_by().values("household_id"))
     matches = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return queryset.filter(pk__in=matches)
 

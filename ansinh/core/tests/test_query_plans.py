@@ -73,6 +73,20 @@ def test_household_search_by_folded_name_and_cccd_reads_indexes(registry, users)
     assert "Bitmap Index Scan on registry_member_name_trgm" in plan, plan
 
 
+def test_household_search_by_code_and_cccd_prefix_reads_indexes(registry, users):
+    for text in ("p0", "hg0012", "038075", "038 075 001"):
+        _assert_indexed(_plan(household_list_visible_to(user=users.province_officer, filters={"q": text})[:50]))
+    # Each prefix alone is a range of a pattern index (``~>=~ … ~<~``: registry/0009 for the upper-cased
+    # code, the ``varchar_pattern_ops`` twin of ``id_number``), not a whole index read with a filter:
+    # outside a "C" collation a plain B-tree cannot serve ``LIKE 'prefix%'``.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = _plan(Household.objects.filter(code__istartswith="hg0012").order_by().values("id"))
+    assert "registry_hh_code_upper" in plan and "Index Cond: ((upper((code)::text) ~>=~ 'HG0012'" in plan, plan
+    plan = _plan(Member.objects.filter(id_number__startswith="038075").order_by().values("household_id"))
+    assert "Index Cond: (((id_number)::text ~>=~ '038075'" in plan, plan
+
+
 def test_cccd_lookup_reads_the_id_number_index(registry):
     _assert_indexed(_plan(Member.objects.filter(id_number="038075001234")))
 

@@ -44,6 +44,17 @@ def test_list_is_scoped_searchable_paginated_and_masked(api, units):
     assert (page["pages"], [i["code"] for i in page["items"]]) == (2, ["B1"])
 
 
+def test_list_search_finds_code_and_cccd_prefixes_inside_the_area_only(api, units):
+    make_household(units.tho_xuan, code="HG001234", members=[head("Lê Văn Cường", id_number=HEAD_ID)])
+    make_household(units.tho_xuan, code="HG002000", members=[head("Lê Văn Cần")])
+    make_household(units.mdrak, code="HG001277", members=[head("Y Bhim Niê", id_number="038075777777")])
+    for typed in ("hg0012", "038 075", "038075000", HEAD_ID, "HG001234"):
+        body = api("get", "/", q=typed).json()
+        assert (body["count"], [i["code"] for i in body["items"]]) == (1, ["HG001234"]), typed
+    for typed in ("hg", "03807", "hg_", "%"):
+        assert api("get", "/", q=typed).json()["count"] == 0, typed
+
+
 def test_detail_has_members_with_masked_numbers(api, units):
     household = make_household(units.tho_xuan, code="D1", members=[head(id_number=HEAD_ID), member()])
     body = api("get", f"/{household.pk}").json()

@@ -1,4 +1,7 @@
-"""Household reads: area scope, legacy communes, accent-insensitive search, Vietnamese order, history."""
+"""Household reads: area scope, legacy communes, accent-insensitive search, code and CCCD prefixes,
+Vietnamese order, history."""
+
+from datetime import date
 
 import pytest
 from django.http import Http404
@@ -51,8 +54,81 @@ def test_search_by_identity_number_as_typed(users, units):
     for typed in ("038075000123", "038 075 000 123", "038.075.000.123"):
         found = selectors.household_list_visible_to(user=users.commune_officer, filters={"q": typed})
         assert _codes(found) == ["C1"], typed
-    # Part of a number is not a match: the number identifies a person, it is not searched by prefix.
-    assert not selectors.household_list_visible_to(user=users.commune_officer, filters={"q": "038075"}).exists()
+    # Fewer than 6 digits are not a number search (they would match thousands of people).
+    assert not selectors.household_list_visible_to(user=users.commune_officer, filters={"q": "03807"}).exists()
+
+
+def _search(user, text) -> list[str]:
+    return sorted(_codes(selectors.household_list_visible_to(user=user, filters={"q": text})))
+
+
+def test_search_finds_codes_by_their_start_in_any_case(users, units):
+    make_household(units.tho_xuan, code="HG001234", members=[head("Lê Văn Cường")])
+    make_household(units.tho_xuan, code="HG001299", members=[head("Lê Văn Cần")])
+    make_household(units.tho_xuan, code="HG002001", members=[head("Lê Văn Cẩn")])
+    make_household(units.tho_xuan, code="XHG0012", members=[head("Lê Văn Công")])  # holds it, does not start so
+    officer = users.commune_officer
+    for typed in ("HG0012", "hg0012", "Hg0012", " hg0012 "):
+        assert _search(officer, typed) == ["HG001234", "HG001299"], typed
+    assert _search(officer, "hg") == []  # under 3 characters: a whole code only
+    assert _search(officer, "HG00") == ["HG001234", "HG001299", "HG002001"]
+    assert _search(officer, "hg001234") == ["HG001234"]  # the whole code, as before
+    assert _search(officer, "HG 0012") == []  # a space: not a code, so no prefix
+
+
+def test_short_text_matches_a_whole_code_only(users, units):
+    # Names without "a" or "b": the name search would find them.
+    make_household(units.tho_xuan, code="A1", members=[head("Lê Thị Hồng", sex="female")])
+    make_household(units.tho_xuan, code="AB1", members=[head("Lò Thị Hương", sex="female")])
+    make_household(units.tho_xuan, code="AB12", members=[head("Hồ Thị Nhung", sex="female")])
+    officer = users.commune_officer
+    assert _search(officer, "a") == []
+    assert _search(officer, "ab") == []
+    assert _search(officer, "a1") == ["A1"]
+    assert _search(officer, "ab1") == ["AB1", "AB12"]
+    assert _search(officer, "AB12") == ["AB12"]
+
+
+def test_like_wildcards_typed_in_the_search_are_literal(users, units):
+    make_household(units.tho_xuan, code="HG_001", members=[head("Lê Văn Cường")])
+    make_household(units.tho_xuan, code="HGX001", members=[head("Lê Văn Cần")])
+    make_household(units.tho_xuan, code="HG%01", members=[head("Lê Văn Cẩn")])
+    officer = users.commune_officer
+    assert _search(officer, "hg_") == ["HG_001"]  # not HGX001
+    assert _search(officer, "___") == []
+    assert _search(officer, "%") == []
+    assert _search(officer, "hg%") == []  # "%" is not a code character: a whole code only
+    assert _search(officer, "hg%01") == ["HG%01"]
+
+
+def test_search_by_the_first_six_or_more_digits_of_a_cccd(users, units):
+    make_household(units.tho_xuan, code="C1", members=[head("Lê Văn Cường", id_number="038075000123")])
+    make_household(units.tho_xuan, code="C2", members=[head("Lê Văn Cần", id_number="038075999888")])
+    make_household(units.tho_xuan, code="C3", members=[head("Lê Văn Cẩn", id_number="038080000456",
+                                                             birth_date=date(1980, 5, 1))])  # fmt: skip
+    make_household(units.tho_xuan, code="M1", members=[head("Lê Văn Công", id_number="123456789")])  # a CMND
+    officer = users.commune_officer
+    assert _search(officer, "038075") == ["C1", "C2"]
+    assert _search(officer, "038 075 000") == ["C1"]
+    assert _search(officer, "038.075.00") == ["C1"]
+    assert _search(officer, "0380-8") == []  # 5 digits
+    assert _search(officer, "03807") == []
+    assert _search(officer, "038075000123") == ["C1"]  # the whole CCCD, as before
+    assert _search(officer, "038080000456") == ["C3"]
+    assert _search(officer, "123456789") == ["M1"]  # the whole CMND, as before
+    assert _search(officer, "123 456") == ["M1"]
+    assert _search(officer, "12345") == []
+
+
+def test_prefix_search_never_reaches_outside_the_area(users, units):
+    make_household(units.tho_xuan, code="HG001234", members=[head("Lê Văn Cường", id_number="038075000123")])
+    make_household(units.mdrak, code="HG001277", members=[head("Y Bhim Niê", id_number="038075777777")])
+    assert _search(users.commune_officer, "hg0012") == ["HG001234"]
+    assert _search(users.commune_officer, "038075") == ["HG001234"]
+    assert _search(users.commune_officer_dl, "hg0012") == ["HG001277"]
+    assert _search(users.commune_officer_dl, "038 075") == ["HG001277"]
+    assert _search(users.no_role, "hg0012") == []
+    assert _search(users.no_role, "038075") == []
 
 
 def test_default_order_is_vietnamese_alphabetical_by_given_name(users, units):

@@ -84,6 +84,20 @@ def test_list_searches_without_accents_and_sorts_on_the_server(officer_client, u
     assert list(response.context["table"].page.object_list) == []
 
 
+def test_list_finds_code_and_cccd_prefixes_inside_the_area_only(officer_client, units):
+    make_household(units.tho_xuan, code="HG001234", members=[head("Lê Văn Cường", id_number=HEAD_ID)])
+    make_household(units.tho_xuan, code="HG002000", members=[head("Lê Văn Cần")])
+    make_household(units.mdrak, code="HG001277", members=[head("Y Bhim Niê", id_number="038075777777")])
+    url = reverse("registry:household_list")
+    for typed in ("hg0012", "038 075", "038075000", HEAD_ID, "HG001234"):
+        response = officer_client.get(url, {"q": typed})
+        assert [r.record.code for r in response.context["table"].page.object_list] == ["HG001234"], typed
+        assert "Y Bhim Niê" not in response.content.decode()
+    for typed in ("hg", "03807"):  # too short for a prefix
+        response = officer_client.get(url, {"q": typed})
+        assert list(response.context["table"].page.object_list) == [], typed
+
+
 def test_list_query_count_does_not_grow_with_rows(officer_client, units):
     make_household(units.tho_xuan, code="Q0")
     url = reverse("registry:household_list")
