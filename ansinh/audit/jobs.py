@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 
 from ansinh.jobs.models import Job
 from ansinh.jobs.services import JobProgress, job_enqueue, register_job_kind
+from ansinh.jobs.texts import job_message
 
 from .models import AuditEvent
 from .permissions import can_verify_chains
-from .verification import chain_keys, verify_all
+from .verification import BREAK_MESSAGE, REASONS, chain_keys, verify_all
 
 VERIFY_KIND = "audit.verify"
 
@@ -19,7 +20,8 @@ def verify_job(job: Job, progress: JobProgress) -> dict:
     checked, breaks = verify_all(on_progress=progress.advance)
     chains = len(chain_keys())
     for found in breaks:
-        progress.message(found.describe())
+        # Stored as source strings (the reason too), so the job page shows it in its reader's language.
+        progress.message(BREAK_MESSAGE, {**found.describe_params(), "reason": job_message(REASONS[found.code])})
     if breaks:
         summary = _("Đã kiểm tra %(checked)s sự kiện trong %(chains)s chuỗi: %(broken)s chuỗi bị phá vỡ.") % {
             "checked": checked,

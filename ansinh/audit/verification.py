@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import AuditChain, AuditEvent
 from .services import GENESIS_HASH, event_hash
@@ -20,14 +21,18 @@ ProgressCallback = Callable[[int], None]
 PROGRESS_EVERY = 500
 
 
+# Source strings, translated where they are shown (the job page renders them in its reader's language).
+REASONS = {
+    SEQUENCE_GAP: gettext_noop("thiếu sự kiện ngay trước sự kiện này (số thứ tự bị hụt)"),
+    LINK_BROKEN: gettext_noop("liên kết với mã băm của sự kiện trước bị đứt"),
+    HASH_MISMATCH: gettext_noop("nội dung không khớp với mã băm đã lưu (đã bị sửa)"),
+    HEAD_MISMATCH: gettext_noop("đầu chuỗi không khớp với sự kiện cuối (có sự kiện bị xoá hoặc bị chèn)"),
+}
+BREAK_MESSAGE = gettext_noop("Chuỗi %(chain)s: sự kiện #%(id)s (số thứ tự %(seq)s) — %(reason)s.")
+
+
 def _reason_text(code: str) -> str:
-    texts = {
-        SEQUENCE_GAP: _("thiếu sự kiện ngay trước sự kiện này (số thứ tự bị hụt)"),
-        LINK_BROKEN: _("liên kết với mã băm của sự kiện trước bị đứt"),
-        HASH_MISMATCH: _("nội dung không khớp với mã băm đã lưu (đã bị sửa)"),
-        HEAD_MISMATCH: _("đầu chuỗi không khớp với sự kiện cuối (có sự kiện bị xoá hoặc bị chèn)"),
-    }
-    return texts[code]
+    return _(REASONS[code])
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,13 @@ class ChainBreak:
     def as_dict(self) -> dict:
         return {**asdict(self), "reason": self.reason}
 
+    def describe_params(self) -> dict:
+        """The parameters of `BREAK_MESSAGE` but its reason (``REASONS[self.code]``)."""
+        return {"chain": self.chain_key, "id": self.event_id if self.event_id is not None else "—",
+                "seq": self.sequence}  # fmt: skip
+
     def describe(self) -> str:
-        return _("Chuỗi %(chain)s: sự kiện #%(id)s (số thứ tự %(seq)s) — %(reason)s.") % {
-            "chain": self.chain_key,
-            "id": self.event_id if self.event_id is not None else "—",
-            "seq": self.sequence,
-            "reason": self.reason,
-        }
+        return _(BREAK_MESSAGE) % {**self.describe_params(), "reason": self.reason}
 
 
 def _verify_chain(key: str, *, batch_size: int, on_progress: ProgressCallback | None) -> tuple[int, ChainBreak | None]:

@@ -37,6 +37,11 @@ class JobOut(Schema):
         return str(obj.get_status_display())
 
     @staticmethod
+    def resolve_messages(obj: Job) -> list[str]:
+        # In the caller's language (the language cookie, else Vietnamese), whoever started the job.
+        return obj.message_texts()
+
+    @staticmethod
     def resolve_created_by(obj: Job) -> str | None:
         return obj.created_by.get_username() if obj.created_by_id else None
 

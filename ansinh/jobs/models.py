@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from ansinh.core.models import TimeStampedModel
 from ansinh.core.scoping import ScopedManager
 
+from .texts import job_message_text
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Đang chờ")
@@ -30,12 +32,14 @@ class Job(TimeStampedModel):
     params = models.JSONField(default=dict, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    # Entries {"msgid", "params", "text"} (`texts.job_message`), read in the reader's language through
+    # `message_texts`; rows written before that hold plain strings, shown as they are.
     messages = models.JSONField(default=list, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    # The language of the person who started it: the job writes its messages, summary and errors in
-    # it (they are stored as text), so an officer working in English reads them in English.
+    # The language of the person who started it: the job writes its summary, errors and each message's
+    # fallback text in it (they are stored as text), so an officer working in English reads them in English.
     language = models.CharField(_("ngôn ngữ"), max_length=10, blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -77,3 +81,7 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    def message_texts(self) -> list[str]:
+        """The progress messages in the active language (the reader's), oldest first."""
+        return [job_message_text(entry) for entry in self.messages or ()]

@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import workers
 from .events import JobsEventType
 from .models import Job, JobStatus
 from .services import MAX_MESSAGES, _enqueue_task, abandon_hook, lease_seconds, max_attempts, record_event
+from .texts import job_message
 
 logger = logging.getLogger("ansinh.jobs")
 
@@ -38,6 +41,11 @@ LOST_PROCESS = "process_gone"
 LOST_LEASE = "lease_expired"
 ORPHAN_TASK = "task_lost"
 WORKER_LOST_EXCEPTION = "ansinh.jobs.recovery.WorkerLost"
+
+REQUEUED_MESSAGE = gettext_noop(
+    "Tiến trình xử lý bị dừng đột ngột (lần chạy thứ %(n)s); công việc được đưa lại vào hàng đợi "
+    "và chạy tiếp từ phần đã lưu."
+)
 
 
 class WorkerLost(Exception):
@@ -108,11 +116,10 @@ def _recover_running(job_id: int, attempts: int, reason: str) -> str | None:
                 hook(job, job.error)
         else:
             job.status = JobStatus.QUEUED
-            text = _(
-                "Tiến trình xử lý bị dừng đột ngột (lần chạy thứ %(n)s); công việc được đưa lại vào hàng đợi "
-                "và chạy tiếp từ phần đã lưu."
-            ) % {"n": job.attempts}
-            job.messages = [*job.messages, text][-MAX_MESSAGES:]
+            # Read in the reader's language; its fallback text in the job's, like the job's own messages.
+            with translation.override(job.language) if job.language else nullcontext():
+                entry = job_message(REQUEUED_MESSAGE, {"n": job.attempts})
+            job.messages = [*job.messages, entry][-MAX_MESSAGES:]
             event = JobsEventType.JOB_REQUEUED
             transaction.on_commit(partial(_enqueue_task, job.pk))
         job.save(update_fields=["status", "error", "finished_at", "messages", "updated_at"])

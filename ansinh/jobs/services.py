@@ -27,6 +27,7 @@ from ansinh.core.exceptions import ApplicationError
 
 from . import workers
 from .models import Job, JobStatus
+from .texts import job_message
 
 logger = logging.getLogger("ansinh.jobs")
 
@@ -119,8 +120,14 @@ class JobProgress:
         if self._since_write >= self.every or self._clock() - self._last_write >= self.min_interval:
             self.flush()
 
-    def message(self, text: str) -> None:
-        self.job.messages = [*self.job.messages, str(text)][-MAX_MESSAGES:]
+    def message(
+        self, msgid: str, params: dict[str, Any] | None = None, *, plural: str | None = None, count: int | None = None
+    ) -> None:
+        """Add a message for the job's page. `msgid` is the untranslated source string (mark it with
+        ``gettext_noop``) and `params` its parameters: the page renders it in its reader's language
+        (`texts.job_message`; `plural`/`count` for a message with plural forms)."""
+        entry = job_message(msgid, params, plural=plural, count=count)
+        self.job.messages = [*self.job.messages, entry][-MAX_MESSAGES:]
         self.flush()
 
     def checkpoint(self, state: dict[str, Any]) -> None:
@@ -278,7 +285,8 @@ def job_run(job_id: int) -> Job:
     token = request_id_var.set(f"job-{job.pk}")
     progress = JobProgress(job)
     lease = _start_lease(job)
-    # In the language of whoever started it: what it writes (messages, summary, errors) is stored text.
+    # In the language of whoever started it: what it stores as text (summary, errors, and each
+    # message's fallback text) is in that language; messages are read in the reader's (`texts`).
     with translation.override(job.language) if job.language else nullcontext():
         try:
             fn = _KINDS.get(job.kind)

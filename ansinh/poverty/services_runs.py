@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ansinh.audit.services import audit_record
 from ansinh.core.db import insert_rows, reserve_ids
@@ -44,6 +45,8 @@ PREVIEW_KIND = "poverty.run_preview"
 COMMIT_KIND = "poverty.run_commit"
 CHUNK = 500
 SAMPLE_CHANGES = 200
+# The jobs' last message (both commit paths); stored untranslated, read in the reader's language.
+COMMITTED_MESSAGE = gettext_noop("Đã ghi kết quả phân loại của %(n)s hộ.")
 
 
 def _transition(run: ClassificationRun, to: str) -> None:
@@ -194,7 +197,7 @@ def _preview_save(run, progress, counts, per_commune, transitions, changes, inco
             actor=run.created_by, event_type=PovertyEventType.RUN_PREVIEWED, target=locked, unit_path=locked.unit_path,
             changes={"new": {"status": locked.status, "counts": dict(counts)}},
         )  # fmt: skip
-    progress.message(_("Tính thử xong %(n)s hộ.") % {"n": counts["households"]})
+    progress.message(gettext_noop("Tính thử xong %(n)s hộ."), {"n": counts["households"]})
     return {"run_id": run.pk, "counts": dict(counts)}
 
 
@@ -257,7 +260,7 @@ def _commit_python(run: ClassificationRun, progress: JobProgress) -> dict[str, A
     except Exception as exc:
         _fail(run.pk, run.committed_by, exc)
         raise
-    progress.message(_("Đã ghi kết quả phân loại của %(n)s hộ.") % {"n": counts["households"] - counts["incomplete"]})
+    progress.message(COMMITTED_MESSAGE, {"n": counts["households"] - counts["incomplete"]})
     return {"run_id": run.pk, "counts": dict(counts)}
 
 
@@ -489,7 +492,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
                 f"SELECT household_id FROM {classify_sql.STAGE} WHERE state = 'fallback' ORDER BY household_id"
             )
         ]
-        progress.message(_("Đang ghi kết quả phân loại…"))
+        progress.message(gettext_noop("Đang ghi kết quả phân loại…"))
         with transaction.atomic():
             locked = ClassificationRun.objects.select_for_update().get(pk=run.pk)
             if locked.status == RunStatus.COMMITTED:
@@ -517,7 +520,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
         raise
     finally:
         _drop_stage()
-    progress.message(_("Đã ghi kết quả phân loại của %(n)s hộ.") % {"n": counts["households"] - counts["incomplete"]})
+    progress.message(COMMITTED_MESSAGE, {"n": counts["households"] - counts["incomplete"]})
     return {"run_id": run.pk, "counts": dict(counts)}
 
 

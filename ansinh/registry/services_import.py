@@ -54,6 +54,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ansinh.audit.services import audit_record
 from ansinh.core.db import analyze_tables, lock_values
@@ -128,7 +129,7 @@ class _NoProgress:
     def advance(self, n: int = 1) -> None:
         pass
 
-    def message(self, text: str) -> None:
+    def message(self, msgid: str, params=None, **kwargs) -> None:
         pass
 
     def checkpoint(self, state: dict[str, Any]) -> None:
@@ -1055,9 +1056,9 @@ def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, eve
     The workbook is written before the batch row is locked: for a large file it takes a while
     (about a minute for 350,000 rows), and the progress says so meanwhile."""
     progress = progress or _NoProgress()
-    progress.message(_("Đang viết tệp kết quả (%(n)s dòng)…") % {"n": result.counts.get("rows", 0)})
+    progress.message(gettext_noop("Đang viết tệp kết quả (%(n)s dòng)…"), {"n": result.counts.get("rows", 0)})
     result_file = _result_file(ImportBatch.objects.only("pk", "file_name").get(pk=batch_id), result)
-    progress.message(_("Đã viết xong tệp kết quả."))
+    progress.message(gettext_noop("Đã viết xong tệp kết quả."))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         batch.counts = {k: v for k, v in result.counts.items()}
@@ -1147,7 +1148,7 @@ def _queue_duplicate_scan(batch: ImportBatch, actor, progress) -> None:
         duplicate_scan_start(actor=actor, unit=batch.commune)
     except PermissionDenied:
         return
-    progress.message(_("Đã xếp lịch tìm người trùng trong %(unit)s.") % {"unit": batch.commune.name})
+    progress.message(gettext_noop("Đã xếp lịch tìm người trùng trong %(unit)s."), {"unit": batch.commune.name})
 
 
 def _run_pass(batch: ImportBatch, actor, *, write: bool, progress, resume=None) -> ImportResult:

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import translation
 
 from ansinh.audit import verification
 from ansinh.audit.models import AuditEvent
@@ -220,7 +221,10 @@ def test_verification_job_names_the_broken_event(chain, users, django_capture_on
     assert job.status == JobStatus.SUCCEEDED  # the check ran; what it found is in the result
     assert job.result["intact"] is False
     assert job.result["breaks"][0]["event_id"] == chain[0].pk
-    assert any(f"#{chain[0].pk}" in text for text in job.messages)
+    assert any(f"#{chain[0].pk}" in text for text in job.message_texts())
+    # Stored as source strings (the reason too): an English reader reads it in English.
+    with translation.override("en"):
+        assert any(text.startswith("Chain ") and f"event #{chain[0].pk}" in text for text in job.message_texts())
 
 
 def test_verification_job_is_refused_below_national_scope(users):

@@ -24,6 +24,21 @@ def test_get_returns_progress_and_result(client, users):
     assert body["created_by"] == "commune_officer"
 
 
+def test_messages_are_in_the_callers_language(client, users, settings):
+    from django.utils import translation
+
+    from ansinh.jobs.tests.kinds import SPEAK_KIND
+
+    with translation.override("en"), transaction.atomic():
+        job = job_enqueue(actor=users.commune_officer, kind=SPEAK_KIND, label="Nói", unit_path="/2025/38/16000/",
+                          params={"n": 2})  # fmt: skip
+    job_run(job.pk)
+    client.force_login(users.commune_officer)
+    assert client.get(f"{URL}{job.pk}").json()["messages"] == ["Thất bại", "2 người tham dự"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.get(f"{URL}{job.pk}").json()["messages"] == ["Failed", "2 attendees"]
+
+
 def test_list_is_scoped_and_paginated(client, users):
     mine = make(users.commune_officer)
     other = make(users.commune_officer_dl, unit_path="/2025/66/24000/")

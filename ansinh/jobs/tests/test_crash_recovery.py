@@ -71,6 +71,23 @@ def db_task(status: str, *, worker_id: str = "", started_ago: float = 0) -> DBTa
     )  # fmt: skip
 
 
+def test_the_requeue_message_is_read_in_the_readers_language(users, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    job = running_job(users.commune_officer, pid=dead_pid())
+    Job.objects.filter(pk=job.pk).update(language="en")  # started by an officer working in English
+    with django_capture_on_commit_callbacks(execute=False):
+        jobs_recover()
+    job.refresh_from_db()
+    (entry,) = job.messages
+    assert entry["params"] == {"n": 1}
+    assert entry["text"].startswith("The worker process stopped abruptly (start 1)")  # the starter's language
+    with translation.override("vi"):
+        assert job.message_texts()[0].startswith("Tiến trình xử lý bị dừng đột ngột (lần chạy thứ 1)")
+    with translation.override("en"):
+        assert job.message_texts() == [entry["text"]]
+
+
 def test_a_job_whose_worker_died_is_requeued_and_resumes_from_its_checkpoint(users, django_capture_on_commit_callbacks):
     task = db_task("RUNNING")
     job = running_job(users.commune_officer, pid=dead_pid(), task_id=str(task.pk))
@@ -85,7 +102,7 @@ def test_a_job_whose_worker_died_is_requeued_and_resumes_from_its_checkpoint(use
     assert job.result == {"started_from": 3, "counted": 5}
     assert job.attempts == 2
     assert job.task_id != str(task.pk)
-    assert "bị dừng đột ngột" in job.messages[0]
+    assert "bị dừng đột ngột" in job.message_texts()[0]
     task.refresh_from_db()
     assert (task.status, task.exception_class_path) == ("FAILED", WORKER_LOST_EXCEPTION)
     event = AuditEvent.objects.get(event_type=JobsEventType.JOB_REQUEUED)

@@ -26,13 +26,18 @@ def test_enqueue_runs_only_after_commit_and_succeeds(users, django_capture_on_co
     assert job.status == JobStatus.SUCCEEDED
     assert job.result == {"counted": 7, "summary": "Đã đếm 7"}
     assert (job.done, job.total, job.percent) == (7, 7, 100)
-    assert job.messages == ["counted 7"]
+    assert job.messages == [{"msgid": "counted %(n)s", "params": {"n": 7}, "text": "counted 7"}]
+    assert job.message_texts() == ["counted 7"]
     assert job.task_id
     assert job.started_at <= job.finished_at
     assert job.created_by == users.commune_officer
 
 
-@pytest.mark.parametrize(("language", "words"), [("en", ["Failed", "Completed"]), ("vi", ["Thất bại", "Hoàn thành"])])
+ENGLISH = ["Failed", "1 attendee", "Completed"]
+VIETNAMESE = ["Thất bại", "1 người tham dự", "Hoàn thành"]
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", ENGLISH), ("vi", VIETNAMESE)])
 def test_a_job_writes_its_texts_in_the_language_of_whoever_started_it(users, django_capture_on_commit_callbacks,
                                                                       language, words):  # fmt: skip
     from django.utils import translation
@@ -43,7 +48,13 @@ def test_a_job_writes_its_texts_in_the_language_of_whoever_started_it(users, dja
     with translation.override("vi" if language == "en" else "en"):  # the worker's own language does not matter
         callbacks[0]()
     job.refresh_from_db()
-    assert [*job.messages, job.result["summary"]] == words
+    # The stored texts (each message's fallback and the summary) are in the starter's language …
+    assert [*(entry["text"] for entry in job.messages), job.result["summary"]] == words
+    assert [entry["msgid"] for entry in job.messages] == ["Thất bại", "%(n)s người tham dự"]
+    # … and the messages are read in the reader's, whoever started the job.
+    for reader, expected in (("en", ENGLISH), ("vi", VIETNAMESE)):
+        with translation.override(reader):
+            assert job.message_texts() == expected[:2]
 
 
 def test_failing_job_is_failed_without_internals(users, django_capture_on_commit_callbacks, caplog):
@@ -134,7 +145,7 @@ def test_progress_writes_every_n_items_or_after_the_interval(users):
     progress.advance()
     assert stored(job)[0] == 14  # half a second passed: the next item writes
     progress.message("Đã đọc tệp")
-    assert stored(job) == (14, 100, ["Đã đọc tệp"])
+    assert stored(job) == (14, 100, [{"msgid": "Đã đọc tệp", "params": {}, "text": "Đã đọc tệp"}])
     assert progress.writes == 4
 
 
@@ -144,7 +155,7 @@ def test_messages_are_capped(users, monkeypatch):
     progress = JobProgress(job)
     for i in range(5):
         progress.message(f"m{i}")
-    assert stored(job)[2] == ["m2", "m3", "m4"]
+    assert [entry["msgid"] for entry in stored(job)[2]] == ["m2", "m3", "m4"]
 
 
 def test_percent_never_exceeds_100():

@@ -1,8 +1,9 @@
+import pytest
 from django.db import transaction
 from django.urls import reverse
 
 from ansinh.jobs.services import job_enqueue, job_run
-from ansinh.jobs.tests.kinds import COUNT_KIND
+from ansinh.jobs.tests.kinds import COUNT_KIND, SPEAK_KIND
 
 
 def make(user, unit_path="/2025/38/16000/", label="Đếm"):
@@ -144,3 +145,41 @@ def test_job_page_links_back_to_what_its_kind_declares(client, users):
     finally:
         links._LINKS.clear()
         links._LINKS.update(saved)
+
+
+def shown_messages(html: str) -> list[str]:
+    import re
+
+    listed = re.search(r'<ol class="messages">(.*?)</ol>', html, re.S)
+    return re.findall(r"<li>(.*?)</li>", listed.group(1)) if listed else []
+
+
+@pytest.mark.parametrize(("starter", "reader", "expected"), [
+    ("en", "vi", ["Thất bại", "2 người tham dự"]),
+    ("vi", "en", ["Failed", "2 attendees"]),
+    ("en", "en", ["Failed", "2 attendees"]),
+])  # fmt: skip
+def test_messages_are_shown_in_the_readers_language(client, users, settings, starter, reader, expected):
+    from django.utils import translation
+
+    with translation.override(starter), transaction.atomic():
+        job = job_enqueue(actor=users.commune_chair, kind=SPEAK_KIND, label="Nói", unit_path="/2025/38/16000/",
+                          params={"n": 2})  # fmt: skip
+    run_now(job)
+    # A colleague of the same commune reads it in their own language.
+    client.force_login(users.commune_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = reader
+    for name in ("jobs:job_detail", "jobs:job_progress"):
+        html = client.get(reverse(name, kwargs={"pk": job.pk})).content.decode()
+        assert shown_messages(html) == expected
+
+
+def test_messages_written_before_they_were_structured_are_shown_as_written(client, users, settings):
+    from ansinh.jobs.models import Job
+
+    job = run_now(make(users.commune_officer))
+    Job.objects.filter(pk=job.pk).update(messages=["Đã đọc tệp (cũ)", {"msgid": "Không có %(x)s", "text": "Cũ"}])
+    client.force_login(users.commune_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("jobs:job_progress", kwargs={"pk": job.pk})).content.decode()
+    assert shown_messages(html) == ["Đã đọc tệp (cũ)", "Cũ"]

@@ -252,7 +252,7 @@ def test_a_written_batch_queues_a_duplicate_scan_of_its_commune(users, units, dj
     scan = Job.objects.get(kind=SCAN_JOB_KIND)
     assert (scan.params["paths"], scan.created_by, scan.status) == ([units.tho_xuan.path], users.commune_officer,
                                                                      JobStatus.SUCCEEDED)  # fmt: skip
-    assert batch.job.messages[-1] == f"Đã xếp lịch tìm người trùng trong {units.tho_xuan.name}."
+    assert batch.job.message_texts()[-1] == f"Đã xếp lịch tìm người trùng trong {units.tho_xuan.name}."
     pair = DuplicatePair.objects.get()
     assert {pair.member_a.household.code, pair.member_b.household.code} == {"OLD", "H01"}
     # A dry run writes nothing and queues nothing.

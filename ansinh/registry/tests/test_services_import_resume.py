@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from openpyxl import load_workbook
 
 from ansinh.audit.models import AuditEvent
@@ -190,11 +191,24 @@ def test_the_job_says_when_it_writes_the_result_workbook_and_queues_the_duplicat
     batch = _batch(users, units)
     _run(batch)
     batch.refresh_from_db()
-    assert Job.objects.get(pk=batch.job_id).messages == [
+    job = Job.objects.get(pk=batch.job_id)
+    assert job.message_texts() == [
         "Đang viết tệp kết quả (14 dòng)…",
         "Đã viết xong tệp kết quả.",
         f"Đã xếp lịch tìm người trùng trong {units.tho_xuan.name}.",
     ]
+    # Stored as source strings with their parameters, so a reader in English reads them in English.
+    assert [(entry["msgid"], entry["params"]) for entry in job.messages] == [
+        ("Đang viết tệp kết quả (%(n)s dòng)…", {"n": 14}),
+        ("Đã viết xong tệp kết quả.", {}),
+        ("Đã xếp lịch tìm người trùng trong %(unit)s.", {"unit": units.tho_xuan.name}),
+    ]
+    with translation.override("en"):
+        assert job.message_texts() == [
+            "Writing the result workbook (14 rows)…",
+            "The result workbook is written.",
+            f"A duplicate scan of {units.tho_xuan.name} is queued.",
+        ]
     assert batch.status == ImportStatus.COMMITTED
     assert re.search(rf"/ket-qua-{batch.pk}-ho(_\w+)?\.xlsx$", batch.error_file.name)  # storage may add a suffix
     with batch.error_file.open("rb") as handle:
