@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from ansinh.accounts.models import Role, RoleAssignment, User
 from ansinh.accounts.services import role_assignment_create, user_create
+from ansinh.geo.choices import Structure
 from ansinh.geo.models import AdminUnit
 from ansinh.geo.services import village_create
 
 from .accounts import ACCOUNTS, DEMO_PASSWORD, DemoAccount
+from .duplicates import demo_duplicates_load
 from .households import DEMO_COMMUNES, demo_households_load
 from .poverty import demo_households, demo_poverty_load
 from .reviews import demo_campaign_load
@@ -75,10 +77,13 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
         dated = [communes[(c.structure, c.code)] for c in DEMO_COMMUNES if c.as_of == as_of]
         classified += demo_poverty_load(actor=officer, households=demo_households(dated), today=as_of or today)
     campaigns = demo_campaign_load(today=today)
+    current = {code: unit for (structure, code), unit in communes.items() if structure == Structure.Y2025}
+    duplicates = demo_duplicates_load(actor=officer, communes=current)
     return {
         "users_created": users_created,
         "villages_created": villages_created,
         "households_created": households_created,
         "households_classified": classified,
         "campaigns_created": campaigns,
+        "duplicates_added": duplicates,
     }

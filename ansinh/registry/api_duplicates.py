@@ -50,6 +50,7 @@ class DuplicateOut(Schema):
     id: int
     kind: str
     score: float
+    namesakes: int  # other living people with the pair's folded name, sex and birth year (decision 0025)
     status: str
     status_label: str
     evidence: dict[str, Any]
@@ -113,6 +114,7 @@ def _out(user, pair) -> dict[str, Any]:
         "id": pair.pk,
         "kind": pair.kind,
         "score": pair.score,
+        "namesakes": pair.namesakes,
         "status": pair.status,
         "status_label": str(pair.get_status_display()),
         "evidence": pair.evidence,
@@ -131,7 +133,7 @@ def _out(user, pair) -> dict[str, Any]:
 @router.get("/", response={200: list[DuplicateOut], **ERRORS}, operation_id="duplicate_list")
 @paginate(PagePagination)
 def duplicate_list(request, filters: Query[DuplicateFilterIn]):
-    """Pairs with a member in the caller's area, best score first (pending by default)."""
+    """Pairs with a member in the caller's area, best score first, then fewest namesakes (pending by default)."""
     _require(request, svc.VIEW_PERM)
     status = "" if filters.status == "all" else filters.status
     qs = svc.duplicate_list_visible_to(user=request.user, kind=filters.kind or "", status=status)

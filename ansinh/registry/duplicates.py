@@ -28,6 +28,13 @@ dated records are compared only in their date block (`_block_pairs`, decision 00
 compared pairs stay below the threshold: the scan scores them without building their evidence
 (`scored_above`) and calls `score_pair` only for the pairs it keeps, so both must give the same
 score (`_combined_score`). Memory: equal strings of the loaded records are one object.
+
+Namesakes: two records with the same folded name, sex and birth year score high whether they are
+one person or two born the same day; what tells the two apart is how many people bear that name in
+that year. When a pair is saved, the other living bearers in the registry are counted
+(`count_namesakes`, stored as `DuplicatePair.namesakes` and shown in the evidence), and the queue
+puts, among pairs of one score, those with fewer namesakes first (decision 0025). The pairs
+themselves do not change: the count orders the officer's work, it drops nothing.
 """
 
 from __future__ import annotations
@@ -418,6 +425,9 @@ class Candidate:
     evidence: dict[str, Any]
     unit_path_a: str = ""
     unit_path_b: str = ""
+    # (folded name, sex, birth year) when both records share all three: how many other people bear
+    # them is then counted when the pair is saved (`namesakes`, decision 0025).
+    namesake_key: tuple[str, str, int] | None = None
 
 
 @dataclass
@@ -509,7 +519,40 @@ def fuzzy_candidate(a: Record, b: Record, threshold: float, common: frozenset[st
         return None
     score, evidence = score_pair(a, b, common)
     low, high = (a, b) if a.id < b.id else (b, a)
-    return Candidate(low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path)
+    return Candidate(
+        low.id, high.id, DuplicateKind.FUZZY, score, evidence, low.unit_path, high.unit_path, _namesake_key(a, b)
+    )
+
+
+def _namesake_key(a: Record, b: Record) -> tuple[str, str, int] | None:
+    """What two records share when another person could bear it too: the same folded name, sex and
+    birth year (None when they differ in one of them)."""
+    if a.folded and a.folded == b.folded and a.sex == b.sex and a.birth_year == b.birth_year:
+        return (a.folded, a.sex, a.birth_year)
+    return None
+
+
+def count_namesakes(keys: Iterable[tuple[str, str, int]]) -> dict[tuple[str, str, int], int]:
+    """Living members in the whole registry per (folded name, sex, birth year) of `keys`.
+
+    The whole registry, not the scanned area: a scan compares a name with its bearers everywhere
+    (`_load_records(extend=True)`, the streamed scan alike), so they are who the pair could be
+    confused with. One grouped query per `SAVE_CHUNK` names (index ``registry_member_name_year``)."""
+    wanted = set(keys)
+    names = sorted({name for name, _sex, _year in wanted})
+    counts: dict[tuple[str, str, int], int] = {}
+    for start in range(0, len(names), SAVE_CHUNK):
+        rows = (
+            living_members()
+            .filter(name_folded__in=names[start : start + SAVE_CHUNK])
+            .order_by()
+            .values_list("name_folded", "sex", "birth_year")
+            .annotate(n=Count("id"))
+        )
+        for name, sex, year, n in rows:
+            if (name, sex, year) in wanted:
+                counts[(name, sex, year)] = n
+    return counts
 
 
 def fuzzy_candidates(
@@ -679,6 +722,11 @@ def save_candidates(candidates: Iterable[Candidate], *, stats: ScanStats) -> lis
             return
         firsts = {a for a, _b in buffer}
         seconds = {b for _a, b in buffer}
+        bearers = count_namesakes(c.namesake_key for c in buffer.values() if c.namesake_key is not None)
+        for candidate in buffer.values():
+            if candidate.namesake_key is not None:
+                # Other people than the two: the count includes them while they are living members.
+                candidate.evidence["namesakes"] = max(bearers.get(candidate.namesake_key, 0) - 2, 0)
         with transaction.atomic():
             # A superset (any first × any second), narrowed to the buffered pairs in Python: one
             # query with two IN lists instead of hundreds of OR-ed conditions.
@@ -695,6 +743,7 @@ def save_candidates(candidates: Iterable[Candidate], *, stats: ScanStats) -> lis
                             kind=candidate.kind,
                             score=candidate.score,
                             evidence=candidate.evidence,
+                            namesakes=candidate.evidence.get("namesakes", 0),
                             unit_path_a=candidate.unit_path_a,
                             unit_path_b=candidate.unit_path_b,
                         )
@@ -703,13 +752,14 @@ def save_candidates(candidates: Iterable[Candidate], *, stats: ScanStats) -> lis
                     stats.skipped_decided += 1
                 else:
                     pair.kind, pair.score, pair.evidence = candidate.kind, candidate.score, candidate.evidence
+                    pair.namesakes = candidate.evidence.get("namesakes", 0)
                     pair.unit_path_a, pair.unit_path_b = candidate.unit_path_a, candidate.unit_path_b
                     changed.append(pair)
             # ignore_conflicts: a concurrent scan may have stored the same pair meanwhile.
             DuplicatePair.objects.bulk_create(new, ignore_conflicts=True)
             if changed:
                 DuplicatePair.objects.bulk_update(
-                    changed, ["kind", "score", "evidence", "unit_path_a", "unit_path_b", "updated_at"]
+                    changed, ["kind", "score", "evidence", "namesakes", "unit_path_a", "unit_path_b", "updated_at"]
                 )
         stats.new += len(new)
         stats.updated += len(changed)

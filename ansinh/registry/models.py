@@ -149,7 +149,8 @@ class Household(TimeStampedModel):
             models.Index(fields=["commune", "poverty_class"], name="registry_household_class"),
             # The list's order (head name, code): a page is read from the index, not a sort of the area.
             models.Index(fields=["head_sort_key", "code", "id"], name="registry_household_list_order"),
-            # The search's "household code" branch (`selectors.households_search`: ``code__iexact``).
+            # The search's "household code" branch (`selectors.households_search`: ``code__iexact`` and
+            # ``code__istartswith``); on PostgreSQL built with ``text_pattern_ops`` for the prefix (registry/0009).
             models.Index(Upper("code"), name="registry_hh_code_upper"),
             path_index("registry_hh", "unit_path"),
             path_index("registry_hh", "successor_path"),
@@ -404,6 +405,9 @@ class DuplicatePair(TimeStampedModel):
     kind = models.CharField(_("loại"), max_length=10, choices=DuplicateKind.choices)
     score = models.FloatField(_("điểm giống"), default=0)
     evidence = models.JSONField(default=dict, blank=True)
+    # Other living people with the pair's folded name, sex and birth year (0 when the two differ in
+    # one of them): among pairs of one score, the fewer, the likelier one person (decision 0025).
+    namesakes = models.PositiveIntegerField(_("số người trùng tên cùng năm sinh"), default=0)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
     )
@@ -422,7 +426,7 @@ class DuplicatePair(TimeStampedModel):
     class Meta:
         verbose_name = _("cặp nghi trùng")
         verbose_name_plural = _("cặp nghi trùng")
-        ordering = ["-score", "id"]
+        ordering = ["-score", "namesakes", "id"]
         constraints = [
             models.UniqueConstraint(fields=["member_a", "member_b"], name="registry_duplicate_pair_unique"),
             models.CheckConstraint(

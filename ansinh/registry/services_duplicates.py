@@ -19,7 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
@@ -71,7 +71,9 @@ _RELATED = (
 
 
 def duplicate_list_visible_to(*, user, kind: str = "", status: str = DuplicateStatus.PENDING) -> QuerySet:
-    """Pairs with at least one member in the user's area (``registry.view_duplicatepair``), best first.
+    """Pairs with at least one member in the user's area (``registry.view_duplicatepair``), best first:
+    by score, then by fewer namesakes (a name borne by few people of that sex and birth year is more
+    likely one person registered twice; decision 0025).
 
     Pending pairs where a member has since died or been merged are left out: there is nothing
     left to decide (the next scan no longer proposes them).
@@ -84,7 +86,7 @@ def duplicate_list_visible_to(*, user, kind: str = "", status: str = DuplicateSt
     if status == DuplicateStatus.PENDING:
         gone = [MemberStatus.DEAD, MemberStatus.MERGED]
         qs = qs.exclude(Q(member_a__status__in=gone) | Q(member_b__status__in=gone))
-    return qs.order_by("-score", "id")
+    return qs.order_by("-score", "namesakes", "id")
 
 
 def duplicate_get_visible(*, user, pk, perm: str = VIEW_PERM) -> DuplicatePair:
@@ -322,8 +324,8 @@ def _scan_job(job: Job, progress: JobProgress) -> dict[str, Any]:
         members=members, threshold=threshold, on_total=progress.set_total, on_block=progress.advance
     )
     progress.message(
-        _("Đã xét %(blocks)s nhóm, tìm thấy %(found)s cặp nghi trùng (%(new)s cặp mới).")
-        % {"blocks": stats.blocks, "found": stats.pairs_found, "new": stats.new}
+        gettext_noop("Đã xét %(blocks)s nhóm, tìm thấy %(found)s cặp nghi trùng (%(new)s cặp mới)."),
+        {"blocks": stats.blocks, "found": stats.pairs_found, "new": stats.new},
     )
     return stats.as_dict()
 

@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView
 
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.templatetags.ansinh_format import vn_number
 from ansinh.core.views import AreaPermissionRequiredMixin
 
 from . import services_duplicates as svc
@@ -34,6 +35,7 @@ class DuplicateFilterForm(forms.Form):
         label=gettext_lazy("Trạng thái"),
         required=False,
         choices=[*DuplicateStatus.choices, ("all", gettext_lazy("Tất cả"))],
+        initial=DuplicateStatus.PENDING,  # what the queue shows when nothing is chosen
     )
 
 
@@ -138,7 +140,24 @@ _RULE_LABELS = {
 
 
 def evidence_labels(pair) -> list[str]:
-    return [str(_RULE_LABELS.get(rule, rule)) for rule in (pair.evidence or {}).get("rules", [])]
+    evidence = pair.evidence or {}
+    labels = [str(_RULE_LABELS.get(rule, rule)) for rule in evidence.get("rules", [])]
+    namesakes = evidence.get("namesakes")
+    if namesakes is not None:  # the two share name, sex and birth year (decision 0025)
+        labels.append(namesakes_label(namesakes))
+    return labels
+
+
+def namesakes_label(count: int) -> str:
+    """How many other people bear the pair's name, sex and birth year: with none, the pair is
+    hardly a coincidence; with dozens, two people born the same day is not unusual."""
+    if not count:
+        return str(_("Không ai khác cùng họ tên, giới tính và năm sinh"))
+    return ngettext(
+        "%(count)s người khác cùng họ tên, giới tính và năm sinh",
+        "%(count)s người khác cùng họ tên, giới tính và năm sinh",
+        count,
+    ) % {"count": vn_number(count)}
 
 
 class DuplicateListView(AreaPermissionRequiredMixin, ListView):

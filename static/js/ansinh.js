@@ -8,6 +8,18 @@
   "use strict";
 
   /*
+   * A list's filters (core/_filters.html) come open, so they show without this file. On a phone
+   * they fill the first screen above the rows: close them there (the summary still counts the
+   * filters set). Forms with errors lack data-close-narrow. The width is ansinh.css's phone one.
+   */
+  if (window.matchMedia && window.matchMedia("(max-width: 40rem)").matches) {
+    var boxes = document.querySelectorAll("details[data-close-narrow]");
+    for (var i = 0; i < boxes.length; i++) {
+      boxes[i].open = false;
+    }
+  }
+
+  /*
    * data-confirm="Question?" on a form or on its submit button: ask before sending.
    * Capture phase, so a refusal also stops htmx (which listens on the form itself).
    */

@@ -5,10 +5,11 @@ from ansinh.accounts.models import User
 from ansinh.accounts.services import roles_load
 from ansinh.audit.verification import verify_all
 from ansinh.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from ansinh.demo.duplicates import DEMO_DUPLICATES
 from ansinh.demo.households import DEMO_COMMUNES
 from ansinh.demo.services import demo_load
 from ansinh.poverty.services import standards_load
-from ansinh.registry.models import Household, Member
+from ansinh.registry.models import DuplicatePair, Household, Member
 from ansinh.reviews.models import Campaign, Certificate, MilestoneCompletion, ReviewCase
 from ansinh.reviews.services import kinds_load
 from ansinh.reviews.services_cases import form_a_load
@@ -30,7 +31,7 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     assert first["households_created"] == sum(c.households for c in DEMO_COMMUNES)
     assert Member.objects.count() >= 3 * Household.objects.count()
     assert demo_load() == {"users_created": 0, "villages_created": 0, "households_created": 0,
-                           "households_classified": 0, "campaigns_created": 0}  # fmt: skip
+                           "households_classified": 0, "campaigns_created": 0, "duplicates_added": 0}  # fmt: skip
     assert first["campaigns_created"] == 2
     # Thanh Hóa 2026 (2025 structure): every step done through the services, up to the frozen results.
     campaign = Campaign.objects.get(year=2026)
@@ -61,6 +62,12 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     assert first["households_classified"] == Household.objects.count()
     classes = set(Household.objects.values_list("poverty_class", flat=True))
     assert {"poor", "near_poor", "not_poor"} <= classes
+    # A few people entered twice (no diacritics, a typo, day and month swapped): the queue has them.
+    assert first["duplicates_added"] == len(DEMO_DUPLICATES)
+    rules = [set(p.evidence["rules"]) for p in DuplicatePair.objects.filter(status="pending")]
+    for rule in ("lost_diacritics", "one_letter_typo", "day_month_swapped"):
+        assert any(rule in found for found in rules), rule
+    assert DuplicatePair.objects.count() == len(DEMO_DUPLICATES)  # and no false pair among the demo's people
     checked, breaks = verify_all()
     assert checked > 0
     assert breaks == []
