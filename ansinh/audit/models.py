@@ -53,6 +53,7 @@ class AuditEvent(models.Model):
     unit_path = models.CharField(max_length=120, blank=True, editable=False)
     changes = models.JSONField(default=dict, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
+    # unique; its `varchar_pattern_ops` twin (PostgreSQL) is dropped by migration 0003: no reader
     hash = models.CharField(max_length=64, unique=True, editable=False)
 
     scope_fields = ("unit_path",)

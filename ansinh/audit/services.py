@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from ansinh.core.context import current_request_id
@@ -106,6 +107,7 @@ def audit_record_many(*, actor, events: list[PendingEvent]) -> list[AuditEvent]:
     for pending in events:
         by_chain.setdefault(chain_key_for(pending.unit_path), []).append(pending)
     now, request_id = timezone.now(), current_request_id()
+    new_event = _EventMaker(actor=actor, occurred_at=now, request_id=request_id)
     written: list[AuditEvent] = []
     for key in sorted(by_chain):  # a fixed lock order, so two bulk writers never deadlock
         chain = _lock_chain(key)
@@ -113,11 +115,7 @@ def audit_record_many(*, actor, events: list[PendingEvent]) -> list[AuditEvent]:
         rows = []
         for pending in by_chain[key]:
             sequence += 1
-            event = _new_event(
-                actor=actor, event_type=pending.event_type, target=pending.target, unit_path=pending.unit_path,
-                changes=pending.changes, target_repr=pending.target_repr, key=key, sequence=sequence,
-                prev_hash=prev_hash, occurred_at=now, request_id=request_id,
-            )  # fmt: skip
+            event = new_event(pending, key=key, sequence=sequence, prev_hash=prev_hash)
             prev_hash = event.hash
             rows.append(event)
         for event, pk in zip(rows, reserve_ids(AuditEvent, len(rows)), strict=True):
@@ -161,6 +159,65 @@ def _new_event(*, actor, event_type, target, unit_path, changes, target_repr, ke
     )
     event.hash = event_hash(event)
     return event
+
+
+# `json.dumps` with keyword arguments makes an encoder per call; these are the same encoders, made once.
+_normalising_encode = DjangoJSONEncoder().encode  # json.dumps(value, cls=DjangoJSONEncoder)
+_canonical_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+class _EventMaker:
+    """`_new_event` for many events of one actor at one time (`audit_record_many`): what depends on
+    the actor and the time is worked out once, the event is built without `Model.__init__`, the
+    JSON encoders are made once. The same attributes, changes and hash as `_new_event` (tested)."""
+
+    def __init__(self, *, actor, occurred_at, request_id):
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        self.user, self.occurred_at, self.request_id = user, occurred_at, request_id
+        self.actor_label = (user.get_username() if user else SYSTEM_ACTOR_LABEL)[:150]
+        self.hashed_at = occurred_at.astimezone(UTC).isoformat()
+        if user is not None:  # what assigning ``actor=user`` does (ForwardManyToOneDescriptor.__set__)
+            probe = AuditEvent(actor=user)
+            self.db, self.actor_id = probe._state.db, probe.actor_id
+        else:
+            self.db, self.actor_id = None, None
+        self.defaults = {
+            f.attname: f.get_default()
+            for f in AuditEvent._meta.concrete_fields
+            if not (f.has_default() and callable(f.default))
+        }
+
+    def __call__(self, pending: PendingEvent, *, key: str, sequence: int, prev_hash: str) -> AuditEvent:
+        target, target_repr = pending.target, pending.target_repr
+        if target is not None:
+            target_type = target._meta.label_lower
+            target_id = str(target.pk) if target.pk is not None else ""
+            target_repr = (target_repr if target_repr is not None else str(target))[:255]
+        else:
+            target_type = target_id = ""
+            target_repr = (target_repr if target_repr is not None else "")[:255]
+        unit_path = pending.unit_path or ""
+        event_type = int(pending.event_type)
+        changes = json.loads(_normalising_encode(pending.changes or {}))
+        payload = {
+            "chain_key": key, "sequence": sequence, "occurred_at": self.hashed_at, "actor_id": self.actor_id,
+            "actor_label": self.actor_label, "request_id": self.request_id, "event_type": event_type,
+            "target_type": target_type, "target_id": target_id, "target_repr": target_repr, "unit_path": unit_path,
+            "changes": changes, "prev_hash": prev_hash,
+        }  # fmt: skip
+        event = AuditEvent.__new__(AuditEvent)
+        state = event._state = ModelState()
+        state.db = self.db
+        state.fields_cache["actor"] = self.user
+        attributes = event.__dict__
+        attributes.update(self.defaults)
+        attributes.update(
+            chain_key=key, sequence=sequence, occurred_at=self.occurred_at, actor_id=self.actor_id,
+            actor_label=self.actor_label, request_id=self.request_id, event_type=event_type, target_type=target_type,
+            target_id=target_id, target_repr=target_repr, unit_path=unit_path, changes=changes, prev_hash=prev_hash,
+            hash=hashlib.sha256(_canonical_encode(payload).encode("utf-8")).hexdigest(),
+        )  # fmt: skip
+        return event
 
 
 def diff_fields(before: models.Model | None, after: models.Model, fields: list[str]) -> dict[str, Any]:

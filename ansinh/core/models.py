@@ -15,7 +15,8 @@ class TimeStampedModel(models.Model):
 
 
 def path_index(table: str, field: str) -> models.Index:
-    """The index behind area scoping (`visible_to`: ``<field> LIKE 'prefix%'``) on a unit path column.
+    """The index behind area scoping (`visible_to`: ``<field> LIKE 'prefix%'``) on a unit path column,
+    and on any other column read by equality and by prefix only (a member's CCCD, decision 0026).
 
     ``CharField(db_index=True)`` gives two indexes on PostgreSQL, a plain btree and a
     ``varchar_pattern_ops`` one for ``LIKE``; scoping only uses the second (and equality, which it

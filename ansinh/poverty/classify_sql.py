@@ -22,9 +22,12 @@ only when the JSON columns are wanted (not in a preview); the JSON text is built
 ``printf``/``format`` call per object (`_cat`), not by chains of ``||`` that copy the text built so
 far at every step. A preview derives a value only where it counts (an indicator with neither an
 override nor a true/false answer, in a household with a form B) and reads members only for those
-households; the commit derives every value, which the stored record keeps. Every such choice keeps
-the stored text byte for byte (`tests/test_classify_sql.py`) and the preview's staged rows equal to
-the commit's (`tests/test_classify_sql_preview.py`).
+households; the commit derives every value, which the stored record keeps. The preview reads each
+indicator's answer (and override, when there are any) once into one packed integer per household
+(`_form_b_code`) instead of typed columns, and on PostgreSQL nests plain subqueries instead of
+materialized levels. Every such choice keeps the stored text byte for byte
+(`tests/test_classify_sql.py`) and the preview's staged rows equal to the commit's
+(`tests/test_classify_sql_preview.py`).
 """
 
 # ruff: noqa: S608, E501 - statements built from the standard's checked data; every value is quoted by `lit`
@@ -442,14 +445,65 @@ def _proxy_branches(d: _Dialect, spec: StandardSpec, area: str, enough: str):
     return out
 
 
+# -- the preview's packed form B codes -----------------------------------------------------------
+
+# Each indicator's form B reading as a number added into one integer per household (`fbits`): 1 for
+# a final true (a true answer, or an override to true), 0 for a final false, its own bit from bit 8
+# up when it is to be derived or is missing (no override, no true/false answer), `_BAD` when a fact
+# is not what `evaluate` reads (the household goes to Python). The low byte counts the true finals,
+# bits 8 up tell which indicators to derive, and any bad fact makes the total at least `_BAD`.
+_ONES = 255
+_MAX_PACKED = 31
+_BAD = 1 << 40
+
+
+def _need_bit(index: int) -> int:
+    return 1 << (8 + index)
+
+
+def _form_b_code(d: _Dialect, code: str, index: int) -> tuple[str, str]:
+    """(short, full): the indicator's code from its answer alone when the form B has no overrides
+    (the answer read once, as a simple CASE's operand), and from the answer's and the override's types
+    when it has some: the same meaning as `bad` and `final` give the typed columns (`_at`, `_ot`, `_vt`,
+    `_rt`) of the commit's statement."""
+    need = _need_bit(index)
+    empty = "'{}'::jsonb" if d.pg else "'{}'"
+    # The answer's JSON type: 'true', 'false', 'null', another type, or NULL when absent (or when the
+    # answers are not an object: no key to read).
+    at = (
+        d.jtype("a.answers", code)
+        if d.pg
+        else f"(CASE WHEN a.answers <> {empty} THEN {d.jtype('a.answers', code)} END)"
+    )
+    ot, vt, rt = (
+        d.jtype("a.overrides", code),
+        d.jtype("a.overrides", code, "value"),
+        d.jtype("a.overrides", code, "reason"),
+    )
+    if d.pg:  # the answer compared as jsonb: no type name or text made per household
+        answer = f"(a.answers -> {lit(code)})"
+        short = (f"(CASE {answer} WHEN 'false'::jsonb THEN 0 WHEN 'true'::jsonb THEN 1 WHEN 'null'::jsonb THEN {need} "
+                 f"ELSE (CASE WHEN {answer} IS NULL THEN {need} ELSE {_BAD} END) END)")  # fmt: skip
+    else:
+        short = (f"(CASE {at} WHEN 'true' THEN 1 WHEN 'false' THEN 0 WHEN 'null' THEN {need} "
+                 f"ELSE (CASE WHEN {at} IS NULL THEN {need} ELSE {_BAD} END) END)")  # fmt: skip
+    bad = (f"({at} IS NOT NULL AND {at} NOT IN ('true', 'false', 'null')) OR ({ot} IS NOT NULL AND ({ot} <> 'object' "
+           f"OR {vt} IS NULL OR {vt} NOT IN ('true', 'false') OR {rt} IS NULL OR {rt} NOT IN ('string', 'text')))")  # fmt: skip
+    full = (f"(CASE WHEN {bad} THEN {_BAD} WHEN {ot} IS NOT NULL THEN (CASE WHEN {vt} = 'true' THEN 1 ELSE 0 END) "
+            f"WHEN {at} = 'true' THEN 1 WHEN {at} = 'false' THEN 0 ELSE {need} END)")  # fmt: skip
+    return short, full
+
+
 # -- the statement -------------------------------------------------------------------------------
 
 
-def create_stage_sql(vendor: str) -> list[str]:
+def create_stage_sql(vendor: str, *, keyed: bool = True) -> list[str]:
+    """The staging table; `keyed`: with its primary key (the commit joins it to the households; a
+    preview only counts and samples it, and the key's index cost about a tenth of its staging)."""
     big, text = ("BIGINT", "TEXT")
     temp = "CREATE TEMPORARY TABLE" if vendor == "postgresql" else "CREATE TEMP TABLE"
     columns = {
-        "household_id": f"{big} PRIMARY KEY", "commune_id": big, "old_class": text, "assessment_id": big,
+        "household_id": f"{big} PRIMARY KEY" if keyed else big, "commune_id": big, "old_class": text, "assessment_id": big,
         "area": text, "farming": "INTEGER", "income_source": text, "income_per_capita": big, "income_score": big,
         "unit_path": text, "successor_path": text, "state": text, "klass": text, "flags": text,
         "deprivations": text, "indicators": text, "reasons": text,
@@ -476,6 +530,9 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     aggs: dict[str, str] = {}
     b_cols: list[str] = []
     derived: list[tuple[str, str]] = []  # (k, derived value) of the derived indicators
+    codes_b: list[tuple[str, str]] = []  # the preview: each indicator's form B code (`_form_b_code`)
+    if not with_json and len(spec.indicators) > _MAX_PACKED:
+        raise NotCompilable("too many indicators for the preview's packed form B codes")
     # Level b reads each JSON fact once: the answer's type (`_at`) and, only when the form B has
     # overrides at all (most have none), the override's type, its value's and reason's types and the
     # reason (`_ot`, `_vt`, `_rt`, `_or`). SQLite parses the JSON text again on every call, and the
@@ -501,6 +558,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
             value, facts = "CAST(NULL AS INTEGER)", lit("{}")
         code = indicator.code
         answer_type = d.jtype(f'j."{code}"') if d.pg else answered(d.jtype("a.answers", code))
+        codes_b.append(_form_b_code(d, code, index))
         b_cols += [
             *([f"{value} AS {k}_d"] if with_json or not indicator.derived else []),
             f"{answer_type} AS {k}_at",
@@ -512,12 +570,13 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
             b_cols += [f"{facts} AS {k}_f", f"{overridden(d.jtext('a.overrides', code, 'reason'))} AS {k}_or"]
     ks = [f"i{index}" for index in range(len(spec.indicators))]
     devices_type = "jsonb_typeof(h.info_devices)" if d.pg else "json_type(h.info_devices)"
-    b_cols.append(f"(CASE WHEN {devices_type} NOT IN ('array', 'null') THEN 1 ELSE 0 END) AS hbad")
+    hbad = f"{devices_type} NOT IN ('array', 'null')"
+    b_cols.append(f"(CASE WHEN {hbad} THEN 1 ELSE 0 END) AS hbad")
     # A score computed from the form B items adds the `score_table` reason (`scoring.with_table_reason`):
     # those few households go through Python `evaluate`.
     scored = "a.score_detail <> '{}'::jsonb" if d.pg else "a.score_detail NOT IN ('{}', 'null', '')"
-    b_cols.append(f"(CASE WHEN a.income_source = {lit(PROXY_SCORE)} AND a.score_detail IS NOT NULL AND {scored} "
-                  "THEN 1 ELSE 0 END) AS sbad")  # fmt: skip
+    sbad = f"a.income_source = {lit(PROXY_SCORE)} AND a.score_detail IS NOT NULL AND {scored}"
+    b_cols.append(f"(CASE WHEN {sbad} THEN 1 ELSE 0 END) AS sbad")
     member_aggs = ", ".join(["count(*) AS n", f"{_sum('m.age IS NULL')} AS unk",
                              *(f"{expr} AS {name}" for name, expr in aggs.items())])  # fmt: skip
 
@@ -527,21 +586,30 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         return (f"({t}.assessment_id IS NOT NULL AND {t}.{k}_ot IS NULL AND "
                 f"({t}.{k}_at IS NULL OR {t}.{k}_at NOT IN ('true', 'false')))")  # fmt: skip
 
+    # The preview: the same test on the packed form B codes (`fbits`: one bit per indicator to derive).
+    index_of = {f"i{index}": index for index in range(len(spec.indicators))}
+    derive_mask = sum(_need_bit(index_of[k]) for k, _value in derived)
+
     def any_needed(t: str) -> str:
-        return " OR ".join(needed(k, t) for k, _value in derived) or "1 = 0"
+        if with_json:
+            return " OR ".join(needed(k, t) for k, _value in derived) or "1 = 0"
+        return f"({t}.assessment_id IS NOT NULL AND ({t}.fbits & {derive_mask}) <> 0)" if derived else "1 = 0"
 
     # The preview (no JSON) reads members only for the households that need a derived value.
     only = "" if with_json else f"AND m.household_id IN (SELECT n.household_id FROM la n WHERE {any_needed('n')}) "
-    members = (
-        f"SELECT m.household_id, {member_aggs} FROM (SELECT household_id, {d.age(on_date)} AS age, "
-        "COALESCE(labour_status, '') AS labour_status, COALESCE(health_insurance, '') AS health_insurance, "
-        "COALESCE(schooling, '') AS schooling, COALESCE(diploma, '') AS diploma, "
-        "COALESCE(disability, '') AS disability, COALESCE(allowance, '') AS allowance "
-        f"FROM {tables['member']} m WHERE m.status = 'present' AND m.household_id BETWEEN %s AND %s {only}"
-        # Not flattened into the aggregate: each member's age is then computed once, not once per use.
-        f"{'OFFSET 0' if d.pg else 'LIMIT -1'}) m "
-        "GROUP BY m.household_id"
-    )
+
+    def members_of(only: str, *, grouped: bool = True) -> str:
+        return (
+            f"SELECT {'m.household_id, ' if grouped else ''}{member_aggs} FROM (SELECT household_id, {d.age(on_date)} AS age, "
+            "COALESCE(labour_status, '') AS labour_status, COALESCE(health_insurance, '') AS health_insurance, "
+            "COALESCE(schooling, '') AS schooling, COALESCE(diploma, '') AS diploma, "
+            "COALESCE(disability, '') AS disability, COALESCE(allowance, '') AS allowance "
+            f"FROM {tables['member']} m WHERE m.status = 'present' AND m.household_id BETWEEN %s AND %s {only}"
+            # Not flattened into the aggregate: each member's age is then computed once, not once per use.
+            f"{'OFFSET 0' if d.pg else 'LIMIT -1'}) m" + (" GROUP BY m.household_id" if grouped else "")
+        )
+
+    members = members_of(only)
     # The unit's households; on SQLite with the devices read once per household (`device_mask`),
     # kept a subquery (LIMIT -1) so that each use of `dev_mask` reads the value, not the subquery.
     # (The preview reads them at its derivation level, only where needed.)
@@ -582,25 +650,47 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         levels = (f"lb AS MATERIALIZED ({base}, {', '.join(b_cols)} FROM {households} LEFT JOIN {assessment} "
                   f"{answers}LEFT JOIN ({members}) g ON g.household_id = h.id)")  # fmt: skip
     else:
-        # The preview: level a reads the form B (answer and override types) and carries the household
-        # facts the derivations read; level b derives, only where `needed`, from members read only for
-        # those households. Most households answer every indicator: nothing is derived for them.
+        # The preview: level a reads the form B once into one integer per household (`fbits`, the
+        # indicators' codes packed by `_form_b_code`) and carries the household facts the derivations
+        # read; level b derives, only where an indicator's bit says so, from members read only for those
+        # households. Most households answer every indicator: nothing is derived for them.
         used = " ".join([value for _k, value in derived] + ([d.device_mask()] if d.devices else []))
         carried = sorted(set(re.findall(r"\bh\.([a-z_][a-z0-9_]*)", used)) - {"dev_mask"})
         taken = {"household_id", "commune_id", "old_class", "assessment_id", "area", "farming", "income_source",
                  "income_per_capita", "income_score", "unit_path", "successor_path"}  # fmt: skip
-        if set(carried) & taken or any(re.fullmatch(r"i[0-9]+_[a-z]+|hbad|sbad", c) for c in carried):
+        if set(carried) & taken or any(re.fullmatch(r"i[0-9]+_[a-z]+|fbits|cnt|state", c) for c in carried):
             raise NotCompilable(f"household columns {carried}")
-        level_a = (f"{base}, {''.join(f'h.{c}, ' for c in carried)}{', '.join(b_cols)} "
-                   f"FROM {households} LEFT JOIN {assessment} {answers}".rstrip())  # fmt: skip
+        short = " + ".join(code for code, _full in codes_b)
+        full = " + ".join(code for _short, code in codes_b)
+        # A form B without overrides (most) takes the short code; the devices and score facts that send
+        # a household to Python weigh as a bad indicator.
+        fbits = (f"(CASE WHEN a.overrides <> {empty} THEN {full} ELSE {short} END) + "
+                 f"(CASE WHEN {hbad} THEN {_BAD} ELSE 0 END) + (CASE WHEN {sbad} THEN {_BAD} ELSE 0 END)")  # fmt: skip
+        level_a = (
+            f"{base}, {''.join(f'h.{c}, ' for c in carried)}{fbits} AS fbits FROM {households} LEFT JOIN {assessment}"
+        )
         source = "la h"
         if d.devices:  # SQLite: the devices' bit mask, read where a derivation may use it
             mask = f"CASE WHEN {any_needed('h')} THEN {d.device_mask()} END AS dev_mask"
             source = f"(SELECT h.*, {mask} FROM la h LIMIT -1) h"
-        values = ", ".join(f"(CASE WHEN {needed(k, 'h')} THEN {value} END) AS {k}_d" for k, value in derived)
-        level_b = (f"SELECT h.*{', ' + values if values else ''} FROM {source} "
-                   f"LEFT JOIN ({members}) g ON g.household_id = h.household_id")  # fmt: skip
-        levels = f"la AS MATERIALIZED ({level_a}), lb AS MATERIALIZED ({level_b})"
+        values = ", ".join(
+            f"(CASE WHEN h.assessment_id IS NOT NULL AND (h.fbits & {_need_bit(index_of[k])}) <> 0 THEN {value} END) "
+            f"AS {k}_d"
+            for k, value in derived
+        )
+        if d.pg:
+            # PostgreSQL: no materialized level (each wrote its rows to a tuplestore, spilled to disk at
+            # 20,000 households): each level is a subquery kept from being flattened (OFFSET 0), so its
+            # columns are computed once per row; the members are read per household that needs them,
+            # by a lateral aggregate that does not run for the others (a one-time filter).
+            lateral = members_of("AND m.household_id = h.household_id ", grouped=False) + f" WHERE {any_needed('h')}"
+            level_b = (f"SELECT h.*{', ' + values if values else ''} FROM ({level_a} OFFSET 0) h "
+                       f"LEFT JOIN LATERAL ({lateral}) g ON true")  # fmt: skip
+            levels = ""
+        else:
+            level_b = (f"SELECT h.*{', ' + values if values else ''} FROM {source} "
+                       f"LEFT JOIN ({members}) g ON g.household_id = h.household_id")  # fmt: skip
+            levels = f"la AS MATERIALIZED ({level_a}), lb AS MATERIALIZED ({level_b})"
 
     # What the types mean (as `evaluate` reads the answers and overrides): an answer counts when true
     # or false (`_at`), an indicator is overridden when its key is there at all (`_ot` not NULL) and
@@ -640,8 +730,17 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     usable = (f"b.area IN ({', '.join(lit(a) for a in AREAS)}) AND b.income_source IN ({sources}) AND "
               f"CASE WHEN b.income_source = {lit(PROXY_SCORE)} THEN ({proxy_ok}) "
               "ELSE (b.income_per_capita IS NOT NULL AND b.income_per_capita >= 0) END")  # fmt: skip
-    state = (f"(CASE WHEN ({nbad} + b.hbad + b.sbad) > 0 THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} "
-             f"THEN 'incomplete' WHEN {usable} THEN 'ok' ELSE 'incomplete' END)")  # fmt: skip
+    if with_json:
+        state = (f"(CASE WHEN ({nbad} + b.hbad + b.sbad) > 0 THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} "
+                 f"THEN 'incomplete' WHEN {usable} THEN 'ok' ELSE 'incomplete' END)")  # fmt: skip
+    else:  # the same from the packed codes: bad, to derive (missing where nothing was derived), true
+        missing = " OR ".join(
+            [f"(b.fbits & {sum(_need_bit(index_of[k]) for k in ks) - derive_mask}) <> 0"]
+            + [f"((b.fbits & {_need_bit(index_of[k])}) <> 0 AND b.{k}_d IS NULL)" for k, _value in derived]
+        )
+        state = (f"(CASE WHEN b.fbits >= {_BAD} THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} "
+                 f"THEN 'incomplete' WHEN {usable} THEN 'ok' ELSE 'incomplete' END)")  # fmt: skip
+        count = " + ".join([f"(b.fbits & {_ONES})", *(f"COALESCE(b.{k}_d, 0)" for k, _value in derived)])
     codes = [i.code for i in spec.indicators]
     c_cols += [f"({count}) AS cnt", f"{state} AS state"]
     if with_json:  # the deprivations' JSON list, computed once (the reasons quote it)
@@ -651,18 +750,21 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     level_c = f"SELECT b.*, {', '.join(c_cols)} FROM lb b"
 
     enough = f"(b.cnt >= {spec.deprivation_threshold})"
-    whens = []
-    for area in AREAS:
-        for cond, klass, reasons, flags in _proxy_branches(d, spec, area, enough):
-            whens.append((f"b.area = {lit(area)} AND b.income_source = {lit(PROXY_SCORE)} AND {cond}", klass,
-                          reasons, flags))  # fmt: skip
-        for cond, klass, reasons, flags in _branches(d, spec, area, on_date, "b.income_per_capita", enough):
-            whens.append((f"b.area = {lit(area)} AND b.income_source <> {lit(PROXY_SCORE)} AND {cond}", klass,
-                          reasons, flags))  # fmt: skip
+    # Per area, the proxy-score branches and the income branches, each in `classify`'s order.
+    branches = {area: (_proxy_branches(d, spec, area, enough),
+                       _branches(d, spec, area, on_date, "b.income_per_capita", enough)) for area in AREAS}  # fmt: skip
 
     def case(pick) -> str:
-        body = " ".join(f"WHEN {cond} THEN {pick(klass, reasons, flags)}" for cond, klass, reasons, flags in whens)
-        return f"(CASE WHEN b.state <> 'ok' THEN NULL {body} END)"
+        """The first branch that holds, nested by area and income source (a classified household has
+        one of `AREAS` and a non-NULL source): only its own area's and source's conditions are tested."""
+
+        def first(whens) -> str:
+            body = " ".join(f"WHEN {cond} THEN {pick(klass, reasons, flags)}" for cond, klass, reasons, flags in whens)
+            return f"(CASE {body} END)" if whens else "NULL"
+
+        areas = " ".join(f"WHEN {lit(area)} THEN (CASE WHEN b.income_source = {lit(PROXY_SCORE)} THEN {first(proxy)} "
+                         f"ELSE {first(income)} END)" for area, (proxy, income) in branches.items())  # fmt: skip
+        return f"(CASE WHEN b.state <> 'ok' THEN NULL ELSE (CASE b.area {areas} END) END)"
 
     klass = case(lambda k, r, f: lit(k))
     if with_json:
@@ -696,13 +798,17 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     # Each level is a MATERIALIZED CTE: inlined (both databases flatten subqueries in FROM), every
     # reference to a column of the level below would re-evaluate its whole expression, and the levels
     # refer to each other's columns many times (about 3× slower at 10k households, worse with size).
+    if levels:
+        levels, source = f"WITH {levels}, lc AS MATERIALIZED ({level_c}) ", "lc b"
+    else:  # PostgreSQL's preview: nested subqueries (see above)
+        level_c = level_c.replace("FROM lb b", f"FROM ({level_b} OFFSET 0) b")
+        source = f"({level_c} OFFSET 0) b"
     return (
         # (INSERT first: Python's sqlite3 reports the row count, which drives the progress bar, only then.)
-        f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) "
-        f"WITH {levels}, lc AS MATERIALIZED ({level_c}) "
+        f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) {levels}"
         "SELECT b.household_id, b.commune_id, b.old_class, b.assessment_id, b.area, b.farming, b.income_source, "
         "b.income_per_capita, b.income_score, b.unit_path, b.successor_path, b.state, "
-        f"{klass}, {json_cols} FROM lc b"
+        f"{klass}, {json_cols} FROM {source}"
     )
 
 

@@ -337,7 +337,7 @@ def _stage(run: ClassificationRun, progress: JobProgress, *, with_json: bool) ->
     bounds = households.order_by().aggregate(low=Min("pk"), high=Max("pk"), n=Count("pk"))
     progress.set_total(bounds["n"])
     with connection.cursor() as cursor:
-        for statement in classify_sql.create_stage_sql(connection.vendor):
+        for statement in classify_sql.create_stage_sql(connection.vendor, keyed=with_json):
             cursor.execute(statement)
         if bounds["n"]:
             for low in range(bounds["low"], bounds["high"] + 1, STAGE_CHUNK):
@@ -364,24 +364,27 @@ def _fallback(run: ClassificationRun, ids: list[int]) -> Iterator[tuple[Any, Any
         yield from _evaluations(run, run.standard_version, ids[start : start + CHUNK])
 
 
-def _stage_counts() -> tuple[Counter, dict[int, Counter], Counter]:
+def _stage_counts() -> tuple[Counter, dict[int, Counter], Counter, int]:
+    """Counts per class, per commune and class, the transitions (old class > new) and how many
+    households fall back to Python, from one pass over the staging table."""
     stage = classify_sql.STAGE
     counts: Counter = Counter(households=0, changed=0)
     per_commune: dict[int, Counter] = defaultdict(Counter)
-    for commune_id, state, klass, n in _rows(
-        f"SELECT commune_id, state, klass, count(*) FROM {stage} WHERE state <> 'fallback' GROUP BY commune_id, state, klass"  # noqa: E501
-    ):
+    transitions: Counter = Counter()
+    fallbacks = 0
+    groups = "commune_id, state, old_class, klass"
+    for commune_id, state, old, klass, n in _rows(f"SELECT {groups}, count(*) FROM {stage} GROUP BY {groups}"):
+        if state == "fallback":
+            fallbacks += n
+            continue
         key = klass if state == "ok" else "incomplete"
         counts[key] += n
         counts["households"] += n
         per_commune[commune_id][key] += n
-    transitions: Counter = Counter()
-    for old, new, n in _rows(
-        f"SELECT old_class, klass, count(*) FROM {stage} WHERE state = 'ok' AND old_class <> klass GROUP BY old_class, klass"  # noqa: E501
-    ):
-        transitions[f"{old or '-'}>{new}"] += n
-        counts["changed"] += n
-    return counts, per_commune, transitions
+        if state == "ok" and old != klass:
+            transitions[f"{old or '-'}>{klass}"] += n
+            counts["changed"] += n
+    return counts, per_commune, transitions, fallbacks
 
 
 def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]:
@@ -391,16 +394,17 @@ def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any
     _stage(run, progress, with_json=False)
     try:
         stage = classify_sql.STAGE
-        counts, by_commune, transitions = _stage_counts()
+        counts, by_commune, transitions, fallbacks = _stage_counts()
+        # Each sample is read only when the counts say there is one (each read scans the staging table).
         changes = [{"household": pk, "old": old, "new": new} for pk, old, new in _rows(
             f"SELECT household_id, old_class, klass FROM {stage} WHERE state = 'ok' AND old_class <> klass "
-            f"ORDER BY household_id LIMIT {SAMPLE_CHANGES}")]  # fmt: skip
+            f"ORDER BY household_id LIMIT {SAMPLE_CHANGES}")] if counts["changed"] else []  # fmt: skip
         sample_ids = [pk for (pk,) in _rows(
             f"SELECT household_id FROM {stage} WHERE state = 'incomplete' ORDER BY household_id LIMIT {SAMPLE_CHANGES}"
-        )]  # fmt: skip
+        )] if counts["incomplete"] else []  # fmt: skip
         fallback_ids = [
             pk for (pk,) in _rows(f"SELECT household_id FROM {stage} WHERE state = 'fallback' ORDER BY household_id")
-        ]
+        ] if fallbacks else []  # fmt: skip
     finally:
         _drop_stage()
     incomplete = []
@@ -485,13 +489,17 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
     version = run.standard_version
     try:
         _stage(run, progress, with_json=True)
-        counts, _by_commune, _transitions = _stage_counts()
-        fallback_ids = [
-            pk
-            for (pk,) in _rows(
-                f"SELECT household_id FROM {classify_sql.STAGE} WHERE state = 'fallback' ORDER BY household_id"
-            )
-        ]
+        counts, _by_commune, _transitions, fallbacks = _stage_counts()
+        fallback_ids = (
+            [
+                pk
+                for (pk,) in _rows(
+                    f"SELECT household_id FROM {classify_sql.STAGE} WHERE state = 'fallback' ORDER BY household_id"
+                )
+            ]
+            if fallbacks
+            else []
+        )
         progress.message(gettext_noop("Đang ghi kết quả phân loại…"))
         with transaction.atomic():
             locked = ClassificationRun.objects.select_for_update().get(pk=run.pk)

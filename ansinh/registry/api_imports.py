@@ -74,6 +74,10 @@ class ImportBatchOut(Schema):
         return str(obj.get_status_display())
 
     @staticmethod
+    def resolve_message(obj: ImportBatch) -> str:
+        return obj.summary()  # the counts in the reader's language, or a failure's reason
+
+    @staticmethod
     def resolve_created_by(obj: ImportBatch) -> str:
         return obj.created_by.get_username()
 

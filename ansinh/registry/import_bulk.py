@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, router
 from django.db.models.base import ModelState
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -51,14 +52,16 @@ from .services import (
 # `household_prepare_fast` is `services.household_prepare` (every rule, the same messages, the same
 # unsaved rows) without its per-member costs: Django's `full_clean` becomes the same `Field.clean`
 # calls, remembered per (field, value) for the fields whose values repeat (codes, years, dates);
-# members are built from a prototype's attributes instead of `Model.__init__`; the folded name and
-# sort key are remembered per name. `test_import_fast.py` checks both give equal results.
+# members and households are built from their defaults instead of `Model.__init__`; the folded name
+# and sort key are remembered per name. `test_import_fast.py` checks both give equal results,
+# `test_import_bulk_rows.py` that an import writes the rows the former builders wrote.
 
 # What `_validated_member`'s full_clean leaves out, and fields whose values are (nearly) all distinct.
 _FULL_CLEAN_EXCLUDE = {"household", "name_folded", "sort_key", "order", "ethnicity"}
 _UNCACHED = {"full_name", "id_number"}
-_CLEAN_CACHE: dict[tuple, list[str] | None] = {}
-_CLEAN_CACHE_MAX = 50_000
+# (field, language) → each value's messages (None: valid); a field's memory starts again when full.
+_CLEAN_CACHE: dict[tuple[str, str | None], dict[Any, list[str] | None]] = {}
+_CLEAN_CACHE_MAX = 16_384
 
 
 @lru_cache(maxsize=1)
@@ -93,30 +96,41 @@ def _field_errors(field, value) -> list[str] | None:
     return None
 
 
-def _clean_fields(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
-    """`Model.clean_fields` over plain values (the prototype's default for a field not given)."""
+@lru_cache(maxsize=8)
+def _clean_plan(language: str | None) -> tuple:
+    """Per checked field: (field, attname, name, blank, empty values, prototype default, plain-text
+    limit or None, the remembered messages per value in `language` or None): gathered once."""
     prototype = _member_prototype()
-    language = get_language()
-    for field in _member_fields():
-        name = field.attname
-        raw = values[name] if name in values else prototype.get(name)
-        if field.blank and raw in field.empty_values:
+    return tuple(
+        (field, field.attname, field.name, field.blank, field.empty_values, prototype.get(field.attname),
+         _plain_text_limit(field) if field.name in _UNCACHED else None,
+         None if field.name in _UNCACHED else _CLEAN_CACHE.setdefault((field.attname, language), {}))
+        for field in _member_fields()
+    )  # fmt: skip
+
+
+def _clean_fields(values: dict[str, Any], errors: dict[str, list[str]], language: str | None = None) -> None:
+    """`Model.clean_fields` over plain values (the prototype's default for a field not given).
+    `language`: the active one (`get_language()`), looked up by the caller once for many members."""
+    if language is None:
+        language = get_language()
+    for field, name, field_name, blank, empty_values, default, limit, known in _clean_plan(language):
+        raw = values.get(name, default)
+        if blank and raw in empty_values:
             continue
-        if field.name in _UNCACHED:
-            limit = _plain_text_limit(field)
+        if known is None:
             if limit is not None and type(raw) is str and raw and len(raw) <= limit and "\x00" not in raw:
                 continue  # what CharField.clean accepts without a call
             messages = _field_errors(field, raw)
         else:
-            key = (name, raw, language)
             try:
-                messages = _CLEAN_CACHE[key]
+                messages = known[raw]
             except KeyError:
-                if len(_CLEAN_CACHE) >= _CLEAN_CACHE_MAX:
-                    _CLEAN_CACHE.clear()
-                messages = _CLEAN_CACHE[key] = _field_errors(field, raw)
+                if len(known) >= _CLEAN_CACHE_MAX:
+                    known.clear()
+                messages = known[raw] = _field_errors(field, raw)
         if messages:
-            errors.setdefault(field.name, []).extend(messages)
+            errors.setdefault(field_name, []).extend(messages)
 
 
 @lru_cache(maxsize=16_384)  # bounded like `importing.TEXT_CACHE_SIZE`: names are mostly distinct
@@ -136,16 +150,77 @@ def _build_member(values: dict[str, Any], ethnicity: Ethnicity | None) -> Member
     return member
 
 
-def member_prepare_fast(data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity]) -> Member:
-    """`services._validated_member` then `set_derived_fields`: the unsaved member, or ValidationError."""
+_member_data_values = attrgetter(*MEMBER_FIELDS)  # MemberData → its MEMBER_FIELDS values, in order
+
+
+@lru_cache(maxsize=1)
+def _household_defaults() -> tuple[dict[str, Any], tuple, tuple, frozenset]:
+    """What ``Household(...)`` gives a field not passed: fixed defaults, fields whose default is
+    made per instance (``default=list``), the foreign keys (set from the objects passed), and the
+    other fields' names (what may be passed as a plain value)."""
+    fixed, fresh, related = {}, [], []
+    for field in Household._meta.concrete_fields:
+        if field.is_relation:
+            related.append(field)
+            fixed[field.attname] = field.get_default()
+        elif field.has_default() and callable(field.default):
+            fresh.append(field)
+        else:
+            fixed[field.attname] = field.get_default()
+    plain = frozenset(f.attname for f in Household._meta.concrete_fields if not f.is_relation)
+    return fixed, tuple(fresh), tuple(related), plain
+
+
+def _new_household(**kwargs) -> Household:
+    """``Household(**kwargs)`` without `Model.__init__` (no per-field descriptor work): the same
+    attributes, the related objects passed cached as the foreign keys' descriptors cache them, the
+    same ``_state.db``. For `services.prepared_household`'s keywords: model objects for the foreign
+    keys, plain values (by attribute name) for every other field."""
+    fixed, fresh, related, plain = _household_defaults()
+    household = Household.__new__(Household)
+    state = household._state = ModelState()
+    attributes = household.__dict__
+    attributes.update(fixed)
+    for field in fresh:
+        if field.attname not in kwargs:
+            attributes[field.attname] = field.get_default()
+    for field in related:
+        if field.name not in kwargs:
+            continue
+        value = kwargs.pop(field.name)
+        if value is not None:
+            # ForwardManyToOneDescriptor.__set__ (its model check, router, attribute and cache).
+            if not isinstance(value, field.remote_field.model._meta.concrete_model):
+                raise ValueError(f"{value!r} is not a {field.remote_field.model.__name__} instance.")
+            if state.db is None:
+                state.db = router.db_for_write(Household, instance=value)
+            if value._state.db is None:
+                value._state.db = router.db_for_write(value.__class__, instance=household)
+            if not router.allow_relation(value, household):
+                raise ValueError(f"{value!r} cannot be related to a household of another database.")
+            attributes[field.attname] = getattr(value, field.target_field.attname)
+        else:
+            attributes[field.attname] = None
+        state.fields_cache[field.name] = value
+    unknown = kwargs.keys() - plain
+    if unknown:
+        raise TypeError(f"Household() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    attributes.update(kwargs)
+    return household
+
+
+def member_prepare_fast(data: MemberData, *, today: date, ethnicities: dict[str, Ethnicity],
+                        language: str | None = None) -> Member:  # fmt: skip
+    """`services._validated_member` then `set_derived_fields`: the unsaved member, or ValidationError.
+    `language`: the active one, when the caller has it (see `_clean_fields`)."""
     rules = member_rules(data, today=today, ethnicities=ethnicities)
     errors, name, year, identity, ethnicity = rules.errors, rules.name, rules.year, rules.identity, rules.ethnicity
-    values = {name_: getattr(data, name_) for name_ in MEMBER_FIELDS}
+    values = dict(zip(MEMBER_FIELDS, _member_data_values(data), strict=True))
     values.update(full_name=name, birth_year=year)
     values["id_number"] = identity.number if identity else ""
     values["id_kind"] = identity.kind if identity else ""
     field_errors: dict[str, list[str]] = {}
-    _clean_fields(values, field_errors)
+    _clean_fields(values, field_errors, language)
     for key, messages in field_errors.items():
         errors.setdefault(key, []).extend(messages)
     if errors:
@@ -172,9 +247,10 @@ def household_prepare_fast(
         raise ValidationError({"members": _("Hộ phải có đúng một chủ hộ.")})
     errors: dict[str, list[str]] = {}
     rows = []
+    language = get_language()
     for index, member_data in enumerate(members):
         try:
-            member = member_prepare_fast(member_data, today=today, ethnicities=ethnicities)
+            member = member_prepare_fast(member_data, today=today, ethnicities=ethnicities, language=language)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors[f"members.{index}.{key}"] = messages
@@ -184,7 +260,8 @@ def household_prepare_fast(
     if errors:
         raise ValidationError(errors)
     return prepared_household(actor=actor, commune=commune, village=village, code=code, area_type=area_type,
-                              data=data, ethnicity=ethnicity, facts=facts, rows=rows)  # fmt: skip
+                              data=data, ethnicity=ethnicity, facts=facts, rows=rows,
+                              new_household=_new_household)  # fmt: skip
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
@@ -180,7 +181,9 @@ class Member(TimeStampedModel):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     full_name = models.CharField(_("họ và tên"), max_length=150)
-    name_folded = models.CharField(max_length=150, editable=False, db_index=True)
+    # Indexed by `registry_member_name_year` (equality leads with it) and the trigram index (search,
+    # migration 0006): a plain index of its own was a third copy to write per member (decision 0026).
+    name_folded = models.CharField(max_length=150, editable=False)
     sort_key = models.CharField(max_length=600, editable=False)
     sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
@@ -189,7 +192,8 @@ class Member(TimeStampedModel):
         Ethnicity, verbose_name=_("dân tộc"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     relation = models.CharField(_("quan hệ với chủ hộ"), max_length=16, choices=Relation.choices)
-    id_number = models.CharField(_("số CCCD/CMND"), max_length=12, blank=True, db_index=True)
+    # One `varchar_pattern_ops` index (Meta): equality and the search's prefix (decision 0026).
+    id_number = models.CharField(_("số CCCD/CMND"), max_length=12, blank=True)
     id_kind = models.CharField(max_length=4, blank=True, editable=False)  # "cccd", "cmnd" or ""
     health_insurance = models.CharField(_("bảo hiểm y tế"), max_length=4, choices=HealthInsurance.choices, blank=True)
     schooling = models.CharField(_("đang học"), max_length=16, choices=Schooling.choices, blank=True)
@@ -222,7 +226,10 @@ class Member(TimeStampedModel):
                 name="registry_member_death_after_birth",
             ),
         ]
-        indexes = [models.Index(fields=["name_folded", "birth_year"], name="registry_member_name_year")]
+        indexes = [
+            models.Index(fields=["name_folded", "birth_year"], name="registry_member_name_year"),
+            path_index("registry_member", "id_number"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -390,6 +397,28 @@ class ImportBatch(TimeStampedModel):
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)
+
+    def summary(self) -> str:
+        """What became of the batch, in the reader's language: the counts of its last pass (written
+        for a committed batch, checked otherwise), or the stored `message` (a failure's reason, which
+        is kept in the language it was written in)."""
+        counts = self.counts or {}
+        if self.status == ImportStatus.FAILED or "created" not in counts:
+            return self.message
+        return import_summary(counts, written=self.status == ImportStatus.COMMITTED)
+
+
+def import_summary(counts: dict, *, written: bool) -> str:
+    """The one-line outcome of an import pass, in the active language."""
+    values = {key: counts.get(key, 0) for key in ("created", "updated", "skipped", "invalid")}
+    if written:
+        text = gettext(
+            "Đã thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; %(invalid)d hộ có lỗi chưa ghi."
+        )
+    else:
+        text = gettext("Chạy thử: sẽ thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; "
+                       "%(invalid)d hộ có lỗi.")  # fmt: skip
+    return text % values
 
 
 class DuplicatePair(TimeStampedModel):

@@ -358,12 +358,12 @@ def household_prepare(
 
 def prepared_household(*, actor, commune: AdminUnit, village: AdminUnit | None, code: str, area_type: str,
                        data: HouseholdData, ethnicity: Ethnicity | None, facts: dict[str, Any],
-                       rows: list[Member]) -> PreparedHousehold:  # fmt: skip
+                       rows: list[Member], new_household=Household) -> PreparedHousehold:  # fmt: skip
     """The unsaved household of validated members (the head gives its name, sort key, sex and, unless
     given, the ethnicity), with the registration's audit changes. Shared by the services and the
-    import's fast path."""
+    import's fast path (whose `new_household` builds the same object without `Model.__init__`)."""
     unit = village or commune
-    household = Household(
+    household = new_household(
         commune=commune, village=village, code=code, area_type=area_type,
         area_type_override_reason=data.area_type_override_reason.strip(), ethnicity=ethnicity,
         unit_path=unit.path, successor_path=unit.successor_path,

@@ -44,6 +44,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from types import MappingProxyType
 from typing import Any
@@ -78,7 +79,7 @@ from .importing import (
     read_cell,
     read_date,
 )
-from .models import Household, ImportBatch, Member, RegistrySettings
+from .models import Household, ImportBatch, Member, RegistrySettings, import_summary
 from .services import (
     MANAGE_PERM,
     HouseholdData,
@@ -460,6 +461,15 @@ class _Cells:
     def read(self, key: str, raw: Any) -> Any:
         if importing.COLUMNS_BY_KEY[key].kind not in _REMEMBERED_KINDS and key != "birth_date":
             return read_cell(key, raw)
+        return self._read_remembered(key, raw)
+
+    def reader(self, key: str) -> Callable[[Any], Any]:
+        """``lambda raw: self.read(key, raw)``, with the column's kind looked up once."""
+        if importing.COLUMNS_BY_KEY[key].kind not in _REMEMBERED_KINDS and key != "birth_date":
+            return partial(read_cell, key)
+        return partial(self._read_remembered, key)
+
+    def _read_remembered(self, key: str, raw: Any) -> Any:
         try:
             memo = (key, raw)
             ok, value = self._known[memo]
@@ -478,26 +488,46 @@ class _Cells:
         return list(value) if isinstance(value, list) else value
 
 
-def _read_member(sheet: Sheet, row: RowResult, cells: _Cells | None = None) -> dict[str, Any]:
-    """The member cells of a row that are present and non-blank (blank cells are left out)."""
+def _column_positions(sheet: Sheet) -> dict[str, int]:
+    """Column key → position of its first column: what `Sheet.cell` reads (keys not in the file absent)."""
+    positions: dict[str, int] = {}
+    for position, key in enumerate(sheet.keys):
+        if key:
+            positions.setdefault(key, position)
+    return positions
+
+
+def _member_columns(sheet: Sheet, cells: _Cells) -> list[tuple[str, int, Callable[[Any], Any]]]:
+    """The member columns present in the file: (key, position, `cells.reader(key)`), in `MEMBER_KEYS` order."""
+    positions = _column_positions(sheet)
+    return [(key, positions[key], cells.reader(key)) for key in importing.MEMBER_KEYS if key in positions]
+
+
+def _read_member(sheet: Sheet, row: RowResult, cells: _Cells | None = None,
+                 columns: list[tuple[str, int, Callable[[Any], Any]]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The member cells of a row that are present and non-blank (blank cells are left out).
+
+    `columns` is `_member_columns(sheet, cells)`, made once per run by a caller reading many rows."""
     cells = cells or _Cells()
+    if columns is None:
+        columns = _member_columns(sheet, cells)
     values: dict[str, Any] = {}
     row_cells = row.cells
-    for key in importing.MEMBER_KEYS:
-        if key not in sheet.present:
-            continue
-        raw = sheet.cell(row_cells, key)
-        if raw is None or raw == "" or importing.is_blank(raw):
+    length = len(row_cells)
+    is_blank = importing.is_blank
+    for key, position, read in columns:
+        raw = row_cells[position] if position < length else None
+        if raw is None or raw == "" or is_blank(raw):
             continue
         try:
             if key == "birth_date":
-                day, year = cells.read(key, raw)
+                day, year = read(raw)
                 if day:
                     values["birth_date"] = day
                 elif year:
                     values.setdefault("birth_year", year)
             else:
-                value = cells.read(key, raw)
+                value = read(raw)
                 if value not in ("", None):  # e.g. a masked CCCD from an export: keep the stored one
                     values[key] = value
         except CellError as exc:
@@ -505,19 +535,31 @@ def _read_member(sheet: Sheet, row: RowResult, cells: _Cells | None = None) -> d
     return values
 
 
-def _read_household(sheet: Sheet, row: RowResult, villages: _Villages, cells: _Cells | None = None) -> dict[str, Any]:
+def _household_columns(sheet: Sheet, villages: _Villages, cells: _Cells) -> list[tuple[str, int, Callable[[Any], Any]]]:
+    """The household columns present in the file: (key, position, reader), in `COLUMNS` order."""
+    positions = _column_positions(sheet)
+    return [(c.key, positions[c.key], villages.read if c.key == "village" else cells.reader(c.key))
+            for c in importing.COLUMNS if c.level == HOUSEHOLD and c.key in positions]  # fmt: skip
+
+
+def _read_household(sheet: Sheet, row: RowResult, villages: _Villages, cells: _Cells | None = None,
+                    columns: list[tuple[str, int, Callable[[Any], Any]]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The household cells of the head's row that are non-blank. `columns`: `_household_columns(…)`."""
     cells = cells or _Cells()
+    if columns is None:
+        columns = _household_columns(sheet, villages, cells)
     values: dict[str, Any] = {}
-    for column in importing.COLUMNS:
-        if column.level != HOUSEHOLD or column.key not in sheet.present:
-            continue
-        raw = sheet.cell(row.cells, column.key)
-        if importing.is_blank(raw):
+    row_cells = row.cells
+    length = len(row_cells)
+    is_blank = importing.is_blank
+    for key, position, read in columns:
+        raw = row_cells[position] if position < length else None
+        if is_blank(raw):
             continue
         try:
-            values[column.key] = villages.read(raw) if column.key == "village" else cells.read(column.key, raw)
+            values[key] = read(raw)
         except CellError as exc:
-            row.add(column.key, str(exc))
+            row.add(key, str(exc))
     return values
 
 
@@ -629,6 +671,11 @@ class _HouseholdImport:
         self._household_keys = [c.key for c in importing.COLUMNS
                                 if c.level == HOUSEHOLD and c.key in sheet.present and c.key != "code"]  # fmt: skip
         self._allowed: dict[int, bool] = {}
+        self._member_columns = _member_columns(sheet, self.cells)
+        self._head_columns = _household_columns(sheet, villages, self.cells)
+        positions = _column_positions(sheet)
+        self._household_columns = [(key, positions[key], villages.read if key == "village" else self.cells.reader(key))
+                                   for key in self._household_keys]  # fmt: skip
 
     def run_chunk(self, chunk: list[list[RowResult]]) -> list[str]:
         """The outcome of each household of `chunk` (a list of row groups), writing when `write`."""
@@ -677,7 +724,7 @@ class _HouseholdImport:
     def _read(self, rows: list[RowResult]) -> _Group:
         """Read the household's cells; outcome INVALID when a cell cannot be read or the head is wrong."""
         sheet = self.sheet
-        member_values = [_read_member(sheet, row, self.cells) for row in rows]
+        member_values = [_read_member(sheet, row, self.cells, self._member_columns) for row in rows]
         heads = [r for r, v in zip(rows, member_values, strict=True) if v.get("relation") == Relation.HEAD]
         for row in heads[1:]:
             row.add(
@@ -687,7 +734,7 @@ class _HouseholdImport:
         head = heads[0] if heads else rows[0]
         if not heads and not any(r.errors.get("relation") for r in rows):
             head.add("relation", _("Hộ chưa có dòng nào là “Chủ hộ”."))
-        household_values = _read_household(sheet, head, self.villages, self.cells)
+        household_values = _read_household(sheet, head, self.villages, self.cells, self._head_columns)
         self._check_repeated_household_cells(rows, head, household_values)
         group = _Group(rows, head, household_values, member_values)
         if group.invalid():
@@ -760,22 +807,23 @@ class _HouseholdImport:
 
     def _check_repeated_household_cells(self, rows, head, household_values) -> None:
         """Household cells on members' rows must be blank or equal to the head's row."""
-        keys = self._household_keys
+        columns = self._household_columns
+        is_blank = importing.is_blank
         for row in rows:
             if row is head:
                 continue
             row_cells = row.cells
-            for key in keys:
-                raw = self.sheet.cell(row_cells, key)
-                if raw is None or raw == "" or importing.is_blank(raw):
+            length = len(row_cells)
+            for key, position, read in columns:
+                raw = row_cells[position] if position < length else None
+                if raw is None or raw == "" or is_blank(raw):
                     continue
-                column = importing.COLUMNS_BY_KEY[key]
                 try:
-                    value = self.villages.read(raw) if column.key == "village" else self.cells.read(column.key, raw)
+                    value = read(raw)
                 except CellError:
                     value = raw
-                if value != household_values.get(column.key):
-                    row.add(column.key, _("Khác với dòng chủ hộ (dòng %(n)d); thông tin hộ lấy theo dòng chủ hộ.")
+                if value != household_values.get(key):
+                    row.add(key, _("Khác với dòng chủ hộ (dòng %(n)d); thông tin hộ lấy theo dòng chủ hộ.")
                             % {"n": head.number})  # fmt: skip
 
     @staticmethod
@@ -1074,15 +1122,9 @@ def _finished(batch: ImportBatch, errors: list[dict[str, Any]]) -> dict[str, Any
 
 
 def _summary(result: ImportResult) -> str:
-    c = result.counts
-    if result.write:
-        text = _(
-            "Đã thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; %(invalid)d hộ có lỗi chưa ghi."
-        )
-    else:
-        text = _("Chạy thử: sẽ thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; "
-                 "%(invalid)d hộ có lỗi.")  # fmt: skip
-    return text % c
+    """The outcome as stored on the batch (the record); pages and the API show `ImportBatch.summary`,
+    the same text in the reader's language."""
+    return import_summary(result.counts, written=result.write)
 
 
 def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:

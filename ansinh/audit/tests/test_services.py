@@ -97,3 +97,60 @@ def test_audit_record_many_refuses_outside_a_transaction():
 
     with pytest.raises(RuntimeError):
         audit_record_many(actor=None, events=[PendingEvent(AuditEventType.EXPORT_DOWNLOADED)])
+
+
+def test_bulk_events_are_built_as_single_events_are(units, users):
+    """`audit_record_many`'s `_EventMaker` (no `Model.__init__`, encoders made once) gives the event
+    `_new_event` gives: every field, the hash, the cached actor, the row `insert_rows` writes."""
+    import uuid
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from ansinh.audit.services import PendingEvent, _EventMaker, _new_event
+    from ansinh.core.db import _row_values
+    from ansinh.registry.events import RegistryEventType
+    from ansinh.registry.models import Household
+
+    unsaved = Household(code="H-mới", commune=units.tho_xuan, head_name="Lê Thị Ánh")
+    changes = [
+        None,
+        {},
+        {"new": {"code": "H1", "area": Decimal("45.50"), "on": date(2026, 1, 2), "id": uuid.UUID(int=7),
+                 "members": ["Nguyễn Văn An", "Đặng Thị Ý"], "devices": ["tv"], "flag": True, "none": None}},
+        {"old": {"at": datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)}, "new": {"n": 1.5, "z": "\x00\u2028"}},
+    ]  # fmt: skip
+    targets = [(None, None), (units.t1, None), (units.t1, "đã đặt"), (None, "chỉ tên"), (unsaved, None),
+               (unsaved, "x" * 300), (users.commune_officer, None)]  # fmt: skip
+    now = timezone.now()
+    for actor in (None, AnonymousUser(), users.commune_officer):
+        make = _EventMaker(actor=actor, occurred_at=now, request_id="req-1")
+        for number, ((target, target_repr), change) in enumerate([(t, c) for t in targets for c in changes], start=1):
+            for unit_path in ("", None, units.t1.path):
+                pending = PendingEvent(RegistryEventType.HOUSEHOLD_REGISTERED, target=target,
+                                       unit_path=unit_path, changes=change, target_repr=target_repr)  # fmt: skip
+                key, prev = "2025:38", f"{number:064d}"
+                fast = make(pending, key=key, sequence=number, prev_hash=prev)
+                single = _new_event(
+                    actor=actor, event_type=pending.event_type, target=target, unit_path=unit_path,
+                    changes=change, target_repr=target_repr, key=key, sequence=number, prev_hash=prev,
+                    occurred_at=now, request_id="req-1",
+                )  # fmt: skip
+                fields = AuditEvent._meta.concrete_fields
+                assert {f.attname: getattr(fast, f.attname) for f in fields} == {
+                    f.attname: getattr(single, f.attname) for f in fields
+                }
+                assert fast.hash == event_hash(fast) == event_hash(single)
+                assert type(fast.event_type) is int and type(fast.changes) is type(single.changes)
+                assert (fast._state.db, fast._state.adding, fast._state.fields_cache) == (
+                    single._state.db, single._state.adding, single._state.fields_cache,
+                )  # fmt: skip
+                _fields, row = _row_values(AuditEvent, [fast, single])
+                assert _jsonb_plain(row(fast)) == _jsonb_plain(row(single))
+
+
+def _jsonb_plain(values):
+    """psycopg's JSON wrapper compared by what it wraps."""
+    return [(type(v).__name__, v.obj) if type(v).__name__ == "Jsonb" else v for v in values]

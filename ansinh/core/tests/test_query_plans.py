@@ -88,7 +88,33 @@ def test_household_search_by_code_and_cccd_prefix_reads_indexes(registry, users)
 
 
 def test_cccd_lookup_reads_the_id_number_index(registry):
-    _assert_indexed(_plan(Member.objects.filter(id_number="038075001234")))
+    plan = _plan(Member.objects.filter(id_number="038075001234"))
+    _assert_indexed(plan)
+    assert "registry_member_id_number" in plan, plan
+    # the import's check of a chunk's numbers
+    _assert_indexed(_plan(Member.objects.filter(id_number__in=["038075001234", "038075001235"])))
+
+
+def test_folded_name_equality_reads_the_name_and_year_index(registry):
+    """The duplicate scan's lookups by folded name use the composite index (no index of its own)."""
+    plan = _plan(Member.objects.filter(name_folded__in=["nguyen van an 1", "le thi binh"]).order_by().values_list("id"))
+    _assert_indexed(plan)
+    assert "registry_member_name_year" in plan, plan
+
+
+def _index_names(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_member_and_audit_rows_carry_one_index_per_reader():
+    """Decision 0026: no pattern twin of a CCCD, folded name or event hash, no plain folded-name index."""
+    members, events = _index_names("registry_member"), _index_names("audit_auditevent")
+    assert not [name for name in members | events if name.endswith("_like")], (members, events)
+    assert "registry_member_id_number" in members
+    assert not [name for name in members if name.startswith("registry_member_name_folded")], members
+    assert "audit_auditevent_hash_key" in events  # still unique
 
 
 def test_household_page_reads_by_primary_key(registry, users):
