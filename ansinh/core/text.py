@@ -72,3 +72,12 @@ def vietnamese_sort_key(text: str) -> str:
             letters.append("02")  # punctuation and anything else sorts before letters
         tones.append(str(tone))
     return "".join(letters) + "00" + "".join(tones)
+
+
+def localized(name: str, name_en: str) -> str:
+    """A name kept in data in both languages (standards, indicators, score items, regions), in the
+    active language: the English one for an English reader when the data has it, else the Vietnamese
+    one (the legal name, and the fallback)."""
+    from django.utils.translation import get_language
+
+    return name_en if name_en and (get_language() or "").startswith("en") else name

@@ -92,7 +92,7 @@ def _indicator_name(code: str, standard: StandardSpec | None) -> str:
     if standard is None:
         return code
     try:
-        return standard.indicator(code).name
+        return standard.indicator(code).title
     except KeyError:
         return code
 

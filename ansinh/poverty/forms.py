@@ -96,11 +96,11 @@ class AssessmentForm(forms.Form):
         self.score_table = score_table
         for item in score_table.items if score_table else ():
             if item.kind == "choice":
-                choices = [("", _("Chưa trả lời"))] + [(o.code, f"{o.name} ({o.points:+d})") for o in item.options]
-                field = forms.ChoiceField(label=item.name, choices=choices, required=False)
+                choices = [("", _("Chưa trả lời"))] + [(o.code, f"{o.title} ({o.points:+d})") for o in item.options]
+                field = forms.ChoiceField(label=item.title, choices=choices, required=False)
             else:
                 field = forms.FloatField(
-                    label=item.name,
+                    label=item.title,
                     required=False,
                     min_value=0,
                     help_text=" · ".join(f"{b.label()}: {b.points:+d}" for b in item.brackets),
@@ -113,15 +113,15 @@ class AssessmentForm(forms.Form):
         for indicator in spec.indicators:
             if self._overridable(indicator):
                 self.fields[f"override_{indicator.code}"] = forms.ChoiceField(
-                    label=indicator.name, choices=OVERRIDE, required=False
+                    label=indicator.title, choices=OVERRIDE, required=False
                 )
-                label = _("Lý do sửa: %(name)s") % {"name": indicator.name}
+                label = _("Lý do sửa: %(name)s") % {"name": indicator.title}
                 self.fields[f"override_{indicator.code}_reason"] = forms.CharField(
                     label=label, max_length=255, required=False, widget=forms.TextInput(attrs={"aria-label": label})
                 )
             else:
                 self.fields[f"answer_{indicator.code}"] = forms.ChoiceField(
-                    label=indicator.name, choices=YES_NO, required=False
+                    label=indicator.title, choices=YES_NO, required=False
                 )
 
     def _overridable(self, indicator) -> bool:

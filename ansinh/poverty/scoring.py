@@ -23,6 +23,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ansinh.core.text import localized
+
 AREAS = ("rural", "urban")
 KINDS = ("choice", "number")
 MONOTONE = ("increasing", "decreasing")
@@ -42,6 +44,10 @@ class Option:
     name: str
     name_en: str
     points: int
+
+    @property
+    def title(self) -> str:
+        return localized(self.name, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class Item:
     monotone: str | None = None
     unit: str = ""
 
+    @property
+    def title(self) -> str:
+        return localized(self.name, self.name_en)
+
     def points(self, answer: Any) -> int:
         """Points of one answer; `ScoreInputError` when the answer is not one the table knows."""
         field = f"score_{self.code}"
@@ -92,7 +102,7 @@ class Item:
 
     def answer_text(self, answer: Any) -> str:
         if self.kind == "choice":
-            return next((o.name for o in self.options if o.code == answer), str(answer))
+            return next((o.title for o in self.options if o.code == answer), str(answer))
         return f"{_number(answer)} {self.unit}".strip()
 
 
@@ -102,6 +112,10 @@ class Region:
     name: str
     name_en: str
     units: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return localized(self.name, self.name_en)
 
 
 @dataclass(frozen=True)
@@ -165,7 +179,7 @@ def score(table: Table, answers: dict[str, Any]) -> Score:
     breakdown = []
     for item in table.items:
         if answers.get(item.code) in (None, ""):
-            errors[f"score_{item.code}"] = [_("“%(item)s”: chưa trả lời.") % {"item": item.name}]
+            errors[f"score_{item.code}"] = [_("“%(item)s”: chưa trả lời.") % {"item": item.title}]
             continue
         try:
             points = item.points(answers[item.code])
@@ -212,7 +226,7 @@ def breakdown_rows(tables: ScoreTables | None, detail: dict[str, Any]) -> list[d
             except KeyError:
                 item = None
         rows.append({
-            "code": row["code"], "name": item.name if item else row["code"],
+            "code": row["code"], "name": item.title if item else row["code"],
             "answer": item.answer_text(row["answer"]) if item else str(row["answer"]), "points": row["points"],
         })  # fmt: skip
     return rows

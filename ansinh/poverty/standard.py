@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ansinh.core.text import localized
+
 from . import derivation, scoring
 
 AREAS = ("rural", "urban")
@@ -80,6 +82,14 @@ class Indicator:
     @property
     def derived(self) -> bool:
         return self.rule is not None
+
+    @property
+    def title(self) -> str:
+        return localized(self.name, self.name_en)
+
+    @property
+    def dimension_title(self) -> str:
+        return localized(self.dimension_name, self.dimension_name_en)
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class StandardDetailView(AreaPermissionRequiredMixin, TemplateView):
         dimensions: list[dict] = []
         for indicator in spec.indicators:
             if not dimensions or dimensions[-1]["code"] != indicator.dimension:
-                dimensions.append({"code": indicator.dimension, "name": indicator.dimension_name, "indicators": []})
+                dimensions.append({"code": indicator.dimension, "name": indicator.dimension_title, "indicators": []})
             dimensions[-1]["indicators"].append(
                 {"indicator": indicator, "confidence_text": confidence_text(indicator.confidence)}
             )
@@ -250,7 +250,7 @@ def _score_table_rows(tables) -> list[dict]:
         for area in scoring.AREAS:
             table = tables.table(region.code, area)
             items = [
-                {"item": item, "answers": [(o.name, o.points) for o in item.options]
+                {"item": item, "answers": [(o.title, o.points) for o in item.options]
                  or [(f"{b.label()} {item.unit}".strip(), b.points) for b in item.brackets]}
                 for item in table.items
             ]  # fmt: skip

@@ -43,12 +43,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = importing.max_upload_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).1f MB.")
-                % {"size": upload.size / 1048576, "limit": limit / 1048576}
-            )
+        importing.check_upload_size(upload.size)  # a ValidationError: the form shows it on the field
         if importing.extension_of(upload.name) not in importing.ALLOWED_EXTENSIONS:
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx, .xls hoặc .csv."))
         return upload

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.geo.choices import Level
+from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
 
 from .choices import HealthInsurance, MemberStatus, Relation, Sex
@@ -171,18 +171,47 @@ class VillageChangeForm(forms.Form):
 
 
 class MoveRequestForm(forms.Form):
+    """The province first, then one of its communes: a list of the country's 3,321 communes was a
+    170 kB page to scroll on a phone, and commune names repeat from one province to another.
+
+    The commune list follows the province chosen (the posted one, else ``?to_province=`` of the page,
+    else the household's own province); the page swaps it in when the province changes (HTMX), or
+    reloads with the province chosen when scripts are off (`registry/move_request_form.html`).
+    """
+
+    to_province = forms.ModelChoiceField(label=_("Tỉnh/thành phố nơi đến"), queryset=AdminUnit.objects.none())
     to_commune = forms.ModelChoiceField(label=_("Xã/phường nơi đến"), queryset=AdminUnit.objects.none())
     move_date = forms.DateField(label=_("Ngày chuyển"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("Lý do"), max_length=255, required=False)
 
-    def __init__(self, *args, household: Household, **kwargs):
+    def __init__(self, *args, household: Household, province_id: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every valid 2025 commune but its own; the receiving commune picks the village on acceptance.
+        provinces = AdminUnit.objects.filter(level=Level.PROVINCE, structure=Structure.Y2025).order_by("sort_key")
+        self.fields["to_province"].queryset = provinces
+        chosen = self.data.get(self.add_prefix("to_province")) if self.is_bound else province_id
+        province = provinces.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+        if province is None:
+            province = provinces.filter(path=_province_path(household)).first()
+        if province is not None:
+            self.initial.setdefault("to_province", province.pk)
+        # The province's valid communes but the household's own; the receiving commune picks the
+        # village on acceptance.
         self.fields["to_commune"].queryset = (
-            AdminUnit.objects.filter(level=Level.COMMUNE, valid_to__isnull=True)
+            AdminUnit.objects.filter(level=Level.COMMUNE, valid_to__isnull=True, path__startswith=province.path)
             .exclude(pk=household.commune_id)
-            .order_by("path")
+            .order_by("sort_key")
+            if province is not None
+            else AdminUnit.objects.none()
         )
+
+
+def _province_path(household: Household) -> str:
+    """The path of the 2025 province the household is in (through its commune's successor when the
+    commune is a legacy one): ``/2025/38/``."""
+    commune = household.commune
+    path = commune.path if commune.structure == Structure.Y2025 else commune.successor_path
+    parts = [part for part in (path or "").split("/") if part]
+    return f"/{parts[0]}/{parts[1]}/" if len(parts) >= 2 else ""
 
 
 class MoveAcceptForm(forms.Form):

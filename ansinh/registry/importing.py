@@ -707,17 +707,23 @@ def _build_sheet(rows: Iterable[list[Any]], *, file_format: str, encoding: str =
     return Sheet(headers, keys, body, file_format, encoding, header_index + 1)
 
 
-def parse_upload(data: bytes, file_name: str) -> Sheet:
-    """Read an uploaded household file. Refuses oversize, zip bombs, unreadable files and missing columns."""
+def check_upload_size(size: int) -> None:
+    """Refuse a file larger than `max_upload_bytes`, or an empty one, from its size alone: callers
+    that can know the size first (a stored upload, a file on disk) check it before reading a byte."""
     limit = max_upload_bytes()
-    if len(data) > limit:
+    if size > limit:
         raise ValidationError(
             _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).1f MB.")
-            % {"size": len(data) / 1048576, "limit": limit / 1048576},
+            % {"size": size / 1048576, "limit": limit / 1048576},
             code="too_large",
         )
-    if not data:
+    if not size:
         raise ValidationError(_("Tệp rỗng."), code="empty")
+
+
+def parse_upload(data: bytes, file_name: str) -> Sheet:
+    """Read an uploaded household file. Refuses oversize, zip bombs, unreadable files and missing columns."""
+    check_upload_size(len(data))
     extension = extension_of(file_name)
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(

@@ -1021,16 +1021,13 @@ def _transition(batch: ImportBatch, status: str, *, actor, extra: dict[str, Any]
 
 
 def _read_upload(file) -> bytes:
-    limit = importing.max_upload_bytes()
-    if getattr(file, "size", None) and file.size > limit:
-        raise ValidationError(
-            _("Tệp quá lớn (%(size).1f MB); tối đa %(limit).1f MB.")
-            % {"size": file.size / 1048576, "limit": limit / 1048576},
-            code="too_large",
-        )
+    """The upload's bytes, refused by its size before it is read when the size is known (never more
+    than the limit and one byte are read: `parse_upload` refuses that too)."""
+    if getattr(file, "size", None):
+        importing.check_upload_size(file.size)
     if hasattr(file, "seek"):
         file.seek(0)
-    return file.read(limit + 1)
+    return file.read(importing.max_upload_bytes() + 1)
 
 
 def import_batch_create(*, actor, commune: AdminUnit, file, mode: str, dry_run: bool) -> ImportBatch:

@@ -219,8 +219,21 @@ class HouseholdVillageChangeView(_HouseholdFormView):
 
 class MoveRequestView(_HouseholdFormView):
     form_class = forms.MoveRequestForm
+    template_name = "registry/move_request_form.html"
     title = gettext_lazy("Đề nghị chuyển hộ đến xã khác")
     submit_label = gettext_lazy("Gửi đề nghị")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "province_id": self.request.GET.get("to_province")}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # Changing the province fetches this page for it and swaps in its commune list (the template).
+        form.fields["to_province"].widget.attrs.update({
+            "hx-get": self.request.path, "hx-trigger": "change", "hx-target": "#move-commune",
+            "hx-select": "#move-commune", "hx-swap": "outerHTML",
+        })  # fmt: skip
+        return form
 
     def perform(self, form):
         data = form.cleaned_data

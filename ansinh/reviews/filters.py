@@ -12,7 +12,7 @@ from .selectors import case_list_visible_to, kinds_all
 
 
 def _kind_choices():
-    return [(k.code, k.name) for k in kinds_all()]
+    return [(k.code, k.title) for k in kinds_all()]
 
 
 class CampaignFilterSet(django_filters.FilterSet):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel
 from ansinh.core.scoping import ScopedQuerySet
+from ansinh.core.text import localized
 from ansinh.geo.choices import Level
 from ansinh.registry.choices import PovertyClass
 
@@ -58,6 +59,11 @@ class CampaignKind(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language (the data file's `name_en` for an English reader)."""
+        return localized(self.name, str((self.definition or {}).get("name_en") or ""))
 
     def spec(self):
         from .kinds import KindSpec

@@ -50,7 +50,7 @@ def _undetermined(evaluation) -> frozenset[str]:
 
 def _indicator_name(spec, code: str) -> str:
     try:
-        return spec.indicator(code).name
+        return spec.indicator(code).title
     except KeyError:
         return code
 

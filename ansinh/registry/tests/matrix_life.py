@@ -86,7 +86,10 @@ def _pages():
         ("registry:household_split", _split),
         ("registry:household_merge", _merge),
         ("registry:household_change_village", lambda c: {"village": c.units.t2.pk, "version": c.home.version}),
-        ("registry:move_request", lambda c: {"to_commune": c.units.mdrak.pk, "move_date": "2025-08-01"}),
+        (
+            "registry:move_request",
+            lambda c: {"to_province": c.units.dl.pk, "to_commune": c.units.mdrak.pk, "move_date": "2025-08-01"},
+        ),
     ]
     member_pages = [
         ("registry:member_death", lambda c: {"death_date": "2025-08-01"}),

@@ -78,6 +78,34 @@ def test_unreadable_file_and_missing_file_exit_with_code_2(units, tmp_path):
     assert info.value.code == 2
 
 
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(units, tmp_path, settings, monkeypatch):
+    """A 1 GB file must not be read into memory only to be refused: its size on disk decides."""
+    settings.ANSINH_MAX_UPLOAD_BYTES = 1024
+    path = tmp_path / "lon.csv"
+    path.write_bytes(csv_bytes() + b"x" * 2048)
+
+    def no_read(self):  # the command must not get as far as reading the bytes
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(type(path), "read_bytes", no_read)
+    err = StringIO()
+    with pytest.raises(SystemExit) as info:
+        call_command("import_households", str(path), "--commune", "16000", stdout=StringIO(), stderr=err)
+    assert info.value.code == 2
+    assert "Tệp quá lớn" in err.getvalue()
+    assert not Household.objects.exists()
+
+
+def test_an_empty_file_is_refused(units, tmp_path):
+    path = tmp_path / "rong.csv"
+    path.write_bytes(b"")
+    err = StringIO()
+    with pytest.raises(SystemExit) as info:
+        call_command("import_households", str(path), "--commune", "16000", stdout=StringIO(), stderr=err)
+    assert info.value.code == 2
+    assert "Tệp rỗng" in err.getvalue()
+
+
 def test_bad_arguments_are_refused(units, tmp_path):
     with pytest.raises(CommandError):
         _call(str(tmp_path / "x.csv"), "--commune", "16000", "--mode", "replace")

@@ -50,7 +50,8 @@ def test_move_flow_through_the_pages(client, users, units):
     household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
     client.force_login(users.commune_officer)
     response = client.post(reverse("registry:move_request", kwargs={"pk": household.pk}),
-                           {"to_commune": units.mdrak.pk, "move_date": TODAY, "reason": "Theo con"})  # fmt: skip
+                           {"to_province": units.dl.pk, "to_commune": units.mdrak.pk, "move_date": TODAY,
+                            "reason": "Theo con"})  # fmt: skip
     move = HouseholdMove.objects.get()
     assert response["Location"] == reverse("registry:move_detail", kwargs={"pk": move.pk})
     outgoing = client.get(reverse("registry:move_list"), {"direction": "out"}).content.decode()
@@ -91,3 +92,44 @@ def test_move_list_stays_within_a_bounded_number_of_queries(client, users, units
     with django_assert_max_num_queries(12):
         response = client.get(reverse("registry:move_list"))
     assert response.content.decode().count("/moves/") >= 5
+
+
+def _commune_options(response) -> set[int]:
+    return {choice.value for choice, _label in response.context["form"].fields["to_commune"].choices if choice}
+
+
+def test_move_page_lists_the_communes_of_one_province_the_households_own_first(client, users, units):
+    """Not the country's 3,321 communes in one list: the household's province, then the one chosen."""
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("registry:move_request", kwargs={"pk": household.pk})
+    page = client.get(url)
+    assert page.context["form"]["to_province"].value() == units.th.pk
+    assert _commune_options(page) == {units.hac_thanh.pk}  # its own commune left out, Đắk Lắk's not listed
+    html = page.content.decode()
+    assert f'hx-get="{url}"' in html and 'hx-select="#move-commune"' in html
+    chosen = client.get(url, {"to_province": units.dl.pk})  # what htmx fetches, or the page reloaded without it
+    assert chosen.context["form"]["to_province"].value() == units.dl.pk
+    assert _commune_options(chosen) == {units.mdrak.pk}
+    assert f'name="to_province" value="{units.dl.pk}"' in chosen.content.decode()  # the hidden copy posted
+    for junk in ("abc", "999999", str(units.tho_xuan.pk)):  # not a province: the household's own is kept
+        assert client.get(url, {"to_province": junk}).context["form"]["to_province"].value() == units.th.pk
+
+
+def test_move_to_a_commune_outside_the_chosen_province_is_refused(client, users, units):
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    response = client.post(reverse("registry:move_request", kwargs={"pk": household.pk}),
+                           {"to_province": units.th.pk, "to_commune": units.mdrak.pk, "move_date": TODAY})  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["form"].errors["to_commune"]
+    assert not HouseholdMove.objects.exists()
+
+
+def test_move_page_of_a_household_of_a_legacy_commune_starts_from_its_successors_province(client, users, units):
+    household = make_household(units.xuan_hong, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    page = client.get(reverse("registry:move_request", kwargs={"pk": household.pk}))
+    assert page.status_code == 200
+    assert page.context["form"]["to_province"].value() == units.th.pk
+    assert units.tho_xuan.pk in _commune_options(page)

@@ -121,3 +121,18 @@ def test_admin_edit_refusals_write_nothing(users):
         kind_edit(actor=users.system_admin, kind=kind, definition={**kind.definition, "period": {}}, reason="x")
     assert AuditEvent.objects.count() == before
     assert CampaignKind.objects.get(pk=kind.pk).definition == kind.definition
+
+
+@pytest.mark.django_db
+def test_a_kinds_title_is_in_the_readers_language():
+    from django.utils import translation
+
+    kinds_load()
+    periodic = CampaignKind.objects.get(code="periodic")
+    with translation.override("en"):
+        assert periodic.title == "Yearly periodic review"
+    with translation.override("vi"):
+        assert periodic.title == periodic.name == "Rà soát định kỳ hằng năm"
+    periodic.definition = {**periodic.definition, "name_en": ""}  # no English name: the Vietnamese one
+    with translation.override("en"):
+        assert periodic.title == "Rà soát định kỳ hằng năm"

@@ -18,6 +18,7 @@ from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
 from ansinh.registry.choices import ImportMode
 from ansinh.registry.exporting import result_workbook
+from ansinh.registry.importing import check_upload_size
 from ansinh.registry.services_import import import_file_run
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 % {"code": options["commune"], "structure": options["structure"]}
             )
         try:
+            check_upload_size(path.stat().st_size)  # a 1 GB file is refused before it is read
             result = import_file_run(
                 commune=commune, data=path.read_bytes(), file_name=path.name, mode=options["mode"],
                 dry_run=options["dry_run"],
