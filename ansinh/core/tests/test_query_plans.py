@@ -95,11 +95,13 @@ def test_cccd_lookup_reads_the_id_number_index(registry):
     _assert_indexed(_plan(Member.objects.filter(id_number__in=["038075001234", "038075001235"])))
 
 
-def test_folded_name_equality_reads_the_name_and_year_index(registry):
-    """The duplicate scan's lookups by folded name use the composite index (no index of its own)."""
+def test_folded_name_equality_reads_an_index_without_one_of_its_own(registry):
+    """The duplicate scan's lookups by folded name are served by the composite (name, birth year) index
+    or, on a table this small, as often by the trigram index (which answers equality too): either way
+    an index read, with no plain folded-name index left (decision 0026)."""
     plan = _plan(Member.objects.filter(name_folded__in=["nguyen van an 1", "le thi binh"]).order_by().values_list("id"))
     _assert_indexed(plan)
-    assert "registry_member_name_year" in plan, plan
+    assert "registry_member_name_year" in plan or "registry_member_name_trgm" in plan, plan
 
 
 def _index_names(table: str) -> set[str]:
