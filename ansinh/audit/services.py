@@ -28,9 +28,14 @@ def chain_key_for(unit_path: str) -> str:
     return NATIONAL_CHAIN
 
 
+# `json.dumps` with keyword arguments makes an encoder per call; these are the same encoders, made once.
+_normalising_encode = DjangoJSONEncoder().encode  # json.dumps(value, cls=DjangoJSONEncoder)
+_canonical_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def normalise_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
     """JSON-safe copy (dates, decimals, UUIDs as strings) so the stored value hashes the same."""
-    return json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder))
+    return json.loads(_normalising_encode(changes or {}))
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -50,8 +55,7 @@ def event_hash(event: AuditEvent) -> str:
         "changes": event.changes,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_encode(payload).encode("utf-8")).hexdigest()
 
 
 def audit_record(
@@ -161,21 +165,16 @@ def _new_event(*, actor, event_type, target, unit_path, changes, target_repr, ke
     return event
 
 
-# `json.dumps` with keyword arguments makes an encoder per call; these are the same encoders, made once.
-_normalising_encode = DjangoJSONEncoder().encode  # json.dumps(value, cls=DjangoJSONEncoder)
-_canonical_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-
-
 class _EventMaker:
     """`_new_event` for many events of one actor at one time (`audit_record_many`): what depends on
-    the actor and the time is worked out once, the event is built without `Model.__init__`, the
-    JSON encoders are made once. The same attributes, changes and hash as `_new_event` (tested)."""
+    the actor and the time is worked out once and the event is built without `Model.__init__`
+    (`normalise_changes` and `event_hash` use encoders made once). The same attributes, changes and
+    hash as `_new_event` (tested)."""
 
     def __init__(self, *, actor, occurred_at, request_id):
         user = actor if getattr(actor, "is_authenticated", False) else None
         self.user, self.occurred_at, self.request_id = user, occurred_at, request_id
         self.actor_label = (user.get_username() if user else SYSTEM_ACTOR_LABEL)[:150]
-        self.hashed_at = occurred_at.astimezone(UTC).isoformat()
         if user is not None:  # what assigning ``actor=user`` does (ForwardManyToOneDescriptor.__set__)
             probe = AuditEvent(actor=user)
             self.db, self.actor_id = probe._state.db, probe.actor_id
@@ -197,14 +196,6 @@ class _EventMaker:
             target_type = target_id = ""
             target_repr = (target_repr if target_repr is not None else "")[:255]
         unit_path = pending.unit_path or ""
-        event_type = int(pending.event_type)
-        changes = json.loads(_normalising_encode(pending.changes or {}))
-        payload = {
-            "chain_key": key, "sequence": sequence, "occurred_at": self.hashed_at, "actor_id": self.actor_id,
-            "actor_label": self.actor_label, "request_id": self.request_id, "event_type": event_type,
-            "target_type": target_type, "target_id": target_id, "target_repr": target_repr, "unit_path": unit_path,
-            "changes": changes, "prev_hash": prev_hash,
-        }  # fmt: skip
         event = AuditEvent.__new__(AuditEvent)
         state = event._state = ModelState()
         state.db = self.db
@@ -213,10 +204,11 @@ class _EventMaker:
         attributes.update(self.defaults)
         attributes.update(
             chain_key=key, sequence=sequence, occurred_at=self.occurred_at, actor_id=self.actor_id,
-            actor_label=self.actor_label, request_id=self.request_id, event_type=event_type, target_type=target_type,
-            target_id=target_id, target_repr=target_repr, unit_path=unit_path, changes=changes, prev_hash=prev_hash,
-            hash=hashlib.sha256(_canonical_encode(payload).encode("utf-8")).hexdigest(),
+            actor_label=self.actor_label, request_id=self.request_id, event_type=int(pending.event_type),
+            target_type=target_type, target_id=target_id, target_repr=target_repr, unit_path=unit_path,
+            changes=normalise_changes(pending.changes), prev_hash=prev_hash,
         )  # fmt: skip
+        event.hash = event_hash(event)  # the one definition of what an event's hash covers
         return event
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import get_visible_object_or_404
 
+from .choices import Level
 from .models import AdminUnit, UnitSuccession
 
 VIEW_PERM = "geo.view_adminunit"
@@ -107,6 +108,13 @@ def unit_ids_visible_to(*, user, ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(_visible(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def unit_province(unit: AdminUnit | None) -> AdminUnit | None:
+    """The province a unit lies in (itself for a province), in the unit's own structure."""
+    while unit is not None and unit.level != Level.PROVINCE:
+        unit = unit.parent
+    return unit
 
 
 def unit_successor(*, unit: AdminUnit) -> AdminUnit | None:

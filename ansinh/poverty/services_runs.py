@@ -387,6 +387,14 @@ def _stage_counts() -> tuple[Counter, dict[int, Counter], Counter, int]:
     return counts, per_commune, transitions, fallbacks
 
 
+def _fallback_ids(fallbacks: int) -> list[int]:
+    """The staged households left to Python (`_stage_counts` counted `fallbacks` of them), in id order."""
+    if not fallbacks:
+        return []  # no scan of the staging table for nothing
+    sql = f"SELECT household_id FROM {classify_sql.STAGE} WHERE state = 'fallback' ORDER BY household_id"
+    return [pk for (pk,) in _rows(sql)]
+
+
 def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]:
     """The preview in SQL: counts per commune and class and changes, from the staging table."""
     from ansinh.registry.models import Household
@@ -402,9 +410,7 @@ def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any
         sample_ids = [pk for (pk,) in _rows(
             f"SELECT household_id FROM {stage} WHERE state = 'incomplete' ORDER BY household_id LIMIT {SAMPLE_CHANGES}"
         )] if counts["incomplete"] else []  # fmt: skip
-        fallback_ids = [
-            pk for (pk,) in _rows(f"SELECT household_id FROM {stage} WHERE state = 'fallback' ORDER BY household_id")
-        ] if fallbacks else []  # fmt: skip
+        fallback_ids = _fallback_ids(fallbacks)
     finally:
         _drop_stage()
     incomplete = []
@@ -490,16 +496,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
     try:
         _stage(run, progress, with_json=True)
         counts, _by_commune, _transitions, fallbacks = _stage_counts()
-        fallback_ids = (
-            [
-                pk
-                for (pk,) in _rows(
-                    f"SELECT household_id FROM {classify_sql.STAGE} WHERE state = 'fallback' ORDER BY household_id"
-                )
-            ]
-            if fallbacks
-            else []
-        )
+        fallback_ids = _fallback_ids(fallbacks)
         progress.message(gettext_noop("Đang ghi kết quả phân loại…"))
         with transaction.atomic():
             locked = ClassificationRun.objects.select_for_update().get(pk=run.pk)

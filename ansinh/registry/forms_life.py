@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
+from ansinh.geo.selectors import unit_province, unit_successor
 
 from .choices import HealthInsurance, MemberStatus, Relation, Sex
 from .models import Ethnicity, Household, Member
@@ -191,7 +192,8 @@ class MoveRequestForm(forms.Form):
         chosen = self.data.get(self.add_prefix("to_province")) if self.is_bound else province_id
         province = provinces.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
         if province is None:
-            province = provinces.filter(path=_province_path(household)).first()
+            commune = household.commune  # a legacy commune: the 2025 one it is reported under
+            province = unit_province(commune if commune.structure == Structure.Y2025 else unit_successor(unit=commune))
         if province is not None:
             self.initial.setdefault("to_province", province.pk)
         # The province's valid communes but the household's own; the receiving commune picks the
@@ -203,15 +205,6 @@ class MoveRequestForm(forms.Form):
             if province is not None
             else AdminUnit.objects.none()
         )
-
-
-def _province_path(household: Household) -> str:
-    """The path of the 2025 province the household is in (through its commune's successor when the
-    commune is a legacy one): ``/2025/38/``."""
-    commune = household.commune
-    path = commune.path if commune.structure == Structure.Y2025 else commune.successor_path
-    parts = [part for part in (path or "").split("/") if part]
-    return f"/{parts[0]}/{parts[1]}/" if len(parts) >= 2 else ""
 
 
 class MoveAcceptForm(forms.Form):

@@ -62,6 +62,7 @@ from ansinh.core.db import analyze_tables, lock_values
 from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
+from ansinh.geo.selectors import unit_province
 
 from . import importing
 from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
@@ -503,14 +504,10 @@ def _member_columns(sheet: Sheet, cells: _Cells) -> list[tuple[str, int, Callabl
     return [(key, positions[key], cells.reader(key)) for key in importing.MEMBER_KEYS if key in positions]
 
 
-def _read_member(sheet: Sheet, row: RowResult, cells: _Cells | None = None,
-                 columns: list[tuple[str, int, Callable[[Any], Any]]] | None = None) -> dict[str, Any]:  # fmt: skip
+def _read_member(row: RowResult, columns: list[tuple[str, int, Callable[[Any], Any]]]) -> dict[str, Any]:
     """The member cells of a row that are present and non-blank (blank cells are left out).
 
-    `columns` is `_member_columns(sheet, cells)`, made once per run by a caller reading many rows."""
-    cells = cells or _Cells()
-    if columns is None:
-        columns = _member_columns(sheet, cells)
+    `columns` is `_member_columns(sheet, cells)`, made once per run."""
     values: dict[str, Any] = {}
     row_cells = row.cells
     length = len(row_cells)
@@ -542,12 +539,8 @@ def _household_columns(sheet: Sheet, villages: _Villages, cells: _Cells) -> list
             for c in importing.COLUMNS if c.level == HOUSEHOLD and c.key in positions]  # fmt: skip
 
 
-def _read_household(sheet: Sheet, row: RowResult, villages: _Villages, cells: _Cells | None = None,
-                    columns: list[tuple[str, int, Callable[[Any], Any]]] | None = None) -> dict[str, Any]:  # fmt: skip
+def _read_household(row: RowResult, columns: list[tuple[str, int, Callable[[Any], Any]]]) -> dict[str, Any]:
     """The household cells of the head's row that are non-blank. `columns`: `_household_columns(…)`."""
-    cells = cells or _Cells()
-    if columns is None:
-        columns = _household_columns(sheet, villages, cells)
     values: dict[str, Any] = {}
     row_cells = row.cells
     length = len(row_cells)
@@ -667,15 +660,11 @@ class _HouseholdImport:
         self.today = timezone.localdate()
         self.ethnicities = ethnicities_by_code()
         self.cells = _Cells()
-        # Household columns of the file a member's row may repeat ("code" is what groups the rows).
-        self._household_keys = [c.key for c in importing.COLUMNS
-                                if c.level == HOUSEHOLD and c.key in sheet.present and c.key != "code"]  # fmt: skip
         self._allowed: dict[int, bool] = {}
         self._member_columns = _member_columns(sheet, self.cells)
         self._head_columns = _household_columns(sheet, villages, self.cells)
-        positions = _column_positions(sheet)
-        self._household_columns = [(key, positions[key], villages.read if key == "village" else self.cells.reader(key))
-                                   for key in self._household_keys]  # fmt: skip
+        # Household columns of the file a member's row may repeat ("code" is what groups the rows).
+        self._household_columns = [column for column in self._head_columns if column[0] != "code"]
 
     def run_chunk(self, chunk: list[list[RowResult]]) -> list[str]:
         """The outcome of each household of `chunk` (a list of row groups), writing when `write`."""
@@ -724,7 +713,7 @@ class _HouseholdImport:
     def _read(self, rows: list[RowResult]) -> _Group:
         """Read the household's cells; outcome INVALID when a cell cannot be read or the head is wrong."""
         sheet = self.sheet
-        member_values = [_read_member(sheet, row, self.cells, self._member_columns) for row in rows]
+        member_values = [_read_member(row, self._member_columns) for row in rows]
         heads = [r for r, v in zip(rows, member_values, strict=True) if v.get("relation") == Relation.HEAD]
         for row in heads[1:]:
             row.add(
@@ -734,7 +723,7 @@ class _HouseholdImport:
         head = heads[0] if heads else rows[0]
         if not heads and not any(r.errors.get("relation") for r in rows):
             head.add("relation", _("Hộ chưa có dòng nào là “Chủ hộ”."))
-        household_values = _read_household(sheet, head, self.villages, self.cells, self._head_columns)
+        household_values = _read_household(head, self._head_columns)
         self._check_repeated_household_cells(rows, head, household_values)
         group = _Group(rows, head, household_values, member_values)
         if group.invalid():
@@ -997,12 +986,6 @@ def import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: bo
 # -- the batch ----------------------------------------------------------------------------------
 
 
-def _province_of(unit: AdminUnit) -> AdminUnit | None:
-    while unit is not None and unit.level != Level.PROVINCE:
-        unit = unit.parent
-    return unit
-
-
 def _transition(batch: ImportBatch, status: str, *, actor, extra: dict[str, Any] | None = None, event=None) -> None:
     """Move a locked batch along `IMPORT_TRANSITIONS` and audit it (inside the caller's transaction)."""
     if status not in IMPORT_TRANSITIONS[ImportStatus(batch.status)]:
@@ -1046,7 +1029,7 @@ def import_batch_create(*, actor, commune: AdminUnit, file, mode: str, dry_run: 
     name = getattr(file, "name", "") or "upload"
     data = _read_upload(file)
     sheet = importing.parse_upload(data, name)
-    province = _province_of(commune)
+    province = unit_province(commune)
     settings_row = RegistrySettings.objects.filter(province=province).first() if province else None
     with transaction.atomic():
         batch = ImportBatch(

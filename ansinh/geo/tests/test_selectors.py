@@ -13,6 +13,7 @@ from ansinh.geo.selectors import (
     unit_ids_visible_to,
     unit_list_visible_to,
     unit_predecessors,
+    unit_province,
     unit_successor,
     unit_successors,
     unit_tree_as_of,
@@ -103,3 +104,10 @@ def test_ids_visible_to(units, users):
     ids = [units.tho_xuan.pk, units.mdrak.pk, units.th.pk, None]
     assert unit_ids_visible_to(user=users.commune_officer, ids=ids) == {units.tho_xuan.pk}
     assert unit_ids_visible_to(user=users.commune_officer, ids=[]) == set()
+
+
+def test_unit_province_is_found_in_the_units_own_structure(units):
+    assert unit_province(units.t1) == units.th  # village → commune → province (2025)
+    assert unit_province(units.th) == units.th
+    assert unit_province(units.xuan_hong) == units.th_old  # legacy commune → legacy district → legacy province
+    assert unit_province(None) is None

@@ -65,9 +65,8 @@ def _plain(values):
 # -- whole imports: the former builders against the new ones ----------------------------------------
 
 
-def _reference_read_member(sheet, row, cells=None, columns=None):
+def _reference_read_member(sheet, row, cells):
     """`services_import._read_member` as it was (a `Sheet.cell` and a `_Cells.read` per cell)."""
-    cells = cells or services_import._Cells()
     values = {}
     for key in importing.MEMBER_KEYS:
         if key not in sheet.present:
@@ -91,9 +90,8 @@ def _reference_read_member(sheet, row, cells=None, columns=None):
     return values
 
 
-def _reference_read_household(sheet, row, villages, cells=None, columns=None):
+def _reference_read_household(sheet, row, villages, cells):
     """`services_import._read_household` as it was."""
-    cells = cells or services_import._Cells()
     values = {}
     for column in importing.COLUMNS:
         if column.level != importing.HOUSEHOLD or column.key not in sheet.present:
@@ -115,7 +113,7 @@ def _reference_repeated_cells(self, rows, head, household_values):
     for row in rows:
         if row is head:
             continue
-        for key in self._household_keys:
+        for key, _position, _read in self._household_columns:  # the former `_household_keys`
             raw = self.sheet.cell(row.cells, key)
             if raw is None or raw == "" or importing.is_blank(raw):
                 continue
@@ -202,8 +200,27 @@ def test_an_import_writes_what_the_former_builders_wrote(units, users, monkeypat
     with monkeypatch.context() as patch:
         patch.setattr(import_bulk, "_new_household", Household)
         patch.setattr("ansinh.audit.services._EventMaker", _ReferenceEventMaker)
-        patch.setattr(services_import, "_read_member", _reference_read_member)
-        patch.setattr(services_import, "_read_household", _reference_read_household)
+        # The former readers took the sheet and the run's cell memory; the import now passes only the
+        # row and its bound columns, so they are found on the import being run.
+        running = {}
+        init = services_import._HouseholdImport.__init__
+
+        def remember(self, **kwargs):
+            init(self, **kwargs)
+            running["import"] = self
+
+        patch.setattr(services_import._HouseholdImport, "__init__", remember)
+
+        def former_member(row, columns):
+            run = running["import"]
+            return _reference_read_member(run.sheet, row, run.cells)
+
+        def former_household(row, columns):
+            run = running["import"]
+            return _reference_read_household(run.sheet, row, run.villages, run.cells)
+
+        patch.setattr(services_import, "_read_member", former_member)
+        patch.setattr(services_import, "_read_household", former_household)
         patch.setattr(services_import._HouseholdImport, "_check_repeated_household_cells", _reference_repeated_cells)
         former = _import_and_read(units, users, chunk_size)
     assert new == former
