@@ -6,6 +6,11 @@ from types import FunctionType, MethodType
 from typing import Any
 
 import django_tables2 as tables
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils import formats
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import signature
 
@@ -36,12 +41,58 @@ def _call_with_appropriate(fn, kwargs: dict):
     return fn(**kwargs)
 
 
+# `{{ value }}` outside any {% localize %} / {% autoescape %} tag: what `render_value_in_context` reads.
+_PLAIN_CONTEXT = Context()
+
+
+def _has_callable(value) -> bool:
+    if callable(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has_callable(v) for v in value.values())
+    return False
+
+
+def _cell_html(column, cell) -> str:
+    """``{% if column.localize == None %}{{ cell }}{% else %}…|localize / …|unlocalize{% endif %}``."""
+    if column.localize is None:
+        return render_value_in_context(cell, _PLAIN_CONTEXT)
+    value = str(formats.localize(cell, use_l10n=bool(column.localize)))  # the localize / unlocalize filters
+    return conditional_escape(value)
+
+
 class _Row(BoundRow):
+    def items(self):
+        # As `BoundRow.items`, without looking each column up again by name (`get_cell`).
+        for column in self.table.columns:
+            column.current_value = self._get_and_render_with(column, self._call_render, column.default)
+            column.current_record = self.record
+            yield (column, column.current_value)
+
     def _call_render(self, bound_column, value=None):
         # As `BoundRow._call_render`, with the cached signature.
         kwargs = self._optional_cell_arguments(bound_column, value)
         content = _call_with_appropriate(bound_column.render, kwargs)
         return bound_column.link(content, **kwargs) if bound_column.link else content
+
+    def html(self) -> SafeString:
+        """The row as the ``table.tbody.row`` block of ``core/table.html`` writes it, in Python.
+
+        A template that overrides that block with ``{{ row.html }}`` (``core/table_rows.html``) gets
+        the same markup without three template lookups per cell (the cell, its column's ``attrs``, its
+        ``localize``): 450 cells on a page of 50 households. Cells come from `items` as in the
+        template; a column's ``<td>`` attributes are computed once per table unless they depend on
+        the cell (a callable in ``attrs``).
+        """
+        parts = [f"\n        <tr {self.attrs.as_html()}>\n          "]
+        static = self.table._static_td_attrs()
+        for column, cell in self.items():
+            td = static.get(column.name)
+            if td is None:
+                td = column.attrs["td"].as_html()
+            parts.append(f"\n          <td {td}>{_cell_html(column, cell)}</td>\n          ")
+        parts.append("\n        </tr>\n        ")
+        return mark_safe("".join(parts))  # noqa: S308 - attributes and cells are escaped as the template does
 
 
 class _Rows(BoundRows):
@@ -64,3 +115,18 @@ class SignatureCachedTable(tables.Table):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = _Rows(data=self.data, table=self, pinned_data=self.pinned_data)
+
+    def _static_td_attrs(self) -> dict[str, str]:
+        """Column name → its ``<td>`` attributes as HTML, for the columns whose attributes do not depend
+        on the row (no callable in the table's or the column's ``td``/``cell`` attrs, the stock
+        `get_column_class_names`); the others are computed per cell as django-tables2 does."""
+        found = getattr(self, "_td_attrs_cache", None)
+        if found is None:
+            found = {}
+            if type(self).get_column_class_names is tables.Table.get_column_class_names:
+                for column in self.columns:
+                    sources = (self.attrs, column.column.attrs)
+                    if not any(_has_callable(attrs.get(key)) for attrs in sources for key in ("td", "cell")):
+                        found[column.name] = column.attrs["td"].as_html()
+            self._td_attrs_cache = found
+        return found

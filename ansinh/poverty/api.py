@@ -155,7 +155,7 @@ class ClassificationOut(Schema):
         return [
             {"code": r.get("code", ""), "text": reason_text(r, spec, show_income=shown),
              "data": _without_code(r if shown else reason_masked(r))}
-            for r in obj.reasons
+            for r in obj.result_reasons()
         ]  # fmt: skip
 
     @staticmethod

@@ -8,12 +8,16 @@ class PovertyConfig(AppConfig):
 
     def ready(self) -> None:
         from ansinh.audit import event_types
-        from ansinh.registry.panels import register_household_panel
+        from ansinh.registry.panels import register_history_presenter, register_household_panel
 
         from . import services_runs  # noqa: F401  (job kinds register themselves when imported)
         from .events import PovertyEventType
+        from .history import assessment_changes, classification_changes
         from .panels import household_panel
 
         event_types.register(PovertyEventType)
         # The registry shows the current class without importing this app (decision 0005).
         register_household_panel("poverty/household_panel.html", household_panel, order=10)
+        # …and this app's events in the household's history, with incomes masked where they must be.
+        register_history_presenter(PovertyEventType.ASSESSMENT_RECORDED, assessment_changes)
+        register_history_presenter(PovertyEventType.HOUSEHOLD_CLASSIFIED, classification_changes)

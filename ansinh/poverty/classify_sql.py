@@ -5,8 +5,9 @@ module writes the same decision as SQL (SQLite and PostgreSQL) so a run classifi
 households in the database: the latest form B per household, the present members' ages on the
 run's date, every derivation rule with its facts, answers and overrides, the deprivation count, the
 rule shape (``single_line``, ``two_tier``, ``two_band``), the proxy score, the farming average band
-and the low-income flag, with the reasons and the indicator table built as JSON text exactly as the
-Python path builds them. `tests/test_classify_sql.py` proves both give the same rows.
+and the low-income flag, with the flags, the deprivations and the indicator table built as JSON text
+exactly as the Python path builds them. `tests/test_classify_sql.py` proves both give the same rows.
+No reasons: a result stores none, they are built from its facts when read (decision 0027).
 
 `stage_sql` returns an ``INSERT … SELECT`` into a temporary staging table. Each staged household is
 ``ok`` (classified), ``incomplete`` (no form B, an unanswered indicator or unusable income facts,
@@ -48,7 +49,7 @@ _SAFE = re.compile(r"^[A-Za-z0-9_]+$")
 STAGE_COLUMNS = (
     "household_id", "commune_id", "old_class", "assessment_id", "area", "farming", "income_source",
     "income_per_capita", "income_score", "unit_path", "successor_path", "state", "klass", "flags",
-    "deprivations", "indicators", "reasons",
+    "deprivations", "indicators",
 )  # fmt: skip
 
 
@@ -356,93 +357,49 @@ def _rule(d: _Dialect, rule: str, params: dict[str, Any], k: str):
 # -- classification branches (mirror classify.classify) -------------------------------------------
 
 
-def _branches(d: _Dialect, spec: StandardSpec, area: str, on_date: date, inc: str, enough: str):
-    """[(condition, class, [reason JSON text], [flag])] for the declared/computed income path."""
+def _branches(spec: StandardSpec, area: str, on_date: date, inc: str, enough: str):
+    """[(condition, class, [flag])] for the declared/computed income path, in `classify`'s order.
+
+    Only the class and the flags: the reasons are built from the stored facts when read (decision
+    0027), so branches that differed only by their reasons (the average band of a household that does
+    not farm, which is not poor like any household above the lines) are one."""
     lines = spec.lines[area]
     factor = 12 if spec.income_period == "year" else 1
 
     def within(line: int) -> str:
         return f"({inc} * {factor} <= {_int(line)})"
 
-    def note(code: str, line: int, which: str) -> str:
-        return _obj(d, ("code", _c(code)), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(line)),
-                    ("line_kind", _c(which)), ("area", _c(area)), ("period", _c(spec.income_period)))  # fmt: skip
-
-    def const(**kw) -> str:
-        return _c(kw)
-
     rule = spec.rule
-    decided: list[tuple[str, str, list[str]]] = []  # income settles the class
     if rule == "single_line":
         w = within(lines.poor)
-        decided += [
-            (
-                f"{w} AND {enough}",
-                POOR,
-                [note("income_within", lines.poor, "poor"), const(code="rule_poor", rule=rule)],
-            ),
-            (w, NEAR_POOR, [note("income_within", lines.poor, "poor"), const(code="rule_near_poor", rule=rule)]),
-        ]
-        above = [note("income_above", lines.poor, "poor")]
+        decided = [(f"{w} AND {enough}", POOR), (w, NEAR_POOR)]
     elif rule == "two_tier":
         wp, wn = within(lines.poor), within(lines.near_poor)
-        decided += [
-            (wp, POOR, [note("income_within", lines.poor, "poor_lower"), const(code="rule_poor_lower_tier", rule=rule)]),
-            (f"{wn} AND {enough}", POOR,
-             [note("income_within", lines.near_poor, "near_poor"), const(code="rule_poor", rule=rule)]),
-            (wn, NEAR_POOR, [note("income_within", lines.near_poor, "near_poor"), const(code="rule_near_poor", rule=rule)]),
-        ]  # fmt: skip
-        above = [note("income_above", lines.near_poor, "near_poor")]
+        decided = [(wp, POOR), (f"{wn} AND {enough}", POOR), (wn, NEAR_POOR)]
     elif rule == "two_band":
         wp, wn = within(lines.poor), within(lines.near_poor)
-        decided += [
-            (f"{wp} AND {enough}", POOR, [note("income_within", lines.poor, "poor"), const(code="rule_poor", rule=rule)]),
-            (wn, NEAR_POOR, [note("income_within", lines.near_poor, "near_poor"),
-                             const(code="rule_near_poor", rule=rule)]),
-        ]  # fmt: skip
-        above = [note("income_above", lines.near_poor, "near_poor")]
+        decided = [(f"{wp} AND {enough}", POOR), (wn, NEAR_POOR)]
     else:
         raise NotCompilable(f"rule shape {rule}")
-    out = [(cond, klass, reasons, []) for cond, klass, reasons in decided]
-    rest: list[tuple[str, str, list[str]]] = []
+    out = [(cond, klass, []) for cond, klass in decided]
+    rest: list[tuple[str, str]] = []
     if lines.average is not None:
-        wa = within(lines.average)
-        band = _obj(d, ("code", _c("average_band")), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(lines.average)),
-                    ("area", _c(area)), ("period", _c(spec.income_period)))  # fmt: skip
-        rest += [
-            (f"{wa} AND b.farming = 1", AVERAGE, [*above, band]),
-            (wa, NOT_POOR, [*above, const(code="average_band_not_farming", line=lines.average)]),
-        ]
-    rest.append(("1 = 1", NOT_POOR, above))
+        rest.append((f"{within(lines.average)} AND b.farming = 1", AVERAGE))
+    rest.append(("1 = 1", NOT_POOR))
     low_applies = lines.low_income is not None and (spec.low_income_from is None or on_date >= spec.low_income_from)
-    for cond, klass, reasons in rest:
+    for cond, klass in rest:
         if low_applies:
-            low = _obj(d, ("code", _c("low_income")), ("income", f"CAST({inc} AS TEXT)"), ("line", _c(lines.low_income)),
-                       ("area", _c(area)), ("period", _c(spec.income_period)))  # fmt: skip
-            out.append((f"{cond} AND {within(lines.low_income)}", klass, [*reasons, low], ["low_income"]))
-        out.append((cond, klass, reasons, []))
+            out.append((f"{cond} AND {within(lines.low_income)}", klass, ["low_income"]))
+        out.append((cond, klass, []))
     return out
 
 
-def _proxy_branches(d: _Dialect, spec: StandardSpec, area: str, enough: str):
+def _proxy_branches(spec: StandardSpec, area: str, enough: str):
+    """[(condition, class, [flag])] for the proxy score (no flags: `classify` gives none)."""
     if spec.proxy_score is None:
         return []
-    threshold = _int(spec.proxy_score.income_thresholds[area])
-    within = f"(b.income_score <= {threshold})"
-
-    def score(code: str) -> str:
-        return _obj(d, ("code", _c(code)), ("score", "CAST(b.income_score AS TEXT)"), ("threshold", _c(threshold)),
-                    ("area", _c(area)))  # fmt: skip
-
-    rule = spec.rule
-    out = [
-        (f"{within} AND {enough}", POOR, [score("score_within"), _c({"code": "rule_poor", "rule": rule})], []),
-        (within, NEAR_POOR, [score("score_within"), _c({"code": "rule_near_poor", "rule": rule})], []),
-    ]
-    if spec.lines[area].average is not None:
-        out.append(("b.farming = 1", NOT_POOR, [score("score_above"), _c({"code": "average_needs_income"})], []))
-    out.append(("1 = 1", NOT_POOR, [score("score_above")], []))
-    return out
+    within = f"(b.income_score <= {_int(spec.proxy_score.income_thresholds[area])})"
+    return [(f"{within} AND {enough}", POOR, []), (within, NEAR_POOR, []), ("1 = 1", NOT_POOR, [])]
 
 
 # -- the preview's packed form B codes -----------------------------------------------------------
@@ -506,7 +463,7 @@ def create_stage_sql(vendor: str, *, keyed: bool = True) -> list[str]:
         "household_id": f"{big} PRIMARY KEY" if keyed else big, "commune_id": big, "old_class": text, "assessment_id": big,
         "area": text, "farming": "INTEGER", "income_source": text, "income_per_capita": big, "income_score": big,
         "unit_path": text, "successor_path": text, "state": text, "klass": text, "flags": text,
-        "deprivations": text, "indicators": text, "reasons": text,
+        "deprivations": text, "indicators": text,
     }  # fmt: skip
     # PostgreSQL: a staged row (about 2 kB of JSON text with a dozen indicators) stays in its page
     # uncompressed up to a page's size, instead of being compressed on write and again on read (TOAST
@@ -572,11 +529,8 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     devices_type = "jsonb_typeof(h.info_devices)" if d.pg else "json_type(h.info_devices)"
     hbad = f"{devices_type} NOT IN ('array', 'null')"
     b_cols.append(f"(CASE WHEN {hbad} THEN 1 ELSE 0 END) AS hbad")
-    # A score computed from the form B items adds the `score_table` reason (`scoring.with_table_reason`):
-    # those few households go through Python `evaluate`.
-    scored = "a.score_detail <> '{}'::jsonb" if d.pg else "a.score_detail NOT IN ('{}', 'null', '')"
-    sbad = f"a.income_source = {lit(PROXY_SCORE)} AND a.score_detail IS NOT NULL AND {scored}"
-    b_cols.append(f"(CASE WHEN {sbad} THEN 1 ELSE 0 END) AS sbad")
+    # (A score computed from the form B items is classified here like an entered one: its `score_table`
+    # reason, which sent those households to Python, is built on read since decision 0027.)
     member_aggs = ", ".join(["count(*) AS n", f"{_sum('m.age IS NULL')} AS unk",
                              *(f"{expr} AS {name}" for name, expr in aggs.items())])  # fmt: skip
 
@@ -662,10 +616,9 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
             raise NotCompilable(f"household columns {carried}")
         short = " + ".join(code for code, _full in codes_b)
         full = " + ".join(code for _short, code in codes_b)
-        # A form B without overrides (most) takes the short code; the devices and score facts that send
-        # a household to Python weigh as a bad indicator.
-        fbits = (f"(CASE WHEN a.overrides <> {empty} THEN {full} ELSE {short} END) + "
-                 f"(CASE WHEN {hbad} THEN {_BAD} ELSE 0 END) + (CASE WHEN {sbad} THEN {_BAD} ELSE 0 END)")  # fmt: skip
+        # A form B without overrides (most) takes the short code; devices that send a household to
+        # Python weigh as a bad indicator.
+        fbits = f"(CASE WHEN a.overrides <> {empty} THEN {full} ELSE {short} END) + (CASE WHEN {hbad} THEN {_BAD} ELSE 0 END)"
         level_a = (
             f"{base}, {''.join(f'h.{c}, ' for c in carried)}{fbits} AS fbits FROM {households} LEFT JOIN {assessment}"
         )
@@ -731,7 +684,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
               f"CASE WHEN b.income_source = {lit(PROXY_SCORE)} THEN ({proxy_ok}) "
               "ELSE (b.income_per_capita IS NOT NULL AND b.income_per_capita >= 0) END")  # fmt: skip
     if with_json:
-        state = (f"(CASE WHEN ({nbad} + b.hbad + b.sbad) > 0 THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} "
+        state = (f"(CASE WHEN ({nbad} + b.hbad) > 0 THEN 'fallback' WHEN b.assessment_id IS NULL OR {missing} "
                  f"THEN 'incomplete' WHEN {usable} THEN 'ok' ELSE 'incomplete' END)")  # fmt: skip
     else:  # the same from the packed codes: bad, to derive (missing where nothing was derived), true
         missing = " OR ".join(
@@ -743,7 +696,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         count = " + ".join([f"(b.fbits & {_ONES})", *(f"COALESCE(b.{k}_d, 0)" for k, _value in derived)])
     codes = [i.code for i in spec.indicators]
     c_cols += [f"({count}) AS cnt", f"{state} AS state"]
-    if with_json:  # the deprivations' JSON list, computed once (the reasons quote it)
+    if with_json:  # the deprivations' JSON list (the `deprivations` column)
         listed = _cat(d, *(_NotNull(f"(CASE WHEN {final(k)} = 1 THEN {lit(json.dumps(c) + ',')} ELSE '' END)")
                            for k, c in zip(ks, codes, strict=True)))  # fmt: skip
         c_cols.append(f"('[' || rtrim({listed}, ',') || ']') AS deps")
@@ -751,31 +704,25 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
 
     enough = f"(b.cnt >= {spec.deprivation_threshold})"
     # Per area, the proxy-score branches and the income branches, each in `classify`'s order.
-    branches = {area: (_proxy_branches(d, spec, area, enough),
-                       _branches(d, spec, area, on_date, "b.income_per_capita", enough)) for area in AREAS}  # fmt: skip
+    branches = {area: (_proxy_branches(spec, area, enough),
+                       _branches(spec, area, on_date, "b.income_per_capita", enough)) for area in AREAS}  # fmt: skip
 
     def case(pick) -> str:
         """The first branch that holds, nested by area and income source (a classified household has
         one of `AREAS` and a non-NULL source): only its own area's and source's conditions are tested."""
 
         def first(whens) -> str:
-            body = " ".join(f"WHEN {cond} THEN {pick(klass, reasons, flags)}" for cond, klass, reasons, flags in whens)
+            body = " ".join(f"WHEN {cond} THEN {pick(klass, flags)}" for cond, klass, flags in whens)
             return f"(CASE {body} END)" if whens else "NULL"
 
         areas = " ".join(f"WHEN {lit(area)} THEN (CASE WHEN b.income_source = {lit(PROXY_SCORE)} THEN {first(proxy)} "
                          f"ELSE {first(income)} END)" for area, (proxy, income) in branches.items())  # fmt: skip
         return f"(CASE WHEN b.state <> 'ok' THEN NULL ELSE (CASE b.area {areas} END) END)"
 
-    klass = case(lambda k, r, f: lit(k))
+    klass = case(lambda k, f: lit(k))
     if with_json:
-        head = _c({"code": "standard", "standard": spec.code, "name": spec.name,
-                   "legal_basis": spec.legal_basis_text()})  # fmt: skip
-        dep_reason = _obj(d, ("code", _c("deprivations")), ("count", "CAST(b.cnt AS TEXT)"),
-                          ("threshold", _c(spec.deprivation_threshold)), ("indicators", "b.deps"))  # fmt: skip
-        reasons = case(
-            lambda k, r, f: _cat(d, "'['", head, "','", dep_reason, *(p for x in r for p in ("','", x)), "']'")
-        )
-        flags = case(lambda k, r, f: jlit(f))
+        # No reasons: a result's reasons are built from its facts when read (decision 0027).
+        flags = case(lambda k, f: jlit(f))
         rows = []
 
         def as_json(k: str, t: str) -> str:
@@ -792,9 +739,9 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         indicators = _cat(
             d, "'['", *(p for i, row in enumerate(rows) for p in ((row,) if i == 0 else ("','", row))), "']'"
         )
-        json_cols = f"{flags}, b.deps, {indicators}, {reasons}"
+        json_cols = f"{flags}, b.deps, {indicators}"
     else:
-        json_cols = "NULL, NULL, NULL, NULL"
+        json_cols = "NULL, NULL, NULL"
     # Each level is a MATERIALIZED CTE: inlined (both databases flatten subqueries in FROM), every
     # reference to a column of the level below would re-evaluate its whole expression, and the levels
     # refer to each other's columns many times (about 3× slower at 10k households, worse with size).

@@ -1,7 +1,8 @@
 """Sentences for classification reasons and indicator answers (Vietnamese first, English by switch).
 
 Reasons are stored as data (`classify.Result.reasons`) and turned into words only when shown, so a
-stored result reads in the reader's language and a wording fix applies to old results too.
+stored result reads in the reader's language and a wording fix applies to old results too. A stored
+result's reasons come from `Classification.result_reasons()` (built from its facts, decision 0027).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *,
     code = reason.get("code")
     p = reason
     if code == "standard":
-        return _("Áp dụng %(name)s (%(basis)s).") % {"name": p["name"], "basis": p["legal_basis"]}
+        # The standard's name in the reader's language when the reason is read with its standard.
+        name = standard.title if standard is not None and standard.code == p.get("standard") else p["name"]
+        return _("Áp dụng %(name)s (%(basis)s).") % {"name": name, "basis": p["legal_basis"]}
     if code == "deprivations":
         names = [_indicator_name(c, standard) for c in p["indicators"]]
         listed = ": " + "; ".join(names) if names else ""
@@ -85,7 +88,22 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *,
         return _("Thu nhập không cao hơn %(line)s: người lao động trong hộ là lao động có thu nhập thấp.") % {
             "line": _money(p["line"], p.get("period", "month"))
         }
+    if code == "rules_changed":
+        if p.get("class") is None:
+            return _("Không tính lại được lý do từ các dữ kiện đã lưu theo quy tắc phân loại hiện nay (quy tắc đã "
+                     "thay đổi từ khi phân loại): không có lý do chi tiết của kết quả này.")  # fmt: skip
+        values = {"now": _outcome(p["class"], p.get("flags", [])),
+                  "stored": _outcome(p["stored_class"], p.get("stored_flags", []))}  # fmt: skip
+        return _("Lý do được tính lại theo quy tắc phân loại hiện nay và khác với kết quả đã lưu (theo quy tắc "
+                 "hiện nay: %(now)s; đã lưu: %(stored)s) vì quy tắc đã thay đổi từ khi phân loại: chỉ hiển thị "
+                 "các dữ kiện, không có lý do chi tiết của kết quả đã lưu.") % values  # fmt: skip
     return str(code)
+
+
+def _outcome(klass: str, flags: list[str]) -> str:
+    """A class with its flags, e.g. "Không nghèo, lao động có thu nhập thấp"."""
+    names = {"low_income": _("lao động có thu nhập thấp")}
+    return ", ".join([class_label(klass), *(names.get(f, f) for f in flags)])
 
 
 def _indicator_name(code: str, standard: StandardSpec | None) -> str:

@@ -23,7 +23,7 @@ OVERRIDE = [("", _("Giữ kết quả suy ra")), ("yes", _("Sửa thành: có th
 
 class StandardChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name}"
+        return f"{obj.code} — {obj.title}"
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -56,7 +56,7 @@ class StandardPickForm(forms.Form):
 
     def __init__(self, *args, standards, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = [(s.code, f"{s.code} — {s.name}") for s in standards]
+        self.fields["standard"].choices = [(s.code, f"{s.code} — {s.title}") for s in standards]
 
 
 def _tri(value: str) -> bool | None:

@@ -8,7 +8,9 @@
   the score entered as a total or computed from the item answers with the standard's scoring table),
   the indicators answered directly, and the enumerator's overrides of derived answers with reasons.
 - `Classification` is one result, never overwritten: the class, flags, every indicator with its
-  derived value, answer and override, and the reasons. A household's history is its rows.
+  derived value, answer and override, and the facts the class was decided from. Its reasons are
+  built from those facts when read (`Classification.result_reasons()`, decision 0027); rows written
+  before that keep the reasons they stored. A household's history is its rows.
 - `ClassificationRun` is a bulk classification of a unit: preview first, then commit.
 """
 
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
 from ansinh.core.scoping import ScopedQuerySet
+from ansinh.core.text import localized
 from ansinh.geo.choices import AreaType
 
 from .choices import IncomeSource, PovertyClass, RunStatus
@@ -45,6 +48,11 @@ class PovertyStandard(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language (`name_en` for an English reader, Vietnamese as fallback)."""
+        return localized(self.name, self.name_en)
 
     @property
     def is_local(self) -> bool:
@@ -197,6 +205,7 @@ class Classification(models.Model):
     income_score = models.PositiveIntegerField(null=True, blank=True)
     deprivations = models.JSONField(default=list)  # indicator codes, in the standard's order
     indicators = models.JSONField(default=list)  # [{code, derived, answer, override, reason, final, source, facts}]
+    # Stored only by results written before decision 0027 (new rows: []); read `result_reasons()`.
     reasons = models.JSONField(default=list)
     on_date = models.DateField(_("tính đến ngày"))
     unit_path = models.CharField(max_length=120)
@@ -226,5 +235,22 @@ class Classification(models.Model):
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
 
+    def result_reasons(self) -> list[dict]:
+        """The reasons of this result: every reader of a result's reasons goes through here.
+
+        Results written before decision 0027 keep the reasons they stored. Newer results store none
+        (``reasons = []``): they are built again from the facts this row keeps (area, farming, income,
+        deprivations, date) under its pinned standard version, plus the score-table reason from its
+        form B's `score_detail`, exactly as `services.evaluate` gave them (`reasons.result_reasons`).
+        Lists: select the standard version and the assessment with the rows (`selectors`); the parsed
+        standard is cached per version. Computed once per instance.
+        """
+        cached = getattr(self, "_result_reasons", None)
+        if cached is None:
+            from .reasons import result_reasons
+
+            cached = self._result_reasons = result_reasons(self)
+        return [dict(r) for r in cached]
+
     def as_result(self) -> dict:
-        return {"class": self.klass, "flags": list(self.flags), "reasons": list(self.reasons)}
+        return {"class": self.klass, "flags": list(self.flags), "reasons": self.result_reasons()}

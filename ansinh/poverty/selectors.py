@@ -132,7 +132,8 @@ def classifications_of(*, user, household: Household) -> QuerySet[Classification
     return (
         Classification.objects.visible_to(user, perm=VIEW_PERM)
         .filter(household=household)
-        .select_related("standard_version__standard", "created_by", "run")
+        # The assessment: a proxy score's reasons quote its score table (`Classification.result_reasons`).
+        .select_related("standard_version__standard", "assessment", "created_by", "run")
         .order_by("-created_at", "-id")
     )
 
@@ -142,7 +143,9 @@ def classification_get_visible(*, user, pk) -> Classification:
 
     item = (
         Classification.objects.visible_to(user, perm=VIEW_PERM)
-        .select_related("household__commune", "household__village", "standard_version__standard", "created_by")
+        .select_related(
+            "household__commune", "household__village", "standard_version__standard", "assessment", "created_by"
+        )
         .filter(pk=pk)
         .first()
     )

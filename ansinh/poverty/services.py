@@ -326,7 +326,8 @@ def evaluate(spec: StandardSpec, household: Household, assessment: Assessment | 
 
 def classification_row(*, household: Household, version: StandardVersion, evaluation: Evaluation,
                        assessment: Assessment | None, on_date: date, actor, run=None) -> Classification:  # fmt: skip
-    """An unsaved result row (the bulk run saves many at once)."""
+    """An unsaved result row (the bulk run saves many at once). It stores no reasons: they are built
+    from the row's facts when read (`Classification.result_reasons()`, decision 0027)."""
     facts, result = evaluation.facts, evaluation.result
     return Classification(
         household=household, standard_version=version, standard_code=version.standard.code, assessment=assessment,
@@ -334,7 +335,7 @@ def classification_row(*, household: Household, version: StandardVersion, evalua
         income_source=facts.income_source, income_per_capita=facts.income_per_capita,
         income_score=facts.income_score, deprivations=sorted(facts.deprivations,
                                                               key=[i["code"] for i in evaluation.indicators].index),
-        indicators=evaluation.indicators, reasons=list(result.reasons), on_date=on_date,
+        indicators=evaluation.indicators, reasons=[], on_date=on_date,
         unit_path=household.unit_path, successor_path=household.successor_path, created_by=_user(actor),
     )  # fmt: skip
 

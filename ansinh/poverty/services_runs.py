@@ -468,17 +468,19 @@ def _publish_results(run: ClassificationRun, created_at) -> None:
     version, stage = run.standard_version, classify_sql.STAGE
     json_ = "CAST({} AS jsonb)" if connection.vendor == "postgresql" else "{}"
     farming = "s.farming = 1" if connection.vendor == "postgresql" else "s.farming"
+    empty = "'[]'"  # no reasons: built from the row's facts when read (`Classification.result_reasons`, 0027)
     columns = ("household_id, standard_version_id, standard_code, assessment_id, run_id, klass, flags, area, farming, "
                "income_source, income_per_capita, income_score, deprivations, indicators, reasons, on_date, "
                "unit_path, successor_path, created_by_id, created_at")  # fmt: skip
     values = (f"s.household_id, %s, %s, s.assessment_id, %s, s.klass, {json_.format('s.flags')}, s.area, {farming}, "
               f"s.income_source, s.income_per_capita, s.income_score, {json_.format('s.deprivations')}, "
-              f"{json_.format('s.indicators')}, {json_.format('s.reasons')}, %s, s.unit_path, s.successor_path, "
+              f"{json_.format('s.indicators')}, {json_.format(empty)}, %s, s.unit_path, s.successor_path, "
               "%s, %s")  # fmt: skip
     # No ORDER BY: the staging table holds the rows in the order they were staged (id ranges in
     # increasing order), which a scan reads back; sorting them again by household (about 2.7 kB a row
-    # with the JSON: 270 MB at 100,000 households) spilled to disk on PostgreSQL. Within a run the
-    # result ids carry no meaning (lists order a household's results by date, then id).
+    # with the JSON then, 1.8 kB without the reasons: 175 MB at 100,000 households) spilled to disk on
+    # PostgreSQL. Within a run the result ids carry no meaning (lists order a household's results by
+    # date, then id).
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Classification._meta.db_table} ({columns}) SELECT {values} FROM {stage} s "

@@ -78,6 +78,7 @@ class Indicator:
     confidence: str
     rule: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    threshold_en: str = ""
 
     @property
     def derived(self) -> bool:
@@ -90,6 +91,11 @@ class Indicator:
     @property
     def dimension_title(self) -> str:
         return localized(self.dimension_name, self.dimension_name_en)
+
+    @property
+    def threshold_title(self) -> str:
+        """The deprivation threshold in the reader's language (Vietnamese, the legal text, as fallback)."""
+        return localized(self.threshold, self.threshold_en)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,11 @@ class StandardSpec:
     low_income_from: date | None
     proxy_score: ProxyScore | None
     indicators: tuple[Indicator, ...]
+
+    @property
+    def title(self) -> str:
+        """The standard's name in the reader's language (the data file's `name_en` for an English reader)."""
+        return localized(self.name, self.name_en)
 
     @property
     def indicator_codes(self) -> frozenset[str]:
@@ -275,6 +286,8 @@ def _indicators(dimensions: list, problems: list[str]) -> list[Indicator]:
             if code in seen:
                 problems.append(f"indicator code '{code}' is used twice")
             seen.add(code)
+            if item.get("threshold_en") is not None and not isinstance(item["threshold_en"], str):
+                problems.append(f"{where}.threshold_en must be text")
             confidence = item.get("confidence", "M")
             if confidence not in CONFIDENCE:
                 problems.append(f"{where}.confidence must be one of {', '.join(CONFIDENCE)}")
@@ -296,6 +309,7 @@ def _indicators(dimensions: list, problems: list[str]) -> list[Indicator]:
                     dimension_name=str(dim.get("name") or dim["code"]),
                     dimension_name_en=str(dim.get("name_en") or ""),
                     threshold=str(item.get("threshold") or ""),
+                    threshold_en=str(item.get("threshold_en") or ""),
                     source=str(item.get("source") or ""),
                     confidence=confidence,
                     rule=rule,

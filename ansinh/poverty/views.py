@@ -99,7 +99,7 @@ class StandardDetailView(AreaPermissionRequiredMixin, TemplateView):
                 {"indicator": indicator, "confidence_text": confidence_text(indicator.confidence)}
             )
         context.update(
-            page_title=spec.name, standard=standard, spec=spec, rule_text=rule_text(spec), period=period_text(spec),
+            page_title=spec.title, standard=standard, spec=spec, rule_text=rule_text(spec), period=period_text(spec),
             lines=area_lines(spec), dimensions=dimensions, score_tables=_tables(spec),
             score_table_rows=_score_table_rows(_tables(spec)),
             versions=standard.versions.select_related("created_by").order_by("-version"),
@@ -217,7 +217,8 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
             current_spec = current.standard_version.spec()
             context.update(
                 current=current, current_label=class_label(current.klass),
-                current_reasons=[reason_text(r, current_spec, show_income=show_income) for r in current.reasons],
+                current_reasons=[reason_text(r, current_spec, show_income=show_income)
+                                 for r in current.result_reasons()],
             )  # fmt: skip
         for item in history:
             item.label = class_label(item.klass)
@@ -360,7 +361,7 @@ class ClassificationPrintView(AreaPermissionRequiredMixin, TemplateView):
         context.update(
             item=item, household=item.household, spec=spec, label=class_label(item.klass), show_income=show_income,
             rows=indicator_rows(spec, item.indicators),
-            reasons=[reason_text(r, spec, show_income=show_income) for r in item.reasons],
+            reasons=[reason_text(r, spec, show_income=show_income) for r in item.result_reasons()],
             line_poor=lines.poor, line_near_poor=lines.near_poor, period=period_text(spec),
             score_threshold=spec.proxy_score.income_thresholds[item.area] if spec.proxy_score else None,
             score_detail=item.assessment.score_detail if item.assessment_id else {},

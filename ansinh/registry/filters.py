@@ -21,23 +21,28 @@ class _LabelRowIterator(ModelChoiceIterator):
     """The field's choices from (pk, label columns) rows rather than whole units.
 
     A province officer's commune list has hundreds of options; building a full `AdminUnit` for each
-    was a good part of the filter form's time. The field's own `label_from_instance` still makes
-    each label, from a stand-in holding just the columns it reads (`label_fields`).
+    was a good part of the filter form's time. The field makes each label (`label_maker()`: its
+    `label_from_instance`, with what it translates done once per list) from a stand-in holding just
+    the columns it reads (`label_fields`).
     """
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         names = self.field.label_fields
+        paths = [name.split("__") for name in names]  # "parent__name" → unit.parent.name
+        label = self.field.label_maker()
         for pk, *values in self.queryset.values_list("pk", *names):
             unit = SimpleNamespace(pk=pk)
-            for name, value in zip(names, values, strict=True):
+            for path, value in zip(paths, values, strict=True):
                 target = unit
-                *path, last = name.split("__")
-                for part in path:
-                    target = target.__dict__.setdefault(part, SimpleNamespace())
-                setattr(target, last, value)
-            yield (ModelChoiceIteratorValue(pk, unit), self.field.label_from_instance(unit))
+                for part in path[:-1]:
+                    found = target.__dict__.get(part)
+                    if found is None:
+                        found = target.__dict__[part] = SimpleNamespace()
+                    target = found
+                setattr(target, path[-1], value)
+            yield (ModelChoiceIteratorValue(pk, unit), label(unit))
 
 
 class _CommuneField(UnitChoiceField):
@@ -48,17 +53,29 @@ class _CommuneField(UnitChoiceField):
     label_fields = ("name", "structure", "parent__name")
 
     def label_from_instance(self, obj):
-        if obj.structure != Structure.LEGACY:
-            return obj.name
-        district = getattr(getattr(obj, "parent", None), "name", None)
-        if district:
-            return _("%(name)s (cũ, %(district)s)") % {"name": obj.name, "district": district}
-        return _("%(name)s (cũ)") % {"name": obj.name}
+        return self.label_maker()(obj)
+
+    def label_maker(self):
+        # The two label forms translated once per list, not once per legacy commune (hundreds).
+        with_district, alone = str(_("%(name)s (cũ, %(district)s)")), str(_("%(name)s (cũ)"))
+
+        def label(obj):
+            if obj.structure != Structure.LEGACY:
+                return obj.name
+            district = getattr(getattr(obj, "parent", None), "name", None)
+            if district:
+                return with_district % {"name": obj.name, "district": district}
+            return alone % {"name": obj.name}
+
+        return label
 
 
 class _VillageField(VillageChoiceField):
     iterator = _LabelRowIterator
     label_fields = ("name", "parent_id", "parent__name")
+
+    def label_maker(self):
+        return self.label_from_instance
 
 
 class CommuneFilter(django_filters.ModelChoiceFilter):

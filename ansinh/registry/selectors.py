@@ -44,6 +44,9 @@ _CODE_LIKE = re.compile(r"[\w\-]+")
 # first 6 digits (fewer would list a large part of the area). Shorter text matches a whole code only.
 CODE_PREFIX_MIN = 3
 ID_PREFIX_MIN = 6
+# Up to this many matching households (of any area) the search reads them once and the list's count
+# and page filter on their ids (`households_search`); above it they filter on the matching subquery.
+SEARCH_IDS_MAX = 1000
 
 
 def _present_member_count() -> Coalesce:
@@ -69,35 +72,72 @@ def households_search(queryset: QuerySet[Household], text: str | None) -> QueryS
       match that number, 6 to 11 digits every number starting with them (so 9 digits find the CMND
       and the CCCDs that start so); fewer than `ID_PREFIX_MIN` digits are not a number search.
 
-    One ``id IN (… UNION ALL …)`` of the matching households' ids: the database starts from the few
-    members and codes that match (the trigram index on the folded name, the upper-cased code index,
-    the CCCD index) and reads those households by key. An ``OR`` of ``EXISTS`` conditions, as
-    before, made PostgreSQL test every household of the area against the matches: 470 ms per
-    count at 1M households for "nguyen van an", 88 ms this way (docs/benchmarks.md, "HTTP").
-    The prefix branches are index range scans too on PostgreSQL: ``upper(code) LIKE 'HG0012%'`` reads
+    The matching households' ids are one ``UNION ALL`` of the codes, members and CCCDs that match:
+    the database starts from the few members and codes that match (the trigram index on the folded
+    name, the upper-cased code index, the CCCD index). An ``OR`` of ``EXISTS`` conditions, as before,
+    made PostgreSQL test every household of the area against the matches: 470 ms per count at 1M
+    households for "nguyen van an", 88 ms this way (docs/benchmarks.md, "HTTP"). The prefix branches
+    are index range scans too on PostgreSQL: ``upper(code) LIKE 'HG0012%'`` reads
     ``registry_hh_code_upper`` (``text_pattern_ops`` since `registry/0009`, which also serves the
     whole-code ``=``), ``id_number LIKE '038075%'`` the ``varchar_pattern_ops`` twin of the
     ``id_number`` index; a database whose collation is not "C" could not use a plain B-tree for them.
-    A household with two matching members is listed once (``IN``, not a join).
+    A household with two matching members is listed once (``IN``, not a join). Three forms, one set:
+
+    - at most `SEARCH_IDS_MAX` matching ids (codes of `queryset`, members of any area; most
+      searches): they are read once here and the list filters on them, ``id IN (…)``, so its count
+      and its page do not each search the names again (the trigram search is most of a name
+      search's database time);
+    - more, and the code prefix alone matches more households of `queryset` than a list counts
+      (`list_count_cap`, e.g. "HG0", shared by most codes): ``upper(code) LIKE … OR id IN (the
+      member matches)`` on the households themselves, so the database knows how many codes match
+      and walks the list's order index for a page instead of sorting every match (1.5 s at 285k
+      households as an ``IN (UNION …)``, whose size the planner cannot estimate);
+    - otherwise ``id IN (UNION ALL …)`` as a subquery.
     """
+    from ansinh.core.pagination import list_count_cap
+
     text = (text or "").strip()
     if not text:
         return queryset
-    if len(text) >= CODE_PREFIX_MIN and _CODE_LIKE.fullmatch(text):
-        parts = [Household.objects.filter(code__istartswith=text).order_by().values("id")]  # also the whole code
-    else:
-        parts = [Household.objects.filter(code__iexact=text).order_by().values("id")]
+    matches, code, member_ids = _search_parts(queryset, text)
+    found = list(matches[: SEARCH_IDS_MAX + 1])
+    if len(found) <= SEARCH_IDS_MAX:
+        return queryset.filter(pk__in=sorted(set(found)))
+    cap = list_count_cap()
+    if code is not None and queryset.filter(code).order_by().values("pk")[: cap + 1].count() > cap:
+        if not member_ids:
+            return queryset.filter(code)
+        in_members = member_ids[0].union(*member_ids[1:], all=True) if len(member_ids) > 1 else member_ids[0]
+        return queryset.filter(code | Q(pk__in=in_members))
+    return queryset.filter(pk__in=matches)
+
+
+def household_search_matches(queryset: QuerySet[Household], text: str) -> QuerySet:
+    """The ids `households_search` reads first (one ``UNION ALL`` of the matching codes of `queryset`,
+    members and CCCDs; a household may come more than once)."""
+    return _search_parts(queryset, text.strip())[0]
+
+
+def _search_parts(queryset: QuerySet[Household], text: str) -> tuple[QuerySet, Q | None, list[QuerySet]]:
+    """(the matching ids, the code prefix condition or None for a whole code, the member branches)."""
+    code_prefix = len(text) >= CODE_PREFIX_MIN and _CODE_LIKE.fullmatch(text)
+    code = Q(code__istartswith=text) if code_prefix else Q(code__iexact=text)  # istartswith: also the whole code
+    members = []
     folded = fold_vietnamese(text)
     if folded:
-        parts.append(Member.objects.filter(name_folded__contains=folded).order_by().values("household_id"))
+        members.append(Member.objects.filter(name_folded__contains=folded))
     if _ID_LIKE.match(text):
         digits = normalise_id_number(text)
         if len(digits) == 12:
-            parts.append(Member.objects.filter(id_number=digits).order_by().values("household_id"))
+            members.append(Member.objects.filter(id_number=digits))
         elif ID_PREFIX_MIN <= len(digits) < 12:  # a CMND (9 digits) or the start of a number
-            parts.append(Member.objects.filter(id_number__startswith=digits).order_by().values("household_id"))
+            members.append(Member.objects.filter(id_number__startswith=digits))
+    member_ids = [part.order_by().values_list("household_id", flat=True) for part in members]
+    # The code branch within `queryset` (its area and filters): a prefix most codes share ("HG0") then
+    # counts the reader's households, not every household of the country.
+    parts = [queryset.filter(code).order_by().values_list("pk", flat=True), *member_ids]
     matches = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return queryset.filter(pk__in=matches)
+    return matches, (code if code_prefix else None), member_ids
 
 
 def _unit_id(value) -> int | None:

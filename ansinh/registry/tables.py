@@ -21,6 +21,7 @@ from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
 from .choices import InfoDevice
 from .identity import mask_id_number
 from .models import Household, Member
+from .panels import history_presenter
 from .selectors import FLAG_FIELDS
 
 # -- households -----------------------------------------------------------------------------------
@@ -28,21 +29,32 @@ from .selectors import FLAG_FIELDS
 
 class HouseholdTable(SignatureCachedTable):
     code = tables.LinkColumn(
-        "registry:household_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Mã hộ"), order_by=("code",)
+        "registry:household_detail", args=[tables.A("pk")], verbose_name=gettext_lazy("Mã hộ"), order_by=("code", "pk")
     )
-    head_name = tables.Column(verbose_name=gettext_lazy("Chủ hộ"), order_by=("head_sort_key", "code"))
+    # Every order ends with the id: rows that tie (the same head name and code in two communes, one
+    # area type…) keep one order from page to page and from one query plan to another. The default
+    # order is then exactly the `registry_household_list_order` index.
+    head_name = tables.Column(verbose_name=gettext_lazy("Chủ hộ"), order_by=("head_sort_key", "code", "pk"))
     head_id = tables.Column(
         verbose_name=gettext_lazy("CCCD chủ hộ"), accessor="head__id_number", orderable=False, default=""
     )
     village = tables.Column(
-        verbose_name=gettext_lazy("Thôn/tổ dân phố"), order_by=("village__sort_key", "head_sort_key"), default="—"
+        verbose_name=gettext_lazy("Thôn/tổ dân phố"),
+        order_by=("village__sort_key", "head_sort_key", "pk"),
+        default="—",
     )
-    commune = tables.Column(verbose_name=gettext_lazy("Xã/phường"), order_by=("commune__sort_key", "head_sort_key"))
+    commune = tables.Column(
+        verbose_name=gettext_lazy("Xã/phường"), order_by=("commune__sort_key", "head_sort_key", "pk")
+    )
     members_count = tables.Column(
-        verbose_name=gettext_lazy("Số nhân khẩu"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+        verbose_name=gettext_lazy("Số nhân khẩu"),
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+        order_by=("members_count", "pk"),
     )
-    area_type = tables.Column(verbose_name=gettext_lazy("Khu vực"))
-    poverty_class = tables.Column(verbose_name=gettext_lazy("Phân loại"), empty_values=("",))
+    area_type = tables.Column(verbose_name=gettext_lazy("Khu vực"), order_by=("area_type", "pk"))
+    poverty_class = tables.Column(
+        verbose_name=gettext_lazy("Phân loại"), empty_values=("",), order_by=("poverty_class", "pk")
+    )
     flags = tables.Column(verbose_name=gettext_lazy("Đặc điểm"), accessor="pk", orderable=False)
 
     class Meta:
@@ -60,6 +72,7 @@ class HouseholdTable(SignatureCachedTable):
         )
         empty_text = gettext_lazy("Không có hộ nào phù hợp.")
         order_by = ("head_name",)
+        template_name = "core/table_rows.html"  # rows written in Python, same markup as core/table.html
 
     def render_head_name(self, value):
         return value or "—"
@@ -74,10 +87,17 @@ class HouseholdTable(SignatureCachedTable):
     def render_commune(self, value):
         return value.name
 
+    def _flag_labels(self) -> dict[str, str]:
+        # Translated once per table (one language per page) rather than once per set flag of each row.
+        found = getattr(self, "_flag_label_cache", None)
+        if found is None:
+            found = {name: str(capfirst(Household._meta.get_field(name).verbose_name)) for name in FLAG_FIELDS}
+            self._flag_label_cache = found
+        return found
+
     def render_flags(self, record):
-        labels = [
-            capfirst(Household._meta.get_field(name).verbose_name) for name in FLAG_FIELDS if getattr(record, name)
-        ]
+        flag_labels = self._flag_labels()
+        labels = [flag_labels[name] for name in FLAG_FIELDS if getattr(record, name)]
         if record.status != "active":
             labels.insert(0, record.get_status_display())
         if not labels:
@@ -160,11 +180,12 @@ def _looks_decimal(value) -> bool:
     return value.replace(".", "", 1).lstrip("-").isdigit()
 
 
-def history_entries(events, *, can_see_full_id: bool) -> list[dict]:
+def history_entries(events, *, can_see_full_id: bool, user=None, household=None) -> list[dict]:
     """Audit events as rows a commune officer can read: when, who, what, and each field old → new.
 
     Identity numbers in the recorded values are masked for readers without the full-identity
-    permission, like everywhere else.
+    permission, like everywhere else. Events of higher apps are shown by the presenter their app
+    registered (`panels.register_history_presenter`), which masks what `user` may not see.
     """
     from ansinh.geo.models import AdminUnit
 
@@ -190,6 +211,12 @@ def history_entries(events, *, can_see_full_id: bool) -> list[dict]:
         names[("ethnicity_id", ethnicity.pk)] = names[("ethnicity", ethnicity.pk)] = ethnicity.name
     rows = []
     for event in events:
+        presenter = history_presenter(event.event_type)
+        if presenter is not None:
+            rows.append({"event": event, "label": label_for(event.event_type), "actor": event.actor_name,
+                         "target": event.target_repr,
+                         "changes": presenter(event, user=user, household=household)})  # fmt: skip
+            continue
         changes = event.changes or {}
         old = changes.get("old") if isinstance(changes.get("old"), dict) else {}
         new = changes.get("new") if isinstance(changes.get("new"), dict) else {}

@@ -39,6 +39,7 @@ class MilestoneOut(Schema):
     id: int
     code: str
     name: str
+    name_en: str = Field(description="Tên mốc tiếng Anh (rỗng: chỉ có tên tiếng Việt)")
     level: str
     deadline: date
     source: str

@@ -31,6 +31,7 @@ class ProgressCellOut(Schema):
 class LatenessOut(Schema):
     milestone_id: int
     name: str
+    name_en: str = Field(description="Tên mốc tiếng Anh (rỗng: chỉ có tên tiếng Việt)")
     deadline: date
     state: str = Field(description="done_on_time, done_late, due_soon, overdue, pending")
 
@@ -102,8 +103,8 @@ class FreezeOut(Schema):
 def _row(row: selectors_results.ProgressRow) -> dict:
     return {
         "unit": row.unit, "cells": [{"key": c.key, "count": c.count, "percent": c.percent} for c in row.cells],
-        "milestones": [{"milestone_id": m.milestone.pk, "name": m.milestone.name, "deadline": m.milestone.deadline,
-                        "state": m.state} for m in row.milestones],
+        "milestones": [{"milestone_id": m.milestone.pk, "name": m.milestone.name, "name_en": m.milestone.name_en,
+                        "deadline": m.milestone.deadline, "state": m.state} for m in row.milestones],
         "overdue": row.overdue, "done_late": row.done_late,
     }  # fmt: skip
 

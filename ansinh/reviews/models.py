@@ -151,6 +151,7 @@ class Milestone(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
     code = models.CharField(_("mã"), max_length=60)
     name = models.CharField(_("tên mốc"), max_length=200)
+    name_en = models.CharField(_("tên mốc tiếng Anh"), max_length=200, blank=True, default="")
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
     deadline = models.DateField(_("hạn"))
     order = models.PositiveSmallIntegerField(default=0)
@@ -164,6 +165,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.deadline})"
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language (the template's `name_en` for an English reader)."""
+        return localized(self.name, self.name_en)
 
 
 class MilestoneCompletion(models.Model):

@@ -259,8 +259,8 @@ def campaign_create(*, actor, data: CampaignData, today: date | None = None) -> 
             for u in cleaned["units"]
         )
         Milestone.objects.bulk_create(
-            Milestone(campaign=campaign, code=t.code, name=t.name, level=t.level, source=t.source[:200], order=i,
-                      deadline=t.deadline_for(cleaned["start"]))
+            Milestone(campaign=campaign, code=t.code, name=t.name, name_en=t.name_en[:200], level=t.level,
+                      source=t.source[:200], order=i, deadline=t.deadline_for(cleaned["start"]))
             for i, t in enumerate(spec.milestones_for(unit.structure))
         )  # fmt: skip
         audit_record(
@@ -340,7 +340,7 @@ def milestone_complete(
         errors["unit"] = [_("%(unit)s không tham gia đợt rà soát này.") % {"unit": unit.name}]
     elif unit.level != milestone.level:
         level = milestone.get_level_display()
-        errors["unit"] = [_("Mốc “%(m)s” là của cấp %(level)s.") % {"m": milestone.name, "level": level}]
+        errors["unit"] = [_("Mốc “%(m)s” là của cấp %(level)s.") % {"m": milestone.title, "level": level}]
     if done_on is None:
         errors["done_on"] = [_("Hãy nhập ngày hoàn thành.")]
     elif done_on > _today(today):

@@ -278,5 +278,5 @@ class MilestoneCompleteView(_CampaignActionView):
         )  # fmt: skip
         late = _(" (trễ hạn)") if completion.late else ""
         return _("%(unit)s: đã ghi hoàn thành “%(m)s”%(late)s.") % {
-            "unit": completion.unit.name, "m": milestone.name, "late": late,
+            "unit": completion.unit.name, "m": milestone.title, "late": late,
         }  # fmt: skip

@@ -18,17 +18,6 @@ def _post(client, url, data):
     return client.post(url, data=json.dumps(data), content_type="application/json")
 
 
-@pytest.fixture
-def home(units, users, standards):
-    return known_household(units.tho_xuan, village=units.t1)
-
-
-@pytest.fixture
-def officer(client, users):
-    client.force_login(users.commune_officer)
-    return client
-
-
 def test_standards_list_is_paginated_and_detail_has_definition(officer, standards):
     body = officer.get(f"{API}/standards", {"page_size": 2}).json()
     assert body["count"] == 4 and body["pages"] == 2 and len(body["items"]) == 2

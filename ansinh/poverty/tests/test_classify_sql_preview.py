@@ -53,7 +53,7 @@ def assert_preview_stages_as_commit(unit, version) -> dict[str, int]:
     state_at, klass_at = classify_sql.STAGE_COLUMNS.index("state"), classify_sql.STAGE_COLUMNS.index("klass")
     for pk, row in preview.items():
         assert row[:JSON_AT] == commit[pk][:JSON_AT], (row, commit[pk])
-        assert row[JSON_AT:] == (None, None, None, None)
+        assert row[JSON_AT:] == (None, None, None)
         states[row[state_at]] = states.get(row[state_at], 0) + 1
         if row[state_at] == "fallback":
             continue

@@ -29,11 +29,6 @@ ITEMS = {
 TOTAL = 96
 
 
-@pytest.fixture
-def home(units, users, standards):
-    return known_household(units.tho_xuan, village=units.t1)
-
-
 def _record(household, actor, **kwargs):
     data = AssessmentData(income_source="proxy_score", answers={"nutrition": False}, **kwargs)
     return assessment_record(actor=actor, household=household, standard=PovertyStandard.objects.get(code="2022-2025"),
@@ -51,9 +46,10 @@ def test_item_answers_are_scored_with_the_table_of_the_households_region(home, u
     assert assessment.score_answers == ITEMS
     row = household_classify(actor=users.commune_officer, household=home)
     assert row.klass == "poor" and row.income_score == TOTAL
-    codes = [r["code"] for r in row.reasons]
+    assert row.reasons == []  # built on read (decision 0027)
+    codes = [r["code"] for r in row.result_reasons()]
     assert codes.index("score_table") == codes.index("score_within") + 1
-    table = next(r for r in row.reasons if r["code"] == "score_table")
+    table = next(r for r in row.result_reasons() if r["code"] == "score_table")
     assert table["region_name"] == "Bắc Trung Bộ và duyên hải miền Trung" and table["version"] == 1
     text = reason_text(table)
     assert "Bắc Trung Bộ" in text and "nông thôn" in text and "tạm thời" in text
@@ -63,7 +59,7 @@ def test_the_total_entered_directly_still_works_without_a_table_reason(home, use
     assessment = _record(home, users.commune_officer, income_score=150)
     assert assessment.income_score == 150 and assessment.score_answers == {} and assessment.score_detail == {}
     row = household_classify(actor=users.commune_officer, household=home)
-    assert row.klass == "not_poor" and "score_table" not in [r["code"] for r in row.reasons]
+    assert row.klass == "not_poor" and "score_table" not in [r["code"] for r in row.result_reasons()]
 
 
 @pytest.mark.parametrize(
@@ -193,5 +189,27 @@ def test_a_bulk_run_gives_an_item_scored_household_the_same_reasons(home, users,
         run_commit(actor=users.commune_officer, run=run)
     stored = Classification.objects.get(run=run, household=home)
     assert stored.klass == expected.klass == "poor"
-    assert stored.reasons == expected.reasons
-    assert "score_table" in [r["code"] for r in stored.reasons]
+    assert stored.reasons == expected.reasons == []
+    assert stored.result_reasons() == expected.result_reasons()
+    assert "score_table" in [r["code"] for r in stored.result_reasons()]
+
+
+def test_the_sql_commit_classifies_an_item_scored_household_itself(home, users):
+    """No Python fallback for a score computed from the form B items (its score-table reason is built
+    on read, decision 0027): staged as classified, read back with the reasons `evaluate` gives."""
+    from ansinh.poverty.models import StandardVersion
+    from ansinh.poverty.selectors import latest_assessment
+    from ansinh.poverty.services import evaluate
+
+    from .test_classify_sql import published, staged
+
+    assessment = _record(home, users.commune_officer, score_answers=ITEMS)
+    version = StandardVersion.objects.select_related("standard").get(
+        standard=assessment.standard, version=assessment.standard.version
+    )
+    row = staged(home.commune, version, assessment.assessed_on)[home.pk]
+    assert (row["state"], row["klass"], row["assessment_id"]) == ("ok", "poor", assessment.pk)
+    expected = evaluate(version.spec(), home, latest_assessment(home, assessment.standard),
+                        on_date=assessment.assessed_on).result  # fmt: skip
+    reasons = published(row, version, assessment.assessed_on).result_reasons()
+    assert reasons == [dict(r) for r in expected.reasons] and "score_table" in [r["code"] for r in reasons]

@@ -148,15 +148,23 @@ def test_classify_command_refuses_bad_records(standards, tmp_path, capsys, recor
     assert captured.out == ""
 
 
-def test_bulk_results_equal_one_by_one_evaluation_across_chunks(homes, units, users, standards, monkeypatch,
+@pytest.mark.parametrize("path", ["sql", "python"])
+def test_bulk_results_equal_one_by_one_evaluation_across_chunks(path, homes, units, users, standards, monkeypatch,
                                                                 django_capture_on_commit_callbacks):  # fmt: skip
     """The run reads members a chunk at a time as plain rows: it must derive exactly what the
-    household page derives from the model objects, also where a chunk ends mid-unit."""
-    from ansinh.poverty import services_runs
+    household page derives from the model objects, also where a chunk ends mid-unit. Both commit
+    paths store no reasons; those built on read are `evaluate`'s (decision 0027)."""
+    from ansinh.poverty import classify_sql, services_runs
     from ansinh.poverty.selectors import latest_assessment
     from ansinh.poverty.services import evaluate
 
     monkeypatch.setattr(services_runs, "CHUNK", 1)
+    if path == "python":
+
+        def not_compilable(*args, **kwargs):
+            raise classify_sql.NotCompilable("test")
+
+        monkeypatch.setattr(services_runs, "_commit_sql", not_compilable)
     on_date = date(2026, 11, 1)
     run = _start_and_commit(users, units, standards, on_date, django_capture_on_commit_callbacks)
     results = Classification.objects.filter(run=run).select_related("household")
@@ -168,6 +176,8 @@ def test_bulk_results_equal_one_by_one_evaluation_across_chunks(homes, units, us
         assert any(row["derived"] is not None for row in result.indicators)
         assert result.indicators == alone.indicators
         assert result.klass == alone.result.klass
+        assert result.reasons == []
+        assert result.result_reasons() == [dict(r) for r in alone.result.reasons]
 
 
 def test_a_run_whose_job_recovery_gives_up_on_is_failed_and_audited(homes, units, users, standards,
@@ -212,8 +222,8 @@ def test_a_commit_writes_only_the_households_whose_class_changes(homes, users, u
     assert results[first.pk].keys() == results[second.pk].keys() == {poor.pk, near.pk}
     for pk, result in results[second.pk].items():
         before = results[first.pk][pk]
-        assert (result.klass, result.indicators, result.reasons, result.flags, result.deprivations) == (
-            before.klass, before.indicators, before.reasons, before.flags, before.deprivations)  # fmt: skip
+        assert (result.klass, result.indicators, result.result_reasons(), result.flags, result.deprivations) == (
+            before.klass, before.indicators, before.result_reasons(), before.flags, before.deprivations)  # fmt: skip
     households = Household.objects.filter(pk__in=[poor.pk, near.pk])
     assert {(h.pk, h.poverty_class, h.poverty_standard, h.poverty_classified_on) for h in households} == {
         (poor.pk, "poor", "2022-2025", on_date), (near.pk, "near_poor", "2022-2025", on_date)}  # fmt: skip

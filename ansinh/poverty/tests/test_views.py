@@ -3,7 +3,6 @@
 import json
 import re
 
-import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -24,17 +23,6 @@ def _csp_safe(html: str) -> None:
     assert not STYLE_ATTRIBUTE.search(html)
     assert "<style" not in html.lower()
     assert "<script>" not in html.lower()
-
-
-@pytest.fixture
-def home(units, users, standards):
-    return known_household(units.tho_xuan, village=units.t1)
-
-
-@pytest.fixture
-def officer(client, users):
-    client.force_login(users.commune_officer)
-    return client
 
 
 def _page(pk):

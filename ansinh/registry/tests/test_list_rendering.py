@@ -10,6 +10,7 @@ from django_tables2.rows import BoundRow
 from ansinh.core.tables import _Row
 from ansinh.registry import selectors
 from ansinh.registry.filters import HouseholdFilterSet
+from ansinh.registry.models import Household
 from ansinh.registry.tables import HouseholdTable
 
 from .factories import head, make_household, member
@@ -33,6 +34,34 @@ def test_household_rows_render_the_same_cells_as_django_tables2(users, units):
     assert cells["village"] == units.t1.name
     assert 'href="' + reverse("registry:household_detail", args=[rows[0].record.pk]) + '"' in cells["code"]
     assert "Hộ neo đơn" in cells["flags"]
+
+
+def test_household_table_writes_the_markup_of_the_stock_table_template_in_both_languages(users, units):
+    """The list's rows are written in Python (``core/table_rows.html``): byte for byte what
+    ``core/table.html`` writes, with choice labels (kept per page), flags, a status badge, a masked CCCD."""
+    from django.template.loader import get_template
+
+    make_household(units.tho_xuan, village=units.t1, code="R1", lone_household=True, female_head=True,
+                   members=[head("Nguyễn <b>An</b>", id_number="038075000123"), member()])  # fmt: skip
+    make_household(units.tho_xuan, code="R2", members=[head("Trần Thị Bình")])
+    make_household(units.tho_xuan, code="R3", members=[head("Lê Văn Cường")])
+    Household.objects.filter(code__in=["R1", "R3"]).update(poverty_class="poor")
+    Household.objects.filter(code="R2").update(poverty_class="near_poor", area_type="urban")
+    Household.objects.filter(code="R3").update(status="moved_out")
+    request = RequestFactory().get("/households/")
+    request.user = users.commune_officer
+    queryset = selectors.household_list_visible_to(user=users.commune_officer)
+    assert HouseholdTable._meta.template_name == "core/table_rows.html"
+    pages = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            pages[language] = get_template("core/table_rows.html").render({"table": HouseholdTable(queryset)}, request)
+            stock = get_template("core/table.html").render({"table": HouseholdTable(queryset)}, request)
+            assert pages[language] == stock, language
+    page = pages["vi"]
+    assert page.count("<tr ") == 3 and "Nguyễn &lt;b&gt;An&lt;/b&gt;" in page and "•••••••••123" in page
+    assert page.count(">Hộ nghèo<") == 2 and page.count(">Hộ cận nghèo<") == 1 and "Đã chuyển đi" in page
+    assert "Hộ nghèo" not in pages["en"]  # each page's labels in its own language (kept per table, not per process)
 
 
 def test_list_counts_its_households_once_and_keeps_the_404_past_the_last_page(client, users, units):
@@ -93,3 +122,36 @@ def test_a_list_past_the_count_cap_says_more_than_the_cap_and_stops_paging_there
     assert "4 dòng" not in page
     settings.LIST_COUNT_CAP = 10  # under the cap: the exact total again
     assert "Tổng: 4 dòng" in client.get(url).content.decode()
+
+
+def test_a_name_search_reads_the_names_once_per_page(client, users, units):
+    """A few matches are read once; the count and the page then filter on their ids instead of each
+    searching the names again (the trigram search is most of a name search's database time)."""
+    for i in range(3):
+        make_household(units.tho_xuan, code=f"N{i}", members=[head("Nguyễn Văn An")])
+    make_household(units.tho_xuan, code="T1", members=[head("Trần Văn Bảo")])
+    client.force_login(users.commune_officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("registry:household_list"), {"q": "nguyen van an"})
+    name_reads = [q["sql"] for q in queries.captured_queries if "%nguyen van an%" in q["sql"]]
+    assert len(name_reads) == 1, name_reads
+    assert response.context["table"].paginator.count == 3
+    assert [row.record.code for row in response.context["table"].page.object_list] == ["N0", "N1", "N2"]
+
+
+def test_every_list_order_ends_with_the_id_so_ties_keep_one_order(client, users, units):
+    """Codes are unique per commune: two communes may each hold an "HG1" headed by the same name.
+    Such ties are listed by id, in every order, on every page and whatever the query plan."""
+    first = make_household(units.hac_thanh, code="HG1", members=[head("Nguyễn Văn An")])
+    second = make_household(units.tho_xuan, code="HG1", members=[head("Nguyễn Văn An")])
+    client.force_login(users.province_officer)
+    url = reverse("registry:household_list")
+    for sort in ("", "code", "head_name", "members_count", "poverty_class"):  # the two tie on each of these
+        for direction, expected in (("", [first.pk, second.pk]), ("-", [second.pk, first.pk])):
+            params = {"sort": direction + sort} if sort else ({"sort": "-head_name"} if direction else {})
+            table = client.get(url, params).context["table"]
+            assert [row.record.pk for row in table.page.object_list] == expected, params
+    for sort in ("code", "head_name", "village", "commune", "members_count", "area_type", "poverty_class"):
+        for direction in ("", "-"):
+            order = client.get(url, {"sort": direction + sort}).context["table"].data.data.query.order_by
+            assert order[-1] == direction + "pk", (sort, order)

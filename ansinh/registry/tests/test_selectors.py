@@ -1,6 +1,7 @@
 """Household reads: area scope, legacy communes, accent-insensitive search, code and CCCD prefixes,
 Vietnamese order, history."""
 
+import re
 from datetime import date
 
 import pytest
@@ -199,3 +200,55 @@ def test_commune_filter_offers_todays_communes_first_then_the_legacy_ones_of_the
     assert set(communes) == {units.tho_xuan, units.hac_thanh, units.xuan_hong}  # not Đắk Lắk's
     assert communes[-1] == units.xuan_hong  # the legacy commune comes after today's
     assert list(selectors.communes_for_filter(user=users.commune_officer)) == [units.tho_xuan, units.xuan_hong]
+
+
+SEARCHES = ("hg0", "HG00", "hg0012", "hg001234", "nguyen", "nguyen van an", "038075", "038075000123", "xhg", "b1", "le")
+
+
+def _found(user, text) -> tuple[list[str], int]:
+    queryset = selectors.household_list_visible_to(user=user, filters={"q": text})
+    return _codes(queryset), queryset.count()
+
+
+def test_search_finds_the_same_households_in_the_same_order_in_each_of_its_forms(users, units, settings, monkeypatch):
+    """`households_search` reads few matches by id, a code prefix most codes share on the households
+    themselves, other many matches through a subquery: one set of households, one order, one count."""
+    for i, (name, number) in enumerate([("Nguyễn Văn An", "038075000123"), ("Nguyễn Văn Anh", ""),
+                                         ("Trần Thị Bình", "038075999888"), ("Lê Văn Cường", "")]):  # fmt: skip
+        make_household(units.tho_xuan, code=f"HG00{i}234", members=[head(name, id_number=number)])
+    make_household(units.tho_xuan, code="XHG0012", members=[head("Lê Thị Hoa", sex="female")])
+    make_household(units.tho_xuan, code="B1", members=[head("Nguyễn Văn An")])
+    make_household(units.mdrak, code="HG009999", members=[head("Nguyễn Văn An", id_number="038075777777")])
+    officer = users.commune_officer
+    expected = {text: _found(officer, text) for text in SEARCHES}
+    assert expected["hg0"][0] == ["HG000234", "HG001234", "HG002234", "HG003234"]  # An, Anh, Bình, Cường
+    assert expected["nguyen van an"][0] == ["B1", "HG000234", "HG001234"]  # same head name: by code
+    assert expected["038075"][0] == ["HG000234", "HG002234"]
+    assert expected["xhg"][0] == ["XHG0012"] and expected["b1"][0] == ["B1"]
+    monkeypatch.setattr(selectors, "SEARCH_IDS_MAX", 0)  # every search through the subquery of matches
+    assert {text: _found(officer, text) for text in SEARCHES} == expected
+    settings.LIST_COUNT_CAP = 1  # and a code prefix matching 2+ households of the area: on the households
+    assert {text: _found(officer, text) for text in SEARCHES} == expected
+    assert _found(users.commune_officer_dl, "hg0") == (["HG009999"], 1)  # never outside the area
+    assert _found(users.no_role, "hg0") == ([], 0)
+
+
+def test_search_forms_read_by_id_walk_the_households_or_use_the_subquery(users, units, settings, monkeypatch):
+    for i in range(3):
+        make_household(units.tho_xuan, code=f"HG00{i}", members=[head("Nguyễn Văn An")])
+
+    def sql(text):
+        query = str(selectors.household_list_visible_to(user=users.commune_officer, filters={"q": text}).query)
+        query = re.sub(r'"name_folded"(::text)? LIKE', "NAME LIKE", query)  # the name search, on either database
+        return re.sub(r'(UPPER\()?"registry_household"\."code"(::text\))? LIKE', "CODE LIKE", query)  # the code prefix
+
+    few = sql("nguyen van an")  # three matches: read once, then the list filters on their ids
+    assert "NAME LIKE" not in few and "UNION" not in few and "CODE LIKE" not in few
+    monkeypatch.setattr(selectors, "SEARCH_IDS_MAX", 2)
+    many = sql("hg0")
+    assert "UNION" in many and "NAME LIKE" in many  # more than the ids read: the subquery
+    settings.LIST_COUNT_CAP = 2  # the code prefix matches more of the area than a list counts
+    walk = sql("hg0")
+    assert "UNION" not in walk and walk.count("CODE LIKE") == 1 and "NAME LIKE" in walk
+    on_households = r"CODE LIKE \S+ (ESCAPE \S+ )?OR \"registry_household\"\.\"id\" IN \(SELECT"
+    assert re.search(on_households, walk), walk

@@ -1,0 +1,128 @@
+"""The poverty app's events in the household page's history (registered in `apps.ready`).
+
+The registry shows a household's history from the audit log without knowing this app (decision
+0005); these presenters turn the form B and classification events into the page's rows
+``{"field", "old", "new"}`` with the app's words: indicator and score item names from the standard,
+classes and income sources by their labels. Form B's figures (the income, the score and the score
+items' answers) are personal data: a reader without `poverty.view_income` over the household sees
+them masked, as on every other page (`privacy.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
+
+from .choices import IncomeSource
+from .explain import class_label
+from .models import StandardVersion
+from .privacy import can_view_income, income_mask
+from .standard import StandardSpec
+
+
+def _spec(code: str | None, version: int | None = None) -> StandardSpec | None:
+    """The standard the event names: the version it names, else the latest one (None: unknown)."""
+    versions = StandardVersion.objects.filter(standard__code=code or "")
+    row = (versions.filter(version=version) if version else versions).order_by("-version").first()
+    if row is None and version:
+        row = versions.order_by("-version").first()
+    return row.spec() if row is not None else None
+
+
+def _indicator_title(spec: StandardSpec | None, code: str) -> str:
+    try:
+        return spec.indicator(code).title if spec is not None else code
+    except KeyError:
+        return code
+
+
+def _yes_no(value: Any) -> str:
+    return _("Có thiếu hụt") if value else _("Không thiếu hụt")
+
+
+def _score_answers(spec: StandardSpec | None, answers: dict[str, Any], detail: dict[str, Any]) -> str:
+    """Each score item's answer, by the names of the table that scored it (its codes when unknown)."""
+    table = None
+    if spec is not None and spec.proxy_score is not None and spec.proxy_score.tables is not None:
+        try:
+            table = spec.proxy_score.tables.table(str(detail.get("region", "")), str(detail.get("area", "")))
+        except KeyError:
+            table = None
+    parts = []
+    for code, answer in answers.items():
+        try:
+            item = table.item(code) if table is not None else None
+        except KeyError:
+            item = None
+        parts.append(f"{item.title}: {item.answer_text(answer)}" if item else f"{code}: {answer}")
+    return "; ".join(parts)
+
+
+def _row(field: str, new: str, old: str = "") -> dict[str, str]:
+    return {"field": field, "old": old, "new": new}
+
+
+def assessment_changes(event, *, user, household) -> list[dict[str, str]]:
+    """Form B recorded: the standard, date, income (masked without the permission) and answers."""
+    new = (event.changes or {}).get("new") or {}
+    show_income = user is not None and household is not None and can_view_income(user, household)
+    spec = _spec(new.get("standard"))
+    rows = [_row(_("Chuẩn nghèo"), str(new.get("standard", "")))]
+    if new.get("assessed_on"):
+        try:
+            rows.append(_row(_("Ngày thu thập"), vn_date(date.fromisoformat(str(new["assessed_on"])))))
+        except ValueError:
+            rows.append(_row(_("Ngày thu thập"), str(new["assessed_on"])))
+    if new.get("income_source"):
+        source = new["income_source"]
+        label = IncomeSource(source).label if source in IncomeSource.values else source
+        rows.append(_row(_("Nguồn thu nhập"), str(label)))
+    if new.get("income_per_capita") is not None:
+        value = vn_number(new["income_per_capita"]) if show_income else income_mask()
+        rows.append(_row(_("Thu nhập bình quân (đồng/người/tháng)"), value))
+    if new.get("income_score") is not None:
+        rows.append(_row(_("Điểm thu nhập"), str(new["income_score"]) if show_income else income_mask()))
+    if new.get("score_answers"):
+        detail = new.get("score_detail") or {}
+        text = (
+            _score_answers(_spec(detail.get("standard") or new.get("standard"), detail.get("version")),
+                           new["score_answers"], detail)
+            if show_income else income_mask()
+        )  # fmt: skip
+        rows.append(_row(_("Trả lời các mục chấm điểm"), text))
+    if "farming" in new:
+        rows.append(_row(_("Hộ làm nông, lâm, ngư, diêm nghiệp"), _("Có") if new["farming"] else _("Không")))
+    if new.get("answers"):
+        text = "; ".join(f"{_indicator_title(spec, code)}: {_yes_no(value)}" for code, value in new["answers"].items())
+        rows.append(_row(_("Trả lời trực tiếp"), text))
+    if new.get("overrides"):
+        text = "; ".join(
+            _("%(indicator)s: %(value)s (lý do: %(reason)s)")
+            % {"indicator": _indicator_title(spec, code), "value": _yes_no(item.get("value")),
+               "reason": item.get("reason", "")}
+            for code, item in new["overrides"].items()
+        )  # fmt: skip
+        rows.append(_row(_("Sửa chỉ số suy ra"), text))
+    if new.get("note"):
+        rows.append(_row(_("Ghi chú"), str(new["note"])))
+    return rows
+
+
+def classification_changes(event, *, user, household) -> list[dict[str, str]]:
+    """Household classified: the class before and after, the low-income flag, the standard."""
+    changes = event.changes or {}
+    old, new = changes.get("old") or {}, changes.get("new") or {}
+    rows = [_row(_("Phân loại"), class_label(new["class"]) if new.get("class") else "—",
+                 old=class_label(old["class"]) if old.get("class") else "—")]  # fmt: skip
+    if new.get("flags"):
+        rows.append(_row(_("Lao động thu nhập thấp"), _("Có")))
+    if new.get("standard"):
+        standard = str(new["standard"])
+        if new.get("version"):
+            standard = _("%(code)s (phiên bản %(version)s)") % {"code": standard, "version": new["version"]}
+        rows.append(_row(_("Chuẩn nghèo"), standard))
+    return rows
