@@ -20,6 +20,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    # Once per request: a template rendered inside the page with the request (a django-tables2
+    # table) runs the context processors again.
+    cached = getattr(request, "_ansinh_nav_items", None)
+    if cached is not None:
+        return {"nav_items": cached}
     items = []
     for url_name, label, perm in NAVIGATION:
         if perm is not None and not user.has_perm(perm):
@@ -29,4 +34,5 @@ def navigation(request):
         except NoReverseMatch:  # a module not installed in this deployment
             continue
         items.append({"url": url, "label": label, "active": request.path == url})
+    request._ansinh_nav_items = items
     return {"nav_items": items}

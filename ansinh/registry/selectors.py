@@ -83,10 +83,12 @@ def households_search(queryset: QuerySet[Household], text: str | None) -> QueryS
     ``id_number`` index; a database whose collation is not "C" could not use a plain B-tree for them.
     A household with two matching members is listed once (``IN``, not a join). Three forms, one set:
 
-    - at most `SEARCH_IDS_MAX` matching ids (codes of `queryset`, members of any area; most
-      searches): they are read once here and the list filters on them, ``id IN (…)``, so its count
-      and its page do not each search the names again (the trigram search is most of a name
-      search's database time);
+    - a text of several words (a full name: most searches) matching at most `SEARCH_IDS_MAX` ids
+      (codes of `queryset`, members of any area): they are read once here and the list filters on
+      them, ``id IN (…)``, so its count and its page do not each search the names again (the trigram
+      search is most of a name search's database time). A single word (a family name alone, a code
+      or CCCD prefix) is not read first: it often matches more than that, and the read would be
+      wasted (a commune officer's "nguyen": about 90 ms at 100k households, docs/benchmarks.md);
     - more, and the code prefix alone matches more households of `queryset` than a list counts
       (`list_count_cap`, e.g. "HG0", shared by most codes): ``upper(code) LIKE … OR id IN (the
       member matches)`` on the households themselves, so the database knows how many codes match
@@ -100,9 +102,10 @@ def households_search(queryset: QuerySet[Household], text: str | None) -> QueryS
     if not text:
         return queryset
     matches, code, member_ids = _search_parts(queryset, text)
-    found = list(matches[: SEARCH_IDS_MAX + 1])
-    if len(found) <= SEARCH_IDS_MAX:
-        return queryset.filter(pk__in=sorted(set(found)))
+    if len(text.split()) > 1:
+        found = list(matches[: SEARCH_IDS_MAX + 1])
+        if len(found) <= SEARCH_IDS_MAX:
+            return queryset.filter(pk__in=sorted(set(found)))
     cap = list_count_cap()
     if code is not None and queryset.filter(code).order_by().values("pk")[: cap + 1].count() > cap:
         if not member_ids:

@@ -156,8 +156,10 @@ class HouseholdDetailView(ScopedDetailView):
             can_see_full_id=can_see_full_id,
             head_masked_id=mask_id_number(household.head.id_number) if household.head else "",
             history=history_entries(
-                selectors.household_history(household=household)[:200], can_see_full_id=can_see_full_id,
-                user=user, household=household,
+                selectors.household_history(household=household)[:200],
+                can_see_full_id=can_see_full_id,
+                user=user,
+                household=household,
             ),
             # Sections of higher apps (the poverty class, …), registered in their AppConfig.ready.
             panels=household_panels(request=self.request, household=household),
