@@ -18,18 +18,20 @@ from django.utils.translation import gettext as _
 from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
 
 from .choices import IncomeSource
+from .display import yes_no
 from .explain import class_label
 from .models import StandardVersion
 from .privacy import can_view_income, income_mask
+from .scoring import breakdown_rows
 from .standard import StandardSpec
 
 
 def _spec(code: str | None, version: int | None = None) -> StandardSpec | None:
-    """The standard the event names: the version it names, else the latest one (None: unknown)."""
+    """The standard the event names: that version, or its latest when none is named (None: unknown)."""
     versions = StandardVersion.objects.filter(standard__code=code or "")
-    row = (versions.filter(version=version) if version else versions).order_by("-version").first()
-    if row is None and version:
-        row = versions.order_by("-version").first()
+    if version:
+        versions = versions.filter(version=version)
+    row = versions.order_by("-version").first()
     return row.spec() if row is not None else None
 
 
@@ -40,26 +42,11 @@ def _indicator_title(spec: StandardSpec | None, code: str) -> str:
         return code
 
 
-def _yes_no(value: Any) -> str:
-    return _("Có thiếu hụt") if value else _("Không thiếu hụt")
-
-
-def _score_answers(spec: StandardSpec | None, answers: dict[str, Any], detail: dict[str, Any]) -> str:
-    """Each score item's answer, by the names of the table that scored it (its codes when unknown)."""
-    table = None
-    if spec is not None and spec.proxy_score is not None and spec.proxy_score.tables is not None:
-        try:
-            table = spec.proxy_score.tables.table(str(detail.get("region", "")), str(detail.get("area", "")))
-        except KeyError:
-            table = None
-    parts = []
-    for code, answer in answers.items():
-        try:
-            item = table.item(code) if table is not None else None
-        except KeyError:
-            item = None
-        parts.append(f"{item.title}: {item.answer_text(answer)}" if item else f"{code}: {answer}")
-    return "; ".join(parts)
+def _score_answers(detail: dict[str, Any], fallback: str | None) -> str:
+    """Each score item's answer, by the names of the table that scored it (`scoring.breakdown_rows`)."""
+    spec = _spec(detail.get("standard") or fallback, detail.get("version"))
+    tables = spec.proxy_score.tables if spec is not None and spec.proxy_score is not None else None
+    return "; ".join(f"{row['name']}: {row['answer']}" for row in breakdown_rows(tables, detail))
 
 
 def _row(field: str, new: str, old: str = "") -> dict[str, str]:
@@ -87,22 +74,17 @@ def assessment_changes(event, *, user, household) -> list[dict[str, str]]:
     if new.get("income_score") is not None:
         rows.append(_row(_("Điểm thu nhập"), str(new["income_score"]) if show_income else income_mask()))
     if new.get("score_answers"):
-        detail = new.get("score_detail") or {}
-        text = (
-            _score_answers(_spec(detail.get("standard") or new.get("standard"), detail.get("version")),
-                           new["score_answers"], detail)
-            if show_income else income_mask()
-        )  # fmt: skip
+        text = _score_answers(new.get("score_detail") or {}, new.get("standard")) if show_income else income_mask()
         rows.append(_row(_("Trả lời các mục chấm điểm"), text))
     if "farming" in new:
-        rows.append(_row(_("Hộ làm nông, lâm, ngư, diêm nghiệp"), _("Có") if new["farming"] else _("Không")))
+        rows.append(_row(_("Hộ làm nông, lâm, ngư, diêm nghiệp"), yes_no(bool(new["farming"]))))
     if new.get("answers"):
-        text = "; ".join(f"{_indicator_title(spec, code)}: {_yes_no(value)}" for code, value in new["answers"].items())
+        text = "; ".join(f"{_indicator_title(spec, code)}: {yes_no(value)}" for code, value in new["answers"].items())
         rows.append(_row(_("Trả lời trực tiếp"), text))
     if new.get("overrides"):
         text = "; ".join(
             _("%(indicator)s: %(value)s (lý do: %(reason)s)")
-            % {"indicator": _indicator_title(spec, code), "value": _yes_no(item.get("value")),
+            % {"indicator": _indicator_title(spec, code), "value": yes_no(item.get("value")),
                "reason": item.get("reason", "")}
             for code, item in new["overrides"].items()
         )  # fmt: skip

@@ -89,12 +89,12 @@ def households_search(queryset: QuerySet[Household], text: str | None) -> QueryS
       search is most of a name search's database time). A single word (a family name alone, a code
       or CCCD prefix) is not read first: it often matches more than that, and the read would be
       wasted (a commune officer's "nguyen": about 90 ms at 100k households, docs/benchmarks.md);
-    - more, and the code prefix alone matches more households of `queryset` than a list counts
+    - otherwise, when the code prefix alone matches more households of `queryset` than a list counts
       (`list_count_cap`, e.g. "HG0", shared by most codes): ``upper(code) LIKE … OR id IN (the
       member matches)`` on the households themselves, so the database knows how many codes match
       and walks the list's order index for a page instead of sorting every match (1.5 s at 285k
       households as an ``IN (UNION …)``, whose size the planner cannot estimate);
-    - otherwise ``id IN (UNION ALL …)`` as a subquery.
+    - else ``id IN (UNION ALL …)`` as a subquery.
     """
     from ansinh.core.pagination import list_count_cap
 
@@ -113,12 +113,6 @@ def households_search(queryset: QuerySet[Household], text: str | None) -> QueryS
         in_members = member_ids[0].union(*member_ids[1:], all=True) if len(member_ids) > 1 else member_ids[0]
         return queryset.filter(code | Q(pk__in=in_members))
     return queryset.filter(pk__in=matches)
-
-
-def household_search_matches(queryset: QuerySet[Household], text: str) -> QuerySet:
-    """The ids `households_search` reads first (one ``UNION ALL`` of the matching codes of `queryset`,
-    members and CCCDs; a household may come more than once)."""
-    return _search_parts(queryset, text.strip())[0]
 
 
 def _search_parts(queryset: QuerySet[Household], text: str) -> tuple[QuerySet, Q | None, list[QuerySet]]:

@@ -20,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from ansinh.jobs.selectors import job_list_visible_to
 from ansinh.registry.models import Household, Member
 from ansinh.registry.selectors import (
+    _search_parts,
     household_get_visible,
     household_list_visible_to,
-    household_search_matches,
     households_visible_to,
 )
 from ansinh.registry.tests.factories import head, make_household, member
@@ -68,9 +68,9 @@ def test_household_list_filtered_by_unit_village_and_flag_reads_an_index(registr
 
 
 def _assert_search_indexed(user, text: str) -> None:
-    """The search's first read (the matching ids, `household_search_matches`) reads indexes, and so does
+    """The search's first read (the matching ids, `selectors._search_parts`) reads indexes, and so does
     the list's page on them; when nothing matched, the list asks the database nothing more."""
-    _assert_indexed(_plan(household_search_matches(households_visible_to(user=user), text)[:1001]))
+    _assert_indexed(_plan(_search_parts(households_visible_to(user=user), text.strip())[0][:1001]))
     listed = household_list_visible_to(user=user, filters={"q": text})[:50]
     plan = _plan(listed)
     if plan:

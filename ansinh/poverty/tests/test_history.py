@@ -47,10 +47,8 @@ def test_an_officer_reads_form_b_and_the_classification_in_words(users, home):
     assert rows["Chuẩn nghèo"]["new"].startswith("2022-2025")
     assert rows["Nguồn thu nhập"]["new"] == "Thu nhập kê khai"
     assert rows["Thu nhập bình quân (đồng/người/tháng)"]["new"] == "1.234.567"
-    assert rows["Trả lời trực tiếp"]["new"] == "Dinh dưỡng: Có thiếu hụt"
-    assert rows["Sửa chỉ số suy ra"]["new"] == (
-        "Nhà tiêu hợp vệ sinh: Không thiếu hụt (lý do: Nhà vệ sinh mới xây tháng 6)"
-    )
+    assert rows["Trả lời trực tiếp"]["new"] == "Dinh dưỡng: Có"
+    assert rows["Sửa chỉ số suy ra"]["new"] == ("Nhà tiêu hợp vệ sinh: Không (lý do: Nhà vệ sinh mới xây tháng 6)")
     assert rows["Phân loại"] == {"field": "Phân loại", "old": "—", "new": "Hộ nghèo"}
     # No raw keys or Python values reach the page.
     assert not {"income_source", "income_per_capita", "answers", "overrides", "assessment"} & set(rows)
@@ -79,4 +77,4 @@ def test_score_items_read_by_their_names_and_are_masked_too(users, units, standa
 
 def test_the_history_follows_the_readers_language(client, users, home):
     english = _page(client, users.commune_officer, home, language="en")
-    assert "Declared income" in english and "Nutrition: Deprived" in english
+    assert "Declared income" in english and "Nutrition: Yes" in english
