@@ -4,7 +4,32 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.scoping import ScopedManager
+from ansinh.core.scoping import ScopedQuerySet, scope_of
+
+NATIONAL_CHAIN = "national"
+
+
+def chain_key_for(unit_path: str) -> str:
+    """Events of one province share a chain: ``/2025/38/16000/`` → ``2025:38``."""
+    parts = [p for p in (unit_path or "").split("/") if p]
+    if len(parts) >= 2:
+        return f"{parts[0]}:{parts[1]}"
+    return NATIONAL_CHAIN
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def visible_to(self, user, *, perm: str | None = None):
+        """As for any scoped model, plus the chains of the area: an event's chain follows from its unit
+        path, so the condition is exact, and on PostgreSQL it reads only those chains' partitions."""
+        rows = super().visible_to(user, perm=perm)
+        scope = scope_of(user, perm or "audit.view_auditevent")
+        if scope.is_empty or scope.national:
+            return rows
+        paths = scope.minimal_paths()
+        if any(chain_key_for(path) == NATIONAL_CHAIN for path in paths):  # a structure-wide path
+            return rows
+        return rows.filter(chain_key__in=sorted({chain_key_for(path) for path in paths}))
+
 
 # `actor_label` of events written with no signed-in user (commands, the job worker); part of the hash.
 SYSTEM_ACTOR_LABEL = "system"
@@ -53,11 +78,13 @@ class AuditEvent(models.Model):
     unit_path = models.CharField(max_length=120, blank=True, editable=False)
     changes = models.JSONField(default=dict, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
-    # unique; its `varchar_pattern_ops` twin (PostgreSQL) is dropped by migration 0003: no reader
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    # No index (migration 0004): nothing looks an event up by its hash, and a unique hash would add
+    # nothing to the unique (chain_key, sequence) the hash covers; PostgreSQL partitions the table by
+    # chain (`partitions`, decision 0030) and a unique index there must hold the chain key.
+    hash = models.CharField(max_length=64, editable=False)
 
     scope_fields = ("unit_path",)
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(AuditEventQuerySet)()
 
     class Meta:
         verbose_name = _("sự kiện kiểm toán")

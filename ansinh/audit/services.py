@@ -14,18 +14,9 @@ from django.utils import timezone
 from ansinh.core.context import current_request_id
 from ansinh.core.db import insert_rows, reserve_ids
 
-from .models import SYSTEM_ACTOR_LABEL, AuditChain, AuditEvent
+from .models import NATIONAL_CHAIN, SYSTEM_ACTOR_LABEL, AuditChain, AuditEvent, chain_key_for  # noqa: F401 - re-exported
 
-NATIONAL_CHAIN = "national"
 GENESIS_HASH = "0" * 64
-
-
-def chain_key_for(unit_path: str) -> str:
-    """Events of one province share a chain: ``/2025/38/16000/`` → ``2025:38``."""
-    parts = [p for p in (unit_path or "").split("/") if p]
-    if len(parts) >= 2:
-        return f"{parts[0]}:{parts[1]}"
-    return NATIONAL_CHAIN
 
 
 # `json.dumps` with keyword arguments makes an encoder per call; these are the same encoders, made once.

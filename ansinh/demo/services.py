@@ -48,8 +48,13 @@ def demo_account_ensure(*, account: DemoAccount) -> tuple[User, bool]:
         )
     role = Role.objects.get(code=account.role)
     if not RoleAssignment.objects.filter(user=user, role=role, unit=unit).exists():
-        role_assignment_create(actor=None, user=user, role=role, unit=unit, note="Tài khoản minh họa")
+        role_assignment_create(actor=None, user=user, role=role, unit=unit, valid_from=account.valid_from,
+                               valid_to=account.valid_to, note="Tài khoản minh họa")  # fmt: skip
     return user, created
+
+
+# The year-end review before the demo's 2026 campaign (its form B and classes are dated then).
+PREVIOUS_REVIEW_DAY = date(2025, 12, 15)
 
 
 def demo_load(*, today: date | None = None) -> dict[str, int]:
@@ -59,23 +64,28 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
         _user, created = demo_account_ensure(account=account)
         users_created += created
     officer = User.objects.get(username="quantri")
-    village_specs = {(c.structure, c.code): c.villages for c in DEMO_COMMUNES}
     communes = {}
-    for (structure, code), villages in village_specs.items():
-        commune = _unit(structure, code)
-        communes[(structure, code)] = commune
+    for spec in DEMO_COMMUNES:
+        commune = _unit(spec.structure, spec.code)
+        communes[(spec.structure, spec.code)] = commune
         existing = set(commune.children.values_list("code", flat=True))
-        for village_code, name, unit_type in villages:
+        for village_code, name, unit_type in spec.villages:
             if village_code in existing:
                 continue
-            village_create(actor=officer, commune=commune, code=village_code, name=name, unit_type=unit_type)
+            # A legacy commune's villages are entered as of the day its records describe (2019).
+            village_create(actor=officer, commune=commune, code=village_code, name=name, unit_type=unit_type,
+                           as_of=spec.as_of)  # fmt: skip
             villages_created += 1
     today = today or timezone.localdate()
     households_created = demo_households_load(actor=officer, communes=communes, today=today)
     classified = 0
-    for as_of in {c.as_of for c in DEMO_COMMUNES}:  # legacy communes are classified as of their own day
+    # Legacy communes are classified as of their own day; today's communes as of the previous year-end
+    # review, before the 2026 campaign (`demo_campaign_load`), whose recognition decision then gives
+    # the classes of its households: a classification dated after it would stand beside it.
+    for as_of in {c.as_of for c in DEMO_COMMUNES}:
         dated = [communes[(c.structure, c.code)] for c in DEMO_COMMUNES if c.as_of == as_of]
-        classified += demo_poverty_load(actor=officer, households=demo_households(dated), today=as_of or today)
+        classified += demo_poverty_load(actor=officer, households=demo_households(dated),
+                                        today=as_of or min(today, PREVIOUS_REVIEW_DAY))  # fmt: skip
     campaigns = demo_campaign_load(today=today)
     current = {code: unit for (structure, code), unit in communes.items() if structure == Structure.Y2025}
     duplicates = demo_duplicates_load(actor=officer, communes=current)

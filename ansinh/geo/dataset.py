@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from ansinh.audit import partitions as audit_partitions
 from ansinh.audit.services import audit_record
 
 from .choices import LEGACY_LAST_DAY, REFORM_DATE, AreaType, Level, Structure, UnitType
@@ -361,6 +362,9 @@ def geo_dataset_load(*, actor=None, force: bool = False) -> dict[str, Any]:
     with transaction.atomic():
         path_ids, unit_counts = _apply_units(data)
         succession_counts = _apply_successions(data, path_ids)
+        # PostgreSQL: every province's audit chain gets its own partition before its first event.
+        with connection.cursor() as cursor:
+            audit_partitions.ensure_partitions(audit_partitions.province_chain_keys(cursor))
         changed = unit_counts["created"] + unit_counts["updated"] + sum(succession_counts.values())
         counts = {"units": unit_counts, "succession": succession_counts, "totals": dataset_totals()}
         if changed or last is None or last.checksum != checksum:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import get_visible_object_or_404
@@ -122,3 +123,16 @@ def unit_successor(*, unit: AdminUnit) -> AdminUnit | None:
     if not unit.successor_path:
         return None
     return AdminUnit.objects.filter(path=unit.successor_path).first()
+
+
+def area_units_ended(*, user, perm: str, day: date | None = None) -> list[AdminUnit]:
+    """The units of `user`'s area for `perm` when every one is no longer in force on `day` (today);
+    otherwise none. Lists use it to say why a legacy-only officer sees only old records, or none."""
+    scope = user.area_scope(perm)
+    if scope.national or not scope.paths:
+        return []
+    day = day or timezone.localdate()
+    units = list(AdminUnit.objects.filter(path__in=scope.paths).order_by("sort_key", "pk"))
+    if units and all(unit.valid_to is not None and unit.valid_to < day for unit in units):
+        return units
+    return []

@@ -11,10 +11,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record, diff_fields
@@ -90,6 +92,29 @@ def _check_is_commune(commune: AdminUnit) -> None:
         )
 
 
+def check_unit_in_force(unit: AdminUnit, day: date | None = None) -> None:
+    """Refuse a write on a unit no longer (or not yet) in force: an abolished commune's villages and
+    urban/rural type are history, kept as they were on its last day (decision 0004)."""
+    day = day or timezone.localdate()
+    if unit.is_valid_on(day):
+        return
+    if unit.valid_to is not None and unit.valid_to < day:
+        message = _(
+            "%(unit)s chỉ có hiệu lực đến ngày %(end)s: không thêm thôn, không đặt khu vực cho đơn vị đã hết hiệu lực."
+        ) % {"unit": unit.name, "end": unit.valid_to.strftime("%d/%m/%Y")}
+    else:
+        message = _("%(unit)s chưa có hiệu lực vào ngày %(day)s.") % {
+            "unit": unit.name,
+            "day": day.strftime("%d/%m/%Y"),
+        }
+    raise ApplicationError(message, code="unit_not_in_force")
+
+
+def unit_in_force(unit: AdminUnit) -> bool:
+    """Whether villages may be added to `unit` and its area type set today (what the pages offer)."""
+    return unit.is_valid_on(timezone.localdate())
+
+
 def _check_code_free(commune: AdminUnit, code: str, *, exclude_pk: int | None = None) -> None:
     taken = AdminUnit.objects.filter(parent=commune, level=Level.VILLAGE, code=code)
     if exclude_pk is not None:
@@ -135,17 +160,22 @@ def _village_insert(*, actor, commune: AdminUnit, code: str, name: str, unit_typ
 
 
 @transaction.atomic
-def village_create(*, actor, commune: AdminUnit, code: str, name: str, unit_type: str) -> AdminUnit:
+def village_create(
+    *, actor, commune: AdminUnit, code: str, name: str, unit_type: str, as_of: date | None = None
+) -> AdminUnit:
     """Add a village (thôn, tổ dân phố …) to a commune.
 
     Refuses (PermissionDenied) unless `actor` holds ``geo.manage_village`` over the commune;
-    refuses (ApplicationError) a parent that is not a commune or a code already used in it;
-    rejects (ValidationError) an empty or malformed code or name and a type that is not a
-    village type. Validity dates follow the commune's structure.
+    refuses (ApplicationError) a parent that is not a commune, a commune not in force on `as_of`
+    (today unless given: an abolished legacy commune takes no new village; a load of historic
+    records, such as the demo's 2019 communes, names the day they describe) or a code already
+    used in it; rejects (ValidationError) an empty or malformed code or name and a type that is
+    not a village type. Validity dates follow the commune's structure.
     """
     _check_can_manage(actor, commune)
     commune = _lock_commune(commune)
     _check_is_commune(commune)
+    check_unit_in_force(commune, as_of)
     code = _clean_village_code(code)
     name = _clean_village_name(name)
     unit_type = _clean_village_type(unit_type)
@@ -280,11 +310,13 @@ def villages_import_csv(*, actor, commune: AdminUnit, file: IO[bytes] | bytes) -
     row number and the reason, and never written. A row whose code exists updates that village's
     name and type; importing the same file again changes nothing. Refuses the whole file
     (PermissionDenied) without ``geo.manage_village`` over the commune, and (ValidationError) when
-    it is not UTF-8 CSV with the three columns.
+    it is not UTF-8 CSV with the three columns, and (ApplicationError) for a commune no longer
+    in force, as `village_create` does.
     """
     _check_can_manage(actor, commune)
     commune = _lock_commune(commune)
     _check_is_commune(commune)
+    check_unit_in_force(commune)
     types = _village_type_lookup()
     existing = {v.code: v for v in AdminUnit.objects.filter(parent=commune, level=Level.VILLAGE)}
     seen: dict[str, int] = {}
@@ -333,7 +365,12 @@ def unit_set_area_type(*, actor, unit: AdminUnit, area_type: str, reason: str) -
     nông thôn). The data set sets wards urban and communes rural; a special zone (đặc khu, Luật Tổ
     chức chính quyền địa phương 2025 Điều 2) is mixed and must be set here. Refuses without
     ``geo.set_area_type`` over the unit, for a unit that is not a commune, or without a reason.
-    Setting the current value writes nothing.
+    Refuses a commune no longer in force too: a legacy commune's type is history, and nothing
+    needs it changed. The data set gives every legacy commune its legal type (phường and thị trấn
+    urban, xã rural); the only unit left to set, the đặc khu, exists only since 1/7/2025; a
+    historic household that differed carries its own type with a reason (`household_register`);
+    and a change now would alter the default of historic records entered later, not of those
+    already entered. Setting the current value writes nothing.
     """
     if actor is None or not actor.has_perm(SET_AREA_TYPE_PERM, unit):
         raise PermissionDenied(_("Bạn không có quyền đặt khu vực cho %(unit)s.") % {"unit": unit.name})
@@ -344,6 +381,7 @@ def unit_set_area_type(*, actor, unit: AdminUnit, area_type: str, reason: str) -
             % {"unit": unit.name},
             code="not_a_commune",
         )
+    check_unit_in_force(unit)
     if area_type not in AreaType.values:
         raise ValidationError({"area_type": _("Khu vực phải là thành thị hoặc nông thôn.")})
     reason = " ".join((reason or "").split())

@@ -78,6 +78,9 @@ class UnitDetailView(ScopedDetailView):
             + [reported_under.pk if reported_under else None],
         )
         is_commune = unit.level == Level.COMMUNE
+        # An abolished commune keeps its villages (they can still be corrected) but takes no new one
+        # and no new area type (services.check_unit_in_force).
+        in_force = services.unit_in_force(unit)
         non_villages = [c for c in children if c.level != Level.VILLAGE]
         child_table = ChildTable(non_villages) if non_villages else None
         if child_table is not None:
@@ -92,7 +95,8 @@ class UnitDetailView(ScopedDetailView):
             linkable=linkable,
             is_commune=is_commune,
             can_manage_villages=is_commune and user.has_perm(services.MANAGE_VILLAGE_PERM, unit),
-            can_set_area_type=is_commune and user.has_perm(services.SET_AREA_TYPE_PERM, unit),
+            can_add_villages=is_commune and in_force and user.has_perm(services.MANAGE_VILLAGE_PERM, unit),
+            can_set_area_type=is_commune and in_force and user.has_perm(services.SET_AREA_TYPE_PERM, unit),
         )
         return context
 
@@ -111,6 +115,7 @@ class _UnitFormView(AreaPermissionRequiredMixin, FormView):
     """A form acting on one unit the user can see (404 otherwise); the service checks the action."""
 
     title = ""
+    in_force_only = False  # adds to the unit: a unit no longer in force sends back to its page
 
     def get_unit(self) -> AdminUnit:
         return selectors.unit_get_visible(user=self.request.user, pk=self.kwargs["pk"])
@@ -118,6 +123,12 @@ class _UnitFormView(AreaPermissionRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.has_perm(self.permission_required):
             self.unit = self.get_unit()
+            if self.in_force_only:
+                try:
+                    services.check_unit_in_force(self.unit)
+                except ApplicationError as exc:
+                    messages.error(request, exc.message)
+                    return redirect(self.unit.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -149,6 +160,7 @@ class VillageCreateView(_UnitFormView):
     form_class = VillageForm
     template_name = "geo/village_form.html"
     title = gettext_lazy("Thêm thôn/tổ dân phố")
+    in_force_only = True
 
     def perform(self, data: dict) -> str:
         village = services.village_create(
@@ -192,6 +204,7 @@ class VillageImportView(_UnitFormView):
     form_class = VillageImportForm
     template_name = "geo/village_import.html"
     title = gettext_lazy("Nhập danh sách thôn từ tệp CSV")
+    in_force_only = True
 
     def perform(self, data: dict):
         result = services.villages_import_csv(actor=self.request.user, commune=self.unit, file=data["file"])
@@ -213,6 +226,7 @@ class AreaTypeView(_UnitFormView):
     form_class = AreaTypeForm
     template_name = "geo/area_type_form.html"
     title = gettext_lazy("Đặt khu vực thành thị/nông thôn")
+    in_force_only = True
 
     def get_initial(self):
         return {"area_type": self.unit.area_type}

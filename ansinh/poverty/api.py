@@ -159,6 +159,10 @@ class ClassificationOut(Schema):
         ]  # fmt: skip
 
     @staticmethod
+    def resolve_indicators(obj: Classification) -> list[dict[str, Any]]:
+        return obj.result_indicators()  # built from the form B on rows that store [[derived, facts], …]
+
+    @staticmethod
     def resolve_created_by(obj: Classification) -> str | None:
         return str(obj.created_by) if obj.created_by_id else None
 

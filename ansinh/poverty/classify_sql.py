@@ -5,9 +5,12 @@ module writes the same decision as SQL (SQLite and PostgreSQL) so a run classifi
 households in the database: the latest form B per household, the present members' ages on the
 run's date, every derivation rule with its facts, answers and overrides, the deprivation count, the
 rule shape (``single_line``, ``two_tier``, ``two_band``), the proxy score, the farming average band
-and the low-income flag, with the flags, the deprivations and the indicator table built as JSON text
-exactly as the Python path builds them. `tests/test_classify_sql.py` proves both give the same rows.
-No reasons: a result stores none, they are built from its facts when read (decision 0027).
+and the low-income flag, with the flags, the deprivations and each derived indicator's value and
+facts (``[[derived, facts], …]`` in the standard's order) built as JSON text exactly as the Python
+path stores them.
+`tests/test_classify_sql.py` proves both give the same rows. No reasons: a result stores none, they
+are built from its facts when read (decision 0027); nor the indicators' answers, overrides and final
+values: built from its form B when read (decision 0028).
 
 `stage_sql` returns an ``INSERT … SELECT`` into a temporary staging table. Each staged household is
 ``ok`` (classified), ``incomplete`` (no form B, an unanswered indicator or unusable income facts,
@@ -18,12 +21,12 @@ cannot express raises `NotCompilable` and the run takes the Python path for ever
 
 Speed: each JSON fact is read once per household (the answer and override types in level ``lb``,
 the overrides only when there are any, the devices as one bit mask on SQLite, the answers as one
-record on PostgreSQL) and the levels above use the types; the facts and override reasons are read
-only when the JSON columns are wanted (not in a preview); the JSON text is built by one
+record on PostgreSQL) and the levels above use the types; the derivations' facts are built only
+when the JSON columns are wanted (not in a preview); the JSON text is built by one
 ``printf``/``format`` call per object (`_cat`), not by chains of ``||`` that copy the text built so
 far at every step. A preview derives a value only where it counts (an indicator with neither an
 override nor a true/false answer, in a household with a form B) and reads members only for those
-households; the commit derives every value, which the stored record keeps. The preview reads each
+households; the commit derives every value, which the stored result keeps. The preview reads each
 indicator's answer (and override, when there are any) once into one packed integer per household
 (`_form_b_code`) instead of typed columns, and on PostgreSQL nests plain subqueries instead of
 materialized levels. Every such choice keeps the stored text byte for byte
@@ -465,9 +468,9 @@ def create_stage_sql(vendor: str, *, keyed: bool = True) -> list[str]:
         "unit_path": text, "successor_path": text, "state": text, "klass": text, "flags": text,
         "deprivations": text, "indicators": text,
     }  # fmt: skip
-    # PostgreSQL: a staged row (about 2 kB of JSON text with a dozen indicators) stays in its page
-    # uncompressed up to a page's size, instead of being compressed on write and again on read (TOAST
-    # from 2 kB); a larger row is still moved out of line.
+    # PostgreSQL: a staged row (under 1 kB of JSON text with a dozen indicators since decision 0028, about
+    # 2 kB before) stays in its page uncompressed up to a page's size, instead of being compressed on
+    # write and again on read (TOAST from 2 kB); a larger row is still moved out of line.
     options = " WITH (toast_tuple_target = 8160)" if vendor == "postgresql" else ""
     return [f"DROP TABLE IF EXISTS {STAGE}",
             f"{temp} {STAGE} ({', '.join(f'{k} {v}' for k, v in columns.items())}){options}"]  # fmt: skip
@@ -491,9 +494,10 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     if not with_json and len(spec.indicators) > _MAX_PACKED:
         raise NotCompilable("too many indicators for the preview's packed form B codes")
     # Level b reads each JSON fact once: the answer's type (`_at`) and, only when the form B has
-    # overrides at all (most have none), the override's type, its value's and reason's types and the
-    # reason (`_ot`, `_vt`, `_rt`, `_or`). SQLite parses the JSON text again on every call, and the
-    # levels above use these types many times. Facts and reasons are JSON-only (not in a preview).
+    # overrides at all (most have none), the override's type and its value's and reason's types (`_ot`,
+    # `_vt`, `_rt`). SQLite parses the JSON text again on every call, and the levels above use these
+    # types many times. The derived indicators' facts are JSON-only (not in a preview); the override's
+    # reason is not read at all: a result's records take it from the form B when read (decision 0028).
     empty = "'{}'::jsonb" if d.pg else "'{}'"
 
     def answered(expr: str) -> str:
@@ -523,8 +527,8 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
             f"{overridden(d.jtype('a.overrides', code, 'value'))} AS {k}_vt",
             f"{overridden(d.jtype('a.overrides', code, 'reason'))} AS {k}_rt",
         ]
-        if with_json:
-            b_cols += [f"{facts} AS {k}_f", f"{overridden(d.jtext('a.overrides', code, 'reason'))} AS {k}_or"]
+        if with_json and indicator.derived:  # the stored record: the derived value and these facts (0028)
+            b_cols.append(f"{facts} AS {k}_f")
     ks = [f"i{index}" for index in range(len(spec.indicators))]
     devices_type = "jsonb_typeof(h.info_devices)" if d.pg else "json_type(h.info_devices)"
     hbad = f"{devices_type} NOT IN ('array', 'null')"
@@ -575,8 +579,8 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     )
     # PostgreSQL: the answers read in one pass into one jsonb column per indicator code (each `->`
     # would copy the whole document). A JSON null comes out as SQL NULL, the same as no answer: an
-    # answer is only read as true, false, or neither (`_a`, `_src`, `bad` give null and absent the
-    # same meaning, as `evaluate` does).
+    # answer is only read as true, false, or neither (`final`, `missing`, `bad` give null and absent
+    # the same meaning, as `evaluate` does).
     answers = ""
     if d.pg:
         columns = ", ".join(f'"{code}" jsonb' for code in dict.fromkeys(i.code for i in spec.indicators))
@@ -659,7 +663,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
                 f"({k}_ot IS NOT NULL AND ({k}_ot <> 'object' OR {k}_vt IS NULL OR {k}_vt NOT IN ('true', 'false') "
                 f"OR {k}_rt IS NULL OR {k}_rt NOT IN ('string', 'text'))) THEN 1 ELSE 0 END)")  # fmt: skip
 
-    # Level c: each indicator's final value and source, the count, the state and the deprivations,
+    # Level c: the count of final true values, the state and the deprivations,
     # from level b's columns (the final value's small CASE is repeated where the count and the list
     # need it: cheaper than one more materialized level).
     def final(k: str) -> str:
@@ -667,15 +671,9 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
                 f"WHEN {k}_at = 'false' THEN 0 ELSE {k}_d END)")  # fmt: skip
 
     c_cols = []
-    for k in ks if with_json else ():  # each indicator's final value and source: for its JSON record only
-        c_cols += [
-            f"{final(k)} AS {k}_fin",
-            f"(CASE WHEN {k}_ot IS NOT NULL THEN 'override' WHEN {k}_at IN ('true', 'false') THEN 'form_b' "
-            f"WHEN {k}_d IS NOT NULL THEN 'derived' ELSE 'missing' END) AS {k}_src",
-        ]  # fmt: skip
     nbad = " + ".join(bad(k) for k in ks)
     count = " + ".join(f"COALESCE({final(k)}, 0)" for k in ks)
-    # `_src` is 'missing': no override, no true/false answer, no derived value.
+    # An indicator is missing: no override, no true/false answer, no derived value.
     missing = " OR ".join(f"({k}_ot IS NULL AND ({k}_at IS NULL OR {k}_at NOT IN ('true', 'false')) AND {k}_d IS NULL)"
                           for k in ks)  # fmt: skip
     sources = ", ".join(lit(s) for s in (DECLARED, COMPUTED, PROXY_SCORE))
@@ -723,22 +721,13 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     if with_json:
         # No reasons: a result's reasons are built from its facts when read (decision 0027).
         flags = case(lambda k, f: jlit(f))
-        rows = []
-
-        def as_json(k: str, t: str) -> str:
-            return _NotNull(boolean(k, t, "'true'", "'false'", "'null'"))
-
-        for k, code in zip(ks, codes, strict=True):
-            source = " ".join(f"WHEN {lit(s)} THEN {jlit(s)}" for s in ("override", "form_b", "derived"))
-            rows.append(_obj(d, ("code", _c(code)), ("derived", _bool(f"{k}_d")), ("facts", f"{k}_f"),
-                             ("answer", as_json(k, "at")),
-                             ("override", _NotNull(f"(CASE WHEN {k}_ot IS NOT NULL THEN {as_json(k, 'vt')} ELSE 'null' END)")),
-                             ("reason", f"(CASE WHEN {k}_ot IS NOT NULL THEN {d.quote(f'{k}_or')} ELSE '\"\"' END)"),
-                             ("final", _bool(f"{k}_fin")),
-                             ("source", _NotNull(f"(CASE {k}_src {source} ELSE {jlit('missing')} END)"))))  # fmt: skip
-        indicators = _cat(
-            d, "'['", *(p for i, row in enumerate(rows) for p in ((row,) if i == 0 else ("','", row))), "']'"
-        )
+        # Each indicator's derived value and facts, ``[[derived, facts], …]`` in the standard's order
+        # (`indicators.compact`): the answer, override, reason, final value and source are built from
+        # the form B when read (`Classification.result_indicators()`, decision 0028).
+        has_facts = {k for k, _value in derived}
+        pairs = [_cat(d, "'['", _bool(f"{k}_d"), "','", f"{k}_f" if k in has_facts else "'{}'", "']'") for k in ks]
+        indicators = _cat(d, "'['", *(p for i, pair in enumerate(pairs) for p in ((pair,) if i == 0 else ("','", pair))),
+                          "']'")  # fmt: skip
         json_cols = f"{flags}, b.deps, {indicators}"
     else:
         json_cols = "NULL, NULL, NULL"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ansinh.core.templatetags.ansinh_format import vn_number
 
@@ -39,9 +40,12 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *,
     if code == "deprivations":
         names = [_indicator_name(c, standard) for c in p["indicators"]]
         listed = ": " + "; ".join(names) if names else ""
-        return _("Thiếu hụt %(count)s chỉ số (hộ nghèo cần từ %(threshold)s chỉ số trở lên)%(listed)s.") % {
-            "count": p["count"], "threshold": p["threshold"], "listed": listed,
-        }  # fmt: skip
+        text = ngettext(
+            "Thiếu hụt %(count)s chỉ số (hộ nghèo cần từ %(threshold)s chỉ số trở lên)%(listed)s.",
+            "Thiếu hụt %(count)s chỉ số (hộ nghèo cần từ %(threshold)s chỉ số trở lên)%(listed)s.",
+            p["count"],
+        )
+        return text % {"count": p["count"], "threshold": p["threshold"], "listed": listed}
     if code in ("income_within", "income_above"):
         line = {
             "poor": _("chuẩn nghèo"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 from django.utils import timezone
@@ -67,6 +68,21 @@ def _untri(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
+class DongField(forms.IntegerField):
+    """A whole number of đồng, as people write it: "1.500.000", "1,500,000" or "1 500 000" (the pages
+    show amounts with thousands separators, so the form takes them back)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})  # a number input refuses the separators
+    _separated = re.compile(r"^-?\d{1,3}([., \u00a0]\d{3})+$")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip()
+            if self._separated.match(text):
+                value = re.sub(r"[., \u00a0]", "", text)
+        return super().to_python(value)
+
+
 class AssessmentForm(forms.Form):
     """Form B for one standard: income, farming, one answer per non-derived indicator, overrides.
 
@@ -80,9 +96,7 @@ class AssessmentForm(forms.Form):
     """
 
     income_source = forms.ChoiceField(label=_("Nguồn thu nhập"), widget=forms.RadioSelect)
-    income_per_capita = forms.IntegerField(
-        label=_("Thu nhập bình quân (đồng/người/tháng)"), required=False, min_value=0
-    )
+    income_per_capita = DongField(label=_("Thu nhập bình quân (đồng/người/tháng)"), required=False, min_value=0)
     income_score = forms.IntegerField(label=_("Điểm thu nhập (phiếu B)"), required=False, min_value=0)
     farming = forms.BooleanField(label=_("Hộ làm nông, lâm, ngư, diêm nghiệp"), required=False)
     assessed_on = forms.DateField(label=_("Ngày thu thập"), required=False, widget=DATE_WIDGET)

@@ -107,4 +107,6 @@ def classification_changes(event, *, user, household) -> list[dict[str, str]]:
         if new.get("version"):
             standard = _("%(code)s (phiên bản %(version)s)") % {"code": standard, "version": new["version"]}
         rows.append(_row(_("Chuẩn nghèo"), standard))
+    if new.get("recognised_class_kept"):
+        rows.append(_row(_("Phân loại đã được công nhận (giữ nguyên)"), class_label(new["recognised_class_kept"])))
     return rows

@@ -7,10 +7,11 @@
 - `Assessment` is what form B says about a household under a standard: income (score or amount;
   the score entered as a total or computed from the item answers with the standard's scoring table),
   the indicators answered directly, and the enumerator's overrides of derived answers with reasons.
-- `Classification` is one result, never overwritten: the class, flags, every indicator with its
-  derived value, answer and override, and the facts the class was decided from. Its reasons are
-  built from those facts when read (`Classification.result_reasons()`, decision 0027); rows written
-  before that keep the reasons they stored. A household's history is its rows.
+- `Classification` is one result, never overwritten: the class, flags, each derived indicator's
+  value with the registry facts it came from, and the facts the class was decided from. Its reasons
+  are built from those facts when read (`Classification.result_reasons()`, decision 0027), its
+  indicator records (answer, override, final value) from its form B (`result_indicators()`, decision
+  0028); rows written before keep what they stored. A household's history is its rows.
 - `ClassificationRun` is a bulk classification of a unit: preview first, then commit.
 """
 
@@ -204,7 +205,10 @@ class Classification(models.Model):
     income_per_capita = models.BigIntegerField(null=True, blank=True)
     income_score = models.PositiveIntegerField(null=True, blank=True)
     deprivations = models.JSONField(default=list)  # indicator codes, in the standard's order
-    indicators = models.JSONField(default=list)  # [{code, derived, answer, override, reason, final, source, facts}]
+    # New rows: [[derived, facts], …] in the standard's order (decision 0028); rows written before: the
+    # whole records [{code, derived, facts, answer, override, reason, final, source}]. Read
+    # `result_indicators()`.
+    indicators = models.JSONField(default=list)
     # Stored only by results written before decision 0027 (new rows: []); read `result_reasons()`.
     reasons = models.JSONField(default=list)
     on_date = models.DateField(_("tính đến ngày"))
@@ -251,6 +255,23 @@ class Classification(models.Model):
 
             cached = self._result_reasons = result_reasons(self)
         return [dict(r) for r in cached]
+
+    def result_indicators(self) -> list[dict]:
+        """The indicator records of this result: every reader of a result's indicators goes through here.
+
+        ``[{code, derived, facts, answer, override, reason, final, source}]`` in the standard's order,
+        exactly as `services.evaluate` gave them. Results written before decision 0028 stored them (a
+        list of objects) and keep them. Newer results store ``[[derived, facts], …]``: the answer, override
+        and reason come from this row's form B (never updated), the final value and source follow
+        (`indicators.result_indicators`). Lists: select the standard version and the assessment with
+        the rows (`selectors`). Computed once per instance.
+        """
+        cached = getattr(self, "_result_indicators", None)
+        if cached is None:
+            from .indicators import result_indicators
+
+            cached = self._result_indicators = result_indicators(self)
+        return [{**r, "facts": dict(r["facts"])} if isinstance(r.get("facts"), dict) else dict(r) for r in cached]
 
     def as_result(self) -> dict:
         return {"class": self.klass, "flags": list(self.flags), "reasons": self.result_reasons()}

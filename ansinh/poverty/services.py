@@ -27,6 +27,7 @@ from . import derivation, scoring
 from .choices import AnswerSource, IncomeSource
 from .classify import ClassificationInputError, Facts, Result, classify
 from .events import PovertyEventType
+from .indicators import compact, indicator_record
 from .models import Assessment, Classification, PovertyStandard, StandardVersion
 from .selectors import CLASSIFY_PERM, EDIT_STANDARD_PERM, household_snapshot, latest_assessment, standard_in_force
 from .standard import StandardDefinitionError, StandardSpec
@@ -187,6 +188,12 @@ def _clean_assessment(spec: StandardSpec, data: AssessmentData, today: date, *, 
             errors["income_per_capita"] = [_("Thu nhập không được âm.")]
     if data.assessed_on and data.assessed_on > today:
         errors["assessed_on"] = [_("Ngày thu thập ở tương lai.")]
+    elif data.assessed_on and not _collected_for(spec, data.assessed_on):
+        errors["assessed_on"] = [
+            _("Ngày thu thập %(day)s nằm ngoài thời gian áp dụng chuẩn %(standard)s (từ năm trước năm bắt đầu "
+              "áp dụng, vì rà soát cuối năm dùng chuẩn của kỳ sau, đến hết kỳ).")
+            % {"day": data.assessed_on.strftime("%d/%m/%Y"), "standard": spec.code}
+        ]  # fmt: skip
     codes = spec.indicator_codes
     for code in set(data.answers) | set(data.overrides):
         if code not in codes:
@@ -243,6 +250,12 @@ def _require(actor, perm: str, household: Household) -> None:
         raise PermissionDenied(_("Bạn không được phân loại hộ trên địa bàn này."))
 
 
+def _collected_for(spec: StandardSpec, day: date) -> bool:
+    """Form B under a standard is collected from the year before it applies (the year-end review of
+    QĐ 24/2021 already measures the next period's standard: late 2021 for 2022–2025) to its end."""
+    return date(spec.valid_from.year - 1, 1, 1) <= day and (spec.valid_to is None or day <= spec.valid_to)
+
+
 def assessment_record(*, actor, household: Household, standard: PovertyStandard, data: AssessmentData) -> Assessment:
     """Record what form B says about the household under `standard` (a new row; the latest counts)."""
     _require(actor, CLASSIFY_PERM, household)
@@ -283,28 +296,13 @@ def evaluate(spec: StandardSpec, household: Household, assessment: Assessment | 
     rows, deprived, missing = [], [], []
     for indicator in spec.indicators:
         derived = derivation.derive(indicator.rule, indicator.params, snapshot) if indicator.derived else None
-        row = {
-            "code": indicator.code,
-            "derived": derived.value if derived else None,
-            "facts": derived.facts if derived else {},
-            "answer": answers.get(indicator.code),
-            "override": None,
-            "reason": "",
-        }
-        if indicator.code in overrides:
-            row["override"] = overrides[indicator.code]["value"]
-            row["reason"] = overrides[indicator.code]["reason"]
-            final, source = row["override"], AnswerSource.OVERRIDE
-        elif row["answer"] is not None:
-            final, source = row["answer"], AnswerSource.FORM_B
-        elif row["derived"] is not None:
-            final, source = row["derived"], AnswerSource.DERIVED
-        else:
-            final, source = None, AnswerSource.MISSING
+        # The record a stored result rebuilds on read from its form B (`indicators.result_indicators`).
+        row = indicator_record(indicator.code, derived.value if derived else None, derived.facts if derived else {},
+                               answers, overrides)  # fmt: skip
+        if row["source"] == AnswerSource.MISSING:
             missing.append(indicator.code)
-        row["final"], row["source"] = final, str(source)
         rows.append(row)
-        if final:
+        if row["final"]:
             deprived.append(indicator.code)
     if assessment is None:
         return Evaluation(rows, None, None, ["income", *missing])
@@ -327,7 +325,9 @@ def evaluate(spec: StandardSpec, household: Household, assessment: Assessment | 
 def classification_row(*, household: Household, version: StandardVersion, evaluation: Evaluation,
                        assessment: Assessment | None, on_date: date, actor, run=None) -> Classification:  # fmt: skip
     """An unsaved result row (the bulk run saves many at once). It stores no reasons: they are built
-    from the row's facts when read (`Classification.result_reasons()`, decision 0027)."""
+    from the row's facts when read (`Classification.result_reasons()`, decision 0027); of the indicator
+    records only each derived value with its facts (`indicators.compact`): the rest comes from the form
+    B when read (`Classification.result_indicators()`, decision 0028)."""
     facts, result = evaluation.facts, evaluation.result
     return Classification(
         household=household, standard_version=version, standard_code=version.standard.code, assessment=assessment,
@@ -335,7 +335,7 @@ def classification_row(*, household: Household, version: StandardVersion, evalua
         income_source=facts.income_source, income_per_capita=facts.income_per_capita,
         income_score=facts.income_score, deprivations=sorted(facts.deprivations,
                                                               key=[i["code"] for i in evaluation.indicators].index),
-        indicators=evaluation.indicators, reasons=[], on_date=on_date,
+        indicators=compact(evaluation.indicators), reasons=[], on_date=on_date,
         unit_path=household.unit_path, successor_path=household.successor_path, created_by=_user(actor),
     )  # fmt: skip
 
@@ -346,7 +346,9 @@ def household_classify(*, actor, household: Household, standard: PovertyStandard
 
     Refused without the classify permission over the household, when no standard is in force,
     without form B facts (income) for that standard, or while an indicator has no answer. The
-    result is a new row (history is never overwritten) and becomes the household's current class.
+    result is a new row (history is never overwritten) and becomes the household's current class,
+    unless a recognition decision gave the household its class under the same standard: only a
+    later decision changes that (the event says the class was kept).
     """
     _require(actor, CLASSIFY_PERM, household)
     on_date = on_date or timezone.localdate()
@@ -366,13 +368,16 @@ def household_classify(*, actor, household: Household, standard: PovertyStandard
             actor=actor,
         )  # fmt: skip
         row.save()
-        households_poverty_summary_set([(household.pk, row.klass)], standard_code=standard.code, on_date=on_date)
+        household.refresh_from_db(fields=["poverty_class", "poverty_standard", "poverty_class_source"])
+        updated = households_poverty_summary_set([(household.pk, row.klass)], standard_code=standard.code,
+                                                 on_date=on_date)  # fmt: skip
+        new = {"class": row.klass, "flags": row.flags, "standard": standard.code, "version": version.version,
+               "classification": row.pk}  # fmt: skip
+        if not updated:
+            new["recognised_class_kept"] = household.poverty_class
         audit_record(
             actor=actor, event_type=PovertyEventType.HOUSEHOLD_CLASSIFIED, target=household,
-            unit_path=household.unit_path,
-            changes={"old": {"class": household.poverty_class or None},
-                     "new": {"class": row.klass, "flags": row.flags, "standard": standard.code,
-                             "version": version.version, "classification": row.pk}},
+            unit_path=household.unit_path, changes={"old": {"class": household.poverty_class or None}, "new": new},
         )  # fmt: skip
     return row
 

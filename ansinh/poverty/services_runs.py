@@ -31,6 +31,7 @@ from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
 from ansinh.jobs.models import Job
 from ansinh.jobs.services import JobProgress, job_enqueue, register_job_kind
+from ansinh.registry.choices import PovertyClassSource
 from ansinh.registry.services import households_poverty_summary_set
 
 from . import classify_sql
@@ -184,6 +185,15 @@ def _preview_python(run: ClassificationRun, progress: JobProgress) -> dict[str, 
 
 
 def _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete) -> dict[str, Any]:
+    # Households whose class a recognition decision gave under this standard: the commit stores their
+    # results in the history but leaves their class (only a later decision changes it).
+    recognised = (
+        households_for_run(run.unit)
+        .filter(poverty_class_source=PovertyClassSource.DECISION, poverty_standard=run.standard_version.standard.code)
+        .count()
+    )
+    if recognised:
+        counts["recognised"] = recognised
     preview = {
         "counts": dict(counts), "per_commune": {k: dict(v) for k, v in sorted(per_commune.items())},
         "transitions": dict(transitions), "changes": changes, "incomplete": incomplete,
@@ -450,17 +460,21 @@ def _publish_households(standard_code: str, on_date: date) -> int:
 
     Only the households whose class, standard or date changes are written (a re-run on the same
     date that changes few classes writes few rows: each written row is a new row version with its
-    index entries). Returns how many were written."""
+    index entries), and never one whose class a recognition decision gave under this standard
+    (`registry.services.households_poverty_summary_set`). Returns how many were written."""
     table, stage = _tables()["household"], classify_sql.STAGE
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"  # NULL-safe on both
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET poverty_class = s.klass, poverty_standard = %s, poverty_classified_on = %s "
+            f"UPDATE {table} SET poverty_class = s.klass, poverty_standard = %s, poverty_classified_on = %s, "
+            f"poverty_class_source = %s "
             f"FROM {stage} s WHERE s.household_id = {table}.id AND s.state = 'ok' "
             f"AND ({table}.poverty_class {differs} s.klass OR {table}.poverty_standard {differs} %s "
-            f"OR {table}.poverty_classified_on {differs} %s)",
-            [standard_code, on_date, standard_code, on_date],
-        )
+            f"OR {table}.poverty_classified_on {differs} %s) "
+            f"AND NOT ({table}.poverty_class_source = %s AND {table}.poverty_standard = %s)",
+            [standard_code, on_date, PovertyClassSource.CLASSIFICATION, standard_code, on_date,
+             PovertyClassSource.DECISION, standard_code],
+        )  # fmt: skip
         return cursor.rowcount
 
 
@@ -476,6 +490,8 @@ def _publish_results(run: ClassificationRun, created_at) -> None:
               f"s.income_source, s.income_per_capita, s.income_score, {json_.format('s.deprivations')}, "
               f"{json_.format('s.indicators')}, {json_.format(empty)}, %s, s.unit_path, s.successor_path, "
               "%s, %s")  # fmt: skip
+    # `s.indicators` holds each indicator's derived value and facts, ``[[derived, facts], …]``: the
+    # rest of the records comes from the form B when read (`Classification.result_indicators`, 0028).
     # No ORDER BY: the staging table holds the rows in the order they were staged (id ranges in
     # increasing order), which a scan reads back; sorting them again by household (about 2.7 kB a row
     # with the JSON then, 1.8 kB without the reasons: 175 MB at 100,000 households) spilled to disk on

@@ -30,6 +30,7 @@ from .display import area_lines, confidence_text, indicator_rows, period_text, r
 from .explain import class_label, reason_text
 from .forms import AssessmentForm, RunStartForm, StandardEditForm, StandardPickForm
 from .models import Classification, PovertyStandard
+from .panels import recognised_class
 from .privacy import can_view_income
 
 STANDARD_VIEW_PERM = "poverty.view_povertystandard"
@@ -223,6 +224,7 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
         for item in history:
             item.label = class_label(item.klass)
         context["history"] = history
+        context["recognised"] = recognised_class(household, current)
         return render(request, "poverty/household.html", context, status=status)
 
 
@@ -360,7 +362,7 @@ class ClassificationPrintView(AreaPermissionRequiredMixin, TemplateView):
         show_income = can_view_income(self.request.user, item)
         context.update(
             item=item, household=item.household, spec=spec, label=class_label(item.klass), show_income=show_income,
-            rows=indicator_rows(spec, item.indicators),
+            rows=indicator_rows(spec, item.result_indicators()),
             reasons=[reason_text(r, spec, show_income=show_income) for r in item.result_reasons()],
             line_poor=lines.poor, line_near_poor=lines.near_poor, period=period_text(spec),
             score_threshold=spec.proxy_score.income_thresholds[item.area] if spec.proxy_score else None,

@@ -129,6 +129,15 @@ class PovertyClass(models.TextChoices):
     NOT_POOR = "not_poor", _("Không nghèo")
 
 
+class PovertyClassSource(models.TextChoices):
+    """Where the household's current class comes from: only a recognition decision (after a review,
+    QĐ 24/2021) makes a class official; a classification computed from form B is a result, which
+    never replaces a class recognised under the same standard."""
+
+    CLASSIFICATION = "classification", _("kết quả phân loại")
+    DECISION = "decision", _("quyết định công nhận")
+
+
 class MoveStatus(models.TextChoices):
     REQUESTED = "requested", _("Chờ xã nơi đến tiếp nhận")
     ACCEPTED = "accepted", _("Đã tiếp nhận")

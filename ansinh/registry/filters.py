@@ -21,18 +21,28 @@ class _LabelRowIterator(ModelChoiceIterator):
     """The field's choices from (pk, label columns) rows rather than whole units.
 
     A province officer's commune list has hundreds of options; building a full `AdminUnit` for each
-    was a good part of the filter form's time. The field makes each label (`label_maker()`: its
-    `label_from_instance`, with what it translates done once per list) from a stand-in holding just
-    the columns it reads (`label_fields`).
+    was a good part of the filter form's time. The field makes each label from the row's columns
+    (`label_fields`, in that order) with `row_label_maker()`, whose translations are done once per
+    list. `option_rows()` gives the widget (`core.widgets.Select`) just the (value, label) strings;
+    iterating gives Django's choices, each value holding a stand-in with the columns read.
     """
+
+    def _rows(self):
+        label = self.field.row_label_maker()
+        for pk, *values in self.queryset.values_list("pk", *self.field.label_fields):
+            yield pk, values, label(*values)
+
+    def option_rows(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, _values, label in self._rows():
+            yield (str(pk), label)
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        names = self.field.label_fields
-        paths = [name.split("__") for name in names]  # "parent__name" → unit.parent.name
-        label = self.field.label_maker()
-        for pk, *values in self.queryset.values_list("pk", *names):
+        paths = [name.split("__") for name in self.field.label_fields]  # "parent__name" → unit.parent.name
+        for pk, values, label in self._rows():
             unit = SimpleNamespace(pk=pk)
             for path, value in zip(paths, values, strict=True):
                 target = unit
@@ -42,7 +52,7 @@ class _LabelRowIterator(ModelChoiceIterator):
                         found = target.__dict__[part] = SimpleNamespace()
                     target = found
                 setattr(target, path[-1], value)
-            yield (ModelChoiceIteratorValue(pk, unit), label(unit))
+            yield (ModelChoiceIteratorValue(pk, unit), label)
 
 
 class _CommuneField(UnitChoiceField):
@@ -53,19 +63,19 @@ class _CommuneField(UnitChoiceField):
     label_fields = ("name", "structure", "parent__name")
 
     def label_from_instance(self, obj):
-        return self.label_maker()(obj)
+        district = getattr(getattr(obj, "parent", None), "name", None)
+        return self.row_label_maker()(obj.name, obj.structure, district)
 
-    def label_maker(self):
+    def row_label_maker(self):
         # The two label forms translated once per list, not once per legacy commune (hundreds).
         with_district, alone = str(_("%(name)s (cũ, %(district)s)")), str(_("%(name)s (cũ)"))
 
-        def label(obj):
-            if obj.structure != Structure.LEGACY:
-                return obj.name
-            district = getattr(getattr(obj, "parent", None), "name", None)
+        def label(name, structure, district):
+            if structure != Structure.LEGACY:
+                return name
             if district:
-                return with_district % {"name": obj.name, "district": district}
-            return alone % {"name": obj.name}
+                return with_district % {"name": name, "district": district}
+            return alone % {"name": name}
 
         return label
 
@@ -74,8 +84,11 @@ class _VillageField(VillageChoiceField):
     iterator = _LabelRowIterator
     label_fields = ("name", "parent_id", "parent__name")
 
-    def label_maker(self):
-        return self.label_from_instance
+    def row_label_maker(self):
+        def label(name, parent_id, commune):  # `VillageChoiceField.label_from_instance` on the columns
+            return f"{name} ({commune})" if parent_id else name
+
+        return label
 
 
 class CommuneFilter(django_filters.ModelChoiceFilter):

@@ -291,6 +291,7 @@ def ethnicity_table() -> dict[str, str]:
 
 _SEPARATOR = "\x1f"  # joins the text cells of a stored row (a cell holding it is stored pickled)
 _PICKLED = b"\x00"  # first byte of a pickled row (CSV text never holds NUL: `decode_csv` refuses it)
+_STR_ONLY = {str}
 
 
 # Bytes a `SpilledBlobs` keeps in memory before it moves them to a temporary file.
@@ -382,8 +383,14 @@ class CompactRows(Sequence):
         self._blobs = SpilledBlobs(spill_bytes)
 
     def append(self, number: int, cells: list[Any]) -> None:
-        if cells and all(type(c) is str for c in cells) and not any(_SEPARATOR in c for c in cells):
-            blob = _SEPARATOR.join(cells).encode("utf-8")
+        # Text cells only (`type` exactly str), none holding the separator: the join has exactly one
+        # separator fewer than cells. One set of the cells' types and one count, not a call per cell.
+        if (
+            cells
+            and set(map(type, cells)) == _STR_ONLY
+            and (text := _SEPARATOR.join(cells)).count(_SEPARATOR) == len(cells) - 1
+        ):
+            blob = text.encode("utf-8")
         else:
             blob = _PICKLED + pickle.dumps(list(cells), protocol=pickle.HIGHEST_PROTOCOL)
         self._numbers.append(number)
@@ -669,6 +676,15 @@ def _find_header(rows: list[list[Any]]) -> int | None:
     return None
 
 
+def _blank_row(row: list[Any]) -> bool:
+    """Every cell None, "" or only spaces. For text cells (a CSV's, most of a workbook's) that is their
+    concatenation being only spaces: one join and one strip instead of a test per cell."""
+    try:
+        return not "".join(row).strip()
+    except TypeError:  # a cell that is not text
+        return all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in row)
+
+
 def _build_sheet(rows: Iterable[list[Any]], *, file_format: str, encoding: str = "") -> Sheet | None:
     rows = iter(rows)
     first = list(islice(rows, HEADER_SEARCH_ROWS))
@@ -696,7 +712,7 @@ def _build_sheet(rows: Iterable[list[Any]], *, file_format: str, encoding: str =
     body = CompactRows()
     limit = max_rows()
     for offset, row in enumerate(chain(first[header_index + 1 :], rows), start=header_index + 2):
-        if all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in row):
+        if _blank_row(row):
             continue
         if len(body) == limit:
             raise ValidationError(

@@ -28,6 +28,7 @@ from .choices import (
     MemberStatus,
     MoveStatus,
     PovertyClass,
+    PovertyClassSource,
     Relation,
     Schooling,
     Sex,
@@ -119,6 +120,9 @@ class Household(TimeStampedModel):
     )
     poverty_standard = models.CharField(_("theo chuẩn"), max_length=40, blank=True, editable=False)
     poverty_classified_on = models.DateField(_("ngày phân loại"), null=True, blank=True, editable=False)
+    poverty_class_source = models.CharField(
+        _("căn cứ phân loại"), max_length=14, choices=PovertyClassSource.choices, blank=True, editable=False
+    )
     # Scoping reads these through `path_index` (one pattern index each, decision 0019).
     unit_path = models.CharField(max_length=120, editable=False)
     successor_path = models.CharField(max_length=120, blank=True, editable=False)

@@ -22,7 +22,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
 
-from .choices import InfoDevice, MemberStatus, MoveStatus, Relation
+from .choices import InfoDevice, MemberStatus, MoveStatus, PovertyClassSource, Relation
 from .events import RegistryEventType
 from .identity import validate_id_number
 from .models import Ethnicity, Household, IdentityOverride, Member
@@ -572,12 +572,15 @@ def household_change_head(*, actor, household: Household, new_head: Member, old_
     return locked
 
 
-def households_poverty_summary_set(rows, *, standard_code: str, on_date: date) -> int:
+def households_poverty_summary_set(rows, *, standard_code: str, on_date: date,
+                                   source: str = PovertyClassSource.CLASSIFICATION) -> int:  # fmt: skip
     """Record each household's current class (``rows``: (household id, class)) for lists and filters.
 
-    Called by the poverty app inside its own transaction, which writes the classification
-    history and the audit event; this summary is derived data, so it carries no event itself and
-    does not bump the household's edit version.
+    Called by the poverty app (``source`` classification) and the review's recognition decision
+    (``source`` decision) inside their own transactions, which write the history and the audit event;
+    this summary is derived data, so it carries no event itself and does not bump the household's edit
+    version. A classification never replaces a class recognised by a decision under the same standard
+    (only a later decision does): those households are left as they are. Returns how many were set.
     """
     by_class: dict[str, list[int]] = {}
     for household_id, klass in rows:
@@ -585,7 +588,13 @@ def households_poverty_summary_set(rows, *, standard_code: str, on_date: date) -
     updated = 0
     for klass, ids in by_class.items():
         for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
-            updated += Household.objects.filter(pk__in=ids[start : start + 900]).update(
-                poverty_class=klass, poverty_standard=standard_code, poverty_classified_on=on_date
-            )
+            households = Household.objects.filter(pk__in=ids[start : start + 900])
+            if source != PovertyClassSource.DECISION:
+                households = households.exclude(
+                    poverty_class_source=PovertyClassSource.DECISION, poverty_standard=standard_code
+                )
+            updated += households.update(
+                poverty_class=klass, poverty_standard=standard_code, poverty_classified_on=on_date,
+                poverty_class_source=source,
+            )  # fmt: skip
     return updated

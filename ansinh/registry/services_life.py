@@ -21,7 +21,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
 
-from .choices import MOVE_TRANSITIONS, HouseholdStatus, MemberStatus, MoveStatus, Relation
+from .choices import MOVE_TRANSITIONS, HouseholdStatus, MemberStatus, MoveStatus, Relation, Sex
 from .events import RegistryEventType
 from .models import Household, HouseholdMove, Member
 from .services import (
@@ -74,6 +74,31 @@ def _check_event_date(day: date | None, *, field: str, member: Member | None = N
         if born and day < born:
             raise ValidationError({field: _("Ngày này trước ngày sinh của %(name)s.") % {"name": member.full_name}})
     return day
+
+
+# Luật Hôn nhân và gia đình 2014, Điều 8 khoản 1 điểm a: nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi.
+MARRIAGE_AGE = {Sex.MALE: 20, Sex.FEMALE: 18}
+
+
+def of_marriage_age(*, sex: str, birth_date: date | None, birth_year: int | None, on: date) -> bool:
+    """Whether a person of `sex` born then has reached the legal age of marriage on `on`.
+
+    With only a birth year the age is taken as `on.year - birth_year`, at most a year more than the
+    real one: a member whose day of birth the registry lacks is not refused on a guess."""
+    age = MARRIAGE_AGE.get(sex, min(MARRIAGE_AGE.values()))
+    if birth_date is not None:
+        return (on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))) >= age
+    return birth_year is None or on.year - birth_year >= age
+
+
+def _check_marriage_age(*, name: str, sex: str, birth_date: date | None, birth_year: int | None, on: date) -> None:
+    if not of_marriage_age(sex=sex, birth_date=birth_date, birth_year=birth_year, on=on):
+        raise ApplicationError(
+            _("%(name)s chưa đủ tuổi kết hôn vào ngày %(day)s (nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi).")
+            % {"name": name, "day": on.strftime("%d/%m/%Y")},
+            code="under_marriage_age",
+            details={"field": "date"},
+        )
 
 
 def _lock_households(*households: Household) -> list[Household]:
@@ -215,7 +240,8 @@ def member_join_by_marriage(
     household; if they were its head, `new_head`/`old_head_relation` hand that household on, and
     if they were its last member it is dissolved. Both households must be in the actor's area: a
     marriage across areas is a move between communes. `relation` is the member's relation to
-    this household's head. Refused also when the date is in the future or before the birth.
+    this household's head. Refused also when the date is in the future or before the birth, and
+    for a person under the legal age of marriage on that day (`of_marriage_age`).
     """
     if (data is None) == (member is None):
         raise ValidationError(_("Hãy nhập người mới hoặc chọn một thành viên đã có trong sổ (chỉ một trong hai)."))
@@ -225,6 +251,8 @@ def member_join_by_marriage(
         _require_active(locked)
         _check_event_date(date, field="date")
         _check_relation(data.relation, field="relation")
+        _check_marriage_age(name=data.full_name, sex=data.sex, birth_date=data.birth_date,
+                            birth_year=data.birth_year, on=date)  # fmt: skip
         # member_add records MEMBER_JOINED_BY_MARRIAGE with the person; the marriage date is not in
         # its changes yet (see the report: member_add needs an extra-changes argument).
         return member_add(
@@ -242,6 +270,8 @@ def member_join_by_marriage(
     if source.pk == target.pk:
         raise ApplicationError(_("Người này đã ở trong hộ này."), code="same_household")
     _check_event_date(date, field="date", member=locked)
+    _check_marriage_age(name=locked.full_name, sex=locked.sex, birth_date=locked.birth_date,
+                        birth_year=locked.birth_year, on=date)  # fmt: skip
     _check_relation(relation, field="relation")
     last = _release_head(
         actor=actor, household=source, member=locked, new_head=new_head, old_head_relation=old_head_relation
@@ -280,7 +310,8 @@ def member_leave_by_marriage(
     """A present member leaves the household to marry (to a household outside the registry's reach).
 
     The head may leave only when `new_head` is named (and `old_head_relation`); the last present
-    member leaving dissolves the household. Refused for a date in the future or before the birth.
+    member leaving dissolves the household. Refused for a date in the future or before the birth,
+    and for a member under the legal age of marriage on that day (`of_marriage_age`).
     """
     household = _lock_household(member.household, None)
     _require_manage(actor, _unit_of(household))
@@ -289,6 +320,8 @@ def member_leave_by_marriage(
     if locked.household_id != household.pk or locked.status != MemberStatus.PRESENT:
         raise ApplicationError(_("Chỉ thành viên đang trong hộ mới rời hộ được."), code="member_not_present")
     _check_event_date(date, field="date", member=locked)
+    _check_marriage_age(name=locked.full_name, sex=locked.sex, birth_date=locked.birth_date,
+                        birth_year=locked.birth_year, on=date)  # fmt: skip
     last = _release_head(
         actor=actor, household=household, member=locked, new_head=new_head, old_head_relation=old_head_relation
     )

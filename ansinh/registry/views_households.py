@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,6 +19,7 @@ from django.views.generic import FormView
 
 from ansinh.core.exceptions import ApplicationError
 from ansinh.core.views import AreaPermissionRequiredMixin, ScopedDetailView, ScopedListView
+from ansinh.geo.selectors import area_units_ended
 
 from . import selectors, services
 from .choices import MemberStatus, Relation
@@ -34,6 +36,7 @@ from .identity import mask_id_number, normalise_id_number
 from .models import Household
 from .panels import household_panels
 from .services_identity import member_identity_reveal
+from .services_life import of_marriage_age
 from .tables import HouseholdTable, history_entries
 
 VIEW_PERM = selectors.VIEW_PERM
@@ -121,6 +124,8 @@ class HouseholdListView(ScopedListView):
         context["can_import"] = user.has_perm("registry.import_household")
         context["can_export"] = user.has_perm("registry.export_household")
         context["can_review_duplicates"] = user.has_perm("registry.view_duplicatepair")
+        # A legacy-only area (e.g. a district abolished on 30/6/2025) holds old records at most: say so.
+        context["ended_areas"] = area_units_ended(user=user, perm=VIEW_PERM)
         # The export takes the list's filters; only the page number and sort are the list's own.
         query = self.request.GET.copy()
         for key in ("page", "sort", "format"):
@@ -145,9 +150,14 @@ class HouseholdDetailView(ScopedDetailView):
         user, household = self.request.user, self.object
         can_see_full_id = user.has_perm(FULL_IDENTITY_PERM, household)
         members = list(selectors.household_members(household=household))
+        today = timezone.localdate()
         for m in members:
             m.masked_id = mask_id_number(m.id_number)
             m.is_head = m.pk == household.head_id
+            # Leaving to marry is offered only from the legal age on (the service refuses it too).
+            m.may_leave_by_marriage = not m.is_head and of_marriage_age(
+                sex=m.sex, birth_date=m.birth_date, birth_year=m.birth_year, on=today
+            )
         context.update(
             page_title=str(household),
             members=members,

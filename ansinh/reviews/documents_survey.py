@@ -6,9 +6,7 @@ the secretary and the household representatives."""
 from __future__ import annotations
 
 import io
-import unicodedata
 
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -16,7 +14,7 @@ from docx.shared import Pt
 
 from ansinh.poverty.explain import class_label
 
-from .views_common import DOCX_CONTENT_TYPE  # noqa: F401 - re-exported for the pages and the API
+from .views_common import DOCX_CONTENT_TYPE, file_slug  # noqa: F401 - DOCX_CONTENT_TYPE re-exported for the pages and the API
 
 
 def percent(agreeing: int, count: int) -> str:
@@ -149,6 +147,5 @@ def meeting_minutes_docx(meeting, results) -> bytes:
 
 def minutes_filename(meeting) -> str:
     """An ASCII file name: ``bien-ban-hop-dan-thon-1-2025-10-15.docx``."""
-    name = meeting.village.name.replace("Đ", "D").replace("đ", "d")
-    name = unicodedata.normalize("NFKD", name)
-    return f"bien-ban-hop-dan-{slugify(name) or meeting.village_id}-{meeting.held_on.isoformat()}.docx"
+    village = file_slug(meeting.village.name) or meeting.village_id
+    return f"bien-ban-hop-dan-{village}-{meeting.held_on.isoformat()}.docx"

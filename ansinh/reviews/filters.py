@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.widgets import Select
 from ansinh.geo.models import AdminUnit
 
 from .choices import CampaignStatus, CaseOrigin, CaseState
@@ -34,10 +35,13 @@ class CaseFilterSet(django_filters.FilterSet):
         label=_("Tìm theo tên chủ hộ, số CCCD hoặc mã hộ"), method="filter_nothing",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
     )  # fmt: skip
+    # A province campaign offers its communes and villages (thousands): `Select` writes them in Python.
     unit = django_filters.ModelChoiceFilter(label=_("Xã/phường"), queryset=AdminUnit.objects.none(),
-                                            method="filter_nothing", empty_label=_("Tất cả"))  # fmt: skip
+                                            method="filter_nothing", empty_label=_("Tất cả"),
+                                            widget=Select)  # fmt: skip
     village = django_filters.ModelChoiceFilter(label=_("Thôn/tổ dân phố"), queryset=AdminUnit.objects.none(),
-                                               method="filter_nothing", empty_label=_("Tất cả"))  # fmt: skip
+                                               method="filter_nothing", empty_label=_("Tất cả"),
+                                               widget=Select)  # fmt: skip
     origin = django_filters.ChoiceFilter(label=_("Lý do rà soát"), choices=CaseOrigin.choices,
                                          method="filter_nothing", empty_label=_("Tất cả"))  # fmt: skip
     state = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=CaseState.choices, method="filter_nothing",

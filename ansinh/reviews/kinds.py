@@ -8,7 +8,7 @@ the campaign services read periods, chains and deadlines only through it.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -59,6 +59,12 @@ class KindSpec:
     milestones: dict[str, list[MilestoneTemplate]]
     # Public posting (niêm yết, step 5) lasts this many working days unless the commune sets another.
     posting_working_days: int = 3
+    # The last day a certificate (Mẫu 03) of this kind's decision is valid: {month, day} of the decision's
+    # year plus `year_offset`. The yearly periodic review sets the lists used the following year (QĐ 24/2021
+    # Điều 3), the certificate being endorsed each year for the next (domain brief §3.3, [V-2]): data, not
+    # a rule. Default (`default_certificate_rule`): yearly kinds to the end of the next year, others to the
+    # end of the decision's year.
+    certificate_valid_until: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_monthly(self) -> bool:
@@ -73,6 +79,12 @@ class KindSpec:
             return start, start + timedelta(days=self.period["length_days"] - 1)
         s, e = self.period["start"], self.period["end"]
         return date(year, s["month"], s["day"]), date(year, e["month"], e["day"])
+
+    def certificate_valid_to(self, decided_on: date) -> date:
+        """The last day a certificate recognised by a decision signed on `decided_on` is valid."""
+        rule = self.certificate_valid_until or default_certificate_rule(self.period)
+        year = decided_on.year + int(rule.get("year_offset", 0))
+        return date(year, rule["month"], min(rule["day"], calendar.monthrange(year, rule["month"])[1]))
 
     def chain_for(self, structure: str) -> list[str]:
         return list(self.chains[structure])
@@ -110,6 +122,9 @@ class KindSpec:
         posting_days = data.get("posting_working_days", 3)
         if not isinstance(posting_days, int) or isinstance(posting_days, bool) or posting_days < 1:
             problems.append("posting_working_days: a whole number ≥ 1")
+        certificate = data.get("certificate_valid_until")
+        if certificate is not None and _certificate_rule_problem(certificate):
+            problems.append(f"certificate_valid_until: {_certificate_rule_problem(certificate)}")
         chains = data.get("chains") or {}
         for structure, levels in STRUCTURE_LEVELS.items():
             chain = chains.get(structure)
@@ -158,5 +173,26 @@ class KindSpec:
             code=code, name=str(data["name"]), name_en=str(data.get("name_en", "")), order=int(data.get("order", 100)),
             legal_basis=str(data.get("legal_basis", "")), period=dict(period), due_soon_days=due_soon,
             chains={s: list(chains[s]) for s in STRUCTURE_LEVELS}, milestones=milestones,
-            posting_working_days=posting_days,
+            posting_working_days=posting_days, certificate_valid_until=dict(certificate or {}),
         )  # fmt: skip
+
+
+def default_certificate_rule(period: dict[str, Any]) -> dict[str, int]:
+    """Without `certificate_valid_until`: a yearly review's certificate to 31/12 of the following year
+    (its lists are used that year), a monthly one's to 31/12 of the decision's year (the next periodic
+    review takes over)."""
+    return {"month": 12, "day": 31, "year_offset": 1 if period.get("type") == "yearly" else 0}
+
+
+def _certificate_rule_problem(rule: Any) -> str:
+    """What is wrong with a `certificate_valid_until` rule ("" when nothing)."""
+    if not isinstance(rule, dict) or set(rule) - {"source"} not in ({"month", "day"}, {"month", "day", "year_offset"}):
+        return "{month, day} or {month, day, year_offset} (and an optional source)"
+    offset = rule.get("year_offset", 0)
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 5:
+        return "year_offset must be a whole number 0–5"
+    try:
+        date(2000, rule["month"], rule["day"])
+    except (TypeError, ValueError):
+        return "month and day must make a date"
+    return ""

@@ -143,8 +143,9 @@ class Board:
 def milestone_board(*, user, campaign: Campaign, today: date) -> Board:
     """Rows = the campaign's unit and its covered units that `user` may see; one cell per milestone.
 
-    A covered unit above the reader's area is a row too (a village head follows their commune),
-    the campaign's own unit only for readers whose area contains it.
+    A unit above the reader's area is a row too, read only: a village head follows their commune, and
+    every reader the campaign's own unit (the province), whose milestones the campaign page lists to
+    all its readers; so every reader's `totals` count the milestones the page lists.
 
     A milestone applies to the units of its level; other cells are empty. `totals` counts the
     states of the applicable cells (what the page's summary and the API report).
@@ -153,7 +154,8 @@ def milestone_board(*, user, campaign: Campaign, today: date) -> Board:
     complete_scope = scope_of(user, COMPLETE_PERM)
     above = set() if scope.national else _ancestor_paths(scope.paths)
     covered = board_units(campaign)
-    visible = [campaign.unit] if scope.covers(campaign.unit.path, campaign.unit.successor_path) else []
+    # A reader sees the campaign through its unit or a covered unit, so its unit is theirs or above it.
+    visible = [campaign.unit]
     for unit in covered:
         if unit.pk != campaign.unit_id and (scope.covers(unit.path, unit.successor_path) or unit.path in above):
             visible.append(unit)
@@ -240,7 +242,8 @@ def case_history(*, case: ReviewCase) -> QuerySet[AuditEvent]:
     """The case's history, newest first: events about the case itself; the listing events of the
     campaign for the household's unit or any unit above it (listing writes one event per unit); and
     the events of what the case went through as part of a group: its village meetings, its posting,
-    the complaints about it, the commune's decision, and the approvals of its units."""
+    the complaints about it, the commune's decision, and the approvals of its units. Group events from
+    before the case existed (e.g. the commune's approval before a later application) are not its history."""
     from .models import Complaint, MeetingResult, UnitApproval
 
     parts = [p for p in case.unit_path.split("/") if p]
@@ -253,14 +256,16 @@ def case_history(*, case: ReviewCase) -> QuerySet[AuditEvent]:
         "reviews.posting": [case.posting_id] if case.posting_id else [],
         "reviews.communedecision": [case.decision_id] if case.decision_id else [],
     }  # fmt: skip
-    condition = Q(target_type="reviews.reviewcase", target_id=str(case.pk)) | Q(
+    group = Q(
         target_type="reviews.campaign", target_id=str(case.campaign_id), event_type=ReviewsEventType.CASES_LISTED,
         unit_path__in=paths,
     )  # fmt: skip
     for target_type, ids in related.items():
         ids = [str(pk) for pk in ids]
         if ids:
-            condition |= Q(target_type=target_type, target_id__in=ids)
+            group |= Q(target_type=target_type, target_id__in=ids)
+    own = Q(target_type="reviews.reviewcase", target_id=str(case.pk))
+    condition = own | (group & Q(occurred_at__gte=case.created_at))
     return AuditEvent.objects.filter(condition).select_related("actor").order_by("-occurred_at", "-id")
 
 
@@ -275,6 +280,22 @@ def case_units(*, user, campaign: Campaign, perm: str = RECORD_CASE_PERM) -> Que
         .filter(condition, level__in=["commune", "village"])
         .order_by("sort_key")
     )
+
+
+def units_taking_cases(*, user, campaign: Campaign) -> QuerySet[AdminUnit]:
+    """`case_units` (where `user` may record households) that still take new households: none once
+    the campaign's results are frozen, none under a unit whose results are approved (what
+    `services_cases.refuse_new_cases` refuses), none unless the campaign is open."""
+    from .choices import LOCKED_APPROVAL_STATES, CampaignStatus
+    from .models import CampaignResult, UnitApproval
+
+    units = case_units(user=user, campaign=campaign)
+    if campaign.status != CampaignStatus.OPEN or CampaignResult.objects.filter(campaign=campaign).exists():
+        return units.none()
+    locked = UnitApproval.objects.filter(campaign=campaign, state__in=list(LOCKED_APPROVAL_STATES))
+    for path in locked.values_list("unit_path", flat=True):
+        units = units.exclude(path__startswith=path)
+    return units
 
 
 def form_a_checklist(on_date: date) -> FormAChecklist | None:

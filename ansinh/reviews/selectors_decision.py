@@ -4,6 +4,7 @@ certificates and what a commune still lacks before its decision (readiness)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -101,12 +102,21 @@ def certificate_get_visible(*, user, case_pk) -> Certificate:
     certificate = (
         Certificate.objects.visible_to(user, perm=VIEW_CERTIFICATE_PERM).filter(case_id=case_pk)
         .select_related("commune", "commune__parent", "case", "case__campaign", "case__campaign__standard",
-                        "case__decision", "case__household", "case__household__village")
+                        "case__campaign__kind", "case__decision", "case__household", "case__household__village")
         .first()
     )  # fmt: skip
     if certificate is None:
         raise Http404
     return certificate
+
+
+def certificate_validity(certificate: Certificate) -> tuple[date, date]:
+    """(first, last day) the certificate is valid: from the recognition decision's signing (the issue
+    date when none is linked) to the end of the period its campaign kind sets
+    (`KindSpec.certificate_valid_to`), not the poverty standard's whole period."""
+    case = certificate.case
+    start = case.decision.signed_on if case.decision_id else certificate.issued_on
+    return start, case.campaign.kind.spec().certificate_valid_to(start)
 
 
 def decision_communes(*, user, campaign: Campaign, perm: str = RECORD_DECISION_PERM) -> QuerySet[AdminUnit]:

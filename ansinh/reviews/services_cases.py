@@ -32,7 +32,15 @@ from .choices import ApplicationChannel, CampaignStatus, CaseOrigin, CaseState
 from .events import ReviewsEventType
 from .models import Campaign, FormAChecklist, ReviewCase
 from .selectors import form_a_checklist
-from .services_common import actor_user, covered_paths, lock_case, lock_open_campaign, today_or
+from .services_common import (
+    actor_user,
+    approval_locked,
+    covered_paths,
+    lock_case,
+    lock_open_campaign,
+    results_frozen,
+    today_or,
+)
 
 FORM_A_FILE = Path(__file__).resolve().parent / "data" / "form_a.json"
 RECORD_PERM = "reviews.record_case"
@@ -54,6 +62,28 @@ def _require_case(actor, case: ReviewCase) -> None:
 
 def _in_campaign(campaign: Campaign, path: str) -> bool:
     return any(path.startswith(p) for p in covered_paths(campaign))
+
+
+def refuse_new_cases(campaign: Campaign, path: str) -> None:
+    """Refused (ApplicationError) when no household may join the campaign at `path` any more: the
+    campaign's results are frozen, or the results of that unit (or a unit above it) are approved.
+
+    QĐ 24/2021/QĐ-TTg: once the commune chair has recognised the results and they are approved, the
+    periodic review is over for that commune; a later application goes to the monthly regular review
+    (Điều 5). Only an open campaign takes households at all (`lock_open_campaign`)."""
+    if results_frozen(campaign):
+        raise ApplicationError(
+            _("Kết quả đợt rà soát này đã được chốt; không thêm hộ vào đợt được nữa. Giấy đề nghị mới được xem "
+              "xét trong đợt rà soát thường xuyên."),
+            code="results_frozen",
+        )  # fmt: skip
+    row = approval_locked(campaign, path)
+    if row is not None:
+        raise ApplicationError(
+            _("Kết quả rà soát của %(unit)s đã được phê duyệt; không thêm hộ vào đợt được nữa. Giấy đề nghị mới "
+              "được xem xét trong đợt rà soát thường xuyên.") % {"unit": row.unit.name},
+            code="results_locked",
+        )  # fmt: skip
 
 
 # -- phiếu A as data ----------------------------------------------------------------------------
@@ -198,7 +228,8 @@ def cases_list_current(*, actor, campaign: Campaign, unit: AdminUnit) -> dict[st
     QĐ 24/2021/QĐ-TTg Điều 4 khoản 1 điểm a: the list to review includes every household on the
     lists the commune manages. Idempotent: households already in the campaign are left as they are.
     One bulk insert and one audit event with the counts. Refused (nothing written) when the campaign
-    is not open, the unit is not a commune or village of the campaign, or lies outside the actor's area.
+    is not open, its results are frozen or the unit's results approved (`refuse_new_cases`), the unit
+    is not a commune or village of the campaign, or lies outside the actor's area.
     """
     _require_record(actor, unit)
     if unit.level not in (Level.COMMUNE, Level.VILLAGE) or not _in_campaign(campaign, unit.path):
@@ -206,6 +237,7 @@ def cases_list_current(*, actor, campaign: Campaign, unit: AdminUnit) -> dict[st
                                % {"unit": unit.name}})  # fmt: skip
     with transaction.atomic():
         locked = lock_open_campaign(campaign)
+        refuse_new_cases(locked, unit.path)
         households = list(
             Household.objects.filter(
                 unit_path__startswith=unit.path, status=HouseholdStatus.ACTIVE, poverty_class__in=list(LISTED_CLASSES)
@@ -289,7 +321,8 @@ def application_record(
     through the registry's own service from `new_household`, in the same transaction.
 
     QĐ 24/2021/QĐ-TTg Điều 4 khoản 1 điểm b; Mẫu 01 may come directly, by post or online (Điều 5).
-    Refused (nothing written, not even the household): campaign not open; the household or the new
+    Refused (nothing written, not even the household): campaign not open, its results frozen or the
+    unit's results approved (`refuse_new_cases`); the household or the new
     household's commune outside the campaign's units or the actor's area; received_on missing, in the
     future or outside the campaign period; the household already in the campaign; what the registry
     refuses for a new household (including an actor who may not register households there).
@@ -310,6 +343,7 @@ def application_record(
     _clean_application(campaign, application, today_or(today))
     with transaction.atomic():
         locked = lock_open_campaign(campaign)
+        refuse_new_cases(locked, unit.path)
         if household is None:
             household = household_register(
                 actor=actor, commune=new_household.commune, data=new_household.household,

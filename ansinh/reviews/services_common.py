@@ -3,7 +3,8 @@ services_inspection, services_decision and services_approval):
 
 - the actor holds the step's permission over the case's unit (`require_perm`);
 - the campaign is open (`lock_open_campaign`, which also locks its row);
-- the unit's results are not locked by an approval (`ensure_unlocked`, `approval_locked`);
+- the unit's results are not locked by an approval, nor the campaign's results frozen
+  (`ensure_unlocked`, `approval_locked`, `results_frozen`);
 - the case moves only along `choices.CASE_TRANSITIONS` (`lock_case`);
 - a case sent back to phiếu B (`case_send_back`): meeting under 50%, an upheld complaint, a
   re-inspection finding the commune accepts.
@@ -21,7 +22,7 @@ from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
 
 from .choices import LOCKED_APPROVAL_STATES, CampaignStatus, CaseState, case_can_move
-from .models import Campaign, ReviewCase, UnitApproval
+from .models import Campaign, CampaignResult, ReviewCase, UnitApproval
 
 __all__ = [
     "actor_user",
@@ -33,6 +34,7 @@ __all__ = [
     "lock_case",
     "lock_open_campaign",
     "require_perm",
+    "results_frozen",
     "today_or",
 ]  # fmt: skip
 
@@ -85,8 +87,19 @@ def approval_locked(campaign: Campaign, path: str) -> UnitApproval | None:
     )  # fmt: skip
 
 
+def results_frozen(campaign: Campaign) -> bool:
+    """Whether the campaign's results are frozen (`services_results.results_freeze`): nothing changes after."""
+    return CampaignResult.objects.filter(campaign=campaign).exists()
+
+
 def ensure_unlocked(campaign: Campaign, path: str) -> None:
-    """Refused when the results of `path`'s unit (or a unit above it) are approved: approval locks them."""
+    """Refused when the campaign's results are frozen, or the results of `path`'s unit (or a unit above it)
+    are approved: approval locks them. No household may join, move or change in a locked unit."""
+    if results_frozen(campaign):
+        raise ApplicationError(
+            _("Kết quả đợt rà soát này đã được chốt nên không ghi nhận hay sửa hộ nào được nữa."),
+            code="results_frozen",
+        )
     row = approval_locked(campaign, path)
     if row is not None:
         raise ApplicationError(

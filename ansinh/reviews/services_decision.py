@@ -25,7 +25,7 @@ from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
-from ansinh.registry.choices import PovertyClass
+from ansinh.registry.choices import PovertyClass, PovertyClassSource
 from ansinh.registry.services import households_poverty_summary_set
 
 from .choices import CampaignStatus, CaseState
@@ -223,7 +223,8 @@ def decision_record(*, actor, campaign: Campaign, commune: AdminUnit, data: Deci
             case.state, case.final_class, case.decision = CaseState.DECIDED, case.provisional_class, decision
             case.save(update_fields=["state", "final_class", "decision", "updated_at"])
             rows.append((case.household_id, case.final_class))
-        households_poverty_summary_set(rows, standard_code=locked.standard.code, on_date=data.signed_on)
+        households_poverty_summary_set(rows, standard_code=locked.standard.code, on_date=data.signed_on,
+                                       source=PovertyClassSource.DECISION)  # fmt: skip
         decision.counts = decision_counts(decision)
         decision.save(update_fields=["counts", "updated_at"])
         new = {"number": decision.number, "signed_on": decision.signed_on.isoformat(),

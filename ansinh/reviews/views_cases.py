@@ -28,6 +28,7 @@ from .choices import CampaignStatus, CaseOrigin, CaseState
 from .filters import CaseFilterSet
 from .forms import ApplicationForm, FormAForm, ListCurrentForm
 from .panels import case_panels
+from .services_common import approval_locked, results_frozen
 from .tables import CaseTable
 from .views_common import REFUSALS, add_form_errors, refusal_messages
 
@@ -67,11 +68,12 @@ class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         user, campaign = self.request.user, self.get_campaign()
         can_record = campaign.status == CampaignStatus.OPEN and user.has_perm(RECORD_PERM)
-        units = selectors.case_units(user=user, campaign=campaign) if can_record else None
+        # Only where households may still join: not once the results are approved or frozen.
+        units = selectors.units_taking_cases(user=user, campaign=campaign) if can_record else None
+        can_record = can_record and units.exists()
         context.update(
             page_title=_("Hộ trong đợt: %(name)s") % {"name": campaign.name}, campaign=campaign,
-            can_record=can_record and units.exists(),
-            list_form=ListCurrentForm(units=units) if can_record else None,
+            can_record=can_record, list_form=ListCurrentForm(units=units) if can_record else None,
         )  # fmt: skip
         return context
 
@@ -121,6 +123,11 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
 
     def get(self, request, pk):
         campaign = selectors.campaign_get_visible(user=request.user, pk=pk)
+        if not selectors.units_taking_cases(user=request.user, campaign=campaign).exists():
+            messages.error(request, _("Đợt rà soát này không nhận thêm hộ ở địa bàn của bạn (đợt chưa mở hoặc đã "
+                                      "kết thúc, hoặc kết quả đã được phê duyệt, đã chốt). Giấy đề nghị mới được "
+                                      "xem xét trong đợt rà soát thường xuyên."))  # fmt: skip
+            return HttpResponseRedirect(reverse("reviews:case_list", args=[campaign.pk]))
         return self._render(campaign, self._form(campaign))
 
     def post(self, request, pk):
@@ -192,6 +199,9 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
         case = selectors.case_get_visible(user=user, pk=self.kwargs["pk"])
         open_ = case.campaign.status == CampaignStatus.OPEN
         can_record = open_ and case.state == CaseState.LISTED and user.has_perm(RECORD_PERM, case)
+        # Approved or frozen results are locked: no step is offered (the services refuse them too).
+        can_record = can_record and not results_frozen(case.campaign)
+        can_record = can_record and approval_locked(case.campaign, case.unit_path) is None
         context.update(
             page_title=str(case.household), case=case, campaign=case.campaign, household=case.household,
             history=[{"at": e.occurred_at, "actor": e.actor_name, "label": label_for(e.event_type),

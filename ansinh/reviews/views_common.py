@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.text import fold_vietnamese
 
 # What a service raises when it refuses (nothing written): shown to the user, never a server error.
 REFUSALS = (ValidationError, ApplicationError, PermissionDenied)
@@ -35,10 +36,17 @@ def add_form_errors(form, exc: Exception, field_for=None) -> None:
         form.add_error(None, refusal_messages(exc))
 
 
+def file_slug(*parts) -> str:
+    """The parts of a download's name as one ASCII slug, Vietnamese letters folded (đ → d):
+    ("quyet-dinh-cong-nhan", "Xã Đông Sơn", 2026) → ``quyet-dinh-cong-nhan-xa-dong-son-2026``."""
+    return slugify(fold_vietnamese(" ".join(str(p) for p in parts)))
+
+
 def docx_response(content: bytes, filename: str) -> HttpResponse:
-    """A .docx download with an ASCII filename (Vietnamese letters folded) and its UTF-8 original."""
+    """A .docx download. ``filename`` is its name folded to ASCII (for old clients), ``filename*`` the same
+    name in UTF-8: name files with `file_slug`, so both are the same text."""
     stem, _dot, ext = filename.rpartition(".")
-    ascii_name = f"{slugify(stem) or 'tai-lieu'}.{ext or 'docx'}"
+    ascii_name = f"{file_slug(stem) or 'tai-lieu'}.{ext or 'docx'}"
     response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return response

@@ -15,8 +15,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
+from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import AreaPermissionRequiredMixin
 
 from . import documents_decision, selectors, selectors_decision, services_decision
@@ -24,15 +26,25 @@ from .choices import CampaignStatus, CaseState, CommitteeRole
 from .forms_decision import CertificatesForm, DecisionForm
 from .models import Certificate, SteeringMember
 from .services_common import approval_locked
-from .views_common import REFUSALS, add_form_errors, docx_response, refusal_messages
+from .views_common import REFUSALS, add_form_errors, docx_response, file_slug, refusal_messages
 
 RECORD_PERM = selectors_decision.RECORD_DECISION_PERM
 VIEW_PERM = selectors_decision.VIEW_DECISION_PERM
 VIEW_CERTIFICATE_PERM = selectors_decision.VIEW_CERTIFICATE_PERM
 
 
+# Signer titles as the decision form offers them: shown in the reader's language; any other text as written.
+SIGNER_TITLES = {"chu tich": gettext_lazy("Chủ tịch"), "pho chu tich": gettext_lazy("Phó Chủ tịch")}
+
+
+def signer_title(position: str) -> str:
+    """The signer's title in the reader's language when it is a known one ("Chủ tịch" → "Chairperson")."""
+    return str(SIGNER_TITLES.get(fold_vietnamese(position), position))
+
+
 def draft_filename(decision) -> str:
-    return f"quyet-dinh-cong-nhan-{decision.commune.name}-{decision.campaign.year}.docx"
+    """``quyet-dinh-cong-nhan-xa-tho-xuan-2026.docx`` (the same in ``filename`` and ``filename*``)."""
+    return f"{file_slug('quyet-dinh-cong-nhan', decision.commune.name, decision.campaign.year)}.docx"
 
 
 # -- the decision ---------------------------------------------------------------------------------
@@ -179,10 +191,12 @@ class CertificatePrintView(AreaPermissionRequiredMixin, View):
         household = case.household
         standard = case.campaign.standard
         members = household.members.filter(status="present").order_by("order", "pk")
+        valid_from, valid_to = selectors_decision.certificate_validity(certificate)
         return render(request, "reviews/decision/certificate_print.html", {
             "certificate": certificate, "case": case, "campaign": case.campaign, "household": household,
             "members": members, "decision": case.decision, "standard": standard, "commune": certificate.commune,
-            "province": certificate.commune.parent,
+            "province": certificate.commune.parent, "valid_from": valid_from, "valid_to": valid_to,
+            "signer_title": signer_title(case.decision.signer_position if case.decision_id else ""),
             "page_title": _("Giấy chứng nhận %(number)s") % {"number": certificate.number},
         })  # fmt: skip
 
@@ -205,7 +219,7 @@ class RefusalDocxView(AreaPermissionRequiredMixin, View):
             case, commune=commune, today=timezone.localdate(),
             signer_position=head.position if head else _("Chủ tịch"), signer_name=head.full_name if head else "",
         )  # fmt: skip
-        return docx_response(content, f"thong-bao-khong-du-dieu-kien-{case.household.code}.docx")
+        return docx_response(content, f"{file_slug('thong-bao-khong-du-dieu-kien', case.household.code)}.docx")
 
 
 # -- panels ---------------------------------------------------------------------------------------

@@ -156,12 +156,14 @@ def _index_names(table: str) -> set[str]:
 
 
 def test_member_and_audit_rows_carry_one_index_per_reader():
-    """Decision 0026: no pattern twin of a CCCD, folded name or event hash, no plain folded-name index."""
+    """Decision 0026: no pattern twin of a CCCD, folded name or event hash, no plain folded-name index;
+    decision 0030: no index on the event hash at all (the unique chain and sequence it covers is kept)."""
     members, events = _index_names("registry_member"), _index_names("audit_auditevent")
     assert not [name for name in members | events if name.endswith("_like")], (members, events)
     assert "registry_member_id_number" in members
     assert not [name for name in members if name.startswith("registry_member_name_folded")], members
-    assert "audit_auditevent_hash_key" in events  # still unique
+    assert not [name for name in events if "hash" in name], events
+    assert "audit_event_chain_sequence_unique" in events
 
 
 def test_household_page_reads_by_primary_key(registry, users):

@@ -83,3 +83,47 @@ def test_a_select_with_another_option_template_falls_back_to_the_templates():
     ours = Ours(choices=[("a", "A"), ("b", "B")]).render("x", "a")
     assert ours == Theirs(choices=[("a", "A"), ("b", "B")]).render("x", "a")
     assert "<input" in ours and "<option" not in ours
+
+
+class _Rows(list):
+    """Choices that also offer their (value, label) pairs as strings, as the lists' unit filters do."""
+
+    def option_rows(self):
+        return [("" if value is None else str(value), label) for value, label in self]
+
+
+def test_choices_with_option_rows_are_written_from_them_with_the_same_html():
+    rows = _Rows([("", "Tất cả"), (1, "Xã <Một>"), (2, "Phường & Hai"), (1234, 'Xã "cũ"')])
+    for value in ("", "2", 2, 1234, "1234", None, "999"):
+        ours = Select(choices=rows).render("commune", value, attrs={"id": "id_commune"})
+        assert ours == forms.Select(choices=list(rows)).render("commune", value, attrs={"id": "id_commune"})
+    assert '<option value="1234" selected>Xã &quot;cũ&quot;</option>' in Select(choices=rows).render("c", 1234)
+
+
+def test_a_multiple_select_or_none_values_keep_djangos_selection():
+    class Multiple(Select):
+        allow_multiple_selected = True
+
+    choices = [(None, "Chưa có"), ("a", "A"), ("a", "A lần nữa"), ("Nhóm", [(None, "Trong nhóm"), ("b", "B")])]
+    for value in (None, "", ["a", "b"], "a", ["None"]):
+        assert Multiple(choices=choices).render("x", value) == forms.SelectMultiple(choices=choices).render("x", value)
+        assert Select(choices=choices).render("x", value) == forms.Select(choices=choices).render("x", value)
+
+
+def test_a_subclass_that_makes_its_own_options_gets_djangos_context():
+    def create_option(widget, *args, **kwargs):
+        option = forms.Select.create_option(widget, *args, **kwargs)
+        option["attrs"]["data-x"] = "1"
+        return option
+
+    class Ours(Select):
+        pass
+
+    class Theirs(forms.Select):
+        pass
+
+    Ours.create_option = Theirs.create_option = create_option
+
+    ours = Ours(choices=_Rows([("a", "A")])).render("x", "a")
+    assert ours == Theirs(choices=[("a", "A")]).render("x", "a")
+    assert 'data-x="1"' in ours

@@ -1,13 +1,15 @@
 import pytest
 from django.core.management import call_command
 
-from ansinh.accounts.models import User
+from ansinh.accounts.models import RoleAssignment, User
 from ansinh.accounts.services import roles_load
 from ansinh.audit.verification import verify_all
 from ansinh.demo.accounts import ACCOUNTS, DEMO_PASSWORD
 from ansinh.demo.duplicates import DEMO_DUPLICATES
 from ansinh.demo.households import DEMO_COMMUNES
 from ansinh.demo.services import demo_load
+from ansinh.geo.choices import LEGACY_LAST_DAY
+from ansinh.geo.models import AdminUnit
 from ansinh.poverty.services import standards_load
 from ansinh.registry.models import DuplicatePair, Household, Member
 from ansinh.reviews.models import Campaign, Certificate, MilestoneCompletion, ReviewCase
@@ -81,3 +83,11 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     assert set(visible.values_list("commune__code", flat=True)) == codes
     response = client.post("/accounts/login/", {"username": "th.canbo", "password": DEMO_PASSWORD})
     assert response.status_code == 302  # the documented demo password works
+    # Legacy district accounts: every assignment starts while its district existed (before
+    # 1/7/2025); th.huyen.cu's ended with the district, as the README's table says.
+    for assignment in RoleAssignment.objects.filter(unit__structure="legacy").select_related("unit", "user"):
+        assert assignment.valid_from <= assignment.unit.valid_to, assignment.user.username
+    ended = RoleAssignment.objects.get(user__username="th.huyen.cu")
+    assert ended.valid_to == LEGACY_LAST_DAY
+    # The 2019 communes got their villages as of the day their records describe.
+    assert AdminUnit.objects.filter(level="village", parent__structure="legacy", parent__code="24421").exists()

@@ -86,12 +86,14 @@ def test_village_create_and_its_refusals(api, units):
     assert malformed.status_code == 422
 
 
-def test_village_create_on_a_legacy_commune_in_the_successor_area(api, units):
+def test_village_create_on_a_legacy_commune_is_refused(api, units):
+    # The legacy commune is in the officer's area (its successor) but no longer in force.
     response = _post(
         api, f"{BASE}/{units.xuan_hong.pk}/villages", {"code": "X1", "name": "Thôn X", "unit_type": "thon"}
     )
-    assert response.status_code == 201
-    assert response.json()["valid_to"] == "2025-06-30"
+    assert response.status_code == 409
+    assert response.json()["code"] == "unit_not_in_force"
+    assert not AdminUnit.objects.filter(parent=units.xuan_hong).exists()
 
 
 def test_village_patch_changes_only_given_fields(api, units):
@@ -111,6 +113,8 @@ def test_area_type(client, users, units):
     assert response.json()["area_type"] == "urban"
     assert AdminUnit.objects.get(pk=units.tho_xuan.pk).area_type == "urban"
     assert _post(client, f"{BASE}/{units.th.pk}/area-type", {"area_type": "urban", "reason": "x"}).status_code == 409
+    legacy = _post(client, f"{BASE}/{units.xuan_hong.pk}/area-type", {"area_type": "urban", "reason": "x"})
+    assert (legacy.status_code, legacy.json()["code"]) == (409, "unit_not_in_force")
 
 
 def test_every_geo_operation_has_an_explicit_operation_id(client):

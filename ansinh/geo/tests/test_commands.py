@@ -128,7 +128,8 @@ def test_load_writes_only_differences_and_keeps_what_people_set(db, tiny_source,
     assert (commune.latitude, commune.area_km2, commune.name_folded) == (19.9, 50.5, "xa tho xuan")
     legacy = AdminUnit.objects.get(path="/legacy/38/393/15850/")
     # People act on the loaded units: a village under the legacy commune, an area type for the zone.
-    village = village_create(actor=admin, commune=legacy, code="X1", name="Thôn Xuân Hồng 1", unit_type="thon")
+    village = village_create(actor=admin, commune=legacy, code="X1", name="Thôn Xuân Hồng 1", unit_type="thon",
+                             as_of=LEGACY_LAST_DAY)  # fmt: skip
     zone = AdminUnit.objects.get(path="/2025/38/16001/")
     assert zone.area_type == ""
     unit_set_area_type(actor=admin, unit=zone, area_type=AreaType.URBAN, reason="QĐ 7/QĐ-UBND")

@@ -1,5 +1,7 @@
 """Services of the geo app: every success and every refusal, and the audit events they write."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -44,13 +46,48 @@ def test_village_create_adds_village_under_commune_with_audit(units, users):
 
 
 def test_village_under_legacy_commune_ends_with_it_and_follows_its_successor(units, users):
+    # A load of historic records names the day they describe; the legacy commune was in force then.
     village = village_create(
-        actor=users.commune_officer, commune=units.xuan_hong, code="X1", name="Thôn Xuân Hồng 1", unit_type="thon"
-    )
+        actor=users.commune_officer, commune=units.xuan_hong, code="X1", name="Thôn Xuân Hồng 1", unit_type="thon",
+        as_of=date(2019, 8, 1),
+    )  # fmt: skip
     assert village.valid_to == LEGACY_LAST_DAY
     assert village.successor_path == units.tho_xuan.path
     # The officer of the successor commune sees it through the successor path.
     assert AdminUnit.objects.visible_to(users.commune_officer).filter(pk=village.pk).exists()
+
+
+def test_village_create_refuses_a_commune_no_longer_in_force(units, users):
+    # Xã Xuân Hồng ended on 30/6/2025: no new village today, nothing written, no event.
+    with pytest.raises(ApplicationError) as info:
+        village_create(
+            actor=users.commune_officer, commune=units.xuan_hong, code="X1", name="Thôn Mới", unit_type="thon"
+        )
+    assert info.value.code == "unit_not_in_force"
+    assert "30/06/2025" in info.value.message
+    assert not AdminUnit.objects.filter(parent=units.xuan_hong).exists()
+    assert _events(GeoEventType.VILLAGE_CREATED) == []
+    # A 2025 commune did not exist on a day before the reform either.
+    with pytest.raises(ApplicationError):
+        village_create(
+            actor=users.commune_officer, commune=units.tho_xuan, code="T3", name="Thôn 3", unit_type="thon",
+            as_of=date(2019, 8, 1),
+        )  # fmt: skip
+
+
+def test_villages_import_refuses_a_commune_no_longer_in_force(units, users):
+    with pytest.raises(ApplicationError):
+        villages_import_csv(actor=users.commune_officer, commune=units.xuan_hong, file=GOOD_AND_BAD)
+    assert not AdminUnit.objects.filter(parent=units.xuan_hong).exists()
+
+
+def test_village_update_still_corrects_a_legacy_village(units, users):
+    village = village_create(
+        actor=users.commune_officer, commune=units.xuan_hong, code="X1", name="Thôn Xuân Hồng 1", unit_type="thon",
+        as_of=date(2019, 8, 1),
+    )  # fmt: skip
+    village = village_update(actor=users.commune_officer, village=village, name="Thôn Xuân Hồng Một")
+    assert village.name == "Thôn Xuân Hồng Một"
 
 
 def test_village_create_refuses_out_of_area(units, users):
@@ -250,4 +287,15 @@ def test_set_area_type_refusals(units, users):
         unit_set_area_type(actor=users.province_officer, unit=units.th, area_type="urban", reason="x")
     units.tho_xuan.refresh_from_db()
     assert units.tho_xuan.area_type == AreaType.RURAL
+    assert _events(GeoEventType.AREA_TYPE_SET) == []
+
+
+def test_set_area_type_refuses_a_commune_no_longer_in_force(units, users):
+    # A legacy commune's type came with the data set and is history: not changed any more.
+    before = units.xuan_hong.area_type
+    with pytest.raises(ApplicationError) as info:
+        unit_set_area_type(actor=users.province_officer, unit=units.xuan_hong, area_type="urban", reason="QĐ 1")
+    assert info.value.code == "unit_not_in_force"
+    units.xuan_hong.refresh_from_db()
+    assert units.xuan_hong.area_type == before
     assert _events(GeoEventType.AREA_TYPE_SET) == []

@@ -167,3 +167,30 @@ def test_area_type_page_requires_reason(client, users, units):
     response = client.post(reverse("geo:area_type", args=[units.tho_xuan.pk]), {"area_type": "urban", "reason": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
+
+
+def test_a_commune_no_longer_in_force_offers_no_new_village_nor_area_type(client, users, units):
+    # Xã Xuân Hồng (legacy, to 30/6/2025) is in the province officer's area; its villages stay
+    # editable, but adding one or setting its area type is not offered, and the pages send back.
+    client.force_login(users.province_officer)
+    response = client.get(reverse("geo:unit_detail", args=[units.xuan_hong.pk]))
+    content = response.content.decode()
+    assert response.context["can_manage_villages"] is True
+    assert reverse("geo:village_create", args=[units.xuan_hong.pk]) not in content
+    assert reverse("geo:village_import", args=[units.xuan_hong.pk]) not in content
+    assert reverse("geo:area_type", args=[units.xuan_hong.pk]) not in content
+    for name in ("geo:village_create", "geo:village_import", "geo:area_type"):
+        url = reverse(name, args=[units.xuan_hong.pk])
+        page = client.get(url, follow=True)
+        assert page.redirect_chain == [(reverse("geo:unit_detail", args=[units.xuan_hong.pk]), 302)]
+        assert "30/06/2025" in page.content.decode()
+    posted = client.post(
+        reverse("geo:village_create", args=[units.xuan_hong.pk]), {"code": "X1", "name": "Thôn X", "unit_type": "thon"}
+    )
+    assert posted.status_code == 302
+    area = client.post(reverse("geo:area_type", args=[units.xuan_hong.pk]), {"area_type": "urban", "reason": "QĐ 1"})
+    assert area.status_code == 302
+    assert not AdminUnit.objects.filter(parent=units.xuan_hong).exists()
+    assert not AuditEvent.objects.filter(
+        event_type__in=[GeoEventType.VILLAGE_CREATED, GeoEventType.AREA_TYPE_SET]
+    ).exists()

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansinh.poverty import classify_sql, services_runs
+from ansinh.poverty.indicators import compact
 from ansinh.poverty.models import Assessment, Classification, StandardVersion
 from ansinh.poverty.selectors import latest_assessment
 from ansinh.poverty.services import evaluate
@@ -58,13 +59,14 @@ def staged(unit, version, on_date=ON_DATE) -> dict[int, dict]:
 
 
 def published(row: dict, version, on_date) -> Classification:
-    """The result row `services_runs._publish_results` inserts for a staged row (unsaved)."""
+    """The result row `services_runs._publish_results` inserts for a staged row (unsaved; an incomplete
+    household's row, which is not published, has no class, flags nor deprivations)."""
     assessment = Assessment.objects.get(pk=row["assessment_id"]) if row["assessment_id"] else None
     return Classification(
         household_id=row["household_id"], standard_version=version, standard_code=version.standard.code,
-        assessment=assessment, klass=row["klass"], flags=json.loads(row["flags"]), area=row["area"],
+        assessment=assessment, klass=row["klass"], flags=json.loads(row["flags"] or "[]"), area=row["area"],
         farming=bool(row["farming"]), income_source=row["income_source"], income_per_capita=row["income_per_capita"],
-        income_score=row["income_score"], deprivations=json.loads(row["deprivations"]),
+        income_score=row["income_score"], deprivations=json.loads(row["deprivations"] or "[]"),
         indicators=json.loads(row["indicators"]), reasons=[], on_date=on_date,
     )  # fmt: skip
 
@@ -80,7 +82,11 @@ def assert_equal_to_python(unit, version, on_date=ON_DATE) -> dict[str, int]:
         if row["state"] == "fallback":
             continue
         assert (row["state"] == "ok") == (evaluation.result is not None), (row, evaluation)
-        assert json.loads(row["indicators"]) == evaluation.indicators
+        # Each derived value and its facts are stored as the Python path stores them (decision 0028);
+        # the result row made of this staged row reads back the records `evaluate` gives, the answers,
+        # overrides, final values and sources built from its form B.
+        assert json.loads(row["indicators"]) == compact(evaluation.indicators)
+        assert published(row, version, on_date).result_indicators() == evaluation.indicators
         if evaluation.result is None:
             continue
         result = evaluation.result
@@ -297,7 +303,8 @@ def test_answers_overrides_and_devices_as_python_reads_them(answers, overrides, 
     assert assert_equal_to_python(units.tho_xuan, version) == {state: 1}
     if state == "ok" and overrides.get("housing_quality"):
         row = staged(units.tho_xuan, version)[household.pk]
-        housing = next(i for i in json.loads(row["indicators"]) if i["code"] == "housing_quality")
+        records = published(row, version, ON_DATE).result_indicators()
+        housing = next(i for i in records if i["code"] == "housing_quality")
         assert (housing["source"], housing["reason"]) == ("override", overrides["housing_quality"]["reason"])
 
 

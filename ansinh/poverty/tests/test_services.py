@@ -129,7 +129,7 @@ def test_classify_derives_answers_overrides_and_keeps_history(standards, units, 
     # Derived: employment (unemployed head), health insurance (spouse has none), housing area.
     assert first.deprivations == ["employment", "health_insurance", "housing_area"]
     assert first.klass == "poor"
-    rows = {row["code"]: row for row in first.indicators}
+    rows = {row["code"]: row for row in first.result_indicators()}
     assert rows["housing_area"]["source"] == "derived" and rows["housing_area"]["facts"] == {"m2_per_person": 5.0}
     assert rows["nutrition"]["source"] == "form_b"
     home.refresh_from_db()
@@ -142,7 +142,7 @@ def test_classify_derives_answers_overrides_and_keeps_history(standards, units, 
                                                                       "reason": "Đã xây thêm gian nhà"}}))  # fmt: skip
     second = household_classify(actor=users.commune_officer, household=home, on_date=date(2026, 11, 2))
     assert second.klass == "near_poor"
-    row = next(r for r in second.indicators if r["code"] == "housing_area")
+    row = next(r for r in second.result_indicators() if r["code"] == "housing_area")
     assert (row["derived"], row["override"], row["final"], row["reason"]) == (True, False, False,
                                                                             "Đã xây thêm gian nhà")  # fmt: skip
     assert Classification.objects.filter(household=home).count() == 2  # history, never overwritten
@@ -173,3 +173,25 @@ def test_proxy_score_assessment(standards, units, users):
     result = household_classify(actor=users.commune_officer, household=home)
     assert result.income_source == "proxy_score" and result.income_score == 120
     assert result.klass == "near_poor"  # 2 deprivations (employment, health insurance), score ≤ 140
+
+
+@pytest.mark.parametrize(
+    ("day", "refused"),
+    [
+        (date(1990, 1, 1), True),  # decades before the standard
+        (date(2020, 12, 31), True),  # before the year of the review that measured 2022–2025
+        (date(2021, 1, 1), False),  # the year-end review of 2021 used the 2022–2025 standard
+        (date(2022, 6, 1), False),
+    ],
+)
+def test_form_b_is_dated_within_the_standards_collection_period(units, users, standards, day, refused):
+    home = make_household(units.tho_xuan, village=units.t1, code=f"D{day.year}", actor=users.commune_officer)
+    data = AssessmentData(income_source="declared", income_per_capita=1_000_000, answers={}, assessed_on=day)
+    if not refused:
+        assert assessment_record(actor=users.commune_officer, household=home, standard=standards.s2022_2025,
+                                 data=data).assessed_on == day  # fmt: skip
+        return
+    with pytest.raises(ValidationError) as excinfo:
+        assessment_record(actor=users.commune_officer, household=home, standard=standards.s2022_2025, data=data)
+    assert "nằm ngoài thời gian áp dụng chuẩn 2022-2025" in str(excinfo.value.message_dict["assessed_on"])
+    assert not Assessment.objects.filter(household=home).exists()

@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -310,3 +311,18 @@ def test_run_future_date_is_refused_on_the_form(officer, units, standards):
     assert response.status_code == 200
     assert "Ngày tính ở tương lai" in response.content.decode()
     assert not ClassificationRun.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["1.500.000", "1,500,000", "1 500 000", "1500000"])
+def test_form_b_takes_the_income_as_people_write_it(officer, home, typed):
+    url = reverse("poverty:household_assess", args=[home.pk]) + "?standard=2022-2025"
+    response = officer.post(url, {"income_source": "declared", "income_per_capita": typed, "answer_nutrition": "no"})
+    assert response.status_code == 302
+    assert Assessment.objects.get().income_per_capita == 1_500_000
+
+
+def test_form_b_refuses_an_income_that_is_not_whole_dong(officer, home):
+    url = reverse("poverty:household_assess", args=[home.pk]) + "?standard=2022-2025"
+    response = officer.post(url, {"income_source": "declared", "income_per_capita": "1.5", "answer_nutrition": "no"})
+    assert response.status_code == 200 and not Assessment.objects.exists()
+    assert 'inputmode="numeric"' in response.content.decode()

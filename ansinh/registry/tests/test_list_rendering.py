@@ -1,5 +1,8 @@
 """The household list renders as django-tables2 and Django would, with less work per page."""
 
+import re
+
+from django import forms
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -155,3 +158,60 @@ def test_every_list_order_ends_with_the_id_so_ties_keep_one_order(client, users,
         for direction in ("", "-"):
             order = client.get(url, {"sort": direction + sort}).context["table"].data.data.query.order_by
             assert order[-1] == direction + "pk", (sort, order)
+
+
+def _filter_form(user, **data):
+    request = RequestFactory().get("/", data)
+    request.user = user
+    queryset = selectors.households_visible_to(user=user)
+    return HouseholdFilterSet(request.GET or None, request=request, queryset=queryset).form
+
+
+def _stock_select(bound) -> str:
+    """The field as Django writes it: its own choices (whole units, `label_from_instance`) through
+    the stock select templates, with the attributes the bound field gives its widget."""
+    field = bound.field
+    stock = forms.ModelChoiceField(queryset=field.queryset, empty_label=field.empty_label, required=False)
+    stock.label_from_instance = field.label_from_instance
+    return bound.as_widget(widget=forms.Select(choices=stock.choices))
+
+
+def _option_values(html: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)"', html)
+
+
+def test_unit_filters_write_the_markup_of_djangos_select_for_every_reader_choice_and_language(users, units):
+    readers = (users.province_officer, users.commune_officer, users.district_officer, users.province_officer_dl)
+    choices = ({}, {"commune": units.tho_xuan.pk}, {"commune": units.xuan_hong.pk}, {"village": units.t2.pk},
+               {"commune": units.tho_xuan.pk, "village": units.t1.pk}, {"commune": "999999"},
+               {"commune": "x"})  # fmt: skip
+    compared = 0
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for user in readers:
+                for data in choices:
+                    form = _filter_form(user, **data)
+                    for name in ("commune", "village"):
+                        assert str(form[name]) == _stock_select(form[name]), (language, user, data, name)
+                        compared += 1
+    assert compared == 2 * 4 * 7 * 2
+    with translation.override("en"):
+        html = str(_filter_form(users.province_officer, commune=units.xuan_hong.pk)["commune"])
+    assert f'<option value="{units.xuan_hong.pk}" selected>Xã Xuân Hồng (former, Huyện Thọ Xuân)</option>' in html
+    assert '<option value="" selected>' not in html  # one selected option: the chosen one
+    html = str(_filter_form(users.province_officer, commune=units.tho_xuan.pk, village=units.t2.pk)["village"])
+    assert f'<option value="{units.t2.pk}" selected>Thôn 2 (Xã Thọ Xuân)</option>' in html
+
+
+def test_unit_filters_offer_only_the_readers_area(users, units):
+    province = str(_filter_form(users.province_officer)["commune"])
+    assert _option_values(province) == ["", str(units.hac_thanh.pk), str(units.tho_xuan.pk), str(units.xuan_hong.pk)]
+    assert "Xã Xuân Hồng (cũ, Huyện Thọ Xuân)" in province and str(units.mdrak.pk) not in _option_values(province)
+    commune = _filter_form(users.commune_officer)
+    assert set(_option_values(str(commune["commune"]))) <= {"", str(units.tho_xuan.pk), str(units.xuan_hong.pk)}
+    assert str(units.tho_xuan.pk) in _option_values(str(commune["commune"]))
+    assert _option_values(str(commune["village"])) == ["", str(units.t1.pk), str(units.t2.pk)]
+    other = _filter_form(users.commune_officer_dl, commune=units.tho_xuan.pk)  # a commune outside the area
+    assert _option_values(str(other["commune"])) == ["", str(units.mdrak.pk)]
+    assert _option_values(str(other["village"])) == [""]
+    assert not other.is_valid() and "commune" in other.errors

@@ -22,6 +22,7 @@ from ansinh.registry.services_life import (
     member_death_record,
     member_join_by_marriage,
     member_leave_by_marriage,
+    of_marriage_age,
 )
 
 from .factories import head, make_household, member
@@ -272,6 +273,45 @@ def test_leave_by_marriage_refusals(family, users):
     with pytest.raises(PermissionDenied):
         member_leave_by_marriage(actor=users.village_head, member=son, date=TODAY)
     assert Member.objects.get(pk=son.pk).status == MemberStatus.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("sex", "birth_date", "birth_year", "expected"),
+    [
+        ("male", date(2006, 5, 11), None, True),  # 20 on 11/5/2026
+        ("male", date(2006, 5, 12), None, False),  # one day short
+        ("female", date(2008, 5, 11), None, True),  # 18 on 11/5/2026
+        ("female", date(2008, 5, 12), None, False),
+        ("male", None, 2006, True),  # a year only: not refused on a guess
+        ("male", None, 2007, False),
+        ("female", None, 2018, False),
+    ],
+)
+def test_legal_age_of_marriage(sex, birth_date, birth_year, expected):
+    # Luật Hôn nhân và gia đình 2014, Điều 8: men from 20 full years, women from 18.
+    assert of_marriage_age(sex=sex, birth_date=birth_date, birth_year=birth_year, on=date(2026, 5, 11)) is expected
+
+
+def test_a_child_cannot_leave_or_join_by_marriage(family, units, users):
+    child = member_birth_record(
+        actor=users.commune_officer, household=family, data=baby(full_name="Nguyễn Thị Bé", sex="female",
+        birth_date=TODAY - timedelta(days=8 * 365)),
+    )  # fmt: skip
+    before = _snapshot()
+    with pytest.raises(ApplicationError) as info:
+        member_leave_by_marriage(actor=users.commune_officer, member=child, date=TODAY)
+    assert info.value.code == "under_marriage_age"
+    assert _snapshot() == before
+    other = make_household(units.tho_xuan, code="H002", actor=users.commune_officer)
+    before = _snapshot()
+    with pytest.raises(ApplicationError):
+        member_join_by_marriage(actor=users.commune_officer, household=other, member=child, relation="spouse",
+                                date=TODAY)  # fmt: skip
+    young = MemberData(full_name="Trần Văn Trẻ", sex="male", relation="child_in_law",
+                       birth_date=TODAY - timedelta(days=19 * 365))  # fmt: skip
+    with pytest.raises(ApplicationError):
+        member_join_by_marriage(actor=users.commune_officer, household=family, data=young, date=TODAY)
+    assert _snapshot() == before
 
 
 # -- split and merge ------------------------------------------------------------------------------

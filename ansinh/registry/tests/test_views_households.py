@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ansinh.audit.models import AuditEvent
 from ansinh.registry.choices import InfoDevice
@@ -305,3 +306,35 @@ def test_list_filter_of_a_large_area_offers_villages_only_after_a_commune_is_cho
     assert "hãy chọn xã/phường" not in page  # villages are offered: no hint
     response = client.get(url, {"village": units.t1.pk})  # a link naming only the village
     assert response.status_code == 200 and [h.code for h in response.context["table"].data] == ["VF1"]
+
+
+def test_the_moves_button_is_offered_only_with_the_permission_its_page_checks(client, users, units):
+    move_list = reverse("registry:move_list")
+    for user, allowed in ((users.commune_officer, True), (users.province_approver, False)):
+        client.force_login(user)
+        content = client.get(reverse("registry:household_list")).content.decode()
+        assert (f'href="{move_list}"' in content) is allowed
+        assert client.get(move_list).status_code == (200 if allowed else 403)
+
+
+def test_list_explains_an_area_of_units_no_longer_in_force(client, users, units):
+    # A legacy district officer: the district ended on 30/6/2025; a commune officer gets no notice.
+    client.force_login(users.district_officer)
+    response = client.get(reverse("registry:household_list"))
+    assert response.context["ended_areas"] == [units.tho_xuan_district]
+    assert "chỉ có hiệu lực đến 30/06/2025" in response.content.decode()
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("registry:household_list"))
+    assert response.context["ended_areas"] == []
+    assert "chỉ có hiệu lực đến" not in response.content.decode()
+
+
+def test_members_actions_are_one_menu_and_marriage_is_offered_from_the_legal_age(officer_client, units, users):
+    child = member("Nguyễn Thị Nhỏ", relation="child", birth_year=timezone.localdate().year - 8)
+    household = make_household(units.tho_xuan, actor=users.commune_officer, members=[head(), member(), child])
+    content = officer_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    ids = dict(household.members.values_list("full_name", "pk"))
+    assert content.count('<details class="row-menu">') == 3
+    assert reverse("registry:member_leave_marriage", args=[ids["Lê Thị Bình"]]) in content
+    assert reverse("registry:member_leave_marriage", args=[ids["Nguyễn Thị Nhỏ"]]) not in content
+    assert reverse("registry:member_death", args=[ids["Nguyễn Thị Nhỏ"]]) in content

@@ -46,6 +46,22 @@ def test_monthly_deadlines_count_from_the_15th():
     assert deadlines == {"commune_recognition": date(2026, 12, 29), "commune_report": date(2027, 1, 5)}
 
 
+def test_certificates_last_to_the_end_of_the_period_the_kind_sets():
+    periodic, monthly = KindSpec.from_dict(shipped("periodic")), KindSpec.from_dict(shipped("monthly"))
+    # The yearly review's lists serve the next year; a monthly recognition lasts to the year's end.
+    assert periodic.certificate_valid_to(date(2026, 10, 21)) == date(2027, 12, 31)
+    assert monthly.certificate_valid_to(date(2026, 3, 20)) == date(2026, 12, 31)
+    defaults = {code: KindSpec.from_dict({k: v for k, v in shipped(code).items() if k != "certificate_valid_until"})
+                for code in ("periodic", "monthly")}  # fmt: skip
+    assert defaults["periodic"].certificate_valid_to(date(2026, 10, 21)) == date(2027, 12, 31)
+    assert defaults["monthly"].certificate_valid_to(date(2026, 3, 20)) == date(2026, 12, 31)
+    edited = KindSpec.from_dict({**shipped("periodic"), "certificate_valid_until": {"month": 2, "day": 29}})
+    assert edited.certificate_valid_to(date(2027, 10, 1)) == date(2027, 2, 28)  # a day the year lacks: its last
+    for bad in ({"month": 12}, {"month": 13, "day": 1}, {"month": 12, "day": 31, "year_offset": -1}, "31/12"):
+        with pytest.raises(KindDefinitionError, match="certificate_valid_until"):
+            KindSpec.from_dict({**shipped("periodic"), "certificate_valid_until": bad})
+
+
 def test_a_malformed_kind_lists_every_problem():
     bad = copy.deepcopy(shipped("periodic"))
     bad["period"] = {"type": "weekly"}

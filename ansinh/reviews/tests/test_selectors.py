@@ -72,11 +72,27 @@ def test_board_rows_are_scoped_and_completion_is_offered_only_where_allowed(ctx)
     users, units = ctx.users, ctx.units
     campaign = thanh_hoa_campaign(ctx, open_=True)
     board = milestone_board(user=users.commune_officer, campaign=campaign, today=date(2025, 12, 1))
-    assert [row.unit for row in board.rows] == [units.tho_xuan]
-    assert [c.can_complete for c in board.rows[0].cells if c.state] == [True]
+    # The province's row is shown read only: its milestones are on the campaign page of every reader.
+    assert [row.unit for row in board.rows] == [units.th, units.tho_xuan]
+    assert [c.can_complete for c in board.rows[0].cells if c.state] == [False, False]
+    assert [c.can_complete for c in board.rows[1].cells if c.state] == [True]
     head = milestone_board(user=users.village_head, campaign=campaign, today=date(2025, 12, 1))
-    assert [row.unit for row in head.rows] == [units.tho_xuan]  # the village head follows their commune
-    assert not any(c.can_complete for c in head.rows[0].cells)
+    assert [row.unit for row in head.rows] == [units.th, units.tho_xuan]  # the village head follows their commune
+    assert not any(c.can_complete for row in head.rows for c in row.cells)
+
+
+def test_every_reader_counts_the_milestones_the_campaign_page_lists(ctx):
+    """One commune in the campaign: the chips of the province and of the commune's readers count each
+    listed milestone once, the same states (the province's overdue report included)."""
+    users, units = ctx.users, ctx.units
+    campaign = thanh_hoa_campaign(ctx, open_=True)
+    campaign.covered.exclude(unit=units.tho_xuan).delete()
+    today = date(2025, 11, 20)  # after the preliminary report's 15/11
+    totals = {user.username: milestone_board(user=user, campaign=campaign, today=today).totals
+              for user in (users.province_officer, users.commune_officer, users.village_head)}  # fmt: skip
+    assert len({tuple(t.items()) for t in totals.values()}) == 1
+    counts = next(iter(totals.values()))
+    assert sum(counts.values()) == campaign.milestones.count() and counts["overdue"] == 1
 
 
 def test_board_shows_the_district_between_a_legacy_campaign_and_its_communes(ctx):

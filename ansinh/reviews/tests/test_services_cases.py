@@ -318,3 +318,78 @@ def test_a_household_is_in_one_open_campaign_of_a_kind_at_most(ctx, units, users
         event_type=ReviewsEventType.APPLICATION_RECORDED,
     )  # fmt: skip
     assert error.code == "household_in_open_campaign" and ctx.campaign.name in str(error)
+
+
+# -- a campaign whose results are approved or frozen takes no more households ----------------------
+
+
+def _lock(ctx, *, commune_state="approved", top_state="ready"):
+    """The approval rows of the campaign: Thọ Xuân's results in `commune_state` under the province."""
+    from ansinh.reviews.models import UnitApproval
+
+    top = UnitApproval.objects.create(campaign=ctx.campaign, unit=ctx.units.th, level="province", state=top_state,
+                                      unit_path=ctx.units.th.path)  # fmt: skip
+    UnitApproval.objects.create(campaign=ctx.campaign, unit=ctx.units.tho_xuan, level="commune", parent=top,
+                                state=commune_state, unit_path=ctx.units.tho_xuan.path)  # fmt: skip
+    return top
+
+
+@pytest.mark.parametrize("commune_state", ["approved", "accepted"])
+def test_an_approved_commune_takes_no_application_nor_listing(ctx, units, users, commune_state):
+    _lock(ctx, commune_state=commune_state)
+    officer = users.commune_officer
+    error = assert_refused(ApplicationError, lambda: application_record(
+        actor=officer, campaign=ctx.campaign, household=ctx.other, application=application(), today=TODAY),
+        event_type=ReviewsEventType.APPLICATION_RECORDED)  # fmt: skip
+    assert error.code == "results_locked" and "Xã Thọ Xuân" in error.message and "thường xuyên" in error.message
+    new = NewHouseholdData(commune=units.tho_xuan, household=HouseholdData(code="NEW1", village=units.t2),
+                           members=[MemberData(full_name="Hoàng Văn Em", sex="male", relation="head",
+                                               birth_year=1980)])  # fmt: skip
+    assert_refused(ApplicationError, lambda: application_record(
+        actor=officer, campaign=ctx.campaign, household=None, application=application(), new_household=new,
+        today=TODAY), event_type=ReviewsEventType.APPLICATION_RECORDED)  # fmt: skip
+    assert not Household.objects.filter(code="NEW1").exists()  # the new household is not half written
+    for unit in (units.tho_xuan, units.t1):
+        error = assert_refused(ApplicationError, lambda u=unit: cases_list_current(actor=officer, campaign=ctx.campaign,
+                               unit=u), event_type=ReviewsEventType.CASES_LISTED)  # fmt: skip
+        assert error.code == "results_locked"
+
+
+def test_a_commune_only_submitted_or_returned_still_takes_applications(ctx, users):
+    top = _lock(ctx, commune_state="ready", top_state="waiting")
+    case = application_record(actor=users.commune_officer, campaign=ctx.campaign, household=ctx.other,
+                              application=application(), today=TODAY)  # fmt: skip
+    assert case.state == "listed"
+    top.children.update(state="returned")
+    assert cases_list_current(actor=users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)["added"] == 2
+
+
+def test_a_province_approval_locks_every_commune_under_it(ctx, users):
+    from ansinh.reviews.models import UnitApproval
+
+    UnitApproval.objects.create(campaign=ctx.campaign, unit=ctx.units.th, level="province", state="approved",
+                                unit_path=ctx.units.th.path)  # fmt: skip
+    error = assert_refused(ApplicationError, lambda: application_record(
+        actor=users.commune_officer, campaign=ctx.campaign, household=ctx.other, application=application(),
+        today=TODAY), event_type=ReviewsEventType.APPLICATION_RECORDED)  # fmt: skip
+    assert error.code == "results_locked" and "Tỉnh Thanh Hóa" in error.message
+
+
+def test_frozen_results_take_no_household_and_no_step(ctx, users):
+    from ansinh.reviews.tests.helpers_results import earlier_result
+
+    case = application_record(actor=users.commune_officer, campaign=ctx.campaign, household=ctx.unclassified,
+                              application=application(), today=TODAY)  # fmt: skip
+    earlier_result(ctx, ctx.campaign, ctx.poor, "poor")  # a result of this campaign: it is frozen
+    error = assert_refused(ApplicationError, lambda: application_record(
+        actor=users.commune_officer, campaign=ctx.campaign, household=ctx.other, application=application(),
+        today=TODAY), event_type=ReviewsEventType.APPLICATION_RECORDED)  # fmt: skip
+    assert error.code == "results_frozen"
+    error = assert_refused(ApplicationError, lambda: cases_list_current(
+        actor=users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan),
+        event_type=ReviewsEventType.CASES_LISTED)  # fmt: skip
+    assert error.code == "results_frozen"
+    with pytest.raises(ApplicationError) as info:  # frozen results lock every step, approval rows or not
+        form_a_record(actor=users.enumerator, case=case, answers=no_answers(), today=TODAY)
+    assert info.value.code == "results_frozen"
+    assert ReviewCase.objects.get(pk=case.pk).state == "listed"

@@ -71,10 +71,11 @@ def test_decision_decides_every_posted_case_and_counts_the_lists(ctx):
     assert {c.state for c in cases.values()} == {"decided"}
     assert cases["H3"].final_class == "near_poor" and cases["H3"].decision == decision
     h2 = Household.objects.get(pk=cases["H2"].household_id)
-    assert (h2.poverty_class, h2.poverty_standard, h2.poverty_classified_on) == (
+    assert (h2.poverty_class, h2.poverty_standard, h2.poverty_classified_on, h2.poverty_class_source) == (
         "not_poor",
         "2022-2025",
         date(2025, 11, 20),
+        "decision",  # recognised: a later classification under this standard does not replace it
     )
     event = AuditEvent.objects.get(event_type=EVENT)
     assert event.changes["new"]["counts"] == decision.counts and "amended" not in event.changes
@@ -301,3 +302,20 @@ def test_certificates_after_the_campaign_closed(ctx, users):
     decision = record(ctx)
     campaign_close(actor=users.province_officer, campaign=ctx.campaign)
     assert len(certificates_issue(actor=users.commune_chair, decision=decision, today=TODAY)) == 3
+
+
+def test_the_migration_marks_classes_that_decisions_gave(ctx):
+    """reviews/0006 fills the class source of households classified before it existed."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ansinh.reviews.migrations.0006_household_class_source_backfill")
+    record(ctx)
+    decided = {c.household_id for c in ReviewCase.objects.filter(campaign=ctx.campaign, decision__isnull=False)}
+    Household.objects.update(poverty_class_source="")
+    migration.backfill(apps, None)
+    sources = dict(Household.objects.exclude(poverty_class="").values_list("pk", "poverty_class_source"))
+    assert decided and all(sources[pk] == "decision" for pk in decided)
+    assert all(source == "classification" for pk, source in sources.items() if pk not in decided)
+    assert not Household.objects.filter(poverty_class="").exclude(poverty_class_source="").exists()

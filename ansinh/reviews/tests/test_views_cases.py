@@ -65,6 +65,29 @@ def test_listing_from_the_page_then_filters_and_accent_insensitive_search(ctx, c
     assert "Nguyễn Văn An" not in client.get(url, {"state": "surveying"}).content.decode()
 
 
+def test_case_list_unit_filters_write_the_markup_of_djangos_select(ctx, client):
+    from django import forms
+    from django.test import RequestFactory
+
+    from ansinh.reviews.filters import CaseFilterSet
+    from ansinh.reviews.selectors import VIEW_CASE_PERM, case_units
+
+    for user in (ctx.users.province_officer, ctx.users.commune_officer, ctx.users.village_head):
+        for data in ({}, {"unit": ctx.units.tho_xuan.pk}, {"village": ctx.units.t2.pk}):
+            request = RequestFactory().get("/", data)
+            request.user = user
+            units = case_units(user=user, campaign=ctx.campaign, perm=VIEW_CASE_PERM)
+            form = CaseFilterSet(request.GET or None, request=request, queryset=ReviewCase.objects.none(),
+                                 campaign=ctx.campaign, units=units).form  # fmt: skip
+            for name in ("unit", "village"):
+                bound = form[name]
+                stock = forms.ModelChoiceField(queryset=bound.field.queryset, empty_label=bound.field.empty_label)
+                assert str(bound) == bound.as_widget(widget=forms.Select(choices=stock.choices))
+    client.force_login(ctx.users.commune_officer)
+    body = client.get(reverse("reviews:case_list", args=[ctx.campaign.pk]), {"village": ctx.units.t2.pk}).content
+    assert f'<option value="{ctx.units.t2.pk}" selected>{ctx.units.t2}</option>' in body.decode()
+
+
 def test_village_head_sees_only_their_village(ctx, client):
     cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=ctx.units.tho_xuan)
     client.force_login(ctx.users.village_head)

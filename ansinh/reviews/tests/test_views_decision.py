@@ -113,3 +113,39 @@ def test_an_approved_commune_offers_no_amendment(units, users, client):
     UnitApproval.objects.create(campaign=ctx.campaign, unit=units.tho_xuan, level="commune", state="approved",
                                 unit_path=units.tho_xuan.path)  # fmt: skip
     assert "Sửa đổi quyết định" not in client.get(url).content.decode()
+
+
+def test_certificate_valid_from_the_decision_to_the_end_of_its_period_with_the_title_translated(screened, client):
+    """Valid from the decision (20/11/2025), not the standard's start; a yearly review's lists serve the
+    next year (kind data `certificate_valid_until`), so to 31/12/2026. The known title is translated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from ansinh.reviews.services_decision import certificates_issue
+
+    certificates_issue(actor=screened.users.commune_chair, decision=screened.decision)
+    client.force_login(screened.users.commune_chair)
+    url = reverse("reviews:certificate_print", args=[screened.cases["H1"].pk])
+    printed = client.get(url).content.decode()
+    assert "Từ 20/11/2025 đến 31/12/2026" in printed and "CHỦ TỊCH" in printed
+    standard = screened.campaign.standard
+    assert f"Từ {standard.valid_from:%d/%m/%Y}" not in printed
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(url).content.decode()
+    with translation.override("en"):
+        chair = translation.gettext("Chủ tịch").upper()
+    assert chair != "CHỦ TỊCH" and chair in body and "CHỦ TỊCH" not in body
+    assert "From 20/11/2025 to 31/12/2026" in body
+
+
+def test_decision_draft_filename_is_one_name_in_both_forms(screened, client):
+    from ansinh.geo.models import AdminUnit
+
+    AdminUnit.objects.filter(pk=screened.units.tho_xuan.pk).update(name="Xã Đông Thọ")
+    client.force_login(screened.users.commune_chair)
+    draft = client.get(reverse("reviews:decision_draft", args=[screened.decision.pk]))
+    name = "quyet-dinh-cong-nhan-xa-dong-tho-2025.docx"
+    assert draft["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+    refusal = client.get(reverse("reviews:case_refusal", args=[screened.screened.pk]))
+    filename, starred = refusal["Content-Disposition"].split("; ")[1:]
+    assert filename.removeprefix("filename=").strip('"') == starred.removeprefix("filename*=UTF-8''")
