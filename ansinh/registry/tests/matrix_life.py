@@ -71,6 +71,15 @@ def _page_person(ctx):
     return {**_person(ctx), "date": "2025-08-01"}
 
 
+def _spouse(ctx):
+    """Someone joining by marriage: of marriage age (Luật Hôn nhân và gia đình 2014, Điều 8)."""
+    return {"full_name": "Trần Thị Hạnh", "sex": "female", "relation": "child_in_law", "birth_date": "1998-03-04"}
+
+
+def _page_spouse(ctx):
+    return {**_spouse(ctx), "date": "2025-08-01"}
+
+
 def _split(ctx):
     return {"new_code": "H009", "members": [ctx.son.pk], "new_head": ctx.son.pk}
 
@@ -82,7 +91,7 @@ def _merge(ctx):
 def _pages():
     household_pages = [
         ("registry:member_birth", _page_person),
-        ("registry:member_join_marriage", _page_person),
+        ("registry:member_join_marriage", _page_spouse),
         ("registry:household_split", _split),
         ("registry:household_merge", _merge),
         ("registry:household_change_village", lambda c: {"village": c.units.t2.pk, "version": c.home.version}),
@@ -145,7 +154,7 @@ def _api():
     return [
         Case("api:member_birth_create", **on_household, data=_person, ok_status=201),
         Case("api:member_join_marriage_create", **on_household, ok_status=201,
-             data=lambda c: {"date": "2025-08-01", "person": {**_person(c), "relation": "child_in_law"}}),
+             data=lambda c: {"date": "2025-08-01", "person": _spouse(c)}),
         Case("api:household_split_create", **on_household, ok_status=201,
              data=lambda c: {"member_ids": [c.son.pk], "new_code": "H009", "new_head_id": c.son.pk}),
         Case("api:household_merge_create", **on_household,
