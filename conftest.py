@@ -179,7 +179,9 @@ def make_user(username, *, role=None, unit=None, roles=None, valid_from=None, va
     if role is not None:
         role_assignment_create(
             actor=None, user=user, role=roles[role], unit=unit,
-            valid_from=valid_from or date(2020, 1, 1), valid_to=valid_to,
+            # Within the unit's validity (a 2025 unit starts on 01/7/2025), as the service requires.
+            valid_from=valid_from or (unit.valid_from if unit is not None and unit.valid_from else date(2020, 1, 1)),
+            valid_to=valid_to,
         )  # fmt: skip
     return user
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.text import dmy
 from ansinh.geo.choices import REFORM_DATE
 from ansinh.geo.models import AdminUnit
 
@@ -108,8 +109,11 @@ def role_assignment_create(
     """Give `user` `role` over `unit` (None = whole country).
 
     Refused when the actor may not manage assignments over that unit, when the dates are
-    reversed, when a legacy-only role is put on a 2025 unit (or a 2025-only unit gets an
-    assignment starting before the reform), or when the same assignment is already active.
+    reversed, when a legacy-only role is put on a 2025 unit, when the assignment starts before
+    the unit's own start (a 2025 unit starts on 01/7/2025) or after its end (a legacy unit ended
+    on 30/6/2025), or ends after the unit's end, or when the same assignment is already active.
+    An open end on a unit that has ended is accepted: a legacy district's officer keeps reading
+    (and replaying) that district's records (README, demo accounts).
     """
     with transaction.atomic():
         if actor is not None:
@@ -124,6 +128,8 @@ def role_assignment_create(
                 _("Vai trò “%(role)s” chỉ dùng cho đơn vị trước 01/7/2025.") % {"role": role.name},
                 code="legacy_role_on_new_unit",
             )
+        if unit is not None:
+            _check_within_unit(unit, start=start, end=valid_to)
         if unit is not None and not unit.is_legacy and valid_to is not None and valid_to < REFORM_DATE:
             raise ValidationError({"valid_to": _("Đơn vị này chỉ có từ 01/7/2025.")})
         duplicate = RoleAssignment.objects.active_on(start).filter(user=user, role=role, unit=unit).exists()
@@ -142,6 +148,25 @@ def role_assignment_create(
         )  # fmt: skip
     user.clear_scope_cache()
     return assignment
+
+
+def _check_within_unit(unit: AdminUnit, *, start: date, end: date | None) -> None:
+    """An assignment gives an area, so it lies within the unit's own validity (decision 0004): no
+    role on a commune before it was created or from after it was abolished."""
+    if unit.valid_from is not None and start < unit.valid_from:
+        raise ValidationError({"valid_from": _(
+            "%(unit)s có hiệu lực từ ngày %(start)s: phân công không thể bắt đầu trước ngày này."
+        ) % {"unit": unit.name, "start": dmy(unit.valid_from)}})  # fmt: skip
+    if unit.valid_to is None:
+        return
+    if start > unit.valid_to:
+        raise ValidationError({"valid_from": _(
+            "%(unit)s chỉ có hiệu lực đến ngày %(end)s: phân công phải bắt đầu trong thời gian đơn vị còn hiệu lực."
+        ) % {"unit": unit.name, "end": dmy(unit.valid_to)}})  # fmt: skip
+    if end is not None and end > unit.valid_to:
+        raise ValidationError({"valid_to": _(
+            "%(unit)s chỉ có hiệu lực đến ngày %(end)s: phân công không thể kết thúc sau ngày này."
+        ) % {"unit": unit.name, "end": dmy(unit.valid_to)}})  # fmt: skip
 
 
 def _is_national(actor: User) -> bool:

@@ -4,13 +4,14 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from ansinh.core.api import ErrorOut, PagePagination
 
-from . import event_types
+from . import event_types, target_types
 from .filters import AuditEventFilter
+from .masking import ChangesReader
 from .models import AuditEvent
 from .selectors import VIEW_PERM, audit_event_get_visible, audit_event_list_visible_to
 
@@ -34,7 +35,8 @@ class AuditEventOut(Schema):
     request_id: str
     event_type: int
     event_label: str
-    target_type: str
+    target_type: str = Field(..., description="Nhãn mô hình, ví dụ registry.household (máy đọc)")
+    target_type_label: str = Field(..., description="Tên loại đối tượng theo ngôn ngữ của người đọc")
     target_id: str
     target_repr: str
     unit_path: str
@@ -47,6 +49,19 @@ class AuditEventOut(Schema):
     @staticmethod
     def resolve_event_label(obj: AuditEvent) -> str:
         return event_types.label_for(obj.event_type)
+
+    @staticmethod
+    def resolve_target_type_label(obj: AuditEvent) -> str:
+        return target_types.label_for(obj.target_type)
+
+    @staticmethod
+    def resolve_changes(obj: AuditEvent, context) -> dict[str, Any]:
+        # Identity numbers masked outside the caller's full-identity area (`masking`); one reader a request.
+        request = context["request"]
+        reader = getattr(request, "_audit_changes_reader", None)
+        if reader is None:
+            reader = request._audit_changes_reader = ChangesReader(request.user)
+        return reader(obj)
 
 
 def _require_view(request) -> None:

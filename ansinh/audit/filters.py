@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import event_types
+from . import event_types, target_types
 from .models import AuditEvent
 
 
@@ -14,12 +14,20 @@ def _event_type_choices():
     return [("", _("Tất cả")), *event_types.all_choices()]
 
 
+def _target_type_choices():
+    # Values are the stored model labels (links and the API keep them); labels are the model names
+    # in the reader's language.
+    return [("", _("Tất cả")), *target_types.choices()]
+
+
 class AuditEventFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="exact", label=_("Người thực hiện"))
     event_type = django_filters.TypedChoiceFilter(
         label=_("Loại sự kiện"), choices=_event_type_choices, coerce=int, empty_value=None
     )
-    target_type = django_filters.CharFilter(label=_("Loại đối tượng"))
+    target_type = django_filters.TypedChoiceFilter(
+        label=_("Loại đối tượng"), choices=_target_type_choices, empty_value=None
+    )
     target_id = django_filters.CharFilter(label=_("Mã đối tượng"))
     date_from = django_filters.DateFilter(
         field_name="occurred_at",
@@ -37,3 +45,16 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ("actor", "event_type", "target_type", "target_id", "date_from", "date_to")
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            field = super().form.fields["target_type"]
+            # A stored label no model answers to any more (a model since removed) still filters, as
+            # the free text field did, and shows as stored.
+            value = self.data.get("target_type") if self.is_bound else None
+            if isinstance(value, str) and target_types.LABEL_SHAPE.match(value):
+                known = list(field.choices)
+                if value not in {choice for choice, _label in known}:
+                    field.choices = [*known, (value, value)]
+        return self._form

@@ -1,9 +1,18 @@
 """Reads of audit events, always through the reader's area scope."""
 
+from datetime import date
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from ansinh.core.text import dmy
+
+from . import target_types
+from .masking import ChangesReader
 from .models import AuditEvent
 
 VIEW_PERM = "audit.view_auditevent"
@@ -22,12 +31,49 @@ def audit_event_get_visible(*, user, pk) -> AuditEvent:
         raise Http404(_("Không tìm thấy hoặc không thuộc địa bàn của bạn.")) from exc
 
 
-def change_rows(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """``(field, old, new)`` for the detail page; fields only in "old" or only in "new" show a gap."""
-    changes = event.changes or {}
+def change_rows(event: AuditEvent, *, user) -> list[tuple[str, str, object, object]]:
+    """``(field, label, old, new)`` for the detail page, as `user` may see them (`masking`): the
+    label is the field's name on the event's object where the object's model has such a field (else
+    the recorded key), a value of a field with choices reads as its label, a date day first, yes/no
+    in words. Fields only in "old" or only in "new" show a gap (None)."""
+    changes = ChangesReader(user)(event)
     old = changes.get("old") or {}
     new = changes.get("new") or {}
     if not isinstance(old, dict) or not isinstance(new, dict):
         return []
-    names = list(dict.fromkeys([*old.keys(), *new.keys()]))
-    return [(name, old.get(name), new.get(name)) for name in names]
+    model = target_types.model_for(event.target_type)
+    rows = []
+    for name in dict.fromkeys([*old.keys(), *new.keys()]):
+        field = _field(model, name)
+        label = str(capfirst(field.verbose_name)) if field is not None else name
+        rows.append((name, label, _readable(field, old.get(name)), _readable(field, new.get(name))))
+    return rows
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+    except FieldDoesNotExist:
+        return None
+    return field if getattr(field, "concrete", False) else None
+
+
+def _readable(field, value):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if field is not None and field.choices:
+        labels = {str(key): label for key, label in field.flatchoices}
+        if isinstance(value, list):
+            return ", ".join(str(labels.get(str(v), v)) for v in value)
+        return str(labels.get(str(value), value))
+    is_date = isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+    if is_date and isinstance(value, str):
+        try:
+            return dmy(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value

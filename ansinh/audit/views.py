@@ -10,7 +10,7 @@ from django.views import View
 
 from ansinh.core.views import ScopedDetailView, ScopedListView
 
-from . import event_types
+from . import areas, event_types, target_types
 from .filters import AuditEventFilter
 from .jobs import audit_verify_enqueue
 from .models import AuditEvent
@@ -49,7 +49,9 @@ class AuditEventDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         event = context["event"]
         context["event_label"] = event_types.label_for(event.event_type)
-        context["change_rows"] = change_rows(event)
+        context["target_type_label"] = target_types.label_for(event.target_type)
+        context["change_rows"] = change_rows(event, user=self.request.user)
+        context["unit_label"] = areas.labels_for([event.unit_path]).get(event.unit_path, "")
         context["tz"] = VN_TZ
         return context
 

@@ -81,3 +81,9 @@ def localized(name: str, name_en: str) -> str:
     from django.utils.translation import get_language
 
     return name_en if name_en and (get_language() or "").startswith("en") else name
+
+
+def dmy(day) -> str:
+    """A date as Vietnamese write it, day first (21/10/2026): in names and texts that are stored,
+    such as an audit event's object, which every reader sees the same; empty for no date."""
+    return f"{day:%d/%m/%Y}" if day else ""

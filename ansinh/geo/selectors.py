@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ansinh.core.scoping import scope_of
 from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import get_visible_object_or_404
 
-from .choices import Level
+from .choices import Level, Structure
 from .models import AdminUnit, UnitSuccession
 
 VIEW_PERM = "geo.view_adminunit"
@@ -136,3 +138,66 @@ def area_units_ended(*, user, perm: str, day: date | None = None) -> list[AdminU
     if units and all(unit.valid_to is not None and unit.valid_to < day for unit in units):
         return units
     return []
+
+
+def province_path(path: str) -> str:
+    """The path of the province a unit's path lies in, in the unit's own structure
+    ("/2025/38/16000/" → "/2025/38/", "/legacy/38/393/15850/" → "/legacy/38/"); "" if none."""
+    parts = path.strip("/").split("/")
+    return f"/{parts[0]}/{parts[1]}/" if len(parts) >= 2 else ""
+
+
+def provinces_in_area(*, user, perm: str) -> QuerySet[AdminUnit]:
+    """Provinces inside the area where `user` holds `perm`: today's first, then the legacy ones
+    (before 1 July 2025; a province officer's area holds those merged into their province)."""
+    legacy_last = Case(When(structure=Structure.LEGACY, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return (
+        AdminUnit.objects.visible_to(user, perm=perm)
+        .filter(level=Level.PROVINCE)
+        .order_by(legacy_last, "sort_key", "pk")
+    )
+
+
+def area_spans_provinces(*, user, perm: str) -> bool:
+    """Whether the area where `user` holds `perm` covers more than one of today's provinces (a legacy
+    province counts as the one it was merged into). Lists and forms then ask for a province first
+    instead of offering every unit of the area: thousands of options for a national reader.
+
+    An area inside one province (a province, district or commune officer) is told from the user's
+    assignments without a query.
+    """
+    scope = scope_of(user, perm)
+    if scope.is_empty or (not scope.national and len({province_path(p) for p in scope.paths}) < 2):
+        return False
+    seen: set[str] = set()
+    for path, successor in provinces_in_area(user=user, perm=perm).order_by().values_list("path", "successor_path"):
+        seen.add(successor or path)
+        if len(seen) > 1:
+            return True
+    return False
+
+
+def unit_labels_by_path(paths: Iterable[str]) -> dict[str, str]:
+    """Names for unit paths read from records the reader already sees (an audit event's area): the
+    unit's name, then its parent's below a province ("Thôn 1, Xã Thọ Xuân"), a legacy
+    unit marked "(cũ)". One query for all the paths; a path no unit has keeps its text. Unit names
+    are public, so this adds nothing to what the reader may see."""
+    wanted = {path for path in paths if path}
+    parents = {path.rsplit("/", 2)[0] + "/" for path in wanted if path.count("/") > 3}
+    units = {
+        path: (name, structure)
+        for path, name, structure in AdminUnit.objects.filter(path__in=wanted | parents).values_list(
+            "path", "name", "structure"
+        )
+    }
+    legacy = str(_("%(name)s (cũ)"))
+    labels = {}
+    for path in wanted:
+        if path not in units:
+            labels[path] = path
+            continue
+        name, structure = units[path]
+        parent = units.get(path.rsplit("/", 2)[0] + "/") if path.count("/") > 3 else None
+        label = f"{name}, {parent[0]}" if parent else name
+        labels[path] = legacy % {"name": label} if structure == Structure.LEGACY else label
+    return labels

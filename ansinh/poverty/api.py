@@ -237,7 +237,9 @@ class RunOut(Schema):
 
 class RunDetailOut(RunOut):
     preview: dict[str, Any] = Field(
-        description='counts, per_commune, transitions ("cũ>mới": số hộ), changes và incomplete (mẫu tối đa 200 hộ)'
+        description='counts, per_commune, transitions ("cũ>mới": số hộ mà lần ghi sẽ đổi phân loại), '
+        "kept_transitions (hộ có phân loại đã công nhận theo quyết định, cùng chuẩn, được giữ dù kết quả tính khác; "
+        'counts["kept"], counts["recognised"]), changes và incomplete (mẫu tối đa 200 hộ)'
     )
 
 

@@ -7,15 +7,19 @@ class PovertyConfig(AppConfig):
     verbose_name = _("Chuẩn nghèo và phân loại hộ")
 
     def ready(self) -> None:
-        from ansinh.audit import event_types
+        from ansinh.audit import event_types, masking
         from ansinh.registry.panels import register_history_presenter, register_household_panel
 
         from . import services_runs  # noqa: F401  (job kinds register themselves when imported)
         from .events import PovertyEventType
         from .history import assessment_changes, classification_changes
         from .panels import household_panel
+        from .privacy import INCOME_KEYS, VIEW_INCOME_PERM, income_mask
 
         event_types.register(PovertyEventType)
+        # A form B's income and score read masked in the audit log where the reader may not see them.
+        for key in INCOME_KEYS:
+            masking.register(key, perm=VIEW_INCOME_PERM, mask=lambda _value: str(income_mask()))
         # The registry shows the current class without importing this app (decision 0005).
         register_household_panel("poverty/household_panel.html", household_panel, order=10)
         # …and this app's events in the household's history, with incomes masked where they must be.

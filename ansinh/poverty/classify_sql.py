@@ -43,6 +43,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ansinh.registry.choices import PovertyClassSource
+
 from .classify import AVERAGE, COMPUTED, DECLARED, NEAR_POOR, NOT_POOR, POOR, PROXY_SCORE
 from .standard import AREAS, StandardSpec
 
@@ -50,7 +52,7 @@ STAGE = "poverty_run_stage"
 _SAFE = re.compile(r"^[A-Za-z0-9_]+$")
 
 STAGE_COLUMNS = (
-    "household_id", "commune_id", "old_class", "assessment_id", "area", "farming", "income_source",
+    "household_id", "commune_id", "old_class", "kept", "assessment_id", "area", "farming", "income_source",
     "income_per_capita", "income_score", "unit_path", "successor_path", "state", "klass", "flags",
     "deprivations", "indicators",
 )  # fmt: skip
@@ -463,7 +465,8 @@ def create_stage_sql(vendor: str, *, keyed: bool = True) -> list[str]:
     big, text = ("BIGINT", "TEXT")
     temp = "CREATE TEMPORARY TABLE" if vendor == "postgresql" else "CREATE TEMP TABLE"
     columns = {
-        "household_id": f"{big} PRIMARY KEY" if keyed else big, "commune_id": big, "old_class": text, "assessment_id": big,
+        "household_id": f"{big} PRIMARY KEY" if keyed else big, "commune_id": big, "old_class": text, "kept": "INTEGER",
+        "assessment_id": big,
         "area": text, "farming": "INTEGER", "income_source": text, "income_per_capita": big, "income_score": big,
         "unit_path": text, "successor_path": text, "state": text, "klass": text, "flags": text,
         "deprivations": text, "indicators": text,
@@ -598,9 +601,13 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         assessment = (f"{tables['assessment']} a ON a.id = (SELECT a2.id FROM {tables['assessment']} a2 "
                       f"WHERE a2.household_id = h.id AND {in_range} ORDER BY {order} LIMIT 1)")  # fmt: skip
     farming = "CASE WHEN a.farming THEN 1 ELSE 0 END"
+    # `kept`: the household's class was given by a recognition decision under this standard, so the
+    # commit leaves it as it is (`services_runs._publish_households`); the counts tell these apart.
+    kept = (f"CASE WHEN h.poverty_class_source = {lit(PovertyClassSource.DECISION.value)} AND h.poverty_standard = {lit(spec.code)} "
+            "THEN 1 ELSE 0 END")  # fmt: skip
     base = (
         "SELECT h.id AS household_id, h.commune_id, COALESCE(h.poverty_class, '') AS old_class, "
-        "a.id AS assessment_id, COALESCE(NULLIF(h.area_type, ''), 'rural') AS area, "
+        f"{kept} AS kept, a.id AS assessment_id, COALESCE(NULLIF(h.area_type, ''), 'rural') AS area, "
         f"{farming} AS farming, a.income_source, a.income_per_capita, a.income_score, h.unit_path, "
         "COALESCE(h.successor_path, '') AS successor_path"
     )
@@ -614,7 +621,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
         # households. Most households answer every indicator: nothing is derived for them.
         used = " ".join([value for _k, value in derived] + ([d.device_mask()] if d.devices else []))
         carried = sorted(set(re.findall(r"\bh\.([a-z_][a-z0-9_]*)", used)) - {"dev_mask"})
-        taken = {"household_id", "commune_id", "old_class", "assessment_id", "area", "farming", "income_source",
+        taken = {"household_id", "commune_id", "old_class", "kept", "assessment_id", "area", "farming", "income_source",
                  "income_per_capita", "income_score", "unit_path", "successor_path"}  # fmt: skip
         if set(carried) & taken or any(re.fullmatch(r"i[0-9]+_[a-z]+|fbits|cnt|state", c) for c in carried):
             raise NotCompilable(f"household columns {carried}")
@@ -742,7 +749,7 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     return (
         # (INSERT first: Python's sqlite3 reports the row count, which drives the progress bar, only then.)
         f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) {levels}"
-        "SELECT b.household_id, b.commune_id, b.old_class, b.assessment_id, b.area, b.farming, b.income_source, "
+        "SELECT b.household_id, b.commune_id, b.old_class, b.kept, b.assessment_id, b.area, b.farming, b.income_source, "
         "b.income_per_capita, b.income_score, b.unit_path, b.successor_path, b.state, "
         f"{klass}, {json_cols} FROM {source}"
     )

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from ansinh.core.templatetags.ansinh_format import vn_number
 
 from .choices import PovertyClass
 from .privacy import income_mask
+from .scoring import region_name
 from .standard import StandardSpec
 
 
@@ -28,6 +29,14 @@ def _area(area: str) -> str:
     return _("thành thị") if area == "urban" else _("nông thôn")
 
 
+def _region_name(reason: dict[str, Any], standard: StandardSpec | None) -> str:
+    """The region of a score-table reason in the reader's language when read with its own standard."""
+    tables = standard.proxy_score.tables if standard is not None and standard.proxy_score else None
+    if standard is None or standard.code != reason.get("standard"):
+        tables = None
+    return region_name(tables, reason)
+
+
 def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *, show_income: bool = True) -> str:
     """One reason as a sentence; without `show_income` the household's income, score and score total
     read as a mask and only the verdict (e.g. "không cao hơn chuẩn nghèo") shows."""
@@ -35,8 +44,11 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *,
     p = reason
     if code == "standard":
         # The standard's name in the reader's language when the reason is read with its standard.
-        name = standard.title if standard is not None and standard.code == p.get("standard") else p["name"]
-        return _("Áp dụng %(name)s (%(basis)s).") % {"name": name, "basis": p["legal_basis"]}
+        # So are the legal basis's connecting words ("ngày" / "of"): the stored text is the writer's language.
+        own = standard is not None and standard.code == p.get("standard")
+        name = standard.title if own else p["name"]
+        basis = standard.legal_basis_text() if own else p["legal_basis"]
+        return _("Áp dụng %(name)s (%(basis)s).") % {"name": name, "basis": basis}
     if code == "deprivations":
         names = [_indicator_name(c, standard) for c in p["indicators"]]
         listed = ": " + "; ".join(names) if names else ""
@@ -48,7 +60,7 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *,
         return text % {"count": p["count"], "threshold": p["threshold"], "listed": listed}
     if code in ("income_within", "income_above"):
         line = {
-            "poor": _("chuẩn nghèo"),
+            "poor": pgettext("mức thu nhập", "chuẩn nghèo"),
             "poor_lower": _("mức thu nhập thấp của chuẩn nghèo"),
             "near_poor": _("chuẩn cận nghèo"),
         }[p["line_kind"]]
@@ -68,7 +80,7 @@ def reason_text(reason: dict[str, Any], standard: StandardSpec | None = None, *,
         total = p["total"] if show_income and p.get("total") is not None else income_mask()
         text = _("Điểm %(total)s tính từ các mục của phiếu B theo bảng điểm vùng %(region)s, khu vực %(area)s "
                  "(chuẩn %(standard)s, phiên bản %(version)s).") % {
-            "total": total, "region": p["region_name"], "area": _area(p["area"]), "standard": p["standard"],
+            "total": total, "region": _region_name(p, standard), "area": _area(p["area"]), "standard": p["standard"],
             "version": p["version"],
         }  # fmt: skip
         if p.get("provisional"):

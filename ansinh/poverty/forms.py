@@ -8,7 +8,9 @@ import re
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from ansinh.core.templatetags.ansinh_format import vn_number
 from ansinh.geo.choices import Level
 
 from .choices import IncomeSource
@@ -53,7 +55,7 @@ class StandardEditForm(forms.Form):
 class StandardPickForm(forms.Form):
     """GET form on the household page: classify under another standard than the one in force."""
 
-    standard = forms.ChoiceField(label=_("Chuẩn nghèo"), required=False)
+    standard = forms.ChoiceField(label=pgettext_lazy("một chuẩn", "Chuẩn nghèo"), required=False)
 
     def __init__(self, *args, standards, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +83,10 @@ class DongField(forms.IntegerField):
             if self._separated.match(text):
                 value = re.sub(r"[., \u00a0]", "", text)
         return super().to_python(value)
+
+    def prepare_value(self, value):
+        # A stored amount is shown as the pages write it (1.050.000); typed text is shown as typed.
+        return vn_number(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class AssessmentForm(forms.Form):
@@ -216,7 +222,7 @@ class AssessmentForm(forms.Form):
 
 class RunStartForm(forms.Form):
     unit = UnitChoiceField(label=_("Địa bàn"), queryset=None, empty_label=None)
-    standard = StandardChoiceField(label=_("Chuẩn nghèo"), queryset=None, empty_label=None)
+    standard = StandardChoiceField(label=pgettext_lazy("một chuẩn", "Chuẩn nghèo"), queryset=None, empty_label=None)
     on_date = forms.DateField(label=_("Tính đến ngày"), widget=DATE_WIDGET)
 
     def __init__(self, *args, units, standards, **kwargs):

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
 
@@ -58,7 +59,7 @@ def assessment_changes(event, *, user, household) -> list[dict[str, str]]:
     new = (event.changes or {}).get("new") or {}
     show_income = user is not None and household is not None and can_view_income(user, household)
     spec = _spec(new.get("standard"))
-    rows = [_row(_("Chuẩn nghèo"), str(new.get("standard", "")))]
+    rows = [_row(pgettext("một chuẩn", "Chuẩn nghèo"), str(new.get("standard", "")))]
     if new.get("assessed_on"):
         try:
             rows.append(_row(_("Ngày thu thập"), vn_date(date.fromisoformat(str(new["assessed_on"])))))
@@ -106,7 +107,7 @@ def classification_changes(event, *, user, household) -> list[dict[str, str]]:
         standard = str(new["standard"])
         if new.get("version"):
             standard = _("%(code)s (phiên bản %(version)s)") % {"code": standard, "version": new["version"]}
-        rows.append(_row(_("Chuẩn nghèo"), standard))
+        rows.append(_row(pgettext("một chuẩn", "Chuẩn nghèo"), standard))
     if new.get("recognised_class_kept"):
         rows.append(_row(_("Phân loại đã được công nhận (giữ nguyên)"), class_label(new["recognised_class_kept"])))
     return rows

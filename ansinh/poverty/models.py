@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
 from ansinh.core.scoping import ScopedQuerySet
-from ansinh.core.text import localized
+from ansinh.core.text import dmy, localized
 from ansinh.geo.choices import AreaType
 
 from .choices import IncomeSource, PovertyClass, RunStatus
@@ -146,7 +146,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household_id}: {self.standard_id} ({self.assessed_on})"
+        return f"{self.household}: {self.standard.code} ({dmy(self.assessed_on)})"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -178,7 +178,7 @@ class ClassificationRun(TimeStampedModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} / {self.standard_version_id} ({self.status})"
+        return f"{self.unit.name} – {self.standard_version}"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)

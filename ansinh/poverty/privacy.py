@@ -16,6 +16,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 VIEW_INCOME_PERM = "poverty.view_income"
+# The keys under which form B's income figures are recorded (its audit event, `assessment_record`).
+INCOME_KEYS = ("income_per_capita", "income_score", "score_answers", "score_detail")
 
 # The figures of the household inside a stored reason (by reason code); lines and thresholds are not.
 _REASON_FIGURES = {

@@ -74,10 +74,16 @@ class Item:
     brackets: tuple[Bracket, ...] = ()
     monotone: str | None = None
     unit: str = ""
+    unit_en: str = ""
 
     @property
     def title(self) -> str:
         return localized(self.name, self.name_en)
+
+    @property
+    def unit_title(self) -> str:
+        """The unit of a number item ("người") in the reader's language."""
+        return localized(self.unit, self.unit_en)
 
     def points(self, answer: Any) -> int:
         """Points of one answer; `ScoreInputError` when the answer is not one the table knows."""
@@ -87,15 +93,15 @@ class Item:
                 if option.code == answer:
                     return option.points
             raise ScoreInputError({field: [_("“%(item)s”: hãy chọn một câu trả lời trong bảng điểm.")
-                                           % {"item": self.name}]})  # fmt: skip
+                                           % {"item": self.title}]})  # fmt: skip
         if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != answer:
-            raise ScoreInputError({field: [_("“%(item)s”: hãy nhập một số.") % {"item": self.name}]})
+            raise ScoreInputError({field: [_("“%(item)s”: hãy nhập một số.") % {"item": self.title}]})
         if answer < 0:
-            raise ScoreInputError({field: [_("“%(item)s”: số không được âm.") % {"item": self.name}]})
+            raise ScoreInputError({field: [_("“%(item)s”: số không được âm.") % {"item": self.title}]})
         for bracket in self.brackets:
             if bracket.contains(answer):
                 return bracket.points
-        raise ScoreInputError({field: [_("“%(item)s”: số nằm ngoài bảng điểm.") % {"item": self.name}]})
+        raise ScoreInputError({field: [_("“%(item)s”: số nằm ngoài bảng điểm.") % {"item": self.title}]})
 
     def ordered_points(self) -> list[int]:
         return [o.points for o in self.options] if self.kind == "choice" else [b.points for b in self.brackets]
@@ -103,7 +109,7 @@ class Item:
     def answer_text(self, answer: Any) -> str:
         if self.kind == "choice":
             return next((o.title for o in self.options if o.code == answer), str(answer))
-        return f"{_number(answer)} {self.unit}".strip()
+        return f"{_number(answer)} {self.unit_title}".strip()
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,24 @@ class ScoreTables:
     source: str
     regions: tuple[Region, ...]
     tables: dict[tuple[str, str], Table]
+    note_en: str = ""
+    source_en: str = ""
+
+    @property
+    def note_title(self) -> str:
+        """The note in the reader's language (the Vietnamese one as fallback)."""
+        return localized(self.note, self.note_en)
+
+    @property
+    def source_title(self) -> str:
+        return localized(self.source, self.source_en)
+
+    def region_title(self, code: str, fallback: str = "") -> str:
+        """A region's name in the reader's language; `fallback` (the stored name) for a code not in these tables."""
+        for region in self.regions:
+            if region.code == code:
+                return region.title
+        return fallback or code
 
     def region(self, code: str) -> Region:
         for region in self.regions:
@@ -210,6 +234,13 @@ def household_score(tables: ScoreTables, *, unit_path: str, area: str, answers: 
         "area": area, "provisional": tables.provisional, "base": result.base, "items": list(result.breakdown),
         "total": result.total,
     }  # fmt: skip
+
+
+def region_name(tables: ScoreTables | None, detail: dict[str, Any]) -> str:
+    """The region of a stored score (``score_detail`` or a score-table reason) in the reader's language:
+    the stored ``region_name`` is the Vietnamese one, kept as the fallback."""
+    stored = str(detail.get("region_name") or detail.get("region") or "")
+    return tables.region_title(str(detail.get("region") or ""), stored) if tables is not None else stored
 
 
 def breakdown_rows(tables: ScoreTables | None, detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -289,7 +320,8 @@ def parse_tables(raw: Any, problems: list[str]) -> ScoreTables | None:
         return None
     return ScoreTables(
         provisional=bool(raw.get("provisional")), note=str(raw.get("note") or ""), source=str(raw.get("source") or ""),
-        regions=regions, tables=tables,
+        regions=regions, tables=tables, note_en=str(raw.get("note_en") or ""),
+        source_en=str(raw.get("source_en") or ""),
     )  # fmt: skip
 
 
@@ -357,7 +389,7 @@ def _items(raw: Any, where: str, problems: list[str]) -> tuple[Item, ...]:
         else:
             brackets = _brackets(item.get("brackets"), at, problems)
         parsed = Item(code, str(item["name"]), str(item.get("name_en") or ""), kind, options, brackets, monotone,
-                      str(item.get("unit") or ""))  # fmt: skip
+                      str(item.get("unit") or ""), str(item.get("unit_en") or ""))  # fmt: skip
         points = parsed.ordered_points()
         if monotone == "increasing" and points != sorted(points):
             problems.append(f"{at}: points must not decrease along the {kind} list (monotone increasing)")

@@ -92,10 +92,12 @@ def latest_assessment(household: Household, standard: PovertyStandard) -> Assess
     return Assessment.objects.filter(household=household, standard=standard).order_by("-assessed_on", "-id").first()
 
 
-# The household facts a bulk run reads: `household_snapshot`, the result row and the preview.
-RUN_HOUSEHOLD_FIELDS = ("code", "head_name", "poverty_class", "commune_id", "unit_path", "successor_path", "area_type",
-                        "housing_area_m2", "wall_durability", "column_durability", "roof_durability", "water_source",
-                        "latrine_type", "info_devices", "status")  # fmt: skip
+# The household facts a bulk run reads: `household_snapshot`, the result row and the preview (with
+# the class's standard and source: a class recognised by a decision is kept).
+RUN_HOUSEHOLD_FIELDS = ("code", "head_name", "poverty_class", "poverty_standard", "poverty_class_source",
+                        "commune_id", "unit_path", "successor_path", "area_type", "housing_area_m2",
+                        "wall_durability", "column_durability", "roof_durability", "water_source", "latrine_type",
+                        "info_devices", "status")  # fmt: skip
 
 
 def households_for_run(unit: AdminUnit) -> QuerySet[Household]:

@@ -7,6 +7,11 @@ changes against each household's current class and the households that cannot be
 then (so nothing stale is written), stores one result row per household, never overwriting
 earlier ones, and sets each household's current class, all in one transaction: a failure or a
 killed worker leaves no part of the run visible.
+
+A household whose class a recognition decision gave under the run's standard keeps it (only a later
+decision changes it): its result is stored all the same. The counts say so: such a household whose
+result differs from its recognised class is counted as kept (``kept``, ``kept_transitions``), never
+as a change (``changed``, ``transitions``: the classes the commit actually changes).
 """
 
 # ruff: noqa: S608 - table names are ours, values are parameters
@@ -58,6 +63,28 @@ def _transition(run: ClassificationRun, to: str) -> None:
             code="run_transition_refused",
         )
     run.status = to
+
+
+def _kept(household, standard_code: str) -> bool:
+    """Whether the commit leaves this household's class as it is: a recognition decision gave it under
+    the run's standard (`registry.services.households_poverty_summary_set`, `_publish_households`)."""
+    return household.poverty_class_source == PovertyClassSource.DECISION and household.poverty_standard == standard_code
+
+
+def _count_result(counts: Counter, transitions: Counter, kept_transitions: Counter, *, old: str, new: str,
+                  kept: bool, n: int = 1) -> bool:  # fmt: skip
+    """Count a classified household (or `n` alike) against its current class; True when the commit
+    changes its class. A recognised class the result differs from is kept, counted apart."""
+    if old == new:
+        return False
+    key = f"{old or '-'}>{new}"
+    if kept:
+        counts["kept"] += n
+        kept_transitions[key] += n
+        return False
+    counts["changed"] += n
+    transitions[key] += n
+    return True
 
 
 def _latest_assessments(household_ids: list[int], standard: PovertyStandard) -> dict[int, Assessment]:
@@ -156,10 +183,15 @@ def _preview_python(run: ClassificationRun, progress: JobProgress) -> dict[str, 
     progress.set_total(households_for_run(run.unit).count())
     per_commune: dict[str, Counter] = defaultdict(Counter)
     transitions: Counter = Counter()
+    kept_transitions: Counter = Counter()
     changes, incomplete = [], []
     communes: dict[int, str] = {}
     counts: Counter = Counter(households=0, changed=0)
+    code = run.standard_version.standard.code
     for household, _assessment, evaluation in _evaluations(run, run.standard_version):
+        kept = _kept(household, code)
+        if kept:
+            counts["recognised"] += 1
         if household.commune_id not in communes:
             communes[household.commune_id] = AdminUnit.objects.get(pk=household.commune_id).name
         commune = communes[household.commune_id]
@@ -173,30 +205,24 @@ def _preview_python(run: ClassificationRun, progress: JobProgress) -> dict[str, 
             counts[new] += 1
             per_commune[commune][new] += 1
             old = household.poverty_class or ""
-            if old != new:
-                counts["changed"] += 1
-                transitions[f"{old or '-'}>{new}"] += 1
-                if len(changes) < SAMPLE_CHANGES:
-                    changes.append({"household": household.pk, "code": household.code, "head": household.head_name,
-                                    "old": old, "new": new})  # fmt: skip
+            changed = _count_result(counts, transitions, kept_transitions, old=old, new=new, kept=kept)
+            if changed and len(changes) < SAMPLE_CHANGES:
+                changes.append({"household": household.pk, "code": household.code, "head": household.head_name,
+                                "old": old, "new": new})  # fmt: skip
         counts["households"] += 1
         progress.advance()
-    return _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete)
+    return _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete, kept_transitions)
 
 
-def _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete) -> dict[str, Any]:
-    # Households whose class a recognition decision gave under this standard: the commit stores their
-    # results in the history but leaves their class (only a later decision changes it).
-    recognised = (
-        households_for_run(run.unit)
-        .filter(poverty_class_source=PovertyClassSource.DECISION, poverty_standard=run.standard_version.standard.code)
-        .count()
-    )
-    if recognised:
-        counts["recognised"] = recognised
+def _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete,
+                  kept_transitions) -> dict[str, Any]:  # fmt: skip
+    # `counts["recognised"]`: households whose class a recognition decision gave under this standard
+    # (the commit stores their results but leaves their class); `counts["kept"]` and `kept_transitions`:
+    # those among them whose result differs from that class. Neither is in "changed" or "transitions".
     preview = {
         "counts": dict(counts), "per_commune": {k: dict(v) for k, v in sorted(per_commune.items())},
-        "transitions": dict(transitions), "changes": changes, "incomplete": incomplete,
+        "transitions": dict(transitions), "kept_transitions": dict(kept_transitions), "changes": changes,
+        "incomplete": incomplete,
     }  # fmt: skip
     with transaction.atomic():
         locked = ClassificationRun.objects.select_for_update().get(pk=run.pk)
@@ -277,6 +303,9 @@ def _commit_python(run: ClassificationRun, progress: JobProgress) -> dict[str, A
 def _tally(run, version, household, assessment, evaluation, counts: Counter, rows: list, summary: list) -> None:
     """Count one evaluated household and queue its result row and its new current class (Python path)."""
     counts["households"] += 1
+    kept = _kept(household, version.standard.code)
+    if kept:
+        counts["recognised"] += 1
     if evaluation.result is None:
         counts["incomplete"] += 1
         return
@@ -285,8 +314,8 @@ def _tally(run, version, household, assessment, evaluation, counts: Counter, row
     rows.append(row)
     summary.append((household.pk, evaluation.result.klass))
     counts[evaluation.result.klass] += 1
-    if (household.poverty_class or "") != evaluation.result.klass:
-        counts["changed"] += 1
+    _count_result(counts, Counter(), Counter(), old=household.poverty_class or "", new=evaluation.result.klass,
+                  kept=kept)  # fmt: skip
 
 
 def _write_chunk(rows: list[Classification], summary: list[tuple[int, str]], version, on_date: date) -> None:
@@ -374,27 +403,30 @@ def _fallback(run: ClassificationRun, ids: list[int]) -> Iterator[tuple[Any, Any
         yield from _evaluations(run, run.standard_version, ids[start : start + CHUNK])
 
 
-def _stage_counts() -> tuple[Counter, dict[int, Counter], Counter, int]:
-    """Counts per class, per commune and class, the transitions (old class > new) and how many
-    households fall back to Python, from one pass over the staging table."""
+def _stage_counts() -> tuple[Counter, dict[int, Counter], Counter, Counter, int]:
+    """Counts per class, per commune and class, the transitions (old class > new) of the households
+    whose class the commit changes, those of the recognised households whose class it keeps, and how
+    many households fall back to Python, from one pass over the staging table."""
     stage = classify_sql.STAGE
     counts: Counter = Counter(households=0, changed=0)
     per_commune: dict[int, Counter] = defaultdict(Counter)
     transitions: Counter = Counter()
+    kept_transitions: Counter = Counter()
     fallbacks = 0
-    groups = "commune_id, state, old_class, klass"
-    for commune_id, state, old, klass, n in _rows(f"SELECT {groups}, count(*) FROM {stage} GROUP BY {groups}"):
+    groups = "commune_id, state, old_class, klass, kept"
+    for commune_id, state, old, klass, kept, n in _rows(f"SELECT {groups}, count(*) FROM {stage} GROUP BY {groups}"):
         if state == "fallback":
-            fallbacks += n
+            fallbacks += n  # counted, recognised or not, when Python has evaluated them
             continue
+        if kept:
+            counts["recognised"] += n
         key = klass if state == "ok" else "incomplete"
         counts[key] += n
         counts["households"] += n
         per_commune[commune_id][key] += n
-        if state == "ok" and old != klass:
-            transitions[f"{old or '-'}>{klass}"] += n
-            counts["changed"] += n
-    return counts, per_commune, transitions, fallbacks
+        if state == "ok":
+            _count_result(counts, transitions, kept_transitions, old=old, new=klass, kept=bool(kept), n=n)
+    return counts, per_commune, transitions, kept_transitions, fallbacks
 
 
 def _fallback_ids(fallbacks: int) -> list[int]:
@@ -412,11 +444,11 @@ def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any
     _stage(run, progress, with_json=False)
     try:
         stage = classify_sql.STAGE
-        counts, by_commune, transitions, fallbacks = _stage_counts()
+        counts, by_commune, transitions, kept_transitions, fallbacks = _stage_counts()
         # Each sample is read only when the counts say there is one (each read scans the staging table).
         changes = [{"household": pk, "old": old, "new": new} for pk, old, new in _rows(
             f"SELECT household_id, old_class, klass FROM {stage} WHERE state = 'ok' AND old_class <> klass "
-            f"ORDER BY household_id LIMIT {SAMPLE_CHANGES}")] if counts["changed"] else []  # fmt: skip
+            f"AND kept = 0 ORDER BY household_id LIMIT {SAMPLE_CHANGES}")] if counts["changed"] else []  # fmt: skip
         sample_ids = [pk for (pk,) in _rows(
             f"SELECT household_id FROM {stage} WHERE state = 'incomplete' ORDER BY household_id LIMIT {SAMPLE_CHANGES}"
         )] if counts["incomplete"] else []  # fmt: skip
@@ -424,19 +456,22 @@ def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any
     finally:
         _drop_stage()
     incomplete = []
+    code = run.standard_version.standard.code
     for household, _assessment, evaluation in _fallback(run, sorted(set(sample_ids) | set(fallback_ids))):
         if evaluation.result is None:
             incomplete.append({"household": household.pk, "code": household.code, "missing": evaluation.missing})
         if household.pk not in fallback_ids:
             continue
+        kept = _kept(household, code)
+        if kept:
+            counts["recognised"] += 1
         key = "incomplete" if evaluation.result is None else evaluation.result.klass
         counts[key] += 1
         counts["households"] += 1
         by_commune[household.commune_id][key] += 1
         old = household.poverty_class or ""
-        if evaluation.result is not None and old != key:
-            counts["changed"] += 1
-            transitions[f"{old or '-'}>{key}"] += 1
+        if evaluation.result is not None and _count_result(counts, transitions, kept_transitions, old=old, new=key,
+                                                           kept=kept):  # fmt: skip
             changes.append({"household": household.pk, "old": old, "new": key})
     changes = sorted(changes, key=lambda c: c["household"])[:SAMPLE_CHANGES]
     facts = {
@@ -452,7 +487,7 @@ def _preview_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any
     per_commune: dict[str, Counter] = defaultdict(Counter)
     for commune_id, values in by_commune.items():
         per_commune[names[commune_id]].update(values)
-    return _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete)
+    return _preview_save(run, progress, counts, per_commune, transitions, changes, incomplete, kept_transitions)
 
 
 def _publish_households(standard_code: str, on_date: date) -> int:
@@ -513,7 +548,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
     version = run.standard_version
     try:
         _stage(run, progress, with_json=True)
-        counts, _by_commune, _transitions, fallbacks = _stage_counts()
+        counts, _by_commune, _transitions, _kept_transitions, fallbacks = _stage_counts()
         fallback_ids = _fallback_ids(fallbacks)
         progress.message(gettext_noop("Đang ghi kết quả phân loại…"))
         with transaction.atomic():

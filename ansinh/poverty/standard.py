@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ansinh.core.text import localized
 
 from . import derivation, scoring
@@ -42,6 +44,16 @@ class LegalBasis:
     number: str
     date: date
     title: str
+    title_en: str = ""
+
+    @property
+    def heading(self) -> str:
+        """The title in the reader's language (the number stays as written: it is the legal name)."""
+        return localized(self.title, self.title_en)
+
+    def citation(self) -> str:
+        """E.g. "07/2021/NĐ-CP ngày 27/01/2021", the connecting word in the reader's language ("of" in English)."""
+        return _("%(number)s ngày %(date)s") % {"number": self.number, "date": f"{self.date:%d/%m/%Y}"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,7 @@ class Indicator:
     rule: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     threshold_en: str = ""
+    source_en: str = ""
 
     @property
     def derived(self) -> bool:
@@ -96,6 +109,11 @@ class Indicator:
     def threshold_title(self) -> str:
         """The deprivation threshold in the reader's language (Vietnamese, the legal text, as fallback)."""
         return localized(self.threshold, self.threshold_en)
+
+    @property
+    def source_title(self) -> str:
+        """The legal source in the reader's language (e.g. "Phụ lục" read as "Appendix")."""
+        return localized(self.source, self.source_en)
 
 
 @dataclass(frozen=True)
@@ -117,11 +135,17 @@ class StandardSpec:
     low_income_from: date | None
     proxy_score: ProxyScore | None
     indicators: tuple[Indicator, ...]
+    notes_en: str = ""
 
     @property
     def title(self) -> str:
         """The standard's name in the reader's language (the data file's `name_en` for an English reader)."""
         return localized(self.name, self.name_en)
+
+    @property
+    def notes_title(self) -> str:
+        """The notes in the reader's language (the Vietnamese ones as fallback)."""
+        return localized(self.notes, self.notes_en)
 
     @property
     def indicator_codes(self) -> frozenset[str]:
@@ -138,7 +162,7 @@ class StandardSpec:
         return bool(self.jurisdiction)
 
     def legal_basis_text(self) -> str:
-        return "; ".join(f"{b.number} ngày {b.date:%d/%m/%Y}" for b in self.legal_basis)
+        return "; ".join(b.citation() for b in self.legal_basis)
 
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -195,8 +219,9 @@ class StandardSpec:
         basis = []
         for index, item in enumerate(need("legal_basis", list) or []):
             try:
-                basis.append(LegalBasis(str(item["number"]), date.fromisoformat(item["date"]), str(item["title"])))
-            except (KeyError, TypeError, ValueError):
+                basis.append(LegalBasis(str(item["number"]), date.fromisoformat(item["date"]), str(item["title"]),
+                                        str(item.get("title_en") or "")))  # fmt: skip
+            except (KeyError, TypeError, ValueError, AttributeError):
                 problems.append(f"legal_basis[{index}] needs 'number', 'date' (YYYY-MM-DD) and 'title'")
         if not basis:
             problems.append("'legal_basis' must name at least one legal text")
@@ -210,7 +235,8 @@ class StandardSpec:
         return cls(
             code=code, version=version, name=str(data.get("name") or code), name_en=str(data.get("name_en") or ""),
             legal_basis=tuple(basis), valid_from=valid_from, valid_to=valid_to, jurisdiction=tuple(jurisdiction),
-            provisional=bool(data.get("provisional")), notes=str(data.get("notes") or ""), rule=rule,
+            provisional=bool(data.get("provisional")), notes=str(data.get("notes") or ""),
+            notes_en=str(data.get("notes_en") or ""), rule=rule,
             income_period=period, deprivation_threshold=threshold, lines=lines,
             low_income_from=day(data.get("low_income_from"), "low_income_from"), proxy_score=proxy,
             indicators=tuple(indicators),
@@ -311,6 +337,7 @@ def _indicators(dimensions: list, problems: list[str]) -> list[Indicator]:
                     threshold=str(item.get("threshold") or ""),
                     threshold_en=str(item.get("threshold_en") or ""),
                     source=str(item.get("source") or ""),
+                    source_en=str(item.get("source_en") or ""),
                     confidence=confidence,
                     rule=rule,
                     params=params,

@@ -203,6 +203,8 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
             context.update(
                 score_region=region_table[0] if region_table else None, score_tables=_tables(spec),
                 score_rows=_score_rows(spec, assessment) if show_income else [],
+                score_region_name=scoring.region_name(_tables(spec), assessment.score_detail or {})
+                if assessment else "",
             )  # fmt: skip
             context.update(
                 spec=spec, assessment=assessment, evaluation=evaluation, form=form, lines=area_lines(spec),
@@ -254,7 +256,7 @@ def _score_table_rows(tables) -> list[dict]:
             table = tables.table(region.code, area)
             items = [
                 {"item": item, "answers": [(o.title, o.points) for o in item.options]
-                 or [(f"{b.label()} {item.unit}".strip(), b.points) for b in item.brackets]}
+                 or [(f"{b.label()} {item.unit_title}".strip(), b.points) for b in item.brackets]}
                 for item in table.items
             ]  # fmt: skip
             rows.append({"region": region, "area": areas[area], "base": table.base, "items": items,
@@ -368,6 +370,8 @@ class ClassificationPrintView(AreaPermissionRequiredMixin, TemplateView):
             score_threshold=spec.proxy_score.income_thresholds[item.area] if spec.proxy_score else None,
             score_detail=item.assessment.score_detail if item.assessment_id else {},
             score_rows=_score_rows(spec, item.assessment) if item.assessment_id and show_income else [],
+            score_region_name=scoring.region_name(_tables(spec), item.assessment.score_detail or {})
+            if item.assessment_id else "",
             page_title=_("Kết quả phân loại hộ %(code)s") % {"code": item.household.code},
         )  # fmt: skip
         return context
@@ -428,6 +432,16 @@ class RunCreateView(AreaPermissionRequiredMixin, View):
         return self._render(form)
 
 
+def _transition_rows(transitions: dict[str, int] | None) -> list[dict]:
+    """``{"old>new": n}`` of a run's preview as table rows, the most households first."""
+    rows = []
+    for key, count in sorted((transitions or {}).items(), key=lambda kv: -kv[1]):
+        old, _sep, new = key.partition(">")
+        rows.append({"old": class_label(old) if old != "-" else _("Chưa phân loại"), "new": class_label(new),
+                     "count": count})  # fmt: skip
+    return rows
+
+
 class RunDetailView(AreaPermissionRequiredMixin, TemplateView):
     permission_required = VIEW_PERM
     template_name = "poverty/run_detail.html"
@@ -447,11 +461,10 @@ class RunDetailView(AreaPermissionRequiredMixin, TemplateView):
             }
             for name, counts in (preview.get("per_commune") or {}).items()
         ]
-        transitions = []
-        for key, count in sorted((preview.get("transitions") or {}).items(), key=lambda kv: -kv[1]):
-            old, _sep, new = key.partition(">")
-            transitions.append({"old": class_label(old) if old != "-" else _("Chưa phân loại"),
-                                "new": class_label(new), "count": count})  # fmt: skip
+        # The classes the commit changes, and apart from them the recognised classes it keeps although
+        # the result differs (a decision's class changes only by a later decision).
+        transitions = _transition_rows(preview.get("transitions"))
+        kept = _transition_rows(preview.get("kept_transitions"))
         changes = [
             {
                 **c,
@@ -467,7 +480,7 @@ class RunDetailView(AreaPermissionRequiredMixin, TemplateView):
         context.update(
             run=run, job=run.job, page_title=_("Đợt phân loại %(unit)s") % {"unit": run.unit.name},
             counts=counts, class_counts=[(label, counts.get(c, 0)) for c, label in classes],
-            classes=classes, per_commune=per_commune, transitions=transitions, changes=changes,
+            classes=classes, per_commune=per_commune, transitions=transitions, kept_transitions=kept, changes=changes,
             incomplete=incomplete, can_act=can_act,
             in_progress=run.status in (RunStatus.PREVIEWING, RunStatus.COMMITTING),
         )  # fmt: skip

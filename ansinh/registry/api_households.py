@@ -144,6 +144,9 @@ class HouseholdFilterIn(Schema):
         description="Tên thành viên (không dấu cũng được), số CCCD/CMND (cả số hoặc từ 6 chữ số đầu) "
         "hoặc mã hộ (cả mã hoặc từ 3 ký tự đầu, không phân biệt hoa thường)",
     )
+    province: int | None = Field(
+        None, description="Mã số (id) tỉnh/thành phố; tỉnh hiện nay gồm cả hộ của các đơn vị cũ sáp nhập vào tỉnh"
+    )
     commune: int | None = Field(None, description="Mã số (id) xã; gồm cả hộ của xã cũ mà xã này kế thừa")
     village: int | None = Field(None, description="Mã số (id) thôn/tổ dân phố")
     status: str | None = None

@@ -359,7 +359,7 @@ def _header_cell(ws, header: str) -> Cell:
 
 # -- export -------------------------------------------------------------------------------------
 
-EXPORT_FILTER_KEYS = ("q", "commune", "village", "status", "area_type", "flag")
+EXPORT_FILTER_KEYS = ("q", "province", "commune", "village", "status", "area_type", "poverty_class", "flag")
 
 
 def export_filters(params) -> dict[str, str]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.widgets import Select
 from ansinh.geo.choices import AreaType, Structure
+from ansinh.geo.selectors import provinces_in_area
 
 from . import selectors
 from .choices import HouseholdStatus, PovertyClass
@@ -80,6 +81,24 @@ class _CommuneField(UnitChoiceField):
         return label
 
 
+class _ProvinceField(UnitChoiceField):
+    """Today's provinces, then the legacy ones (before 1 July 2025) marked as the legacy communes are."""
+
+    iterator = _LabelRowIterator
+    label_fields = ("name", "structure")
+
+    def label_from_instance(self, obj):
+        return self.row_label_maker()(obj.name, obj.structure)
+
+    def row_label_maker(self):
+        alone = str(_("%(name)s (cũ)"))
+
+        def label(name, structure):
+            return alone % {"name": name} if structure == Structure.LEGACY else name
+
+        return label
+
+
 class _VillageField(VillageChoiceField):
     iterator = _LabelRowIterator
     label_fields = ("name", "parent_id", "parent__name")
@@ -99,8 +118,22 @@ class VillageFilter(django_filters.ModelChoiceFilter):
     field_class = _VillageField
 
 
+class ProvinceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ProvinceField
+
+
+def _user(request):
+    return getattr(request, "user", None)
+
+
+def _provinces(request):
+    return selectors.provinces_for_filter(user=_user(request))  # `HouseholdFilterSet.__init__` sets it
+
+
 def _communes(request):
-    return selectors.communes_for_filter(user=getattr(request, "user", None))
+    # Only reached when the reader's area lies in one province: `HouseholdFilterSet.__init__` gives
+    # a wider area the chosen province's communes.
+    return selectors.communes_for_filter(user=_user(request), spans_provinces=False)
 
 
 def _id(request, name: str) -> int | None:
@@ -123,6 +156,9 @@ class HouseholdFilterSet(django_filters.FilterSet):
         help_text=_("Mã hộ và số CCCD/CMND: gõ phần đầu cũng được (từ 3 ký tự của mã, 6 chữ số của số)."),
         method="filter_nothing",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
+    )
+    province = ProvinceFilter(
+        label=_("Tỉnh/thành phố"), queryset=_provinces, method="filter_nothing", empty_label=_("Tất cả"), widget=Select
     )
     commune = CommuneFilter(
         label=_("Xã/phường"), queryset=_communes, method="filter_nothing", empty_label=_("Tất cả"), widget=Select
@@ -157,15 +193,35 @@ class HouseholdFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Household
-        fields = ["q", "commune", "village", "status", "area_type", "poverty_class", "flag"]
+        fields = ["q", "province", "commune", "village", "status", "area_type", "poverty_class", "flag"]
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        super().__init__(data, *args, request=request, **kwargs)
+        user = _user(request)
+        # The province filter only for an area of several provinces (a national reader): its communes
+        # are then offered one province at a time (`selectors.communes_for_filter`).
+        self._spans_provinces = selectors.area_spans_provinces(user=user, perm=selectors.VIEW_PERM)
+        if not self._spans_provinces:
+            del self.filters["province"]
+            return
+        self.filters["province"].queryset = provinces_in_area(user=user, perm=selectors.VIEW_PERM)
+        self.filters["commune"].queryset = selectors.communes_for_filter(
+            user=user, province_id=_id(request, "province"), commune_id=_id(request, "commune"), spans_provinces=True
+        )
 
     @property
     def form(self):
         form = super().form
-        if not getattr(self, "_village_hint", False):
-            self._village_hint = True
+        if not getattr(self, "_hints", False):
+            self._hints = True
+            # An empty list means a large area: its units are offered once the level above is chosen.
+            field = form.fields["commune"]
+            if self._spans_provinces and not field.queryset.exists():
+                field.help_text = _(
+                    "Danh sách trống: hãy chọn tỉnh/thành phố rồi bấm Lọc để thấy các xã/phường của tỉnh đó."
+                )
             field = form.fields["village"]
-            if not field.queryset.exists():  # a large area: villages come once a commune is chosen
+            if not field.queryset.exists():
                 field.help_text = _("Danh sách trống: hãy chọn xã/phường rồi bấm Lọc để thấy các thôn của xã đó.")
         return form
 
@@ -174,6 +230,10 @@ class HouseholdFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         data = dict(self.form.cleaned_data)
+        if "province" not in self.filters and self.data.get("province"):
+            # Not offered to an area of one province, but a link may still name one: it filters as in
+            # the export and the API (another province's id finds nothing).
+            data["province"] = self.data["province"]
         flag = data.pop("flag", None)
         if flag:
             data[flag] = True

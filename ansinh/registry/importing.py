@@ -24,10 +24,12 @@ import io
 import os
 import pickle
 import re
+import struct
 import tempfile
 import unicodedata
 import zipfile
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -297,35 +299,47 @@ _STR_ONLY = {str}
 # Bytes a `SpilledBlobs` keeps in memory before it moves them to a temporary file.
 SPILL_BYTES = 4 * 1024 * 1024
 _READ_AHEAD = 256 * 1024  # bytes read from the file at once: a chunk's rows are mostly side by side
+_BLOB_LENGTH = struct.Struct("<I")  # the length before each blob of a `SpilledBlobs`
+_ANCHOR_EVERY = 64  # a `SpilledBlobs` keeps the offset of every 64th blob (a power of two)
+_ANCHOR_MASK = _ANCHOR_EVERY - 1
 
 
 class SpilledBlobs:
     """An append-only list of byte strings kept in a temporary file once they pass `spill_bytes`.
 
-    What stays in memory is an offset per blob (8 bytes) and at most `spill_bytes` of the latest
-    blobs, so a 100,000-household file's rows, or its error messages, cost the process a few MB
-    instead of their size; the operating system's page cache keeps the file's recent pages. Reads
-    are `os.pread` of a window around the blob (neighbours are usually read next). The file is
+    The blobs are one stream, each after its length (4 bytes); what stays in memory is the stream
+    offset of every `_ANCHOR_EVERY`-th blob (an eighth of a byte a blob, so the 3.5 million rows of
+    a 1,000,000-household file cost 0.4 MB, not the 28 MB of an offset each) and at most
+    `spill_bytes` of the latest blobs; the operating system's page cache keeps the file's recent
+    pages. A read takes the lengths of the blob's group of `_ANCHOR_EVERY` at once (kept for the
+    next read: neighbours are usually read next), from a `os.pread` window of the file. The file is
     removed when the object is garbage-collected (or `close`d).
     """
 
     def __init__(self, spill_bytes: int | None = None) -> None:
         self._spill_bytes = SPILL_BYTES if spill_bytes is None else spill_bytes
-        self._offsets = array("Q")
-        self._size = 0  # bytes appended in all
+        self._anchors = array("Q")  # stream offset of blobs 0, 64, 128 …
+        self._count = 0
+        self._size = 0  # bytes of the stream in all (lengths included)
         self._flushed = 0  # bytes of them in the file (the rest are in `_buffer`)
         self._buffer = bytearray()
         self._file = None
         self._window_start, self._window = 0, b""
+        # The group of blobs read last: its number, its bytes and each blob's (start, end) in them.
+        self._group, self._group_bytes, self._group_spans = -1, b"", []
 
     def append(self, blob: bytes) -> int:
         """Store `blob`; its index."""
-        self._offsets.append(self._size)
+        index = self._count
+        if not index & _ANCHOR_MASK:
+            self._anchors.append(self._size)
+        self._buffer += _BLOB_LENGTH.pack(len(blob))
         self._buffer += blob
-        self._size += len(blob)
+        self._size += _BLOB_LENGTH.size + len(blob)
+        self._count = index + 1
         if len(self._buffer) > self._spill_bytes:
             self._flush()
-        return len(self._offsets) - 1
+        return index
 
     def _flush(self) -> None:
         if self._file is None:
@@ -338,29 +352,50 @@ class SpilledBlobs:
         self._flushed += len(self._buffer)
         self._buffer = bytearray()
 
-    def __len__(self) -> int:
-        return len(self._offsets)
-
-    def __getitem__(self, index: int) -> bytes:
-        offsets = self._offsets
-        count = len(offsets)
-        if index < 0:
-            index += count
-        if not 0 <= index < count:
-            raise IndexError(index)
-        start = offsets[index]
-        end = offsets[index + 1] if index + 1 < count else self._size
-        if start >= self._flushed:
-            return bytes(self._buffer[start - self._flushed : end - self._flushed])
+    def _stream(self, start: int, end: int) -> bytes:
+        """Bytes `start` … `end` of the stream, from the buffer or the file (through the read window)."""
+        flushed = self._flushed
+        if start >= flushed:
+            return bytes(self._buffer[start - flushed : end - flushed])
+        if end > flushed:
+            return self._stream(start, flushed) + self._stream(flushed, end)
         window_start = self._window_start
         if not (window_start <= start and end <= window_start + len(self._window)):
             self._window = os.pread(self._file.fileno(), max(end - start, _READ_AHEAD), start)
             self._window_start = window_start = start
         return self._window[start - window_start : end - window_start]
 
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> bytes:
+        count = self._count
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError(index)
+        group, at = divmod(index, _ANCHOR_EVERY)
+        spans = self._group_spans
+        if group != self._group or at >= len(spans):  # the last group may have grown since it was read
+            start = self._anchors[group]
+            end = self._anchors[group + 1] if group + 1 < len(self._anchors) else self._size
+            data = self._stream(start, end)
+            spans, position, unpack, size = [], 0, _BLOB_LENGTH.unpack_from, _BLOB_LENGTH.size
+            while position < len(data):
+                (length,) = unpack(data, position)
+                position += size
+                spans.append((position, position + length))
+                position += length
+            self._group, self._group_bytes, self._group_spans = group, data, spans
+        blob_start, blob_end = spans[at]
+        return self._group_bytes[blob_start:blob_end]
+
     def __iter__(self) -> Iterator[bytes]:
-        for index in range(len(self._offsets)):
-            yield self[index]
+        for group in range(len(self._anchors)):
+            self[group * _ANCHOR_EVERY]  # reads the group's bytes and spans
+            data = self._group_bytes
+            for start, end in self._group_spans:
+                yield data[start:end]
 
     def close(self) -> None:
         if self._file is not None:
@@ -368,18 +403,57 @@ class SpilledBlobs:
             self._file = None
 
 
+class RowNumbers(Sequence):
+    """Row numbers as runs of consecutive numbers (a run's first index and first number): a file's
+    numbers go up by one but for its blank rows, so a 3.5-million-row file keeps a few runs, not
+    an 8-byte number a row."""
+
+    def __init__(self) -> None:
+        self._run_starts = array("q")  # index of each run's first row
+        self._run_numbers = array("q")  # … and its number
+        self._count = 0
+        self._last = 0
+
+    def append(self, number: int) -> None:
+        if not self._count or number != self._last + 1:
+            self._run_starts.append(self._count)
+            self._run_numbers.append(number)
+        self._last = number
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        starts = self._run_starts
+        run = 0 if len(starts) == 1 else bisect_right(starts, index) - 1
+        return self._run_numbers[run] + index - starts[run]
+
+    def __iter__(self) -> Iterator[int]:
+        starts, numbers = self._run_starts, self._run_numbers
+        for run in range(len(starts)):
+            stop = starts[run + 1] if run + 1 < len(starts) else self._count
+            yield from range(numbers[run], numbers[run] + stop - starts[run])
+
+
 class CompactRows(Sequence):
     """The data rows of a file as ``(number, cells)``, each row stored as one bytes object.
 
     A row of text cells is its cells joined by U+001F, in UTF-8 (other rows are pickled), kept in
-    a `SpilledBlobs`: a 100,000-household file's 350,000 rows cost ~6 MB of memory (their
-    numbers and offsets; the rows themselves, ~25 MB, are in a temporary file) instead of ~500 MB
-    as lists of strings, and a row is decoded again in about a microsecond when its chunk is
-    worked on.
+    a `SpilledBlobs`, and its number in `RowNumbers`: whatever the file's size, the rows cost a
+    few MB of memory (the rows themselves, ~25 MB for 100,000 households, are in a temporary
+    file) instead of ~500 MB as lists of strings, and a row is decoded again in about a
+    microsecond when its chunk is worked on.
     """
 
     def __init__(self, spill_bytes: int | None = None) -> None:
-        self._numbers = array("q")
+        self._numbers = RowNumbers()
         self._blobs = SpilledBlobs(spill_bytes)
 
     def append(self, number: int, cells: list[Any]) -> None:
@@ -537,25 +611,54 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _DECODE_BLOCK = 1024 * 1024  # bytes of a CSV decoded at a time
 
 
-def _decoded_blocks(data: bytes, codec: str, skip: int, block: int) -> Iterator[str]:
-    """The text of ``data[skip:]`` in `codec`, `block` bytes at a time (UnicodeDecodeError if it is not)."""
+# A CSV's bytes: in memory (an upload) or a file on disk, read a block at a time (the command's file).
+CsvSource = bytes | os.PathLike
+
+
+def _head(source: CsvSource, size: int) -> bytes:
+    """The first `size` bytes of `source` (where its BOM is)."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source[:size])
+    with open(source, "rb") as handle:
+        return handle.read(size)
+
+
+def _byte_blocks(source: CsvSource, skip: int, block: int) -> Iterator[bytes | memoryview]:
+    """``source[skip:]``, `block` bytes at a time; a file is read as it goes, never held whole."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        with memoryview(source) as view:
+            for start in range(skip, len(view), block):
+                yield view[start : start + block]
+        return
+    with open(source, "rb") as handle:
+        handle.seek(skip)
+        while piece := handle.read(block):
+            yield piece
+
+
+def _decoded_blocks(data: CsvSource, codec: str, skip: int, block: int) -> Iterator[str]:
+    """The text of ``data[skip:]`` in `codec`, `block` bytes at a time (UnicodeDecodeError if it is not).
+    A character whose bytes are split between two blocks is decoded with the second (incremental decoder)."""
     decoder = codecs.getincrementaldecoder(codec)("strict")
-    with memoryview(data) as view:
-        for start in range(skip, len(data), block):
-            text = decoder.decode(view[start : start + block])
-            if text:
-                yield text
+    for piece in _byte_blocks(data, skip, block):
+        text = decoder.decode(piece)
+        if text:
+            yield text
     text = decoder.decode(b"", final=True)
     if text:
         yield text
 
 
-def _csv_codec(data: bytes, block: int = _DECODE_BLOCK) -> tuple[str, int, str] | None:
+def _csv_codec(data: CsvSource, block: int = _DECODE_BLOCK) -> tuple[str, int, str] | None:
     """(codec, BOM bytes to skip, encoding name) that `decode_csv` chooses for `data`, found by
-    decoding it a block at a time without keeping the text; None when `decode_csv` refuses it."""
-    if data.startswith(codecs.BOM_UTF8):
+    decoding it a block at a time without keeping the text; None when `decode_csv` refuses it.
+
+    The whole file is decoded, not a leading sample: a file whose first megabytes are plain ASCII
+    and whose later rows are CP1258 is CP1258 (a sample would call it UTF-8 and fail half-way)."""
+    head = _head(data, 4)
+    if head.startswith(codecs.BOM_UTF8):
         candidates = [("utf-8", len(codecs.BOM_UTF8), "utf-8-sig")]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = [("utf-16", 0, "utf-16")]
     else:
         candidates = [("utf-8", 0, "utf-8"), ("cp1258", 0, "cp1258")]
@@ -573,7 +676,7 @@ def _split_lines(text: str) -> list[str]:
     return [m.group() for m in _LINE.finditer(text) if m.group()]
 
 
-def _csv_lines(data: bytes, codec: str, skip: int, block: int = _DECODE_BLOCK) -> Iterator[str]:
+def _csv_lines(data: CsvSource, codec: str, skip: int, block: int = _DECODE_BLOCK) -> Iterator[str]:
     """The lines of the NFC text `decode_csv` gives, ends kept, cut as `_LINE` cuts that whole
     text, a block at a time. A line end (\r, \n) never combines with what is around it, so the
     NFC of each piece ending after one is the NFC of the whole, cut there; a block ending in \r
@@ -591,15 +694,20 @@ def _csv_lines(data: bytes, codec: str, skip: int, block: int = _DECODE_BLOCK) -
         yield from _split_lines(unicodedata.normalize("NFC", pending))
 
 
-def _read_csv(data: bytes, *, block: int = _DECODE_BLOCK) -> tuple[Iterator[list[Any]], str]:
-    """The rows of a CSV as they are parsed (not all at once) and its encoding.
+def _read_csv(data: CsvSource, *, block: int = _DECODE_BLOCK) -> tuple[Iterator[list[Any]], str]:
+    """The rows of a CSV (its bytes, or the path of a file) as they are parsed (not all at once) and
+    its encoding.
 
     The text is decoded a block at a time as the rows are read (a 23 MB file never becomes one
-    ~50 MB string); the encoding is the one `decode_csv` chooses, and a file it refuses is refused
-    with its error.
+    ~50 MB string; a file on disk is read a block at a time too, twice: once to choose the
+    encoding, once to parse); the encoding is the one `decode_csv` chooses, and a file it refuses
+    is refused with its error.
     """
     found = _csv_codec(data, block)
     if found is None:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            with open(data, "rb") as handle:
+                data = handle.read()
         text, encoding = decode_csv(data)  # raises the error the file deserves
         lines: Iterator[str] = iter(_split_lines(text))
         delimiter = _sniff_delimiter(text)
@@ -737,9 +845,14 @@ def check_upload_size(size: int) -> None:
         raise ValidationError(_("Tệp rỗng."), code="empty")
 
 
-def parse_upload(data: bytes, file_name: str) -> Sheet:
-    """Read an uploaded household file. Refuses oversize, zip bombs, unreadable files and missing columns."""
-    check_upload_size(len(data))
+def parse_upload(data: bytes | os.PathLike, file_name: str) -> Sheet:
+    """Read an uploaded household file. Refuses oversize, zip bombs, unreadable files and missing columns.
+
+    `data`: the file's bytes, or the path of a file on disk (the command line): a CSV is then read
+    from the disk a block at a time, so the memory a large file takes does not grow with it; a
+    workbook is read whole, as calamine needs it."""
+    on_disk = not isinstance(data, bytes | bytearray | memoryview)
+    check_upload_size(os.stat(data).st_size if on_disk else len(data))
     extension = extension_of(file_name)
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
@@ -750,6 +863,9 @@ def parse_upload(data: bytes, file_name: str) -> Sheet:
         rows, encoding = _read_csv(data)
         sheet = _build_sheet(rows, file_format="csv", encoding=encoding)
     else:
+        if on_disk:
+            with open(data, "rb") as handle:
+                data = handle.read()
         if extension in XLSX_EXTENSIONS:
             check_zip_bomb(data)
         sheet = None

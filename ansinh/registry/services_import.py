@@ -14,11 +14,13 @@ Guarantees:
 - each chunk's transaction also records the job's checkpoint (`JobProgress.checkpoint`): a job
   run again after its worker was killed skips the committed chunks and ends with the result of an
   uninterrupted run (`import_batch_run` is re-entrant for every status a kill can leave);
-- memory stays flat with the file's size: a CSV is decoded a block at a time, its rows are kept in
-  a temporary file (`importing.CompactRows`) and decoded only while their chunk is worked on, and
-  what happened to each row is one byte plus its errors, if any, in a temporary file (`_Results`);
-  what grows is a few bytes a row (row numbers, offsets, groups) and, while the rows are grouped,
-  the file's folded codes and CCCDs (~0.1 KB each);
+- memory stays flat with the file's size: a CSV is decoded a block at a time (read from the disk
+  as it is parsed when the command passes its path), its rows are kept in a temporary file
+  (`importing.CompactRows`, their numbers as runs) and decoded only while their chunk is worked
+  on, and what happened to each row is one byte plus its errors, if any, in a temporary file
+  (`_Results`); the file's codes and CCCDs are compared part by part through temporary files
+  (`_KeyParts`), never all in one dict; what grows is a byte a row and 4 bytes a household (8
+  bytes a row more when a household's rows are scattered through the file);
 - a dry run (and the check before an approval) validates the same way and writes nothing, yet
   reports what the real run would do (updates run their services and are rolled back);
 - importing the same file twice changes nothing the second time: "create" reports existing codes
@@ -39,10 +41,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import pickle
+import tempfile
 import threading
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -351,69 +355,189 @@ class _Villages:
         return village
 
 
+_NOWHERE = 1 << 30  # the position of a column the file does not have (past every row's cells)
+
+
+def _run_of(runs: array, index: int) -> int:
+    """The run (of `_Groups`' runs, given by their first rows) holding row `index`."""
+    return bisect_right(runs, index) - 1
+
+
+# Rows of a file above which `_Groups` compares the file's codes and CCCDs part by part through
+# temporary files (below, all at once in memory), and the keys each part holds then, about.
+_KEYS_IN_MEMORY_ROWS = 65_536
+_KEYS_PER_PART = 16_384
+_MAX_KEY_PARTS = 256
+_KEYS_BUFFERED = 16_384  # pairs held before they go to the parts' files
+_SPILL_CHECK_MASK = 4095  # `_Groups` looks whether to spill every 4,096 rows (index & mask == 0)
+
+
+class _KeyParts:
+    """(key, number) pairs put in parts by their key's hash, so that equal keys are in one part and
+    each part is small: what finds the codes and CCCDs written more than once in a file without
+    holding all of its codes and CCCDs in one dict (~0.13 KB each: 260 MB for a 1,000,000-household
+    file). Past `_KEYS_IN_MEMORY_ROWS` rows the parts are temporary files: the pairs added are
+    held until `spill` (when there are `_KEYS_BUFFERED` of them), then shared out and pickled to
+    their parts' files, read back one part at a time; a smaller file keeps one part in memory.
+    Each part gives its pairs in the order they were added.
+
+    ``add((key, number))`` is a list's `append` (the cheapest call there is, made for each row)."""
+
+    def __init__(self, rows: int) -> None:
+        count = max(1, min(_MAX_KEY_PARTS, rows // _KEYS_PER_PART)) if rows > _KEYS_IN_MEMORY_ROWS else 1
+        self._pending: list[tuple[str, int]] = []
+        self.add = self._pending.append
+        self._files: list = []
+        if count > 1:  # closed by `parts` as they are read back (or when garbage-collected)
+            self._files = [tempfile.TemporaryFile(prefix="ansinh-import-") for _ in range(count)]  # noqa: SIM115
+
+    def spill(self, *, at_least: int = 0) -> None:
+        """Share the pairs held out to the parts' files (when there are files and `at_least` pairs)."""
+        pending, files = self._pending, self._files
+        if not files or not pending or len(pending) < at_least:
+            return
+        count = len(files)
+        parts: list[list[tuple[str, int]]] = [[] for _ in range(count)]
+        for pair in pending:
+            parts[hash(pair[0]) % count].append(pair)
+        pending.clear()  # the same list: `add` stays bound to it
+        for part, handle in zip(parts, files, strict=True):
+            if part:
+                pickle.dump(part, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def parts(self) -> Iterator[list[tuple[str, int]]]:
+        """Each part's pairs (each file read back and closed in turn)."""
+        if not self._files:
+            pairs = self._pending[:]
+            self._pending.clear()
+            yield pairs
+            return
+        self.spill()
+        for at, handle in enumerate(self._files):
+            handle.seek(0)
+            pairs: list[tuple[str, int]] = []
+            while True:
+                try:
+                    pairs += pickle.load(handle)  # noqa: S301 - pickled by `spill` into our own temporary file
+                except EOFError:
+                    break
+            handle.close()
+            self._files[at] = None
+            yield pairs
+        self._files = []
+
+
 class _Groups:
     """The rows of the file grouped by household code, in the order codes first appear (a row
-    without a code is a group alone), as row indexes in two arrays (~4 bytes a row): the rows are
-    read once here and then again only for their chunk (`chunk`).
+    without a code is a group alone): the rows are read once here and then again only for their
+    chunk (`chunk`).
+
+    The rows are read as runs: rows side by side with the same (folded) code are one run, and a
+    run is a household unless its code came earlier in the file. Which codes do is found after
+    the pass by comparing the runs' codes part by part (`_KeyParts`), not in a dict of every code.
+    When no code comes back (households side by side, as the template and office files have
+    them), a group is its run: what is kept is the first row of each (4 bytes a household) and
+    the rows' order is the file's (`members` is a range). Otherwise the groups' rows are put side
+    by side in two arrays of row indexes (a counting sort, 8 bytes a row).
 
     The same pass finds the CCCDs written on more than one row (an error on each, made when the
-    row's chunk is read: the services would see only one). The folded codes and the CCCDs of the
-    file are held in dicts only during that pass (~0.1 KB per household and per CCCD).
+    row's chunk is read: the services would see only one), compared part by part the same way.
     """
 
     def __init__(self, sheet: Sheet) -> None:
         self.sheet = sheet
         rows = sheet.rows
+        total = len(rows)
         check_ids = "id_number" in sheet.present
-        group_of = array("I", [0]) * len(rows)
-        groups: dict[str, int] = {}
-        first_id: dict[str, int] = {}  # CCCD → the first row holding it
-        repeated: dict[str, list[int]] = {}  # CCCD → every row holding it, when more than one
-        count = 0
-        cell = sheet.cell
-        last_raw, last_group = None, -1  # a household's rows are usually side by side: same cell, same group
+        runs = array("I")  # first row of each run
+        codes = _KeyParts(total)  # (folded code, run) of each run with a code
+        ids = _KeyParts(total) if check_ids else None  # (CCCD, row) of each row with a well-formed one
+        positions = _column_positions(sheet)  # what `sheet.cell` reads, looked up once
+        code_at, id_at = positions.get("code", _NOWHERE), positions.get("id_number", _NOWHERE)
+        add_code, add_id, add_run = codes.add, ids.add if ids is not None else None, runs.append
+        read_id = importing.read_id
+        last_raw, last_key = None, None  # a household's rows are usually side by side: same cell, same run
         for index, (_number, cells) in enumerate(rows):
-            raw = cell(cells, "code")
-            if raw == last_raw and last_group >= 0 and type(raw) is str:
-                group = last_group
-            else:
+            if not index & _SPILL_CHECK_MASK:
+                codes.spill(at_least=_KEYS_BUFFERED)
+                if ids is not None:
+                    ids.spill(at_least=_KEYS_BUFFERED)
+            raw = cells[code_at] if code_at < len(cells) else None
+            if not (raw == last_raw and last_key is not None and type(raw) is str):
                 code = clean_text(raw)
-                group = groups.setdefault(fold(code), count) if code else count
-                if group == count:
-                    count += 1
-                last_raw, last_group = raw, (group if code else -1)
-            group_of[index] = group
+                key = fold(code) if code else None
+                if key is None or key != last_key:
+                    add_run(index)
+                    if key is not None:
+                        add_code((key, len(runs) - 1))
+                last_raw, last_key = raw, key
             if check_ids:
-                raw_id = cell(cells, "id_number")
+                raw_id = cells[id_at] if id_at < len(cells) else None
                 if raw_id is None or raw_id == "":
                     continue  # reads as no number
-                number = normalise_id_number(importing.read_id(raw_id))
+                number = normalise_id_number(read_id(raw_id))
                 if len(number) in (9, 12):
-                    first = first_id.setdefault(number, index)
-                    if first != index:
-                        repeated.setdefault(number, [first]).append(index)
-        del groups, first_id
-        self.count = count
-        # Rows of each group, side by side in `members` from `starts[group]` (a counting sort).
-        starts = array("I", [0]) * (count + 1)
-        for group in group_of:
-            starts[group + 1] += 1
-        for group in range(count):
-            starts[group + 1] += starts[group]
-        members = array("I", [0]) * len(rows)
-        filled = array("I", starts)
-        for index, group in enumerate(group_of):
-            members[filled[group]] = index
-            filled[group] += 1
-        self.starts, self.members = starts, members
+                    add_id((number, index))
+        # A run whose code an earlier run has joins that run's household.
+        earlier_run: dict[int, int] = {}
+        for part in codes.parts():
+            first: dict[str, int] = {}
+            for key, run in part:
+                found = first.setdefault(key, run)
+                if found != run:
+                    earlier_run[run] = found
+        del codes
+        run_count = len(runs)
+        if not earlier_run:
+            self.count = run_count
+            self.starts = runs
+            self.starts.append(total)
+            self.members: Sequence[int] = range(total)
+            group_at: Callable[[int], int] = partial(_run_of, runs)
+        else:
+            group_of_run = array("I", [0]) * run_count
+            count = 0
+            for run in range(run_count):
+                if run in earlier_run:
+                    group_of_run[run] = group_of_run[earlier_run[run]]
+                else:
+                    group_of_run[run] = count
+                    count += 1
+            group_of = array("I", [0]) * total
+            for run in range(run_count):
+                group = group_of_run[run]
+                for index in range(runs[run], runs[run + 1] if run + 1 < run_count else total):
+                    group_of[index] = group
+            del group_of_run, runs
+            self.count = count
+            # Rows of each group, side by side in `members` from `starts[group]` (a counting sort).
+            starts = array("I", [0]) * (count + 1)
+            for group in group_of:
+                starts[group + 1] += 1
+            for group in range(count):
+                starts[group + 1] += starts[group]
+            members = array("I", [0]) * total
+            filled = array("I", starts)
+            for index, group in enumerate(group_of):
+                members[filled[group]] = index
+                filled[group] += 1
+            self.starts, self.members = starts, members
+            group_at = group_of.__getitem__
         # The rows sharing a CCCD, as the file's households list them (group by group).
+        repeated: dict[str, list[int]] = {}  # CCCD → every row holding it, when more than one
+        for part in ids.parts() if ids is not None else ():
+            first_row: dict[str, int] = {}  # CCCD → the first row holding it
+            for number, index in part:
+                found = first_row.setdefault(number, index)
+                if found != index:
+                    repeated.setdefault(number, [found]).append(index)
         self.repeated_ids: dict[int, tuple[str, list[int]]] = {}
         for number, indexes in repeated.items():
-            indexes.sort(key=lambda index: (group_of[index], index))
+            indexes.sort(key=lambda index: (group_at(index), index))
             for index in indexes:
                 self.repeated_ids[index] = (number, indexes)
 
-    def rows_of(self, group: int) -> array:
+    def rows_of(self, group: int) -> Sequence[int]:
         return self.members[self.starts[group] : self.starts[group + 1]]
 
     def row_count(self, start: int, stop: int) -> int:
@@ -1337,17 +1461,23 @@ def import_batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
 # -- command line -------------------------------------------------------------------------------
 
 
-def import_file_run(*, commune: AdminUnit, data: bytes, file_name: str, mode: str, dry_run: bool) -> ImportResult:
+def import_file_run(*, commune: AdminUnit, data: bytes | os.PathLike, file_name: str, mode: str,
+                    dry_run: bool) -> ImportResult:  # fmt: skip
     """Import a file synchronously as the system (the command line): no batch, no approval.
 
-    Households are written as by `import_rows`, with the system as actor (audited as "system");
-    the run itself is recorded as one "Nhập dữ liệu hộ từ tệp" event.
+    `data`: the file's bytes, or its path (the command's: a CSV is then read from the disk as it is
+    parsed, never held whole). Households are written as by `import_rows`, with the system as actor
+    (audited as "system"); the run itself is recorded as one "Nhập dữ liệu hộ từ tệp" event.
     """
     if commune.level != Level.COMMUNE:
         raise ApplicationError(_("Chỉ nhập hộ vào một xã/phường/đặc khu."), code="not_a_commune")
     if mode not in ImportMode.values:
         raise ValidationError({"mode": _("Cách nhập không hợp lệ.")})
-    sha256 = hashlib.sha256(data).hexdigest()
+    if isinstance(data, bytes | bytearray | memoryview):
+        sha256 = hashlib.sha256(data).hexdigest()
+    else:
+        with open(data, "rb") as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
     sheet = importing.parse_upload(data, file_name)
     del data  # the rows are in the sheet now: the file's bytes can go (the caller passed, not kept, them)
     result = import_rows(actor=None, commune=commune, sheet=sheet, mode=mode, write=not dry_run)

@@ -9,16 +9,16 @@ from typing import Any
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from ansinh.audit.event_types import label_for
 from ansinh.core.tables import SignatureCachedTable
 from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
 
-from .choices import InfoDevice
+from .choices import InfoDevice, PovertyClass
 from .identity import mask_id_number
 from .models import Household, Member
 from .panels import history_presenter
@@ -34,12 +34,12 @@ class HouseholdTable(SignatureCachedTable):
     # Every order ends with the id: rows that tie (the same head name and code in two communes, one
     # area type…) keep one order from page to page and from one query plan to another. The default
     # order is then exactly the `registry_household_list_order` index.
-    head_name = tables.Column(verbose_name=gettext_lazy("Chủ hộ"), order_by=("head_sort_key", "code", "pk"))
+    head_name = tables.Column(verbose_name=pgettext_lazy("cột", "Chủ hộ"), order_by=("head_sort_key", "code", "pk"))
     head_id = tables.Column(
-        verbose_name=gettext_lazy("CCCD chủ hộ"), accessor="head__id_number", orderable=False, default=""
+        verbose_name=pgettext_lazy("cột", "CCCD chủ hộ"), accessor="head__id_number", orderable=False, default=""
     )
     village = tables.Column(
-        verbose_name=gettext_lazy("Thôn/tổ dân phố"),
+        verbose_name=pgettext_lazy("cột", "Thôn/tổ dân phố"),
         order_by=("village__sort_key", "head_sort_key", "pk"),
         default="—",
     )
@@ -47,7 +47,7 @@ class HouseholdTable(SignatureCachedTable):
         verbose_name=gettext_lazy("Xã/phường"), order_by=("commune__sort_key", "head_sort_key", "pk")
     )
     members_count = tables.Column(
-        verbose_name=gettext_lazy("Số nhân khẩu"),
+        verbose_name=pgettext_lazy("cột", "Số nhân khẩu"),
         attrs={"td": {"class": "num"}, "th": {"class": "num"}},
         order_by=("members_count", "pk"),
     )
@@ -83,6 +83,13 @@ class HouseholdTable(SignatureCachedTable):
 
     def render_village(self, value):
         return value.name
+
+    def render_poverty_class(self, value, record):
+        # `value` is the class's label (django-tables2 reads a field with choices as its display). The
+        # legal name of the average band is a sentence: the list says it short, whole in a tooltip.
+        if record.poverty_class == PovertyClass.AVERAGE:
+            return format_html('<span title="{}">{}</span>', value, pgettext("phân loại ngắn", "Mức sống trung bình"))
+        return value
 
     def render_commune(self, value):
         return value.name

@@ -59,7 +59,8 @@ class CampaignKindAdmin(admin.ModelAdmin):
 class FormAChecklistForm(forms.ModelForm):
     criteria = forms.CharField(
         label=_("Tiêu chí (JSON)"), widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
-        help_text=_("Mỗi tiêu chí: code, text, source, provisional (true khi chưa đối chiếu văn bản)."),
+        help_text=_("Mỗi tiêu chí: code, text, text_en (tiếng Anh), source, source_en, provisional (true khi chưa "
+                    "đối chiếu văn bản)."),
     )  # fmt: skip
     reason = forms.CharField(label=_("Lý do sửa"), max_length=255)
 

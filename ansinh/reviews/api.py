@@ -43,6 +43,7 @@ class MilestoneOut(Schema):
     level: str
     deadline: date
     source: str
+    source_en: str = Field(description="Căn cứ tiếng Anh (rỗng: chỉ có tiếng Việt)")
 
 
 class CampaignListOut(Schema):

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.text import localized
+from ansinh.core.widgets import Select
+from ansinh.geo.choices import Level, Structure
+from ansinh.geo.models import AdminUnit
 from ansinh.registry.choices import Sex
 
 from .choices import ApplicationChannel, AssignmentRole, CommitteeRole
@@ -14,19 +22,67 @@ from .services import CampaignData
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+@lru_cache(maxsize=64)
+def _choice_label(choices: type[models.TextChoices], value: str, language: str | None) -> str:
+    """A level's or structure's label in `language`, as ``get_FOO_display()`` gives it (the value
+    itself when unknown); that re-reads the field's choices on every call, twice per option."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def unit_label(obj) -> str:
+    """A unit with its level and structure: Xã Thọ Xuân (Xã/Phường, Từ 01/7/2025 (2 cấp))."""
+    language = get_language()
+    return (
+        f"{obj.name} ({_choice_label(Level, obj.level, language)}, {_choice_label(Structure, obj.structure, language)})"
+    )
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_level_display()}, {obj.get_structure_display()})"
+        return unit_label(obj)
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_level_display()}, {obj.get_structure_display()})"
+        return unit_label(obj)
+
+
+class SelectMultiple(Select, forms.SelectMultiple):
+    """`forms.SelectMultiple` written by `core.widgets.Select`: the same HTML without two templates
+    per option (a province's units are hundreds of them)."""
 
 
 class StandardChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} — {obj.name}"
+
+
+class ProvinceChoiceField(forms.ModelChoiceField):
+    """Today's provinces, then the legacy ones (before 1 July 2025), marked as legacy communes are."""
+
+    def label_from_instance(self, obj):
+        return _("%(name)s (cũ)") % {"name": obj.name} if obj.structure == Structure.LEGACY else obj.name
+
+
+class CampaignProvinceForm(forms.Form):
+    """The campaign form's first step for an area of several provinces: the province whose units
+    the form then offers (sent by GET; the page swaps in the units with htmx, or reloads without it)."""
+
+    province = ProvinceChoiceField(
+        label=_("Tỉnh/thành phố"), queryset=None,
+        help_text=_("Đơn vị chủ trì và các đơn vị tham gia được chọn trong tỉnh này. Đợt bắt đầu trước "
+                    "01/7/2025 dùng tỉnh cũ, đánh dấu (cũ)."),
+    )  # fmt: skip
+
+    def __init__(self, *args, provinces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = provinces
+
+    def chosen(self) -> AdminUnit | None:
+        return self.cleaned_data["province"] if self.is_bound and self.is_valid() else None
 
 
 class CampaignForm(forms.Form):
@@ -36,16 +92,17 @@ class CampaignForm(forms.Form):
         label=_("Tháng"), min_value=1, max_value=12, required=False,
         help_text=_("Chỉ với rà soát hằng tháng và xác định hộ có mức sống trung bình (từ ngày 15)."),
     )  # fmt: skip
-    unit = UnitChoiceField(label=_("Đơn vị chủ trì"), queryset=None)
+    unit = UnitChoiceField(label=_("Đơn vị chủ trì"), queryset=None, widget=Select)
     units = UnitMultipleChoiceField(
-        label=_("Các đơn vị tham gia"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 10}),
+        label=_("Các đơn vị tham gia"), queryset=None, widget=SelectMultiple(attrs={"size": 10}),
         help_text=_("Các huyện, xã thuộc đơn vị chủ trì cùng cơ cấu: đơn vị cũ cho đợt trước 01/7/2025, "
                     "đơn vị mới từ 01/7/2025."),
     )  # fmt: skip
     plan_number = forms.CharField(label=_("Số kế hoạch"), max_length=60, help_text=_("Ví dụ: 6828/KH-UBND"))
     plan_date = forms.DateField(label=_("Ngày kế hoạch"), widget=DATE_WIDGET)
     standard = StandardChoiceField(
-        label=_("Chuẩn nghèo"), queryset=None, required=False, empty_label=_("Chuẩn áp dụng ngày bắt đầu đợt"),
+        label=pgettext_lazy("một chuẩn", "Chuẩn nghèo"), queryset=None, required=False,
+        empty_label=_("Chuẩn áp dụng ngày bắt đầu đợt"),
     )  # fmt: skip
     name = forms.CharField(label=_("Tên đợt"), max_length=200, required=False, help_text=_("Để trống: tự đặt tên."))
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -53,6 +110,7 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, kinds, units, standards, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].queryset = kinds
+        self.fields["kind"].label_from_instance = lambda kind: kind.title  # the reader's language
         self.fields["unit"].queryset = units
         self.fields["units"].queryset = units
         self.fields["standard"].queryset = standards
@@ -195,8 +253,8 @@ class FormAForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.codes = []
         for criterion in checklist.criteria:
-            label = criterion["text"]
-            help_text = criterion.get("source", "")
+            label = localized(criterion["text"], criterion.get("text_en") or "")
+            help_text = localized(criterion.get("source", ""), criterion.get("source_en") or "")
             if criterion.get("provisional"):
                 note = _("tạm thời, chưa đối chiếu văn bản")
                 help_text = f"{help_text} — {note}".lstrip(" —")

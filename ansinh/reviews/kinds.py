@@ -33,6 +33,7 @@ class MilestoneTemplate:
     deadline: dict[str, int]
     source: str = ""
     name_en: str = ""  # the English name (optional; Vietnamese is the fallback)
+    source_en: str = ""  # the grounds in English ("Điều" read as "Article"; optional, Vietnamese is the fallback)
 
     def deadline_for(self, period_start: date) -> date:
         """The deadline of this milestone for a campaign whose period starts on `period_start`."""
@@ -143,13 +144,14 @@ class KindSpec:
                     template = MilestoneTemplate(
                         code=str(item["code"]), name=str(item["name"]), level=str(item["level"]),
                         deadline=dict(item["deadline"]), source=str(item.get("source", "")),
-                        name_en=item.get("name_en") or "",
+                        name_en=item.get("name_en") or "", source_en=item.get("source_en") or "",
                     )  # fmt: skip
                 except (KeyError, TypeError, ValueError):
                     problems.append(f"{where}: needs code, name, level and deadline")
                     continue
-                if not isinstance(template.name_en, str):
-                    problems.append(f"{where}: name_en must be text")
+                for key in ("name_en", "source_en"):
+                    if not isinstance(getattr(template, key), str):
+                        problems.append(f"{where}: {key} must be text")
                 if template.code in seen:
                     problems.append(f"{where}: code {template.code} repeated")
                 seen.add(template.code)

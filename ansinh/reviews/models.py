@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel
 from ansinh.core.scoping import ScopedQuerySet
-from ansinh.core.text import localized
+from ansinh.core.text import dmy, localized
 from ansinh.geo.choices import Level
 from ansinh.registry.choices import PovertyClass
 
@@ -139,7 +139,7 @@ class CampaignUnit(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="reviews_campaign_unit_unique")]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id}: {self.unit_id}"
+        return f"{self.campaign}: {self.unit.name}"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -156,6 +156,7 @@ class Milestone(models.Model):
     deadline = models.DateField(_("hạn"))
     order = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(_("căn cứ"), max_length=200, blank=True)
+    source_en = models.CharField(_("căn cứ tiếng Anh"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("mốc rà soát")
@@ -164,12 +165,17 @@ class Milestone(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="reviews_milestone_code_unique")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.deadline})"
+        return f"{self.name} ({dmy(self.deadline)})"
 
     @property
     def title(self) -> str:
         """The name in the reader's language (the template's `name_en` for an English reader)."""
         return localized(self.name, self.name_en)
+
+    @property
+    def source_title(self) -> str:
+        """The grounds in the reader's language (the template's `source_en` for an English reader)."""
+        return localized(self.source, self.source_en)
 
 
 class MilestoneCompletion(models.Model):
@@ -279,7 +285,7 @@ class TrainingSession(models.Model):
         ordering = ["campaign", "held_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.topic} ({self.held_on})"
+        return f"{self.topic} ({dmy(self.held_on)})"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)
@@ -287,12 +293,14 @@ class TrainingSession(models.Model):
 
 class FormAChecklist(TimeStampedModel):
     """One version of phiếu A (TT 07/2021 Phụ lục II): the exclusion criteria an applicant household is
-    screened with. `criteria` is a list of {code, text, source, provisional}; loaded from
-    data/form_a.json, an administrator may edit it (audited)."""
+    screened with. `criteria` is a list of {code, text, text_en, source, source_en, provisional}; loaded
+    from data/form_a.json, an administrator may edit it (audited)."""
 
     version = models.CharField(_("phiên bản"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True, default="")
     source = models.CharField(_("căn cứ"), max_length=255, blank=True)
+    source_en = models.CharField(_("căn cứ tiếng Anh"), max_length=255, blank=True, default="")
     valid_from = models.DateField(_("áp dụng từ"))
     criteria = models.JSONField(_("tiêu chí loại trừ"), default=list)
     file_checksum = models.CharField(max_length=64, blank=True, editable=False)
@@ -305,6 +313,20 @@ class FormAChecklist(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language (the data file's `name_en` for an English reader)."""
+        return localized(self.name, self.name_en)
+
+    @property
+    def source_title(self) -> str:
+        return localized(self.source, self.source_en)
+
+    def criterion_text(self, code: str, text: str) -> str:
+        """A criterion's text in the reader's language (`text`, the Vietnamese one kept, as fallback)."""
+        found = next((c for c in self.criteria if c.get("code") == code), {})
+        return localized(text, str(found.get("text_en") or "") if found.get("text") == text else "")
 
 
 class ReviewCase(TimeStampedModel):
@@ -375,10 +397,22 @@ class ReviewCase(TimeStampedModel):
         indexes = [models.Index(fields=["campaign", "state"], name="reviews_case_state")]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id}: {self.household}"
+        return str(self.household)
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
+
+    @property
+    def screened_out_texts(self) -> list[str]:
+        """The phiếu A criteria the household has, in the reader's language: the English text stored with
+        the answer, or (answers recorded before the English texts) the checklist's for the same text."""
+        texts = []
+        for item in self.screened_out_reason or []:
+            if item.get("text_en") or self.form_a is None:
+                texts.append(localized(item["text"], str(item.get("text_en") or "")))
+            else:
+                texts.append(self.form_a.criterion_text(item.get("code"), item["text"]))
+        return texts
 
 
 class CaseCount(models.Model):
@@ -442,7 +476,7 @@ class VillageMeeting(TimeStampedModel):
         ordering = ["campaign", "-held_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.village_id} ({self.held_on})"
+        return f"{self.village.name} ({dmy(self.held_on)})"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -501,7 +535,7 @@ class Posting(TimeStampedModel):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"{self.unit_id}: {self.start_on} – {self.end_on}"
+        return f"{self.unit.name}: {dmy(self.start_on)} – {dmy(self.end_on)}"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -541,7 +575,7 @@ class Complaint(TimeStampedModel):
         ordering = ["campaign", "-received_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.complainant_name} ({self.received_on})"
+        return f"{self.complainant_name} ({dmy(self.received_on)})"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -574,7 +608,7 @@ class Reinspection(TimeStampedModel):
         ordering = ["campaign", "-ordered_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} ({self.ordered_on})"
+        return f"{self.unit.name} ({dmy(self.ordered_on)})"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -640,7 +674,7 @@ class CommuneDecision(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} ({self.signed_on})"
+        return f"{self.number} ({dmy(self.signed_on)})"
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)

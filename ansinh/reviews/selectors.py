@@ -16,10 +16,22 @@ from django.http import Http404
 from ansinh.audit.models import AuditEvent
 from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
+from ansinh.geo.selectors import area_spans_provinces, provinces_in_area
 from ansinh.registry.models import Household
 
+from .choices import CampaignStatus
 from .events import ReviewsEventType
-from .models import Campaign, CampaignKind, CampaignUnit, FormAChecklist, Milestone, MilestoneCompletion, ReviewCase
+from .models import (
+    Campaign,
+    CampaignKind,
+    CampaignUnit,
+    CommuneDecision,
+    FormAChecklist,
+    Milestone,
+    MilestoneCompletion,
+    ReviewCase,
+)
+from .services_common import results_frozen
 from .status import milestone_status
 
 VIEW_PERM = "reviews.view_campaign"
@@ -71,6 +83,20 @@ def campaign_list_visible_to(*, user, filters: dict | None = None) -> QuerySet[C
     return qs.order_by("-period_start", "-id")
 
 
+def campaign_takes_records(campaign: Campaign) -> bool:
+    """Whether pages offer to record anything in the campaign (a meeting, a posting, a complaint, a
+    re-inspection, a decision, a form): it is open and its results are not frozen. After the
+    province's approval froze them the services refuse every change (`services_common.ensure_unlocked`),
+    so a button would only lead to that refusal."""
+    return campaign.status == CampaignStatus.OPEN and not results_frozen(campaign)
+
+
+def campaign_has_decisions(campaign: Campaign) -> bool:
+    """Whether a commune of the campaign has a recognition decision (step 8) on record: from then on
+    the campaign can be closed but not cancelled (`services.campaign_cancel`)."""
+    return CommuneDecision.objects.filter(campaign=campaign).exists()
+
+
 def campaign_get_visible(*, user, pk) -> Campaign:
     """The campaign, or 404 whether it is missing or out of the reader's area."""
     try:
@@ -82,11 +108,22 @@ def campaign_get_visible(*, user, pk) -> Campaign:
     return campaign
 
 
-def units_for_campaigns(*, user) -> QuerySet[AdminUnit]:
-    """Provinces, districts and communes where `user` may run a campaign (not villages)."""
-    return (
-        AdminUnit.objects.visible_to(user, perm=MANAGE_PERM).exclude(level="village").order_by("structure", "sort_key")
-    )
+def units_for_campaigns(*, user, province: AdminUnit | None = None) -> QuerySet[AdminUnit]:
+    """Provinces, districts and communes where `user` may run a campaign (not villages); with
+    `province`, only that province and its units (in its own structure)."""
+    units = AdminUnit.objects.visible_to(user, perm=MANAGE_PERM).exclude(level="village")
+    if province is not None:
+        units = units.filter(path__startswith=province.path)
+    return units.order_by("structure", "sort_key")
+
+
+def provinces_for_campaigns(*, user) -> QuerySet[AdminUnit]:
+    """The provinces the campaign form asks for first (today's, then the legacy ones): those of the
+    area where `user` may run campaigns when it covers several provinces, else none. A national
+    officer would otherwise be offered all 14,000 units of the country, twice (about 2.7 MB)."""
+    if not area_spans_provinces(user=user, perm=MANAGE_PERM):
+        return AdminUnit.objects.none()
+    return provinces_in_area(user=user, perm=MANAGE_PERM)
 
 
 def covered_units(campaign: Campaign) -> list[AdminUnit]:
@@ -286,11 +323,11 @@ def units_taking_cases(*, user, campaign: Campaign) -> QuerySet[AdminUnit]:
     """`case_units` (where `user` may record households) that still take new households: none once
     the campaign's results are frozen, none under a unit whose results are approved (what
     `services_cases.refuse_new_cases` refuses), none unless the campaign is open."""
-    from .choices import LOCKED_APPROVAL_STATES, CampaignStatus
-    from .models import CampaignResult, UnitApproval
+    from .choices import LOCKED_APPROVAL_STATES
+    from .models import UnitApproval
 
     units = case_units(user=user, campaign=campaign)
-    if campaign.status != CampaignStatus.OPEN or CampaignResult.objects.filter(campaign=campaign).exists():
+    if not campaign_takes_records(campaign):
         return units.none()
     locked = UnitApproval.objects.filter(campaign=campaign, state__in=list(LOCKED_APPROVAL_STATES))
     for path in locked.values_list("unit_path", flat=True):

@@ -26,7 +26,7 @@ from ansinh.registry.models import Household
 
 from .choices import STATE_BADGES, CaseState, MilestoneState, Transition
 from .models import Campaign, CampaignResult, CaseCount, Milestone, MilestoneCompletion, ReviewCase
-from .services_common import ancestor_paths
+from .services_common import ancestor_paths, results_frozen
 from .status import milestone_status
 
 VIEW_CASE_PERM = "reviews.view_reviewcase"
@@ -55,11 +55,6 @@ def _under(unit: AdminUnit) -> Q:
 
 
 # -- frozen results (public) ----------------------------------------------------------------------
-
-
-def results_frozen(campaign: Campaign) -> bool:
-    """Whether `services_results.results_freeze` has written the campaign's results."""
-    return CampaignResult.objects.filter(campaign=campaign).exists()
 
 
 def households_of_class(*, user, klass: str, unit: AdminUnit, campaign: Campaign) -> QuerySet[Household]:

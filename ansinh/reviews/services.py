@@ -39,7 +39,7 @@ from .models import (
     SteeringMember,
     TrainingSession,
 )
-from .selectors import COMPLETE_PERM, EDIT_KIND_PERM, MANAGE_PERM, board_units
+from .selectors import COMPLETE_PERM, EDIT_KIND_PERM, MANAGE_PERM, board_units, campaign_has_decisions
 
 TEMPLATES_FILE = Path(__file__).resolve().parent / "data" / "campaign_templates.json"
 
@@ -260,7 +260,8 @@ def campaign_create(*, actor, data: CampaignData, today: date | None = None) -> 
         )
         Milestone.objects.bulk_create(
             Milestone(campaign=campaign, code=t.code, name=t.name, name_en=t.name_en[:200], level=t.level,
-                      source=t.source[:200], order=i, deadline=t.deadline_for(cleaned["start"]))
+                      source=t.source[:200], source_en=t.source_en[:200], order=i,
+                      deadline=t.deadline_for(cleaned["start"]))
             for i, t in enumerate(spec.milestones_for(unit.structure))
         )  # fmt: skip
         audit_record(
@@ -274,7 +275,8 @@ def campaign_create(*, actor, data: CampaignData, today: date | None = None) -> 
     return campaign
 
 
-def _transition(*, actor, campaign: Campaign, to: str, event: int, extra: dict | None = None) -> Campaign:
+def _transition(*, actor, campaign: Campaign, to: str, event: int, extra: dict | None = None,
+                check=None) -> Campaign:  # fmt: skip
     _require(actor, MANAGE_PERM, campaign.unit)
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
@@ -284,6 +286,8 @@ def _transition(*, actor, campaign: Campaign, to: str, event: int, extra: dict |
                 % {"status": locked.get_status_display(), "to": CampaignStatus(to).label},
                 code="invalid_transition",
             )
+        if check is not None:
+            check(locked)  # a rule of this transition, under the campaign's lock
         old = locked.status
         locked.status = to
         for name, value in (extra or {}).items():
@@ -307,14 +311,24 @@ def campaign_close(*, actor, campaign: Campaign) -> Campaign:
 
 
 def campaign_cancel(*, actor, campaign: Campaign, reason: str) -> Campaign:
-    """Draft or open → cancelled, with a reason. Refused without a reason or once closed."""
+    """Draft or open → cancelled, with a reason. Refused without a reason, once closed, or once a
+    commune chair has signed a recognition decision in it: the decision has legal effect (households
+    were recognised, certificates may be out), so the campaign is closed, not undone."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do hủy đợt rà soát.")})
     return _transition(
         actor=actor, campaign=campaign, to=CampaignStatus.CANCELLED, event=ReviewsEventType.CAMPAIGN_CANCELLED,
-        extra={"cancel_reason": reason[:255]},
+        extra={"cancel_reason": reason[:255]}, check=_refuse_cancel_after_decisions,
     )  # fmt: skip
+
+
+def _refuse_cancel_after_decisions(campaign: Campaign) -> None:
+    if campaign_has_decisions(campaign):
+        raise ApplicationError(
+            _("Đợt rà soát đã có quyết định công nhận của xã nên không hủy được; hãy đóng đợt khi xong việc."),
+            code="campaign_has_decisions",
+        )
 
 
 # -- milestones ---------------------------------------------------------------------------------

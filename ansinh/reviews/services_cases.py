@@ -111,12 +111,19 @@ def checklist_problems(item: Any) -> list[str]:
         seen.add(c["code"])
         if not isinstance(c.get("provisional", False), bool):
             problems.append(f"criteria[{i}]: provisional must be true or false")
+        for key in ("text_en", "source_en"):
+            if c.get(key) is not None and not isinstance(c[key], str):
+                problems.append(f"criteria[{i}]: {key} must be text")
+    for key in ("name_en", "source_en"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            problems.append(f"{key} must be text")
     return problems
 
 
 def _clean_criteria(criteria: list[dict]) -> list[dict]:
     return [
-        {"code": str(c["code"]).strip(), "text": str(c["text"]).strip(), "source": str(c.get("source") or "").strip(),
+        {"code": str(c["code"]).strip(), "text": str(c["text"]).strip(), "text_en": str(c.get("text_en") or "").strip(),
+         "source": str(c.get("source") or "").strip(), "source_en": str(c.get("source_en") or "").strip(),
          "provisional": bool(c.get("provisional", False))}
         for c in criteria
     ]  # fmt: skip
@@ -149,7 +156,9 @@ def form_a_load(*, path: Path | None = None) -> dict[str, list[str]]:
         for item in items:
             version = str(item["version"]).strip()
             values = {
-                "name": item["name"].strip(), "source": str(item.get("source") or "").strip()[:255],
+                "name": item["name"].strip(), "name_en": str(item.get("name_en") or "").strip()[:200],
+                "source": str(item.get("source") or "").strip()[:255],
+                "source_en": str(item.get("source_en") or "").strip()[:255],
                 "valid_from": parse_date(str(item["valid_from"])), "criteria": _clean_criteria(item["criteria"]),
             }  # fmt: skip
             checksum = _checksum(values | {"valid_from": str(values["valid_from"])})
@@ -426,7 +435,8 @@ def form_a_record(*, actor, case: ReviewCase, answers: dict[str, bool], today: d
         errors.append(_("Chưa trả lời: %(items)s.") % {"items": "; ".join(missing)})
     if errors:
         raise ValidationError({"answers": errors})
-    matched = [{"code": c["code"], "text": c["text"]} for c in checklist.criteria if answers[c["code"]]]
+    matched = [{"code": c["code"], "text": c["text"], "text_en": c.get("text_en") or ""}
+               for c in checklist.criteria if answers[c["code"]]]  # fmt: skip
     to = CaseState.SCREENED_OUT if matched else CaseState.SURVEYING
     with transaction.atomic():
         locked = _lock_listed(case, to)

@@ -29,6 +29,9 @@ class CampaignTable(tables.Table):
     def render_plan_number(self, record):
         return f"{record.plan_number} ({vn_date(record.plan_date)})"
 
+    def render_kind(self, record):
+        return record.kind.title  # the reader's language (read with the campaign: select_related)
+
     def render_status(self, record):
         return record.get_status_display()
 

@@ -20,12 +20,21 @@ from django.views.generic import TemplateView
 from ansinh.core.scoping import scope_of
 from ansinh.core.views import AreaPermissionRequiredMixin, ScopedListView
 from ansinh.geo.models import AdminUnit
+from ansinh.geo.selectors import province_path
 from ansinh.poverty.models import PovertyStandard
 
 from . import selectors, services
 from .choices import CAMPAIGN_TRANSITIONS, EDITABLE_STATUSES, STATE_BADGES, CampaignStatus, MilestoneState
 from .filters import CampaignFilterSet
-from .forms import AssignmentForm, CampaignForm, CancelForm, CompletionForm, SteeringMemberForm, TrainingForm
+from .forms import (
+    AssignmentForm,
+    CampaignForm,
+    CampaignProvinceForm,
+    CancelForm,
+    CompletionForm,
+    SteeringMemberForm,
+    TrainingForm,
+)
 from .models import Campaign
 from .panels import campaign_panels
 from .tables import CampaignTable
@@ -53,26 +62,68 @@ class CampaignListView(ScopedListView):
 
 
 class CampaignCreateView(AreaPermissionRequiredMixin, View):
+    """A new campaign. An officer whose area covers several provinces (a national one) first chooses
+    the province (`CampaignProvinceForm`, by GET): the form then offers that province and its units,
+    not the country's 14,000 units twice over. Other officers get every unit of their area at once."""
+
     permission_required = MANAGE_PERM
     template_name = "reviews/campaign_form.html"
 
-    def _form(self, data=None):
-        today = timezone.localdate()
-        return CampaignForm(
-            data, kinds=selectors.kinds_all(), units=selectors.units_for_campaigns(user=self.request.user),
+    def _province_step(self, data) -> CampaignProvinceForm | None:
+        provinces = selectors.provinces_for_campaigns(user=self.request.user)
+        if not provinces.exists():  # an area of one province at most: no step
+            return None
+        return CampaignProvinceForm(data if data is not None and data.get("province") else None, provinces=provinces)
+
+    @staticmethod
+    def _province(step: CampaignProvinceForm, data) -> AdminUnit | None:
+        """The province chosen (the page's ``?province=``, or the form's hidden field), else that of
+        the posted unit, so a form sent without the province still validates."""
+        province = step.chosen()
+        unit_id = str(data.get("unit", "")) if data is not None else ""
+        if province is None and not step.errors and unit_id.isdigit() and len(unit_id) < 19:
+            path = AdminUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+            province = step.fields["province"].queryset.filter(path=province_path(path or "")).first()
+        return province
+
+    def _page(self, data=None, *, query=None) -> tuple[CampaignForm, dict]:
+        user, today = self.request.user, timezone.localdate()
+        step = self._province_step(query if query is not None else data)
+        province = self._province(step, data) if step is not None else None
+        if step is None or province is not None:
+            units = selectors.units_for_campaigns(user=user, province=province)
+        else:
+            units = AdminUnit.objects.none()
+        form = CampaignForm(
+            data, kinds=selectors.kinds_all(), units=units,
             standards=PovertyStandard.objects.order_by("valid_from", "code"),
             initial={"year": today.year, "plan_date": today},
         )  # fmt: skip
-
-    def _render(self, form):
-        context = {"form": form, "page_title": _("Tạo đợt rà soát"), "cancel_url": reverse("reviews:campaign_list")}
-        return render(self.request, self.template_name, context)
+        if step is not None:
+            if province is not None and not step.is_bound:
+                step = CampaignProvinceForm(
+                    initial={"province": province.pk}, provinces=step.fields["province"].queryset
+                )
+            elif province is None:
+                form.fields["unit"].help_text = _(
+                    "Hãy chọn tỉnh/thành phố ở trên: danh sách có các đơn vị của tỉnh đó."
+                )
+            # Choosing a province fetches this page for it and swaps in its units (the template).
+            step.fields["province"].widget.attrs.update({
+                "hx-get": self.request.path, "hx-trigger": "change", "hx-target": "#campaign-unit",
+                "hx-select": "#campaign-unit", "hx-select-oob": "#campaign-units", "hx-swap": "outerHTML",
+            })  # fmt: skip
+        return form, {
+            "form": form, "province_form": step, "province": province,
+            "page_title": _("Tạo đợt rà soát"), "cancel_url": reverse("reviews:campaign_list"),
+        }  # fmt: skip
 
     def get(self, request):
-        return self._render(self._form())
+        _form, context = self._page(query=request.GET)
+        return render(request, self.template_name, context)
 
     def post(self, request):
-        form = self._form(request.POST)
+        form, context = self._page(request.POST)
         if form.is_valid():
             try:
                 campaign = services.campaign_create(actor=request.user, data=form.campaign_data())
@@ -81,7 +132,7 @@ class CampaignCreateView(AreaPermissionRequiredMixin, View):
             else:
                 messages.success(request, _("Đã tạo đợt rà soát “%(name)s”.") % {"name": campaign.name})
                 return HttpResponseRedirect(reverse("reviews:campaign_detail", args=[campaign.pk]))
-        return self._render(form)
+        return render(request, self.template_name, context)
 
 
 def _managed_units(user, campaign: Campaign) -> list[AdminUnit]:
@@ -106,6 +157,7 @@ class CampaignDetailView(AreaPermissionRequiredMixin, TemplateView):
         managed = _managed_units(user, campaign) if campaign.status in EDITABLE_STATUSES else []
         can_transition = user.has_perm(MANAGE_PERM, campaign.unit)
         allowed = CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]
+        cancellable = CampaignStatus.CANCELLED in allowed and not selectors.campaign_has_decisions(campaign)
         villages = selectors.villages_of(campaign, user=user) if managed else AdminUnit.objects.none()
         board = selectors.milestone_board(user=user, campaign=campaign, today=timezone.localdate())
         can_view_cases = user.has_perm(selectors.VIEW_CASE_PERM)
@@ -122,7 +174,7 @@ class CampaignDetailView(AreaPermissionRequiredMixin, TemplateView):
             trainings=campaign.trainings.select_related("unit").order_by("held_on", "id"),
             can_open=can_transition and CampaignStatus.OPEN in allowed,
             can_close=can_transition and CampaignStatus.CLOSED in allowed,
-            can_cancel=can_transition and CampaignStatus.CANCELLED in allowed,
+            can_cancel=can_transition and cancellable,
             can_manage=bool(managed), cancel_form=CancelForm(), panels=campaign_panels(self.request, campaign),
             steering_form=SteeringMemberForm(units=_unit_queryset(managed)) if managed else None,
             training_form=TrainingForm(units=_unit_queryset(managed)) if managed else None,

@@ -24,7 +24,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.registry.models import Household
 
 from . import selectors, services_cases
-from .choices import CampaignStatus, CaseOrigin, CaseState
+from .choices import CaseOrigin, CaseState
 from .filters import CaseFilterSet
 from .forms import ApplicationForm, FormAForm, ListCurrentForm
 from .panels import case_panels
@@ -67,7 +67,7 @@ class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, campaign = self.request.user, self.get_campaign()
-        can_record = campaign.status == CampaignStatus.OPEN and user.has_perm(RECORD_PERM)
+        can_record = selectors.campaign_takes_records(campaign) and user.has_perm(RECORD_PERM)
         # Only where households may still join: not once the results are approved or frozen.
         units = selectors.units_taking_cases(user=user, campaign=campaign) if can_record else None
         can_record = can_record and units.exists()
@@ -197,7 +197,7 @@ class CaseDetailView(AreaPermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         case = selectors.case_get_visible(user=user, pk=self.kwargs["pk"])
-        open_ = case.campaign.status == CampaignStatus.OPEN
+        open_ = selectors.campaign_takes_records(case.campaign)
         can_record = open_ and case.state == CaseState.LISTED and user.has_perm(RECORD_PERM, case)
         # Approved or frozen results are locked: no step is offered (the services refuse them too).
         can_record = can_record and not results_frozen(case.campaign)
@@ -252,7 +252,7 @@ class FormAView(AreaPermissionRequiredMixin, View):
             else:
                 if case.state == CaseState.SCREENED_OUT:
                     text = _("Hộ có đặc điểm loại trừ của phiếu A: %(items)s. Dừng rà soát hộ này.") % {
-                        "items": "; ".join(r["text"] for r in case.screened_out_reason)}  # fmt: skip
+                        "items": "; ".join(case.screened_out_texts)}  # fmt: skip
                 else:
                     text = _("Hộ không có đặc điểm loại trừ nào; chuyển sang rà soát phiếu B.")
                 messages.success(request, text)

@@ -121,7 +121,7 @@ class DecisionDetailView(AreaPermissionRequiredMixin, View):
         return render(request, "reviews/decision/decision_detail.html", {
             "decision": decision, "campaign": decision.campaign, "lists": selectors_decision.decision_lists(decision),
             "page_title": _("Quyết định %(number)s") % {"number": decision.number},
-            "can_amend": can_record and decision.campaign.status == CampaignStatus.OPEN
+            "can_amend": can_record and selectors.campaign_takes_records(decision.campaign)
             and approval_locked(decision.campaign, decision.commune.path) is None,
             "can_issue": can_record and decision.campaign.status != CampaignStatus.CANCELLED,
             "can_view_certificates": user.has_perm(VIEW_CERTIFICATE_PERM),
@@ -248,7 +248,7 @@ def campaign_panel(request, campaign) -> dict | None:
     if not user.has_perm(VIEW_PERM):
         return None
     decisions = list(selectors_decision.decision_list_visible(user, campaign))
-    can_record = campaign.status == CampaignStatus.OPEN and user.has_perm(RECORD_PERM)
+    can_record = selectors.campaign_takes_records(campaign) and user.has_perm(RECORD_PERM)
     if can_record:
         can_record = selectors_decision.decision_communes(user=user, campaign=campaign).exists()
     if not decisions and not can_record:

@@ -22,7 +22,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.geo.models import AdminUnit
 
 from . import selectors, selectors_inspection, services_inspection
-from .choices import CampaignStatus, ReinspectionStatus
+from .choices import ReinspectionStatus
 from .forms_inspection import FindingForm, ReinspectionOrderForm, ResolveForm
 from .views_common import REFUSALS, add_form_errors, refusal_messages
 
@@ -48,7 +48,7 @@ def _int(value):
 def _units_context(request, campaign, form=None) -> dict:
     user = request.user
     result = selectors_inspection.suspicious_units(user=user, campaign=campaign)
-    can_order = campaign.status == CampaignStatus.OPEN and user.has_perm(REINSPECT_PERM)
+    can_order = selectors.campaign_takes_records(campaign) and user.has_perm(REINSPECT_PERM)
     communes = _order_communes(user, campaign) if can_order else None
     chosen = None
     if can_order and communes.exists():
@@ -120,7 +120,7 @@ class ReinspectionDetailView(AreaPermissionRequiredMixin, View):
         user = request.user
         reinspection = selectors_inspection.reinspection_get_visible(user=user, pk=pk)
         campaign = reinspection.campaign
-        open_campaign = campaign.status == CampaignStatus.OPEN
+        open_campaign = selectors.campaign_takes_records(campaign)
         open_ = open_campaign and reinspection.status == ReinspectionStatus.OPEN
         inspect_scope, resolve_scope = scope_of(user, REINSPECT_PERM), scope_of(user, RESOLVE_PERM)
         today = timezone.localdate()
@@ -248,5 +248,5 @@ def campaign_panel(request, campaign) -> dict | None:
         "campaign": campaign, "count": len(reinspections),
         "open": sum(1 for r in reinspections if r.status == ReinspectionStatus.OPEN),
         "open_discrepancies": sum(r.open_discrepancy_count for r in reinspections),
-        "can_order": campaign.status == CampaignStatus.OPEN and user.has_perm(REINSPECT_PERM),
+        "can_order": selectors.campaign_takes_records(campaign) and user.has_perm(REINSPECT_PERM),
     }  # fmt: skip

@@ -21,7 +21,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.geo.choices import Level
 
 from . import selectors, selectors_posting, services_posting
-from .choices import CampaignStatus, CaseState, ComplaintStatus
+from .choices import CaseState, ComplaintStatus
 from .forms_posting import ComplaintFilterForm, ComplaintForm, ComplaintVerifyForm, PostingForm
 from .views_common import REFUSALS, add_form_errors
 
@@ -121,7 +121,7 @@ class ComplaintListView(AreaPermissionRequiredMixin, TemplateView):
         form = ComplaintFilterForm(self.request.GET or None)
         status = form.cleaned_data.get("status") if form.is_valid() else None
         complaints = list(selectors_posting.complaint_list(user, campaign, status=status or None)[:500])
-        open_ = campaign.status == CampaignStatus.OPEN
+        open_ = selectors.campaign_takes_records(campaign)
         for c in complaints:
             c.can_verify = open_ and c.status == ComplaintStatus.OPEN and user.has_perm(HANDLE_PERM, c.case)
         context.update(page_title=_("Khiếu nại trong rà soát: %(name)s") % {"name": campaign.name},
@@ -223,7 +223,7 @@ def case_panel(request, case) -> dict | None:
     if posting is None and not complaints:
         return None
     today = timezone.localdate()
-    open_ = case.campaign.status == CampaignStatus.OPEN
+    open_ = selectors.campaign_takes_records(case.campaign)
     can_handle = open_ and user.has_perm(HANDLE_PERM, case)
     for c in complaints:
         c.can_verify = can_handle and c.status == ComplaintStatus.OPEN
@@ -247,7 +247,7 @@ def campaign_panel(request, campaign) -> dict | None:
     for p in postings:
         p.status = selectors_posting.posting_status(p, today)
     can_post = (
-        campaign.status == CampaignStatus.OPEN and user.has_perm(RECORD_PERM)
+        selectors.campaign_takes_records(campaign) and user.has_perm(RECORD_PERM)
         and selectors.case_units(user=user, campaign=campaign, perm=RECORD_PERM).exists()
     )  # fmt: skip
     can_view_complaints = user.has_perm(VIEW_COMPLAINT_PERM)

@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -138,7 +138,7 @@ class _Echo:
 CSV_HEADER = (
     gettext_lazy("Mã hộ"), gettext_lazy("Họ tên chủ hộ"), gettext_lazy("Xã/phường"), gettext_lazy("Thôn/tổ dân phố"),
     gettext_lazy("Phân loại trước rà soát"), gettext_lazy("Kết quả công nhận"), gettext_lazy("Diễn biến"),
-    gettext_lazy("Ngày quyết định"), gettext_lazy("Chuẩn nghèo"),
+    gettext_lazy("Ngày quyết định"), pgettext_lazy("một chuẩn", "Chuẩn nghèo"),
 )  # fmt: skip
 
 

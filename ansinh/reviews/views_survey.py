@@ -27,7 +27,7 @@ from ansinh.poverty.selectors import latest_assessment
 from ansinh.poverty.services import evaluate
 
 from . import selectors, selectors_survey, services_survey
-from .choices import CampaignStatus, CaseState
+from .choices import CaseState
 from .documents_survey import meeting_minutes_docx, minutes_filename, percent
 from .forms_survey import FormBForm, MeetingForm, ResurveyForm, VillagePickForm
 from .views_common import REFUSALS, add_form_errors, docx_response, refusal_messages
@@ -56,7 +56,7 @@ def _indicator_name(spec, code: str) -> str:
 
 
 def _open(campaign) -> bool:
-    return campaign.status == CampaignStatus.OPEN
+    return selectors.campaign_takes_records(campaign)
 
 
 # -- phiếu B ------------------------------------------------------------------------------------

@@ -152,8 +152,11 @@ def test_role_assignment_create_and_end(client, users, units):
           "valid_to": "2026-01-01"}, 422, "invalid"),
         ({"username": "no_role", "role": "auditor", "unit_code": ""}, 403, "forbidden"),
         ({"username": "no_role", "role": "no_such_role", "unit_code": "16000"}, 422, "invalid"),
+        ({"username": "no_role", "role": "district_officer", "unit_structure": "legacy", "unit_code": "393",
+          "valid_from": "2025-01-01", "valid_to": "2025-07-31"}, 422, "invalid"),
     ],
-    ids=["out-of-area", "legacy-role", "duplicate", "reversed-dates", "national", "unknown-role"],
+    ids=["out-of-area", "legacy-role", "duplicate", "reversed-dates", "national", "unknown-role",
+         "ends-after-the-unit"],
 )  # fmt: skip
 def test_role_assignment_create_refusals_write_nothing(client, users, payload, status, code):
     before = (RoleAssignment.objects.count(), AuditEvent.objects.count())

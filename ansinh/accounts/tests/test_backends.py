@@ -34,7 +34,7 @@ def test_active_assignment_grants_permission_only_inside_its_area(users, units):
 def test_expired_assignment_gives_no_permission_and_no_visibility(units, roles):
     user = User.objects.create_user("expired", password="x")
     yesterday = timezone.localdate() - timedelta(days=1)
-    user = _assign(user, roles["commune_officer"], units.tho_xuan, valid_from=date(2020, 1, 1), valid_to=yesterday)
+    user = _assign(user, roles["commune_officer"], units.tho_xuan, valid_from=date(2025, 7, 1), valid_to=yesterday)
     assert not user.has_perm("geo.view_adminunit")
     assert not user.has_perm("geo.view_adminunit", units.t1)
     assert user.get_all_permissions() == set()
@@ -59,7 +59,7 @@ def test_inactive_user_has_no_permission_even_with_an_active_assignment(users):
 
 def test_permissions_are_per_role_and_area(users, units, roles):
     # Commune officer in Thọ Xuân, and also province officer in Đắk Lắk: manage only in Đắk Lắk.
-    user = _assign(users.commune_officer, roles["province_officer"], units.dl, valid_from=date(2024, 1, 1))
+    user = _assign(users.commune_officer, roles["province_officer"], units.dl, valid_from=date(2025, 7, 1))
     assert user.has_perm("accounts.manage_roleassignment", units.mdrak)
     assert not user.has_perm("accounts.manage_roleassignment", units.tho_xuan)
     assert user.has_perm("geo.view_adminunit", units.tho_xuan)

@@ -1,5 +1,7 @@
 """Operator commands: thin wrappers over the services, refusing cleanly and writing nothing on error."""
 
+from datetime import date
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -40,9 +42,11 @@ def test_create_user_national_and_legacy(units, roles, monkeypatch):
     assert RoleAssignment.objects.get(user__username="kiem_toan").unit is None
     call_command(
         "accounts_create_user", "huyen", "--role", "district_officer", "--unit-structure", "legacy",
-        "--unit-code", "393", "--password-env", "PW",
+        "--unit-code", "393", "--password-env", "PW", "--valid-from", "2019-01-01",
     )  # fmt: skip
-    assert RoleAssignment.objects.get(user__username="huyen").unit == units.tho_xuan_district
+    assignment = RoleAssignment.objects.get(user__username="huyen")
+    assert assignment.unit == units.tho_xuan_district
+    assert (assignment.valid_from, assignment.valid_to) == (date(2019, 1, 1), None)
 
 
 @pytest.mark.parametrize(
@@ -54,9 +58,15 @@ def test_create_user_national_and_legacy(units, roles, monkeypatch):
         (["--role", "village_head", "--unit-code", "16000/T1"], "123", "Mật khẩu"),
         # The user would be created, then the role refused: the transaction takes both back.
         (["--role", "district_officer", "--unit-code", "16000"], PASSWORD, "chỉ dùng cho đơn vị trước"),
+        # Today is after the legacy district ended: the assignment must be dated while it existed.
+        (["--role", "district_officer", "--unit-structure", "legacy", "--unit-code", "393"], PASSWORD,
+         "chỉ có hiệu lực đến ngày 30/06/2025"),
+        (["--role", "district_officer", "--unit-structure", "legacy", "--unit-code", "393",
+          "--valid-from", "2019-01-01", "--valid-to", "2025-12-31"], PASSWORD, "không thể kết thúc sau ngày này"),
     ],
-    ids=["no-password", "unknown-role", "unknown-unit", "weak-password", "legacy-role-on-2025-unit"],
-)
+    ids=["no-password", "unknown-role", "unknown-unit", "weak-password", "legacy-role-on-2025-unit",
+         "legacy-unit-ended-before-today", "legacy-end-after-unit-end"],
+)  # fmt: skip
 def test_create_user_refusals_write_nothing(units, roles, monkeypatch, args, env, message):
     if env is None:
         monkeypatch.delenv("PW", raising=False)

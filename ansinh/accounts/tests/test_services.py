@@ -84,6 +84,57 @@ def test_legacy_role_on_legacy_unit_is_accepted(users, units, roles):
     assert assignment.unit == units.tho_xuan_district
 
 
+@pytest.mark.parametrize(
+    ("role", "unit", "dates", "field", "message"),
+    [
+        # The legacy district ended on 30/6/2025: no assignment may start after that day ...
+        ("district_officer", "tho_xuan_district", {"valid_from": date(2025, 7, 1)}, "valid_from",
+         "Huyện Thọ Xuân chỉ có hiệu lực đến ngày 30/06/2025: phân công phải bắt đầu trong thời gian"),
+        # ... nor start today (the default) ...
+        ("district_officer", "tho_xuan_district", {}, "valid_from", "chỉ có hiệu lực đến ngày 30/06/2025"),
+        # ... nor end after it.
+        ("district_officer", "tho_xuan_district", {"valid_from": date(2025, 1, 1), "valid_to": date(2025, 7, 31)},
+         "valid_to", "Huyện Thọ Xuân chỉ có hiệu lực đến ngày 30/06/2025: phân công không thể kết thúc sau"),
+        ("commune_officer", "xuan_hong", {"valid_from": date(2026, 1, 1), "valid_to": date(2026, 12, 31)},
+         "valid_from", "Xã Xuân Hồng chỉ có hiệu lực đến ngày 30/06/2025"),
+        # A 2025 unit (and its villages) exists only from 1/7/2025.
+        ("supervisor", "tho_xuan", {"valid_from": date(2025, 6, 30)}, "valid_from",
+         "Xã Thọ Xuân có hiệu lực từ ngày 01/07/2025: phân công không thể bắt đầu trước ngày này."),
+        ("village_head", "t1", {"valid_from": date(2024, 1, 1), "valid_to": date(2026, 1, 1)}, "valid_from",
+         "Thôn 1 có hiệu lực từ ngày 01/07/2025"),
+    ],
+    ids=["legacy-start-after-end", "legacy-start-today", "legacy-end-after-end", "legacy-commune-after-end",
+         "2025-start-before-reform", "2025-village-start-before-reform"],
+)  # fmt: skip
+def test_assignment_outside_the_units_validity_is_refused(users, units, roles, role, unit, dates, field, message):
+    before = _counts()
+    with pytest.raises(ValidationError) as exc:
+        role_assignment_create(
+            actor=users.province_officer, user=users.no_role, role=roles[role], unit=getattr(units, unit), **dates
+        )
+    assert list(exc.value.message_dict) == [field]
+    assert message in exc.value.message_dict[field][0]
+    assert _counts() == before
+
+
+def test_assignment_on_the_units_boundary_days_is_accepted(users, units, roles):
+    # First day of a 2025 unit; a legacy district's whole life; an open end on a district that has
+    # ended (its officer keeps reading, and in the demo replaying, the district's records).
+    first = role_assignment_create(
+        actor=users.province_officer, user=users.no_role, role=roles["supervisor"], unit=units.tho_xuan,
+        valid_from=date(2025, 7, 1),
+    )  # fmt: skip
+    whole = role_assignment_create(
+        actor=users.province_officer, user=users.no_role, role=roles["district_officer"],
+        unit=units.tho_xuan_district, valid_from=date(2019, 1, 1), valid_to=date(2025, 6, 30),
+    )  # fmt: skip
+    open_end = role_assignment_create(
+        actor=users.province_officer, user=users.enumerator, role=roles["district_officer"],
+        unit=units.tho_xuan_district, valid_from=date(2025, 6, 30),
+    )  # fmt: skip
+    assert (first.valid_from, whole.valid_to, open_end.valid_to) == (date(2025, 7, 1), date(2025, 6, 30), None)
+
+
 def test_assignment_end_keeps_the_row_and_removes_the_permission(users, units):
     assignment = RoleAssignment.objects.get(user=users.commune_officer)
     ended = role_assignment_end(actor=users.province_officer, assignment=assignment, end=timezone.localdate())
@@ -102,9 +153,9 @@ def test_assignment_end_refusals(users):
     with pytest.raises(PermissionDenied):
         role_assignment_end(actor=users.province_officer, assignment=out_of_area)
     in_area = RoleAssignment.objects.get(user=users.commune_officer)
-    role_assignment_end(actor=users.province_officer, assignment=in_area, end=date(2024, 1, 1))
+    role_assignment_end(actor=users.province_officer, assignment=in_area, end=date(2025, 12, 31))
     with pytest.raises(ApplicationError):
-        role_assignment_end(actor=users.province_officer, assignment=in_area, end=date(2024, 1, 1))
+        role_assignment_end(actor=users.province_officer, assignment=in_area, end=date(2025, 12, 31))
     assert AuditEvent.objects.count() == before[1] + 1
 
 

@@ -274,9 +274,13 @@ def test_assignment_create(client, users, units):
         ({"valid_from": "2026-02-01", "valid_to": "2026-01-01"}, "Ngày kết thúc phải sau ngày bắt đầu"),
         ({"unit_code": ""}, "không được giao vai trò trên địa bàn này"),  # national
         ({"username": "khong_co"}, "Không có tài khoản"),
+        # The legacy district ended on 30/6/2025; the 2025 commune starts on 1/7/2025.
+        ({"role": "district_officer", "unit_structure": "legacy", "unit_code": "393"},
+         "Huyện Thọ Xuân chỉ có hiệu lực đến ngày 30/06/2025"),
+        ({"valid_from": "2025-06-01"}, "Xã Thọ Xuân có hiệu lực từ ngày 01/07/2025"),
     ],
     ids=["out-of-area-commune", "out-of-area-province", "legacy-role", "duplicate", "reversed-dates", "national",
-         "unknown-user"],
+         "unknown-user", "legacy-unit-ended", "before-the-units-start"],
 )  # fmt: skip
 def test_assignment_create_refusals_write_nothing(client, users, overrides, message):
     if "role" in overrides:

@@ -39,6 +39,11 @@ def test_get_returns_the_event(client, users, events):
     assert body["actor_label"] == "commune_officer"
     assert body["changes"] == {"new": {"name": "Thôn 1"}}
     assert (body["hash"], body["prev_hash"], body["chain_key"]) == (th.hash, th.prev_hash, "2025:38")
+    # The type stays machine-readable; its name comes beside it, in the reader's language.
+    assert (body["target_type"], body["target_type_label"]) == ("geo.adminunit", "Đơn vị hành chính")
+    client.cookies["django_language"] = "en"
+    english = client.get(f"{URL}{th.pk}").json()
+    assert (english["target_type"], english["target_type_label"]) == ("geo.adminunit", "Administrative unit")
 
 
 def test_filters_and_pagination(client, users, events):
@@ -59,6 +64,15 @@ def test_invalid_filter_answers_422(client, users):
     response = client.get(URL, {"event_type": 99999})
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
+    response = client.get(URL, {"target_type": "hộ gia đình"})  # a type is filtered by its label, not its name
+    assert response.status_code == 422
+    assert "target_type" in response.json()["details"]
+
+
+def test_target_type_filter_takes_any_stored_label(client, users, events):
+    client.force_login(users.auditor)
+    assert ids(client, target_type="registry.household") == set()
+    assert ids(client, target_type="oldapp.oldmodel") == set()  # a model since removed: no error
 
 
 def test_without_permission_is_forbidden(client, users, events):

@@ -96,7 +96,7 @@ def test_detail_shows_changes_hashes_and_request_id(client, users, units):
         request_id_var.reset(token)
     client.force_login(users.commune_officer)
     html = client.get(reverse("audit:event_detail", kwargs={"pk": event.pk})).content.decode()
-    assert '<th scope="row">name</th><td>A</td><td>B</td>' in html
+    assert '<th scope="row" title="name">Tên</th><td>A</td><td>B</td>' in html  # the unit's field, by its name
     assert event.hash in html
     assert event.prev_hash in html
     assert "req-abcdef123456" in html
@@ -138,3 +138,72 @@ def test_event_type_filter_offers_all_first_so_submitting_the_form_does_not_filt
     choices = list(AuditEventFilter({}).form.fields["event_type"].choices)
     assert choices[0][0] == ""
     assert len([c for c in choices if c[0] == ""]) == 1
+
+
+def test_target_type_reads_as_the_models_name_in_the_readers_language(client, users, events):
+    th, _dl = events  # its target is the village Thôn 1 (geo.adminunit)
+    client.force_login(users.commune_officer)
+    listing = client.get(reverse("audit:event_list")).content.decode()
+    assert f"Thôn 1 (Đơn vị hành chính #{th.target_id})" in listing
+    assert "geo.adminunit #" not in listing
+    detail = client.get(reverse("audit:event_detail", kwargs={"pk": th.pk})).content.decode()
+    assert f'<span title="geo.adminunit">Đơn vị hành chính</span> #{th.target_id}' in detail
+    client.cookies["django_language"] = "en"
+    assert f"Thôn 1 (Administrative unit #{th.target_id})" in client.get(reverse("audit:event_list")).content.decode()
+    detail = client.get(reverse("audit:event_detail", kwargs={"pk": th.pk})).content.decode()
+    assert f'<span title="geo.adminunit">Administrative unit</span> #{th.target_id}' in detail
+
+
+def test_a_target_type_no_model_answers_to_shows_as_stored():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from ansinh.audit import target_types
+    from ansinh.audit.tables import AuditEventTable
+
+    assert target_types.label_for("registry.household") == "Hộ gia đình"
+    with translation.override("en"):
+        assert target_types.label_for("registry.household") == "Household"
+    # An event about a model since removed, and an event with no target.
+    assert target_types.label_for("oldapp.oldmodel") == "oldapp.oldmodel"
+    assert target_types.label_for("") == ""
+    gone = SimpleNamespace(target_type="oldapp.oldmodel", target_id="7")
+    assert AuditEventTable([]).render_target(value="Cũ", record=gone) == "Cũ (oldapp.oldmodel #7)"
+    assert AuditEventTable([]).render_target(value="", record=SimpleNamespace(target_type="", target_id="")) == ""
+
+
+def test_target_type_filter_is_a_list_of_model_names_with_the_stored_labels_as_values(client, users, events):
+    from django.utils import translation
+
+    from ansinh.audit.filters import AuditEventFilter
+
+    th, dl = events
+    choices = list(AuditEventFilter({}).form.fields["target_type"].choices)
+    assert choices[0] == ("", "Tất cả")
+    values = [value for value, _label in choices[1:]]
+    labels = [label for _value, label in choices[1:]]
+    assert ("registry.household", "Hộ gia đình") in choices
+    assert ("geo.adminunit", "Đơn vị hành chính") in choices
+    assert len(set(values)) == len(values)
+    assert len(set(labels)) == len(labels)  # no two types read alike
+    with translation.override("en"):
+        assert ("registry.household", "Household") in list(AuditEventFilter({}).form.fields["target_type"].choices)
+    # The page offers the list, and the stored labels filter as before (links keep working).
+    client.force_login(users.auditor)
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert '<option value="registry.household">Hộ gia đình</option>' in html
+    assert list_ids(client, users.auditor, target_type="geo.adminunit") >= {th.pk, dl.pk}
+    assert not list_ids(client, users.auditor, target_type="registry.household") & {th.pk, dl.pk}
+
+
+def test_target_type_filter_keeps_a_stored_label_of_no_model_and_refuses_other_text(client, users, events):
+    client.force_login(users.auditor)
+    response = client.get(reverse("audit:event_list"), {"target_type": "oldapp.oldmodel"})
+    assert response.status_code == 200
+    assert not response.context["filter"].form.errors
+    assert '<option value="oldapp.oldmodel" selected>oldapp.oldmodel</option>' in response.content.decode()
+    assert not list(response.context["table"].paginated_rows)
+    response = client.get(reverse("audit:event_list"), {"target_type": "hộ gia đình"})
+    assert "target_type" in response.context["filter"].form.errors
+    assert not list(response.context["table"].paginated_rows)

@@ -11,6 +11,7 @@ from ansinh.geo.selectors import (
     unit_children,
     unit_get_visible,
     unit_ids_visible_to,
+    unit_labels_by_path,
     unit_list_visible_to,
     unit_predecessors,
     unit_province,
@@ -111,3 +112,16 @@ def test_unit_province_is_found_in_the_units_own_structure(units):
     assert unit_province(units.th) == units.th
     assert unit_province(units.xuan_hong) == units.th_old  # legacy commune → legacy district → legacy province
     assert unit_province(None) is None
+
+
+def test_unit_labels_by_path_name_the_unit_and_its_parent(units, django_assert_num_queries):
+    paths = [units.th.path, units.tho_xuan.path, units.t1.path, units.xuan_hong.path, "/2025/99/", ""]
+    with django_assert_num_queries(1):
+        labels = unit_labels_by_path(paths)
+    assert labels == {
+        units.th.path: "Tỉnh Thanh Hóa",
+        units.tho_xuan.path: "Xã Thọ Xuân, Tỉnh Thanh Hóa",
+        units.t1.path: "Thôn 1, Xã Thọ Xuân",
+        units.xuan_hong.path: "Xã Xuân Hồng, Huyện Thọ Xuân (cũ)",
+        "/2025/99/": "/2025/99/",  # no such unit: the path as it is
+    }

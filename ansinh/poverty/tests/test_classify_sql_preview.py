@@ -168,13 +168,26 @@ def test_preview_job_output_equals_the_python_preview(standards, units, users, m
         (2_000_000, {"nutrition": False, "water": None}, {}, "average"),
         (None, None, None, "poor"),  # no form B
     ]
-    for n, (income, answers, overrides, old) in enumerate(rows):
+    # Classes a recognition decision gave: kept by the commit (under this standard), so counted apart
+    # from the changes when the result differs; under another standard, changed as any other class.
+    recognised = [
+        (900_000, _all(codes, True), {}, "not_poor", "2022-2025"),  # kept: not_poor > poor
+        (900_000, _all(codes, True), {}, "poor", "2022-2025"),  # the result agrees
+        (900_000, _all(codes, True), {}, "not_poor", "2016-2020"),  # changed: not_poor > poor
+        (1_400_000, _all(codes) | {"nutrition": 1}, {}, "poor", "2022-2025"),  # a fallback, kept
+        (3_000_000, {}, {}, "poor", "2022-2025"),  # incomplete
+    ]
+    rows = [(*row, "") for row in rows] + recognised
+    for n, (income, answers, overrides, old, decided_under) in enumerate(rows):
         household = make_household(units.tho_xuan, code=f"Q{n:04d}",
                                    members=[head(labour_status="self_employed", health_insurance="no")],
                                    water_source="piped", latrine_type="none", info_devices=["tv"],
                                    housing_area_m2=12, wall_durability="durable", column_durability="durable",
                                    roof_durability="not_durable")  # fmt: skip
         Household.objects.filter(pk=household.pk).update(poverty_class=old)
+        if decided_under:
+            Household.objects.filter(pk=household.pk).update(poverty_standard=decided_under,
+                                                             poverty_class_source="decision")  # fmt: skip
         if income is not None:
             _form_b(household, version, income_per_capita=income, answers=answers, overrides=overrides)
     outputs = {}
@@ -182,12 +195,19 @@ def test_preview_job_output_equals_the_python_preview(standards, units, users, m
     run = SimpleNamespace(unit=units.tho_xuan, standard_version=version, on_date=ON_DATE)
     outputs["sql"] = services_runs._preview_sql(run, Progress())
     outputs["python"] = services_runs._preview_python(run, Progress())
-    counts, per_commune, transitions, changes, incomplete = outputs["sql"]
+    counts, per_commune, transitions, changes, incomplete, kept_transitions = outputs["sql"]
     assert counts == outputs["python"][0] and counts["households"] == len(rows)
     assert dict(per_commune) == dict(outputs["python"][1])
     assert transitions == outputs["python"][2]
     assert changes == outputs["python"][3] and len(changes) >= 3
-    assert incomplete == outputs["python"][4] and len(incomplete) == 2
+    assert incomplete == outputs["python"][4] and len(incomplete) == 3
+    assert kept_transitions == outputs["python"][5]
+    assert counts["recognised"] == 4 and counts["kept"] == sum(kept_transitions.values()) == 2
+    assert kept_transitions["not_poor>poor"] == 1 and transitions["not_poor>poor"] == 1
+    assert counts["changed"] == sum(transitions.values())
+    decided = set(Household.objects.filter(poverty_class_source="decision", poverty_standard="2022-2025")
+                  .values_list("pk", flat=True))  # fmt: skip
+    assert not decided & {c["household"] for c in changes}
 
 
 # Odd facts `evaluate` refuses (so no Python comparison: the commit's typed columns are the reference).
@@ -272,6 +292,6 @@ def test_the_preview_reads_a_sample_only_when_its_count_says_there_is_one(standa
     monkeypatch.setattr(services_runs, "_preview_save", lambda run, progress, *out: out)
     python = services_runs._preview_python(run, Progress())
     assert sql == python
-    counts, _per_commune, transitions, changes, incomplete = sql
+    counts, _per_commune, transitions, changes, incomplete, _kept = sql
     assert (counts["poor"], counts["not_poor"], counts["changed"], changes, incomplete) == (1, 1, 0, [], [])
     assert not transitions

@@ -73,8 +73,8 @@ def test_no_warning_when_the_result_agrees_or_nothing_was_recognised(home, users
     assert "Phân loại đã được công nhận" in html and WARNING not in html
 
 
-def test_a_bulk_run_warns_and_leaves_recognised_classes(recognised_poor, units, users, standards,
-                                                        django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_bulk_run_leaves_recognised_classes(recognised_poor, units, users, standards,
+                                              django_capture_on_commit_callbacks):  # fmt: skip
     other = known_household(units.tho_xuan, village=units.t2, code="K002")
     form_b(other, users.commune_officer, income=5_000_000)
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,10 +93,70 @@ def test_a_bulk_run_warns_and_leaves_recognised_classes(recognised_poor, units, 
     assert (taken.poverty_class, taken.poverty_class_source) == ("not_poor", "classification")
 
 
-def test_the_run_page_warns_about_recognised_households(recognised_poor, units, users, standards, officer,
-                                                        django_capture_on_commit_callbacks):  # fmt: skip
+@pytest.mark.parametrize("path", ["sql", "python"])
+def test_a_bulk_run_counts_as_changes_only_the_classes_its_commit_changes(
+    path, recognised_poor, units, users, standards, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The preview's "changed" and transitions are the households whose class the commit changes; the
+    recognised ones whose result differs are counted apart as kept. The same on the SQL path and on
+    the household-by-household Python path, and the commit's counts say what it did."""
+    from ansinh.poverty import classify_sql, services_runs
+
+    if path == "python":
+
+        def not_compilable(*args, **kwargs):
+            raise classify_sql.NotCompilable("test")
+
+        monkeypatch.setattr(services_runs, "_preview_sql", not_compilable)
+        monkeypatch.setattr(services_runs, "_commit_sql", not_compilable)
+    officer = users.commune_officer
+    # recognised_poor: recognised poor, the facts now say not poor: kept.
+    agreeing = known_household(units.tho_xuan, village=units.t2, code="K002")
+    form_b(agreeing, officer, income=5_000_000)
+    recognise(agreeing, klass="not_poor")  # recognised, and the result agrees: nothing to count
+    earlier = known_household(units.tho_xuan, village=units.t2, code="K003")
+    form_b(earlier, officer, income=5_000_000)
+    recognise(earlier, standard="2016-2020")  # recognised under another standard: the commit changes it
+    fresh = known_household(units.tho_xuan, village=units.t2, code="K004")
+    form_b(fresh, officer, income=5_000_000)  # never classified: changed
+    undecided = known_household(units.tho_xuan, village=units.t2, code="K005")  # no form B: incomplete
+    recognise(undecided, klass="near_poor")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=officer, unit=units.tho_xuan, standard=standards.s2022_2025, on_date=date(2026, 12, 7))
+    run.refresh_from_db()
+    preview = run.preview
+    assert preview["counts"] == {"households": 5, "not_poor": 4, "incomplete": 1, "changed": 2, "kept": 1,
+                                 "recognised": 3}  # fmt: skip
+    assert preview["transitions"] == {"poor>not_poor": 1, "->not_poor": 1}
+    assert preview["kept_transitions"] == {"poor>not_poor": 1}
+    assert sorted(c["household"] for c in preview["changes"]) == [earlier.pk, fresh.pk]
+    before = dict(Household.objects.values_list("pk", "poverty_class"))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=officer, run=run)
+    run.refresh_from_db()
+    after = dict(Household.objects.values_list("pk", "poverty_class"))
+    assert {pk for pk, klass in after.items() if before[pk] != klass} == {earlier.pk, fresh.pk}
+    assert run.counts == preview["counts"]
+    assert (after[recognised_poor.pk], after[agreeing.pk], after[undecided.pk]) == ("poor", "not_poor", "near_poor")
+
+
+def test_the_run_page_shows_the_kept_classes_apart_from_the_changes(recognised_poor, units, users, standards, officer,
+                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+    other = known_household(units.tho_xuan, village=units.t2, code="K002")
+    form_b(other, users.commune_officer, income=5_000_000)
     with django_capture_on_commit_callbacks(execute=True):
         run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025,
                         on_date=date(2026, 12, 7))  # fmt: skip
-    html = officer.get(reverse("poverty:run_detail", args=[run.pk])).content.decode()
+    response = officer.get(reverse("poverty:run_detail", args=[run.pk]))
+    html = response.content.decode()
     assert "1 hộ có phân loại đã được công nhận theo quyết định" in html
+    assert "Trong đó 1 hộ có kết quả tính khác phân loại đã công nhận" in html
+    assert "có thể tính cả" not in html  # the changed counts no longer include them
+    assert "<strong>1</strong><span>hộ thay đổi phân loại</span>" in html
+    assert "<strong>1</strong><span>hộ giữ phân loại theo quyết định công nhận</span>" in html
+    assert "Giữ phân loại theo quyết định công nhận (kết quả tính khác)" in html
+    changed = [(t["old"], t["new"], t["count"]) for t in response.context["transitions"]]
+    kept = [(t["old"], t["new"], t["count"]) for t in response.context["kept_transitions"]]
+    assert changed == [("Chưa phân loại", "Không nghèo", 1)]
+    assert kept == [("Hộ nghèo", "Không nghèo", 1)]
+    assert [c["household"] for c in response.context["changes"]] == [other.pk]

@@ -326,3 +326,12 @@ def test_form_b_refuses_an_income_that_is_not_whole_dong(officer, home):
     response = officer.post(url, {"income_source": "declared", "income_per_capita": "1.5", "answer_nutrition": "no"})
     assert response.status_code == 200 and not Assessment.objects.exists()
     assert 'inputmode="numeric"' in response.content.decode()
+
+
+def test_form_b_shows_the_previous_income_with_thousands_separators(officer, home):
+    url = reverse("poverty:household_assess", args=[home.pk]) + "?standard=2022-2025"
+    officer.post(url, {"income_source": "declared", "income_per_capita": "1050000", "answer_nutrition": "no"})
+    page = officer.get(reverse("poverty:household", args=[home.pk])).content.decode()
+    assert 'name="income_per_capita" value="1.050.000"' in page
+    response = officer.post(url, {"income_source": "declared", "income_per_capita": "1.5", "answer_nutrition": "no"})
+    assert 'name="income_per_capita" value="1.5"' in response.content.decode()  # typed text comes back as typed

@@ -235,3 +235,16 @@ def test_xlsx_rows_beyond_a_sheet_go_on_in_another_sheet_with_the_headers(monkey
     assert sum(ws.max_row - 1 for ws in wb) == 5
     empty = load_workbook(io.BytesIO(b"".join(exporting._xlsx_stream(iter([]), ["Mã hộ"]))))
     assert empty.sheetnames == ["Danh sách hộ"] and empty.active["A1"].value == "Mã hộ"
+
+
+def test_a_list_filtered_by_class_exports_that_class_only(units, users):
+    from ansinh.registry.services import households_poverty_summary_set
+
+    _households(units, users)
+    poor = Household.objects.get(code="H2")
+    households_poverty_summary_set([(poor.pk, "poor")], standard_code="2022-2025", on_date=poor.created_at.date())
+    params = {"poverty_class": "poor"}
+    response = household_export_response(user=users.commune_officer, params=params, file_format="csv")
+    assert {r[0] for r in _csv_rows(response)[1:]} == {"H2"}
+    event = AuditEvent.objects.filter(event_type=RegistryEventType.EXPORT_DOWNLOADED).latest("id")
+    assert event.changes["new"]["filters"] == {"poverty_class": "poor"}

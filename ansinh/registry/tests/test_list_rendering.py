@@ -215,3 +215,18 @@ def test_unit_filters_offer_only_the_readers_area(users, units):
     assert _option_values(str(other["commune"])) == ["", str(units.mdrak.pk)]
     assert _option_values(str(other["village"])) == [""]
     assert not other.is_valid() and "commune" in other.errors
+
+
+def test_the_average_band_reads_short_in_the_list_with_its_legal_name_in_a_tooltip(client, users, units):
+    from ansinh.registry.services import households_poverty_summary_set
+
+    household = make_household(units.tho_xuan, village=units.t1, code="A1", members=[head("Lê Văn Ba")])
+    households_poverty_summary_set([(household.pk, "average")], standard_code="2022-2025",
+                                   on_date=household.created_at.date())  # fmt: skip
+    client.force_login(users.commune_officer)
+    page = client.get(reverse("registry:household_list")).content.decode()
+    legal = "Hộ làm nông, lâm, ngư, diêm nghiệp có mức sống trung bình"
+    assert f'<span title="{legal}">Mức sống trung bình</span>' in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("registry:household_list")).content.decode()
+    assert ">Average living standard</span>" in page

@@ -82,3 +82,16 @@ def test_import_batches_awaiting_approval_are_listed_for_those_who_may_approve_t
     client.force_login(users.commune_chair)
     page = client.get(DASHBOARD).content.decode()
     assert "thêm 2 hộ, cập nhật 0 hộ" in page and "Xã Thọ Xuân" in page
+
+
+def test_area_counts_are_written_the_vietnamese_way_in_both_languages(client, users, units, monkeypatch):
+    from ansinh.reports import selectors
+    from ansinh.reports.selectors import Area
+
+    monkeypatch.setattr(selectors, "dashboard_areas", lambda user: [Area(unit=None, communes=3321, villages=10596)])
+    client.force_login(users.province_officer)
+    page = client.get(DASHBOARD).content.decode()
+    assert "<strong>3.321</strong> xã/phường" in page and "<strong>10.596</strong> thôn/tổ dân phố" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(DASHBOARD).content.decode()
+    assert "<strong>3.321</strong>" in page and "<strong>10.596</strong>" in page

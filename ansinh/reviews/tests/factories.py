@@ -1,6 +1,7 @@
 """Campaigns reached through the services, as the pages and the API reach them."""
 
 from datetime import date
+from types import SimpleNamespace
 
 from ansinh.poverty.models import PovertyStandard
 from ansinh.poverty.services import standards_load
@@ -62,6 +63,32 @@ def classified_household(commune, *, village, code, klass, actor, name="Nguyễn
         households_poverty_summary_set([(household.pk, klass)], standard_code="2022-2025", on_date=date(2025, 1, 1))
         household.refresh_from_db()
     return household
+
+
+# The households of Thọ Xuân the case tests work with: name → (village, code, class, head's name).
+CASE_HOUSEHOLDS = {
+    "poor": ("t1", "H1", "poor", "Nguyễn Văn An"),
+    "near": ("t2", "H2", "near_poor", "Lê Thị Bình"),
+    "other": ("t1", "H3", "not_poor", "Trần Văn Cường"),
+    "unclassified": ("t1", "H4", "", "Phạm Thị Dung"),
+}
+
+
+def cases_context(units, users, *households: str, villages: dict[str, str] | None = None) -> SimpleNamespace:
+    """The shipped reference data and form A, Thanh Hóa's open campaign (`ctx.campaign`) and the
+    named `CASE_HOUSEHOLDS` registered by the commune officer (`ctx.poor`, …); `villages` moves one
+    of them to another village (`{"other": "t2"}`)."""
+    load_reference_data()
+    load_form_a()
+    ctx = SimpleNamespace(units=units, users=users)
+    ctx.campaign = thanh_hoa_campaign(ctx, open_=True)
+    for key in households:
+        village, code, klass, name = CASE_HOUSEHOLDS[key]
+        village = (villages or {}).get(key, village)
+        household = classified_household(units.tho_xuan, village=getattr(units, village), code=code, klass=klass,
+                                         actor=users.commune_officer, name=name)  # fmt: skip
+        setattr(ctx, key, household)
+    return ctx
 
 
 def application(**extra):

@@ -1,5 +1,4 @@
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -7,11 +6,8 @@ from ansinh.registry.models import Household
 from ansinh.reviews.models import ReviewCase
 from ansinh.reviews.services_cases import cases_list_current
 from ansinh.reviews.tests.factories import (
-    classified_household,
-    load_form_a,
-    load_reference_data,
+    cases_context,
     no_answers,
-    thanh_hoa_campaign,
 )
 
 API = "/api/v1/reviews"
@@ -19,16 +15,7 @@ API = "/api/v1/reviews"
 
 @pytest.fixture
 def ctx(units, users):
-    load_reference_data()
-    load_form_a()
-    c = SimpleNamespace(units=units, users=users)
-    c.campaign = thanh_hoa_campaign(c, open_=True)
-    officer = users.commune_officer
-    c.poor = classified_household(units.tho_xuan, village=units.t1, code="H1", klass="poor", actor=officer,
-                                  name="Nguyễn Văn An")  # fmt: skip
-    c.other = classified_household(units.tho_xuan, village=units.t2, code="H3", klass="not_poor", actor=officer,
-                                   name="Trần Văn Cường")  # fmt: skip
-    return c
+    return cases_context(units, users, "poor", "other", villages={"other": "t2"})
 
 
 def post(client, url, data):

@@ -177,3 +177,16 @@ def test_the_release_with_english_names_updates_the_kinds_unless_an_admin_edited
     assert (sorted(report["updated"]), report["kept"]) == (["monthly", "periodic"], ["average_farming"])
     periodic = CampaignKind.objects.get(code="periodic").spec()
     assert all(t.name_en for templates in periodic.milestones.values() for t in templates)
+
+
+def test_the_campaign_list_and_form_name_the_kind_in_the_readers_language(client, units, users):
+    campaign = thanh_hoa_campaign(SimpleNamespace(units=units, users=users))
+    client.force_login(users.province_officer)
+    english = campaign.kind.definition["name_en"]
+    assert client.get(reverse("reviews:campaign_list")).content.decode().count(campaign.kind.name) >= 1
+    client.cookies["django_language"] = "en"
+    listing = client.get(reverse("reviews:campaign_list")).content.decode()
+    form = client.get(reverse("reviews:campaign_create")).content.decode()
+    assert listing.count(english) == 2  # the filter's option and the table's cell
+    assert f">{english}</option>" in form
+    assert "New campaign" in form and "Poverty standard:" in form

@@ -258,7 +258,7 @@ def test_self_approval_refused(ctx, users, roles, units):
 
     for code in ("commune_officer", "commune_chair"):
         role_assignment_create(actor=None, user=both, role=roles[code], unit=units.tho_xuan,
-                               valid_from=date(2020, 1, 1))  # fmt: skip
+                               valid_from=date(2025, 7, 1))  # fmt: skip
     results_submit(actor=both, approval=fresh(ctx.tx))
     err = assert_refused(ApplicationError, lambda: results_approve(actor=both, approval=fresh(ctx.tx)),
                          code="self_approval")  # fmt: skip

@@ -1,5 +1,4 @@
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,12 +21,9 @@ from ansinh.reviews.services_cases import (
 )
 from ansinh.reviews.tests.factories import (
     application,
-    classified_household,
+    cases_context,
     dak_lak_campaign,
-    load_form_a,
-    load_reference_data,
     no_answers,
-    thanh_hoa_campaign,
 )
 
 TODAY = date(2025, 10, 1)
@@ -35,20 +31,7 @@ TODAY = date(2025, 10, 1)
 
 @pytest.fixture
 def ctx(units, users):
-    load_reference_data()
-    load_form_a()
-    c = SimpleNamespace(units=units, users=users)
-    c.campaign = thanh_hoa_campaign(c, open_=True)
-    officer = users.commune_officer
-    c.poor = classified_household(units.tho_xuan, village=units.t1, code="H1", klass="poor", actor=officer,
-                                  name="Nguyễn Văn An")  # fmt: skip
-    c.near = classified_household(units.tho_xuan, village=units.t2, code="H2", klass="near_poor", actor=officer,
-                                  name="Lê Thị Bình")  # fmt: skip
-    c.other = classified_household(units.tho_xuan, village=units.t1, code="H3", klass="not_poor", actor=officer,
-                                   name="Trần Văn Cường")  # fmt: skip
-    c.unclassified = classified_household(units.tho_xuan, village=units.t1, code="H4", klass="", actor=officer,
-                                          name="Phạm Thị Dung")  # fmt: skip
-    return c
+    return cases_context(units, users, "poor", "near", "other", "unclassified")
 
 
 def events(event_type) -> int:

@@ -8,7 +8,15 @@ from ansinh.audit.models import AuditEvent
 from ansinh.core.exceptions import ApplicationError
 from ansinh.registry.models import Household
 from ansinh.reviews.events import ReviewsEventType
-from ansinh.reviews.models import Certificate, CommuneDecision, Complaint, Reinspection, ReinspectionSample, ReviewCase
+from ansinh.reviews.models import (
+    Campaign,
+    Certificate,
+    CommuneDecision,
+    Complaint,
+    Reinspection,
+    ReinspectionSample,
+    ReviewCase,
+)
 from ansinh.reviews.selectors_decision import decision_list_visible, decision_lists
 from ansinh.reviews.services import campaign_cancel
 from ansinh.reviews.services_decision import certificates_issue, decision_record
@@ -287,7 +295,9 @@ def test_certificate_refusals_write_nothing(ctx, users):
         ),
         event_type=event,
     )
-    campaign_cancel(actor=users.province_officer, campaign=ctx.campaign, reason="Thay kế hoạch")
+    # A campaign with a decision is no longer cancelled (`campaign_cancel`); one cancelled before that
+    # rule still refuses certificates.
+    Campaign.objects.filter(pk=ctx.campaign.pk).update(status="cancelled")
     error = assert_refused(
         ApplicationError,
         lambda: certificates_issue(actor=users.commune_chair, decision=decision, today=TODAY),
@@ -319,3 +329,22 @@ def test_the_migration_marks_classes_that_decisions_gave(ctx):
     assert decided and all(sources[pk] == "decision" for pk in decided)
     assert all(source == "classification" for pk, source in sources.items() if pk not in decided)
     assert not Household.objects.filter(poverty_class="").exclude(poverty_class_source="").exists()
+
+
+def test_a_campaign_with_a_recognition_decision_is_closed_not_cancelled(ctx, client):
+    from django.urls import reverse
+
+    from ansinh.reviews.services import campaign_close
+
+    record(ctx)
+    officer = ctx.users.province_officer
+    events = AuditEvent.objects.count()
+    with pytest.raises(ApplicationError) as info:
+        campaign_cancel(actor=officer, campaign=ctx.campaign, reason="Lập kế hoạch lại")
+    assert info.value.code == "campaign_has_decisions"
+    assert Campaign.objects.get(pk=ctx.campaign.pk).status == "open" and AuditEvent.objects.count() == events
+    client.force_login(officer)
+    page = client.get(reverse("reviews:campaign_detail", args=[ctx.campaign.pk])).content.decode()
+    assert reverse("reviews:campaign_cancel", args=[ctx.campaign.pk]) not in page
+    assert reverse("reviews:campaign_close", args=[ctx.campaign.pk]) in page
+    assert campaign_close(actor=officer, campaign=ctx.campaign).status == "closed"

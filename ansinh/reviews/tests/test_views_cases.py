@@ -1,5 +1,4 @@
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -9,27 +8,13 @@ from ansinh.reviews.models import ReviewCase
 from ansinh.reviews.services_cases import application_record, cases_list_current
 from ansinh.reviews.tests.factories import (
     application,
-    classified_household,
-    load_form_a,
-    load_reference_data,
-    thanh_hoa_campaign,
+    cases_context,
 )
 
 
 @pytest.fixture
 def ctx(units, users):
-    load_reference_data()
-    load_form_a()
-    c = SimpleNamespace(units=units, users=users)
-    c.campaign = thanh_hoa_campaign(c, open_=True)
-    officer = users.commune_officer
-    c.poor = classified_household(units.tho_xuan, village=units.t1, code="H1", klass="poor", actor=officer,
-                                  name="Nguyễn Văn An")  # fmt: skip
-    c.near = classified_household(units.tho_xuan, village=units.t2, code="H2", klass="near_poor", actor=officer,
-                                  name="Lê Thị Bình")  # fmt: skip
-    c.other = classified_household(units.tho_xuan, village=units.t1, code="H3", klass="not_poor", actor=officer,
-                                   name="Trần Văn Cường")  # fmt: skip
-    return c
+    return cases_context(units, users, "poor", "near", "other")
 
 
 def page_messages(response) -> list[str]:

@@ -3,7 +3,6 @@ or to take a step, the application form refused with a message, and a case's his
 group events from before it existed."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -15,25 +14,16 @@ from ansinh.reviews.selectors import case_history, units_taking_cases
 from ansinh.reviews.services_cases import application_record
 from ansinh.reviews.tests.factories import (
     application,
-    classified_household,
-    load_form_a,
-    load_reference_data,
-    thanh_hoa_campaign,
+    cases_context,
 )
 from ansinh.reviews.tests.helpers_results import earlier_result
 
 
 @pytest.fixture
 def ctx(units, users):
-    load_reference_data()
-    load_form_a()
-    c = SimpleNamespace(units=units, users=users)
-    c.campaign = thanh_hoa_campaign(c, open_=True)
-    officer = users.commune_officer
-    c.other = classified_household(units.tho_xuan, village=units.t1, code="H3", klass="not_poor", actor=officer,
-                                   name="Trần Văn Cường")  # fmt: skip
-    c.case = application_record(actor=officer, campaign=c.campaign, household=c.other, application=application(),
-                                today=date(2025, 10, 1))  # fmt: skip
+    c = cases_context(units, users, "other")
+    c.case = application_record(actor=users.commune_officer, campaign=c.campaign, household=c.other,
+                                application=application(), today=date(2025, 10, 1))  # fmt: skip
     return c
 
 
@@ -98,3 +88,17 @@ def test_case_history_leaves_out_group_events_from_before_the_case(ctx):
     assert events == [ReviewsEventType.APPLICATION_RECORDED]  # its own events stay, whenever recorded
     events = [e.event_type for e in case_history(case=ctx.case)]
     assert ReviewsEventType.RESULTS_SUBMITTED in events  # after the case existed: part of its history
+
+
+def test_a_frozen_campaign_page_offers_nothing_to_record(ctx, client):
+    from ansinh.reviews.selectors import campaign_takes_records
+
+    names = ("reviews:posting_create", "reviews:meeting_create", "reviews:decision_create")
+    record_urls = [reverse(name, args=[ctx.campaign.pk]) for name in names]
+    client.force_login(ctx.users.commune_officer)
+    page = client.get(reverse("reviews:campaign_detail", args=[ctx.campaign.pk])).content.decode()
+    assert campaign_takes_records(ctx.campaign) and any(url in page for url in record_urls)
+    earlier_result(ctx, ctx.campaign, ctx.other, "not_poor")  # the results frozen
+    assert not campaign_takes_records(ctx.campaign)
+    page = client.get(reverse("reviews:campaign_detail", args=[ctx.campaign.pk])).content.decode()
+    assert not any(url in page for url in record_urls)

@@ -5,6 +5,7 @@ or the process list.
 """
 
 import os
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -28,6 +29,11 @@ class Command(BaseCommand):
             "--unit-code", default="", help="Mã tỉnh/huyện/xã; thôn: mã xã/mã thôn; bỏ trống = toàn quốc"
         )
         parser.add_argument("--password-env", required=True, help="Tên biến môi trường chứa mật khẩu")
+        # A legacy unit ended on 30/6/2025: its assignment must start (and end) while it existed.
+        parser.add_argument("--valid-from", type=date.fromisoformat, default=None,
+                            help="Ngày bắt đầu phân công (YYYY-MM-DD); mặc định hôm nay")  # fmt: skip
+        parser.add_argument("--valid-to", type=date.fromisoformat, default=None,
+                            help="Ngày kết thúc phân công (YYYY-MM-DD); mặc định không thời hạn")  # fmt: skip
         parser.add_argument("--full-name", default="")
         parser.add_argument("--staff", action="store_true", help="Cho vào trang quản trị Django")
 
@@ -46,7 +52,10 @@ class Command(BaseCommand):
                     actor=None, username=options["username"], password=password,
                     full_name=options["full_name"], is_staff=options["staff"],
                 )  # fmt: skip
-                role_assignment_create(actor=None, user=user, role=role, unit=unit)
+                role_assignment_create(
+                    actor=None, user=user, role=role, unit=unit,
+                    valid_from=options["valid_from"], valid_to=options["valid_to"],
+                )  # fmt: skip
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         except (ApplicationError, PermissionDenied) as exc:

@@ -51,9 +51,9 @@ class Command(BaseCommand):
             )
         try:
             check_upload_size(path.stat().st_size)  # a 1 GB file is refused before it is read
+            # The path, not the bytes: a CSV is read from the disk a block at a time as it is parsed.
             result = import_file_run(
-                commune=commune, data=path.read_bytes(), file_name=path.name, mode=options["mode"],
-                dry_run=options["dry_run"],
+                commune=commune, data=path, file_name=path.name, mode=options["mode"], dry_run=options["dry_run"],
             )  # fmt: skip
         except (ValidationError, ApplicationError) as exc:
             message = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
