@@ -46,7 +46,8 @@ test: $(STAMP)
 test-pg:
 	$(MAKE) test DATABASE_URL=postgres://postgres@127.0.0.1:5432/test
 
-## Benchmarks (not part of `make test`): import BENCH_HOUSEHOLDS households on BENCH_DB (sqlite, postgres
+## Benchmarks (not part of `make test`; see docs/benchmarks.md): import, classification, dashboard (and with
+## BENCH_ARGS="--generate PROVINCE" duplicates and HTTP) for BENCH_HOUSEHOLDS households on BENCH_DB (sqlite, postgres
 ## or both), csv and xlsx, each next to a raw COPY/executemany of the same rows; bench/results/<date>.json.
 BENCH_HOUSEHOLDS ?= 100000
 BENCH_DB ?= both

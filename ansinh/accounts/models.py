@@ -32,20 +32,27 @@ class User(AbstractUser):
         day = on or timezone.localdate()
         cache = self.__dict__.setdefault("_assignment_cache", {})
         if day not in cache:
-            cache[day] = list(
-                RoleAssignment.objects.active_on(day)
-                .filter(user=self)
-                .select_related("role", "unit")
-                .prefetch_related("role__permissions__content_type")
-            )
+            cache[day] = list(RoleAssignment.objects.active_on(day).filter(user=self).select_related("role", "unit"))
         return cache[day]
 
     def role_perms(self, assignment: "RoleAssignment") -> frozenset[str]:
+        """The permission names ("app.codename") `assignment`'s role grants.
+
+        Read on the first call of a request for every role of the user's assignments in force, in one
+        query of (role, app, codename) rows: every page asks (the menu, the view's permission), and
+        prefetching the roles' `Permission` and `ContentType` objects cost two queries and a few dozen
+        model instances per request."""
         cache = self.__dict__.setdefault("_role_perm_cache", {})
         if assignment.role_id not in cache:
-            cache[assignment.role_id] = frozenset(
-                f"{p.content_type.app_label}.{p.codename}" for p in assignment.role.permissions.all()
+            role_ids = {a.role_id for a in self.active_assignments()} - cache.keys() | {assignment.role_id}
+            found: dict[int, set[str]] = {role_id: set() for role_id in role_ids}
+            rows = Role.permissions.through.objects.filter(role_id__in=role_ids).values_list(
+                "role_id", "permission__content_type__app_label", "permission__codename"
             )
+            for role_id, app_label, codename in rows:
+                found[role_id].add(f"{app_label}.{codename}")
+            for role_id, names in found.items():
+                cache[role_id] = frozenset(names)
         return cache[assignment.role_id]
 
     def area_scope(self, perm: str) -> AreaScope:

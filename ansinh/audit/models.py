@@ -4,17 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.partitions import NATIONAL_KEY, province_key
 from ansinh.core.scoping import ScopedQuerySet, scope_of
 
-NATIONAL_CHAIN = "national"
+NATIONAL_CHAIN = NATIONAL_KEY
 
 
 def chain_key_for(unit_path: str) -> str:
-    """Events of one province share a chain: ``/2025/38/16000/`` → ``2025:38``."""
-    parts = [p for p in (unit_path or "").split("/") if p]
-    if len(parts) >= 2:
-        return f"{parts[0]}:{parts[1]}"
-    return NATIONAL_CHAIN
+    """Events of one province share a chain: ``/2025/38/16000/`` → ``2025:38`` (the province key of the
+    path, `core.partitions.province_key`, which also places the classification results)."""
+    return province_key(unit_path)
 
 
 class AuditEventQuerySet(ScopedQuerySet):

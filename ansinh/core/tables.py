@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import html as html_module
+from functools import partialmethod
 from types import FunctionType, MethodType
 from typing import Any
 
 import django_tables2 as tables
+from django.db import models
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils import formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django_tables2.columns import ManyToManyColumn
 from django_tables2.rows import BoundRow, BoundRows
-from django_tables2.utils import signature
+from django_tables2.utils import Accessor, signature
 
 # django-tables2 inspects the signature of a column's render function for every cell it renders
 # (`call_with_appropriate` → `inspect.signature`): 450 inspections for a page of 50 households,
@@ -56,17 +61,131 @@ def _has_callable(value) -> bool:
 def _cell_html(column, cell) -> str:
     """``{% if column.localize == None %}{{ cell }}{% else %}…|localize / …|unlocalize{% endif %}``."""
     if column.localize is None:
+        # `render_value_in_context` leaves a string as it is (no local time, no number format) and escapes
+        # it with `conditional_escape`: a safe string as it is, a plain one by `html.escape` (what Django's
+        # `escape` calls), here without its lazy-string wrapper.
+        kind = type(cell)
+        if kind is SafeString:
+            return cell
+        if kind is str:
+            return html_module.escape(cell)
         return render_value_in_context(cell, _PLAIN_CONTEXT)
     value = str(formats.localize(cell, use_l10n=bool(column.localize)))  # the localize / unlocalize filters
     return conditional_escape(value)
 
 
+# Model classes a cell's accessor can walk with `getattr` alone: django-tables2's `Accessor.resolve` first
+# tries ``obj[bit]``, which a model without ``__getitem__`` refuses with a TypeError (raised and caught on
+# every step of every cell).
+_PLAIN_MODELS: dict[type, bool] = {}
+_SLOW = object()  # "let django-tables2 work this cell out"
+
+
+def _plain_model(kind: type) -> bool:
+    found = _PLAIN_MODELS.get(kind)
+    if found is None:
+        found = _PLAIN_MODELS[kind] = issubclass(kind, models.Model) and not hasattr(kind, "__getitem__")
+    return found
+
+
+class _CellPlan:
+    """What `BoundRow._get_and_render_with` works out for each cell of a column but depends only on the
+    column and the record's model: the accessor's parts, the model field at its end (for
+    ``get_FOO_display``), whether that display is Django's own.
+
+    `value` gives a cell's value as django-tables2 would, or `_SLOW` when the cell leaves the common
+    case (a record or a step that is not a plain model instance, an attribute that is missing or
+    callable, a many-to-many column), and the row then asks django-tables2 itself. A choice field's
+    label comes from Django's ``get_FOO_display``, called once per value and language in a table:
+    it rebuilds the field's choice dict, translating every label, on each call.
+    """
+
+    __slots__ = ("bits", "column", "displays", "field", "labels", "model", "remainder")
+
+    def __init__(self, bound_column, model: type):
+        self.column = bound_column.column
+        self.model = model
+        accessor = Accessor(bound_column.accessor)
+        bits = tuple(accessor.bits)
+        self.bits = bits if bits and not getattr(accessor, "callable_args", None) else ()
+        self.remainder = bits[-1] if bits else ""
+        self.field = accessor.get_field(model) if self.bits else None
+        self.displays: dict[type, Any] = {}  # the penultimate's model → its stock display's field, or None
+        self.labels: dict[tuple[str | None, type, Any], Any] = {}  # (language, model, value) → label
+
+    def _stock_display_field(self, kind: type):
+        """The field of ``kind.get_<remainder>_display`` when it is Django's (`Model._get_FIELD_display`)
+        and its choices a fixed list; None when there is no such method; `_SLOW` for any other."""
+        if kind in self.displays:
+            return self.displays[kind]
+        found = None
+        name = f"get_{self.remainder}_display"
+        for klass in kind.__mro__:
+            if name in klass.__dict__:
+                method = klass.__dict__[name]
+                found = _SLOW
+                if (
+                    isinstance(method, partialmethod)
+                    and method.func is models.Model._get_FIELD_display
+                    and isinstance(getattr(method.keywords.get("field"), "choices", None), list | tuple)
+                ):
+                    found = method.keywords["field"]
+                break
+        self.displays[kind] = found
+        return found
+
+    def value(self, record, language):
+        if not self.bits or isinstance(self.column, ManyToManyColumn):
+            return _SLOW
+        current, penultimate, last = record, None, len(self.bits) - 1
+        for index, bit in enumerate(self.bits):
+            if not _plain_model(type(current)):
+                return _SLOW
+            if index == last:
+                penultimate = current
+            try:
+                current = getattr(current, bit)
+            except Exception:  # django-tables2 decides what a failed lookup shows
+                return _SLOW
+            if callable(current):
+                return _SLOW  # django-tables2 calls it (unless it alters data)
+            if current is None:
+                break
+        if penultimate is None or not getattr(self.field, "choices", ()):
+            return current
+        field = self._stock_display_field(type(penultimate))
+        if field is None:
+            return current
+        if field is _SLOW:
+            return _SLOW
+        raw = getattr(penultimate, field.attname)
+        try:
+            key = (language, type(penultimate), raw)
+            label = self.labels.get(key, _SLOW)
+        except TypeError:  # an unhashable value: no memo
+            return getattr(penultimate, f"get_{self.remainder}_display")()
+        if label is _SLOW:
+            label = self.labels[key] = getattr(penultimate, f"get_{self.remainder}_display")()
+        return label
+
+
 class _Row(BoundRow):
     def items(self):
-        # As `BoundRow.items`, without looking each column up again by name (`get_cell`).
+        # As `BoundRow.items`, without looking each column up again by name (`get_cell`), and each
+        # cell's value through its column's `_CellPlan` when the cell allows it.
+        record = self.record
+        plans = self.table._cell_plans(type(record))
+        language = get_language()
         for column in self.table.columns:
-            column.current_value = self._get_and_render_with(column, self._call_render, column.default)
-            column.current_record = self.record
+            plan = plans.get(column.name) if plans is not None else None
+            value = plan.value(record, language) if plan is not None else _SLOW
+            if value is _SLOW:
+                column.current_value = self._get_and_render_with(column, self._call_render, column.default)
+            elif value in column.column.empty_values:
+                column.current_value = column.default
+            else:
+                column.current_value = self._call_render(column, value)
+            column.current_record = record
             yield (column, column.current_value)
 
     def _call_render(self, bound_column, value=None):
@@ -115,6 +234,16 @@ class SignatureCachedTable(tables.Table):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = _Rows(data=self.data, table=self, pinned_data=self.pinned_data)
+
+    def _cell_plans(self, model: type) -> dict[str, _CellPlan] | None:
+        """Column name → its `_CellPlan` for records of `model` (None when records are not model instances)."""
+        if not _plain_model(model):
+            return None
+        found = self.__dict__.setdefault("_cell_plan_cache", {})
+        plans = found.get(model)
+        if plans is None:
+            plans = found[model] = {column.name: _CellPlan(column, model) for column in self.columns}
+        return plans
 
     def _static_td_attrs(self) -> dict[str, str]:
         """Column name → its ``<td>`` attributes as HTML, for the columns whose attributes do not depend

@@ -19,6 +19,7 @@ class DemoAccount:
     staff: bool = False
     valid_from: date | None = None  # the assignment's dates (None: from the day of the load, open)
     valid_to: date | None = None
+    village_code: str | None = None  # a village of the unit above (made by the demo: assigned after it)
 
 
 # Xã Thọ Xuân (2025, code 15499) continues the legacy Thọ Xuân district communes Xuân Hồng,
@@ -49,6 +50,16 @@ ACCOUNTS = [
                 "district_officer", Structure.LEGACY, "652", valid_from=LEGACY_DISTRICT_START),
     DemoAccount("dl.huyen.pct", "Võ Văn Tâm", "Phó Chủ tịch UBND huyện M'Đrắk (trước 1/7/2025)",
                 "district_officer", Structure.LEGACY, "652", valid_from=LEGACY_DISTRICT_START),
+    DemoAccount("th.truongthon", "Hà Văn Lâm", "Trưởng thôn Xuân Hồng 1", "village_head", Structure.Y2025, "15499",
+                village_code="XH1"),
+    DemoAccount("th.rasoat", "Lê Thị Nga", "Rà soát viên thôn Xuân Hồng 1", "enumerator", Structure.Y2025, "15499",
+                village_code="XH1"),
+    DemoAccount("th.mttq", "Trịnh Văn Hải", "Phó Chủ tịch Ủy ban MTTQ Việt Nam xã Thọ Xuân", "supervisor",
+                Structure.Y2025, "15499"),
+    DemoAccount("th.giupdo", "Nguyễn Thị Lan", "Cán bộ Hội Liên hiệp Phụ nữ xã (cơ quan giúp đỡ hộ nghèo)",
+                "helping_agency_member", Structure.Y2025, "15499"),
+    DemoAccount("th.thanhtra", "Đặng Quốc Việt", "Thanh tra viên, Thanh tra tỉnh Thanh Hóa", "inspector",
+                Structure.Y2025, "38"),
     DemoAccount("kiemtoan", "Đỗ Thu Trang", "Kiểm toán viên Nhà nước", "auditor", None, None),
     DemoAccount("quantri", "Quản trị hệ thống", "Quản trị viên", "system_admin", None, None, staff=True),
 ]  # fmt: skip

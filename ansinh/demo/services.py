@@ -35,6 +35,12 @@ def _unit(structure: str | None, code: str | None) -> AdminUnit | None:
 def demo_account_ensure(*, account: DemoAccount) -> tuple[User, bool]:
     """Create the demo user and its role assignment if missing; never touches an existing password."""
     unit = _unit(account.structure, account.unit_code)
+    if account.village_code is not None:
+        unit = unit.children.filter(code=account.village_code).first()
+        if unit is None:
+            raise DemoDataError(
+                f"Village {account.village_code} of {account.unit_code} is missing: load the villages first."
+            )
     user = User.objects.filter(username=account.username).first()
     created = user is None
     if created:
@@ -61,8 +67,9 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
     """Demo accounts, villages and households; a second run changes nothing."""
     users_created = villages_created = 0
     for account in ACCOUNTS:
-        _user, created = demo_account_ensure(account=account)
-        users_created += created
+        if account.village_code is None:
+            _user, created = demo_account_ensure(account=account)
+            users_created += created
     officer = User.objects.get(username="quantri")
     communes = {}
     for spec in DEMO_COMMUNES:
@@ -76,6 +83,10 @@ def demo_load(*, today: date | None = None) -> dict[str, int]:
             village_create(actor=officer, commune=commune, code=village_code, name=name, unit_type=unit_type,
                            as_of=spec.as_of)  # fmt: skip
             villages_created += 1
+    for account in ACCOUNTS:  # village heads and enumerators, once their villages are made
+        if account.village_code is not None:
+            _user, created = demo_account_ensure(account=account)
+            users_created += created
     today = today or timezone.localdate()
     households_created = demo_households_load(actor=officer, communes=communes, today=today)
     classified = 0

@@ -32,8 +32,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from ansinh.audit import partitions as audit_partitions
 from ansinh.audit.services import audit_record
+from ansinh.core import partitions
 
 from .choices import LEGACY_LAST_DAY, REFORM_DATE, AreaType, Level, Structure, UnitType
 from .events import GeoEventType
@@ -362,9 +362,10 @@ def geo_dataset_load(*, actor=None, force: bool = False) -> dict[str, Any]:
     with transaction.atomic():
         path_ids, unit_counts = _apply_units(data)
         succession_counts = _apply_successions(data, path_ids)
-        # PostgreSQL: every province's audit chain gets its own partition before its first event.
+        # PostgreSQL: every province gets its own partition of each partitioned table (the audit log's
+        # chains, the classification results: registered by their apps) before its first row.
         with connection.cursor() as cursor:
-            audit_partitions.ensure_partitions(audit_partitions.province_chain_keys(cursor))
+            partitions.ensure_registered(partitions.province_keys(cursor))
         changed = unit_counts["created"] + unit_counts["updated"] + sum(succession_counts.values())
         counts = {"units": unit_counts, "succession": succession_counts, "totals": dataset_totals()}
         if changed or last is None or last.checksum != checksum:

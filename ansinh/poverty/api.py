@@ -59,26 +59,81 @@ def _standard_field(code: str | None) -> PovertyStandard | None:
 # -- output -------------------------------------------------------------------------------------
 
 
+# Texts the data files hold in both languages come as a pair: the Vietnamese one (the legal text) under
+# its name and the English one beside it with "_en" (empty when the data has none), whatever the
+# caller's language.
+_EN = "Tiếng Anh; rỗng khi dữ liệu chưa có bản tiếng Anh"
+
+
 class LegalBasisOut(Schema):
     number: str
     date: date
     title: str
+    title_en: str = Field(description=_EN)
+
+
+class StandardIndicatorOut(Schema):
+    code: str
+    name: str
+    name_en: str = Field(description=_EN)
+    dimension: str
+    dimension_name: str
+    dimension_name_en: str = Field(description=_EN)
+    threshold: str = Field(description="Ngưỡng thiếu hụt")
+    threshold_en: str = Field(description=_EN)
+    source: str = Field(description="Căn cứ pháp lý")
+    source_en: str = Field(description=_EN)
+    derived: bool = Field(description="true: suy ra từ sổ hộ; false: trả lời trên phiếu B")
 
 
 class StandardListOut(Schema):
     code: str
     name: str
-    name_en: str
+    name_en: str = Field(description=_EN)
     valid_from: date
     valid_to: date | None
     jurisdiction: list[str] = Field(description="Đường dẫn đơn vị của chuẩn địa phương; rỗng: toàn quốc")
     provisional: bool
     version: int
     legal_basis: list[LegalBasisOut]
+    notes: str
+    notes_en: str = Field(description=_EN)
+    indicators: list[StandardIndicatorOut]
 
     @staticmethod
     def resolve_legal_basis(obj: PovertyStandard) -> list[dict]:
-        return [{"number": b.number, "date": b.date, "title": b.title} for b in obj.spec().legal_basis]
+        return [{"number": b.number, "date": b.date, "title": b.title, "title_en": b.title_en}
+                for b in _spec(obj).legal_basis]  # fmt: skip
+
+    @staticmethod
+    def resolve_notes(obj: PovertyStandard) -> str:
+        return _spec(obj).notes
+
+    @staticmethod
+    def resolve_notes_en(obj: PovertyStandard) -> str:
+        return _spec(obj).notes_en
+
+    @staticmethod
+    def resolve_indicators(obj: PovertyStandard) -> list[dict]:
+        return [_indicator_out(i) for i in _spec(obj).indicators]
+
+
+def _spec(standard: PovertyStandard):
+    """The standard's parsed definition, parsed once per serialised object (several fields read it)."""
+    spec = getattr(standard, "_api_spec", None)
+    if spec is None:
+        spec = standard._api_spec = standard.spec()
+    return spec
+
+
+def _indicator_out(indicator) -> dict[str, Any]:
+    return {
+        "code": indicator.code, "name": indicator.name, "name_en": indicator.name_en,
+        "dimension": indicator.dimension, "dimension_name": indicator.dimension_name,
+        "dimension_name_en": indicator.dimension_name_en, "threshold": indicator.threshold,
+        "threshold_en": indicator.threshold_en, "source": indicator.source, "source_en": indicator.source_en,
+        "derived": indicator.derived,
+    }  # fmt: skip
 
 
 class StandardOut(StandardListOut):
@@ -108,8 +163,10 @@ class ClassificationOut(Schema):
     household_id: int
     standard_code: str
     standard_version: int
+    standard_name: str
+    standard_name_en: str = Field(description=_EN)
     poverty_class: str = Field(description="poor, near_poor, average hoặc not_poor")
-    class_label: str
+    class_label: str = Field(description="Tên phân loại theo ngôn ngữ của người gọi")
     flags: list[str]
     area: str
     farming: bool
@@ -118,7 +175,8 @@ class ClassificationOut(Schema):
     income_score: int | None = Field(description=_INCOME_NOTE)
     deprivations: list[str]
     indicators: list[dict[str, Any]] = Field(
-        description="Mỗi chỉ số: code, derived, facts, answer, override, reason, final, source"
+        description="Mỗi chỉ số: code, name, name_en (tiếng Anh; rỗng khi dữ liệu chưa có), derived, facts, answer, "
+        "override, reason, final, source"
     )
     reasons: list[PovertyReasonOut] = Field(
         description="Lý do; không có quyền poverty.view_income: thu nhập, điểm trong text bị che, trong data là null"
@@ -131,6 +189,14 @@ class ClassificationOut(Schema):
     @staticmethod
     def resolve_standard_version(obj: Classification) -> int:
         return obj.standard_version.version
+
+    @staticmethod
+    def resolve_standard_name(obj: Classification) -> str:
+        return obj.standard_version.spec().name
+
+    @staticmethod
+    def resolve_standard_name_en(obj: Classification) -> str:
+        return obj.standard_version.spec().name_en
 
     @staticmethod
     def resolve_poverty_class(obj: Classification) -> str:
@@ -160,7 +226,12 @@ class ClassificationOut(Schema):
 
     @staticmethod
     def resolve_indicators(obj: Classification) -> list[dict[str, Any]]:
-        return obj.result_indicators()  # built from the form B on rows that store [[derived, facts], …]
+        # Built from the form B on rows that store [[derived, facts], …]; the names from the result's standard.
+        names = {i.code: (i.name, i.name_en) for i in obj.standard_version.spec().indicators}
+        rows = obj.result_indicators()
+        for row in rows:
+            row["name"], row["name_en"] = names.get(row.get("code"), ("", ""))
+        return rows
 
     @staticmethod
     def resolve_created_by(obj: Classification) -> str | None:
@@ -218,6 +289,8 @@ class RunOut(Schema):
     id: int
     unit: PovertyUnitRefOut
     standard_code: str
+    standard_name: str
+    standard_name_en: str = Field(description=_EN)
     standard_version: int
     on_date: date
     status: str
@@ -233,6 +306,14 @@ class RunOut(Schema):
     @staticmethod
     def resolve_standard_version(obj: ClassificationRun) -> int:
         return obj.standard_version.version
+
+    @staticmethod
+    def resolve_standard_name(obj: ClassificationRun) -> str:
+        return obj.standard_version.spec().name
+
+    @staticmethod
+    def resolve_standard_name_en(obj: ClassificationRun) -> str:
+        return obj.standard_version.spec().name_en
 
 
 class RunDetailOut(RunOut):

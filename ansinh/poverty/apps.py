@@ -8,15 +8,18 @@ class PovertyConfig(AppConfig):
 
     def ready(self) -> None:
         from ansinh.audit import event_types, masking
+        from ansinh.core import partitions as core_partitions
         from ansinh.registry.panels import register_history_presenter, register_household_panel
 
-        from . import services_runs  # noqa: F401  (job kinds register themselves when imported)
+        from . import partitions, services_runs  # noqa: F401  (job kinds register themselves when imported)
         from .events import PovertyEventType
         from .history import assessment_changes, classification_changes
         from .panels import household_panel
         from .privacy import INCOME_KEYS, VIEW_INCOME_PERM, income_mask
 
         event_types.register(PovertyEventType)
+        # `geo_load` (below this app) gives the results a partition per province (decision 0034).
+        core_partitions.register(partitions.SPEC)
         # A form B's income and score read masked in the audit log where the reader may not see them.
         for key in INCOME_KEYS:
             masking.register(key, perm=VIEW_INCOME_PERM, mask=lambda _value: str(income_mask()))

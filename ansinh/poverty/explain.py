@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -136,6 +138,16 @@ def class_label(code: str) -> str:
         return str(PovertyClass(code).label)
     except ValueError:
         return code
+
+
+def class_label_short(code: str) -> SafeString:
+    """The class's label for a table cell or heading: the legal name of the average band is a sentence,
+    so it reads short with the whole name in a tooltip (as in the household list); others as they are."""
+    if code == PovertyClass.AVERAGE:
+        return format_html(
+            '<span title="{}">{}</span>', class_label(code), pgettext("phân loại ngắn", "Mức sống trung bình")
+        )
+    return format_html("{}", class_label(code))
 
 
 def explain(result: dict[str, Any], standard: StandardSpec | None = None, *, show_income: bool = True) -> list[str]:

@@ -11,7 +11,8 @@
   value with the registry facts it came from, and the facts the class was decided from. Its reasons
   are built from those facts when read (`Classification.result_reasons()`, decision 0027), its
   indicator records (answer, override, final value) from its form B (`result_indicators()`, decision
-  0028); rows written before keep what they stored. A household's history is its rows.
+  0028); rows written before keep what they stored. A household's history is its rows. On
+  PostgreSQL the table is partitioned by `province_key` (decision 0034, `partitions`).
 - `ClassificationRun` is a bulk classification of a unit: preview first, then commit.
 """
 
@@ -20,9 +21,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
-from ansinh.core.scoping import ScopedQuerySet
+from ansinh.core.partitions import province_key, reported_province_key
+from ansinh.core.scoping import ScopedQuerySet, scope_of
 from ansinh.core.text import dmy, localized
-from ansinh.geo.choices import AreaType
+from ansinh.geo.choices import AreaType, Structure
 
 from .choices import IncomeSource, PovertyClass, RunStatus
 
@@ -184,6 +186,38 @@ class ClassificationRun(TimeStampedModel):
         return (self.unit_path,)
 
 
+class ClassificationQuerySet(ScopedQuerySet):
+    """Results, read by province where the province is known, so that PostgreSQL reads one partition
+    (decision 0034). Each added condition is exact: it follows from what already selects the rows."""
+
+    def visible_to(self, user, *, perm: str | None = None):
+        """As for any scoped model, plus the provinces of the area when every path of it lies inside a
+        province of today's structure: a row under ``/2025/38/…`` by its unit path is a 2025 unit's
+        (no successor), by its successor path a legacy unit's reported there, so its key is ``2025:38``
+        either way. A national reader, or an area holding a legacy unit (reported under successors the
+        path does not name), reads every partition."""
+        rows = super().visible_to(user, perm=perm)
+        scope = scope_of(user, perm or "poverty.view_classification")
+        if scope.is_empty or scope.national:
+            return rows
+        keys = set()
+        for path in scope.minimal_paths():
+            key = province_key(path)
+            if not key.startswith(f"{Structure.Y2025}:"):
+                return rows
+            keys.add(key)
+        return rows.filter(province_key__in=sorted(keys))
+
+    def of_household(self, household):
+        """The household's results. A household never leaves its commune (a move registers a new
+        household in the receiving one, `registry.services_life.household_move_accept`), a village
+        change stays in it, and a legacy commune's successors lie in the province its own province
+        became: every result of a household carries the key of the household's paths."""
+        return self.filter(
+            household=household, province_key=reported_province_key(household.unit_path, household.successor_path)
+        )
+
+
 class Classification(models.Model):
     # Indexes: each is paid for on every result row a bulk run writes (decision 0019), so only those
     # with a reader are kept: the latest per household (`poverty_class_latest`, which also serves
@@ -214,13 +248,17 @@ class Classification(models.Model):
     on_date = models.DateField(_("tính đến ngày"))
     unit_path = models.CharField(max_length=120)
     successor_path = models.CharField(max_length=120, blank=True)
+    # The province the result is reported under (``2025:38``: its successor's for a legacy unit,
+    # `core.partitions.reported_province_key`), set when written: the partition key on PostgreSQL
+    # (decision 0034). The primary key there is ``(id, province_key)``; ids stay unique.
+    province_key = models.CharField(max_length=40, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_fields = ("unit_path", "successor_path")
-    objects = ScopedQuerySet.as_manager()
+    objects = ClassificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kết quả phân loại hộ")
@@ -232,9 +270,17 @@ class Classification(models.Model):
             path_index("poverty_class", "unit_path"),
             path_index("poverty_class", "successor_path"),
         ]
+        # Every writer sets the key (a forgotten one would put rows in the default partition unseen).
+        constraints = [models.CheckConstraint(condition=~models.Q(province_key=""), name="poverty_class_province_set")]
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.klass} ({self.standard_code})"
+
+    def save(self, *args, **kwargs):
+        # Derived from the row's own paths, like `AdminUnit.path`; the bulk writers set it themselves.
+        if not self.province_key:
+            self.province_key = reported_province_key(self.unit_path, self.successor_path)
+        super().save(*args, **kwargs)
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)

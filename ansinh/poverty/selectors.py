@@ -130,10 +130,11 @@ def present_members_by_household(household_ids: list[int]) -> dict[int, list]:
 
 
 def classifications_of(*, user, household: Household) -> QuerySet[Classification]:
-    """The household's classification history, newest first, if `user` may see it."""
+    """The household's classification history, newest first, if `user` may see it (from the household's
+    province alone on PostgreSQL: `ClassificationQuerySet.of_household`, decision 0034)."""
     return (
         Classification.objects.visible_to(user, perm=VIEW_PERM)
-        .filter(household=household)
+        .of_household(household)
         # The assessment: a proxy score's reasons quote its score table (`Classification.result_reasons`).
         .select_related("standard_version__standard", "assessment", "created_by", "run")
         .order_by("-created_at", "-id")

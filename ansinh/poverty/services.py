@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.partitions import reported_province_key
 from ansinh.registry.models import Household
 from ansinh.registry.services import households_poverty_summary_set
 
@@ -327,7 +328,8 @@ def classification_row(*, household: Household, version: StandardVersion, evalua
     """An unsaved result row (the bulk run saves many at once). It stores no reasons: they are built
     from the row's facts when read (`Classification.result_reasons()`, decision 0027); of the indicator
     records only each derived value with its facts (`indicators.compact`): the rest comes from the form
-    B when read (`Classification.result_indicators()`, decision 0028)."""
+    B when read (`Classification.result_indicators()`, decision 0028). Its province key (the partition
+    on PostgreSQL, decision 0034) follows from the household's paths."""
     facts, result = evaluation.facts, evaluation.result
     return Classification(
         household=household, standard_version=version, standard_code=version.standard.code, assessment=assessment,
@@ -336,7 +338,8 @@ def classification_row(*, household: Household, version: StandardVersion, evalua
         income_score=facts.income_score, deprivations=sorted(facts.deprivations,
                                                               key=[i["code"] for i in evaluation.indicators].index),
         indicators=compact(evaluation.indicators), reasons=[], on_date=on_date,
-        unit_path=household.unit_path, successor_path=household.successor_path, created_by=_user(actor),
+        unit_path=household.unit_path, successor_path=household.successor_path,
+        province_key=reported_province_key(household.unit_path, household.successor_path), created_by=_user(actor),
     )  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 from ansinh.audit.services import audit_record
 from ansinh.core.db import insert_rows, reserve_ids
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.partitions import reported_province_key, reported_province_key_sql
 from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
 from ansinh.jobs.models import Job
@@ -39,7 +40,7 @@ from ansinh.jobs.services import JobProgress, job_enqueue, register_job_kind
 from ansinh.registry.choices import PovertyClassSource
 from ansinh.registry.services import households_poverty_summary_set
 
-from . import classify_sql
+from . import classify_sql, partitions
 from .choices import RUN_TRANSITIONS, RunStatus
 from .classify_sql import NotCompilable
 from .events import PovertyEventType
@@ -296,8 +297,16 @@ def _commit_python(run: ClassificationRun, progress: JobProgress) -> dict[str, A
     except Exception as exc:
         _fail(run.pk, run.committed_by, exc)
         raise
+    _analyze_results(run)
     progress.message(COMMITTED_MESSAGE, {"n": counts["households"] - counts["incomplete"]})
     return {"run_id": run.pk, "counts": dict(counts)}
+
+
+def _analyze_results(run: ClassificationRun) -> None:
+    """PostgreSQL: planner statistics for the results' partition if this commit is the first to fill it
+    (`partitions.analyze_new`, decision 0034). A run's households are all reported under the province
+    of its unit (a legacy unit's successors lie in the province its own became)."""
+    partitions.analyze_new([reported_province_key(run.unit.path, run.unit.successor_path)])
 
 
 def _tally(run, version, household, assessment, evaluation, counts: Counter, rows: list, summary: list) -> None:
@@ -520,10 +529,12 @@ def _publish_results(run: ClassificationRun, created_at) -> None:
     empty = "'[]'"  # no reasons: built from the row's facts when read (`Classification.result_reasons`, 0027)
     columns = ("household_id, standard_version_id, standard_code, assessment_id, run_id, klass, flags, area, farming, "
                "income_source, income_per_capita, income_score, deprivations, indicators, reasons, on_date, "
-               "unit_path, successor_path, created_by_id, created_at")  # fmt: skip
+               "unit_path, successor_path, province_key, created_by_id, created_at")  # fmt: skip
+    # The province key (the partition on PostgreSQL, decision 0034) as `classification_row` gives it.
+    key = reported_province_key_sql("s.unit_path", "s.successor_path", vendor=connection.vendor)
     values = (f"s.household_id, %s, %s, s.assessment_id, %s, s.klass, {json_.format('s.flags')}, s.area, {farming}, "
               f"s.income_source, s.income_per_capita, s.income_score, {json_.format('s.deprivations')}, "
-              f"{json_.format('s.indicators')}, {json_.format(empty)}, %s, s.unit_path, s.successor_path, "
+              f"{json_.format('s.indicators')}, {json_.format(empty)}, %s, s.unit_path, s.successor_path, {key}, "
               "%s, %s")  # fmt: skip
     # `s.indicators` holds each indicator's derived value and facts, ``[[derived, facts], …]``: the
     # rest of the records comes from the form B when read (`Classification.result_indicators`, 0028).
@@ -578,6 +589,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
         raise
     finally:
         _drop_stage()
+    _analyze_results(run)
     progress.message(COMMITTED_MESSAGE, {"n": counts["households"] - counts["incomplete"]})
     return {"run_id": run.pk, "counts": dict(counts)}
 

@@ -27,7 +27,7 @@ from ansinh.registry.models import Household
 from . import scoring, selectors, services, services_runs
 from .choices import PovertyClass, RunStatus
 from .display import area_lines, confidence_text, indicator_rows, period_text, rule_text
-from .explain import class_label, reason_text
+from .explain import class_label, class_label_short, reason_text
 from .forms import AssessmentForm, RunStartForm, StandardEditForm, StandardPickForm
 from .models import Classification, PovertyStandard
 from .panels import recognised_class
@@ -276,7 +276,7 @@ def _missing_names(missing: list[str], spec) -> list[str]:
             names.append(_("Thu nhập (phiếu B)"))
             continue
         try:
-            names.append(spec.indicator(code).name)
+            names.append(spec.indicator(code).title)  # in the reader's language
         except KeyError:
             names.append(code)
     return names
@@ -437,8 +437,8 @@ def _transition_rows(transitions: dict[str, int] | None) -> list[dict]:
     rows = []
     for key, count in sorted((transitions or {}).items(), key=lambda kv: -kv[1]):
         old, _sep, new = key.partition(">")
-        rows.append({"old": class_label(old) if old != "-" else _("Chưa phân loại"), "new": class_label(new),
-                     "count": count})  # fmt: skip
+        rows.append({"old": class_label_short(old) if old != "-" else _("Chưa phân loại"),
+                     "new": class_label_short(new), "count": count})  # fmt: skip
     return rows
 
 
@@ -452,7 +452,8 @@ class RunDetailView(AreaPermissionRequiredMixin, TemplateView):
         spec = run.standard_version.spec()
         preview = run.preview or {}
         counts = preview.get("counts") or run.counts or {}  # the commit's counts have no "changed"
-        classes = [(c.value, c.label) for c in PovertyClass]
+        # The count tables and cards name the average band short, its legal name in a tooltip.
+        classes = [(c.value, class_label_short(c.value)) for c in PovertyClass]
         per_commune = [
             {
                 "name": name,
@@ -468,8 +469,8 @@ class RunDetailView(AreaPermissionRequiredMixin, TemplateView):
         changes = [
             {
                 **c,
-                "old_label": class_label(c["old"]) if c["old"] else _("Chưa phân loại"),
-                "new_label": class_label(c["new"]),
+                "old_label": class_label_short(c["old"]) if c["old"] else _("Chưa phân loại"),
+                "new_label": class_label_short(c["new"]),
             }
             for c in preview.get("changes") or []
         ]

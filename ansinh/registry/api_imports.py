@@ -91,7 +91,8 @@ class ImportBatchOut(Schema):
 
     @staticmethod
     def resolve_errors(obj: ImportBatch) -> list[dict[str, Any]]:
-        return list((obj.job.result or {}).get("errors", [])) if obj.job_id else []
+        # {"row", "column", "message"}, the message in the caller's language (decision 0024's addendum).
+        return services_import.import_error_rows((obj.job.result or {}).get("errors")) if obj.job_id else []
 
     @staticmethod
     def resolve_error_file_url(obj: ImportBatch) -> str | None:

@@ -13,18 +13,16 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from ansinh.core.api import ErrorOut, PagePagination
-from ansinh.core.scoping import scope_of
 from ansinh.core.views import get_visible_object_or_404
 from ansinh.geo.models import AdminUnit
 
 from . import services_life as services
-from .choices import MoveStatus
 from .models import Household, HouseholdMove, Member
+from .selectors import VIEW_MOVE_PERM, moves_visible_to
 from .services import MANAGE_PERM, MemberData
 
 router = Router(tags=["registry"])
 
-VIEW_MOVE_PERM = "registry.view_householdmove"
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut, 422: ErrorOut}
 
@@ -279,15 +277,7 @@ def household_village_change(request, household_id: int, payload: VillageChangeI
 def move_list(request, filters: Query[MoveFilterIn]):
     """Moves into and out of the caller's area, newest first."""
     _require(request, VIEW_MOVE_PERM)
-    qs = HouseholdMove.objects.visible_to(request.user, perm=VIEW_MOVE_PERM)
-    scope = scope_of(request.user, VIEW_MOVE_PERM)
-    if filters.direction == "in":
-        qs = qs.filter(scope.q("to_unit_path"))
-    elif filters.direction == "out":
-        qs = qs.filter(scope.q("unit_path"))
-    if filters.status in MoveStatus.values:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return moves_visible_to(user=request.user, direction=filters.direction or "", status=filters.status or "")
 
 
 @router.get("/moves/{move_id}", response={200: MoveOut, **ERRORS}, operation_id="move_detail")

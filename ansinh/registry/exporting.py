@@ -39,6 +39,7 @@ from . import importing
 from .choices import MemberStatus
 from .events import RegistryEventType
 from .identity import mask_id_number
+from .import_messages import row_error_text
 from .importing import COLUMNS, COLUMNS_BY_KEY, HOUSEHOLD
 from .models import Ethnicity, Household, Member
 
@@ -250,13 +251,14 @@ def outcome_label(outcome: str, *, write: bool, has_errors: bool) -> str:
 
 
 def result_workbook(result, *, title: str = "") -> bytes:
-    """The submitted rows with a red, commented cell for each error and "Kết quả"/"Lỗi" columns.
+    """The submitted rows with a red, commented cell for each error and "Kết quả"/"Lỗi" columns, in the
+    active language (a batch keeps one per language: `services_import._result_files`).
 
     Written row by row (openpyxl's write-only mode): a batch always stores it, and a workbook held
     in memory cost about a kilobyte per cell (a 100,000-household file has millions of cells)."""
     sheet = result.sheet
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Kết quả")
+    ws = wb.create_sheet(_("Kết quả"))
     headers = [*sheet.headers, _("Kết quả"), _("Lỗi")]
     widths = [max(10, min(30, len(str(h)) + 4)) for h in sheet.headers] + [18, 60]
     ws.freeze_panes = "A2"
@@ -275,7 +277,7 @@ def result_workbook(result, *, title: str = "") -> bytes:
         messages = []
         for key, errors in row.errors.items():
             index = sheet.column_index(key) if key else None
-            text = "\n".join(errors)
+            text = "\n".join(map(row_error_text, errors))  # in the active language: the reader's
             if index is not None:
                 cell = cells[index] = _as_cell(ws, cells[index])
                 cell.fill = _ERROR_FILL
@@ -299,7 +301,7 @@ def result_workbook(result, *, title: str = "") -> bytes:
             cells.append(_row_value(ws, label))
         ws.append(cells)
     ws.auto_filter.ref = f"A1:{get_column_letter(width + 2)}{max(rows + 1, 2)}"
-    summary = wb.create_sheet("Tóm tắt")
+    summary = wb.create_sheet(_("Tóm tắt"))
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 14
     counts = result.counts

@@ -6,8 +6,10 @@ import django_filters
 from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.filters import RequestFieldsFilterSet
 from ansinh.core.widgets import Select
 from ansinh.geo.choices import AreaType, Structure
 from ansinh.geo.selectors import provinces_in_area
@@ -28,10 +30,18 @@ class _LabelRowIterator(ModelChoiceIterator):
     iterating gives Django's choices, each value holding a stand-in with the columns read.
     """
 
-    def _rows(self):
-        label = self.field.row_label_maker()
-        for pk, *values in self.queryset.values_list("pk", *self.field.label_fields):
-            yield pk, values, label(*values)
+    def _rows(self) -> list:
+        # Read once per field, queryset and language: the form's hint (`HouseholdFilterSet.form`) asks
+        # whether there are any before the select writes them.
+        field, language = self.field, get_language()
+        found = field.__dict__.get("_label_rows")
+        if found is None or found[0] is not field.queryset or found[1] != language:
+            label = field.row_label_maker()
+            rows = [
+                (pk, values, label(*values)) for pk, *values in field.queryset.values_list("pk", *field.label_fields)
+            ]
+            found = field._label_rows = (field.queryset, language, rows)
+        return found[2]
 
     def option_rows(self):
         if self.field.empty_label is not None:
@@ -150,7 +160,11 @@ def _villages(request):
 FLAG_CHOICES = [(name, capfirst(Household._meta.get_field(name).verbose_name)) for name in selectors.FLAG_FIELDS]
 
 
-class HouseholdFilterSet(django_filters.FilterSet):
+def _offers_nothing(field) -> bool:
+    return not field.iterator(field)._rows()
+
+
+class HouseholdFilterSet(RequestFieldsFilterSet):
     q = django_filters.CharFilter(
         label=_("Tìm theo tên, số CCCD hoặc mã hộ"),
         help_text=_("Mã hộ và số CCCD/CMND: gõ phần đầu cũng được (từ 3 ký tự của mã, 6 chữ số của số)."),
@@ -216,12 +230,12 @@ class HouseholdFilterSet(django_filters.FilterSet):
             self._hints = True
             # An empty list means a large area: its units are offered once the level above is chosen.
             field = form.fields["commune"]
-            if self._spans_provinces and not field.queryset.exists():
+            if self._spans_provinces and _offers_nothing(field):
                 field.help_text = _(
                     "Danh sách trống: hãy chọn tỉnh/thành phố rồi bấm Lọc để thấy các xã/phường của tỉnh đó."
                 )
             field = form.fields["village"]
-            if not field.queryset.exists():
+            if _offers_nothing(field):
                 field.help_text = _("Danh sách trống: hãy chọn xã/phường rồi bấm Lọc để thấy các thôn của xã đó.")
         return form
 

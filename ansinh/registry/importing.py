@@ -41,7 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from ansinh.core.text import fold_vietnamese
@@ -60,6 +60,7 @@ from .choices import (
     Sex,
     WaterSource,
 )
+from .import_messages import label_entry, row_error
 
 # -- limits -------------------------------------------------------------------------------------
 
@@ -888,7 +889,15 @@ def parse_upload(data: bytes | os.PathLike, file_name: str) -> Sheet:
 
 
 class CellError(Exception):
-    """A cell that cannot be read; the message is shown on that cell of the error workbook."""
+    """A cell that cannot be read; the message is shown on that cell of the error workbook.
+
+    Made from a source string (marked with ``gettext_noop``) and its parameters, or from an entry
+    already made: `entry` is the message for `import_messages.row_error_text`, which shows it in the
+    reader's language; ``str()`` is its text in the active language."""
+
+    def __init__(self, message: str | dict[str, Any], params: dict[str, Any] | None = None) -> None:
+        self.entry = message if isinstance(message, dict) else row_error(message, params)
+        super().__init__(self.entry["text"])
 
 
 def clean_text(value: Any) -> str:
@@ -945,8 +954,8 @@ def read_date(value: Any) -> tuple[date | None, int | None]:
             try:
                 return date(parts["y"], parts["m"], parts["d"]), None
             except ValueError as exc:
-                raise CellError(_("Ngày “%(v)s” không tồn tại.") % {"v": text}) from exc
-    raise CellError(_("Ngày “%(v)s” không đúng dạng dd/mm/yyyy.") % {"v": text})
+                raise CellError(gettext_noop("Ngày “%(v)s” không tồn tại."), {"v": text}) from exc
+    raise CellError(gettext_noop("Ngày “%(v)s” không đúng dạng dd/mm/yyyy."), {"v": text})
 
 
 def read_year(value: Any) -> int | None:
@@ -954,7 +963,7 @@ def read_year(value: Any) -> int | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{4}", text):
-        raise CellError(_("Năm sinh “%(v)s” phải là 4 chữ số.") % {"v": text})
+        raise CellError(gettext_noop("Năm sinh “%(v)s” phải là 4 chữ số."), {"v": text})
     return int(text)
 
 
@@ -968,7 +977,7 @@ def read_flag(value: Any) -> bool | None:
         return True
     if text in _FLAG_FALSE:
         return False
-    raise CellError(_("Hãy ghi “Có” hoặc “Không” (đã ghi “%(v)s”).") % {"v": clean_text(value)})
+    raise CellError(gettext_noop("Hãy ghi “Có” hoặc “Không” (đã ghi “%(v)s”)."), {"v": clean_text(value)})
 
 
 def read_decimal(value: Any) -> Decimal | None:
@@ -984,13 +993,13 @@ def read_decimal(value: Any) -> Decimal | None:
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
-        raise CellError(_("“%(v)s” không phải là số.") % {"v": clean_text(value)}) from exc
+        raise CellError(gettext_noop("“%(v)s” không phải là số."), {"v": clean_text(value)}) from exc
     if not number.is_finite():  # "NaN", "Infinity": Decimal reads them, comparing NaN raises
-        raise CellError(_("“%(v)s” không phải là số.") % {"v": clean_text(value)})
+        raise CellError(gettext_noop("“%(v)s” không phải là số."), {"v": clean_text(value)})
     if number < 0:
-        raise CellError(_("Diện tích không được âm."))
+        raise CellError(gettext_noop("Diện tích không được âm."))
     if number >= Decimal("1e9"):
-        raise CellError(_("Số “%(v)s” quá lớn.") % {"v": clean_text(value)})
+        raise CellError(gettext_noop("Số “%(v)s” quá lớn."), {"v": clean_text(value)})
     return number.quantize(Decimal("0.1"))
 
 
@@ -1017,7 +1026,7 @@ def read_phone(value: Any) -> str:
         return "0" + digits if len(digits) == 9 else digits
     text = clean_text(value)
     if len(text) > 20:
-        raise CellError(_("Số điện thoại dài tối đa 20 ký tự."))
+        raise CellError(gettext_noop("Số điện thoại dài tối đa 20 ký tự."))
     return text
 
 
@@ -1028,7 +1037,8 @@ def read_choice(column: Column, value: Any) -> str:
     code = choice_lookup(column).get(fold(text))
     if code is None:
         raise CellError(
-            _("“%(v)s” không có trong danh mục “%(col)s” (xem trang danh mục).") % {"v": text, "col": column.header}
+            gettext_noop("“%(v)s” không có trong danh mục “%(col)s” (xem trang danh mục)."),
+            {"v": text, "col": label_entry(column.header)},
         )
     return code
 
@@ -1045,7 +1055,7 @@ def read_multi(column: Column, value: Any) -> list[str]:
         code = lookup.get(fold(part))
         (codes if code else unknown).append(code or part.strip())
     if unknown:
-        raise CellError(_("Không có trong danh mục: %(v)s.") % {"v": ", ".join(unknown)})
+        raise CellError(gettext_noop("Không có trong danh mục: %(v)s."), {"v": ", ".join(unknown)})
     return list(dict.fromkeys(codes))
 
 
@@ -1059,7 +1069,7 @@ def read_ethnicity(value: Any) -> str:
     if code is None and folded.startswith("dan toc "):
         code = table.get(folded.removeprefix("dan toc "))
     if code is None:
-        raise CellError(_("Dân tộc “%(v)s” không có trong danh mục (xem trang “Dân tộc”).") % {"v": text})
+        raise CellError(gettext_noop("Dân tộc “%(v)s” không có trong danh mục (xem trang “Dân tộc”)."), {"v": text})
     return code
 
 
@@ -1068,13 +1078,13 @@ def read_text(column: Column, value: Any) -> str:
     if column.key == "full_name":
         text = " ".join(text.split())
         if text.startswith(FORMULA_PREFIXES):
-            raise CellError(_("Họ tên không được bắt đầu bằng ký tự “%(c)s”.") % {"c": text[0]})
+            raise CellError(gettext_noop("Họ tên không được bắt đầu bằng ký tự “%(c)s”."), {"c": text[0]})
         if len(text) > 150:
-            raise CellError(_("Họ tên dài tối đa 150 ký tự."))
+            raise CellError(gettext_noop("Họ tên dài tối đa 150 ký tự."))
     elif column.key == "address" and len(text) > 255:
-        raise CellError(_("Địa chỉ dài tối đa 255 ký tự."))
+        raise CellError(gettext_noop("Địa chỉ dài tối đa 255 ký tự."))
     elif column.key == "code" and len(text) > 30:
-        raise CellError(_("Mã hộ dài tối đa 30 ký tự."))
+        raise CellError(gettext_noop("Mã hộ dài tối đa 30 ký tự."))
     return text
 
 

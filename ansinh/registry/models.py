@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
@@ -384,6 +384,9 @@ class ImportBatch(TimeStampedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     error_file = models.FileField(upload_to="imports/errors/%Y/%m/", max_length=255, blank=True)
+    # The result workbook in each other language, {"en": storage name}: `error_file` is the one in the
+    # default language (before decision 0024's addendum, in the language of whoever started the pass).
+    result_files = models.JSONField(default=dict, blank=True)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     message = models.TextField(blank=True)
     unit_path = models.CharField(max_length=120, editable=False)
@@ -401,6 +404,14 @@ class ImportBatch(TimeStampedModel):
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)
+
+    def result_file_name(self, language: str | None = None) -> str:
+        """The storage name of the result workbook in `language` (the active one by default): the
+        default-language `error_file` when there is none in that language; "" before there is any."""
+        if not self.error_file:
+            return ""
+        language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+        return (self.result_files or {}).get(language) or self.error_file.name
 
     def summary(self) -> str:
         """What became of the batch, in the reader's language: the counts of its last pass (written

@@ -13,19 +13,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ansinh.audit.models import AuditEvent
+from ansinh.core.scoping import scope_of
 from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import get_visible_object_or_404
 from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
-from ansinh.geo.selectors import area_spans_provinces, province_path, provinces_in_area
+from ansinh.geo.selectors import area_spans_provinces, province_path, provinces_in_area, unit_labels_by_path
 
-from .choices import ImportStatus, MemberStatus
+from .choices import ImportStatus, MemberStatus, MoveStatus
 from .identity import normalise_id_number
-from .models import Household, ImportBatch, Member
+from .models import Household, HouseholdMove, ImportBatch, Member
 
 VIEW_PERM = "registry.view_household"
 MANAGE_PERM = "registry.manage_household"
 FULL_IDENTITY_PERM = "registry.view_full_identity"
+VIEW_MOVE_PERM = "registry.view_householdmove"
 
 # Yes/no facts a list can be filtered on (TT 07/2021 Phụ lục VII report groups).
 FLAG_FIELDS = (
@@ -346,3 +348,56 @@ def import_batches_awaiting_approval_by(*, user, limit: int = 10) -> list[Import
         .order_by("created_at", "pk")
     )
     return list(batches[:limit])
+
+
+def moves_visible_to(*, user, direction: str = "", status: str = "") -> QuerySet[HouseholdMove]:
+    """Moves between communes the user may see (a move is seen from both communes). `direction`
+    "in" keeps those arriving in the user's area (to receive), "out" those leaving it (sent);
+    `status` one of `MoveStatus`; anything else filters nothing."""
+    moves = HouseholdMove.objects.visible_to(user, perm=VIEW_MOVE_PERM)
+    if direction in ("in", "out"):
+        scope = scope_of(user, VIEW_MOVE_PERM)
+        moves = moves.filter(scope.q("to_unit_path" if direction == "in" else "unit_path"))
+    if status in MoveStatus.values:
+        moves = moves.filter(status=status)
+    return moves
+
+
+def moves_awaiting_acceptance_by(*, user, limit: int = 10) -> tuple[int, list[HouseholdMove]]:
+    """Requests to move a household into a commune where `user` manages households, not yet
+    accepted or refused: their number and the `limit` oldest (they have waited longest)."""
+    scope = scope_of(user, MANAGE_PERM)
+    moves = HouseholdMove.objects.visible_to(user, perm=MANAGE_PERM).filter(
+        scope.q("to_unit_path"), status=MoveStatus.REQUESTED
+    )
+    count = moves.count()
+    if not count:
+        return 0, []
+    oldest = moves.select_related("household", "from_commune", "to_commune", "to_village").order_by("created_at", "pk")
+    return count, moves_with_places(list(oldest[:limit]))
+
+
+def moves_with_places(moves: list[HouseholdMove]) -> list[HouseholdMove]:
+    """Set `from_place` and `to_place` on each move (with its communes and village loaded): the
+    commune with its province ("Xã Thọ Xuân, Tỉnh Thanh Hóa"), the village first when one was
+    asked for, as Vietnamese addresses are written. Communes of two provinces can share a name, so
+    a move between provinces would otherwise read ambiguously. One query for the whole list."""
+    labels = unit_labels_by_path(path for move in moves for path in (move.from_commune.path, move.to_commune.path))
+    for move in moves:
+        move.from_place = labels[move.from_commune.path]
+        move.to_place = labels[move.to_commune.path]
+        if move.to_village_id:
+            move.to_place = f"{move.to_village.name}, {move.to_place}"
+    return moves
+
+
+def household_moves_for(*, user, household: Household) -> list[HouseholdMove]:
+    """The household's moves between communes that `user` may see, newest first, with their places:
+    those it left by (or is asked to leave by) and the one it arrived by (`new_household`)."""
+    moves = (
+        moves_visible_to(user=user)
+        .filter(Q(household=household) | Q(new_household=household))
+        .select_related("from_commune", "to_commune", "to_village")
+        .order_by("-created_at", "-pk")
+    )
+    return moves_with_places(list(moves))

@@ -55,10 +55,11 @@ from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -75,6 +76,7 @@ from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
 from .events import RegistryEventType
 from .identity import normalise_id_number, validate_id_number
 from .import_bulk import household_prepare_fast, household_register_many
+from .import_messages import RowError, refusal_entry, row_error, row_error_text
 from .importing import (
     HOUSEHOLD,
     CellError,
@@ -144,7 +146,7 @@ class _NoProgress:
         pass
 
 
-_NO_ERRORS: Mapping[str | None, list[str]] = MappingProxyType({})
+_NO_ERRORS: Mapping[str | None, list[RowError]] = MappingProxyType({})
 
 
 class RowResult:
@@ -152,7 +154,8 @@ class RowResult:
 
     Made for the rows of the chunk being worked on (with their cells), and as a view of a row of
     the result (`ImportResult.rows`: its cells read again from the sheet's rows, `source[index]`);
-    a row without errors shares one empty mapping.
+    a row without errors shares one empty mapping. An error is a message entry (`import_messages`),
+    shown in the reader's language by `import_messages.row_error_text`.
     """
 
     __slots__ = ("_cells", "_errors", "_index", "_source", "number", "outcome")
@@ -168,17 +171,19 @@ class RowResult:
         return self._cells if self._cells is not None else self._source[self._index][1]
 
     @property
-    def errors(self) -> Mapping[str | None, list[str]]:
+    def errors(self) -> Mapping[str | None, list[RowError]]:
         return self._errors if self._errors is not None else _NO_ERRORS
 
     @errors.setter
-    def errors(self, value: dict[str | None, list[str]]) -> None:
+    def errors(self, value: dict[str | None, list[RowError]]) -> None:
         self._errors = value or None
 
-    def add(self, key: str | None, message: str) -> None:
+    def add(self, key: str | None, message: RowError | Any) -> None:
+        """Record an error: an entry (`import_messages.row_error`), or a service's refusal as text (in the
+        active language), kept as the entry of the catalogue string that made it when there is one."""
         if self._errors is None:
             self._errors = {}
-        self._errors.setdefault(key, []).append(str(message))
+        self._errors.setdefault(key, []).append(message if isinstance(message, dict) else refusal_entry(str(message)))
 
 
 def _row_number(rows: Sequence, index: int) -> int:
@@ -284,17 +289,30 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
 
     def error_list(self, limit: int = MAX_REPORTED_ERRORS) -> list[dict[str, Any]]:
-        """Errors as ``{"row", "column", "message"}`` (column = the file's header), at most `limit`."""
+        """Errors as ``{"row", "column", "message", "entry"}`` (column = the file's header), at most `limit`:
+        `message` in the active language, `entry` to show it in a reader's (`import_error_rows`)."""
         result = []
         rows = self.rows.with_errors() if isinstance(self.rows, _ResultRows) else self.rows
         for row in rows:
-            for key, messages in row.errors.items():
+            for key, errors in row.errors.items():
                 index = self.sheet.column_index(key) if key else None
                 column = self.sheet.headers[index] if index is not None else ""
-                result.extend({"row": row.number, "column": column, "message": m} for m in messages)
+                result.extend({"row": row.number, "column": column, "message": row_error_text(error), "entry": error}
+                              for error in errors)  # fmt: skip
                 if len(result) >= limit:
                     return result[:limit]
         return result
+
+
+def import_error_rows(errors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """A batch's stored error list (the job's result) as ``{"row", "column", "message"}`` with each message
+    in the active language (the reader's); lists stored before entries hold only the text, shown as is."""
+    rows = []
+    for error in errors or ():
+        entry = error.get("entry")
+        message = row_error_text(entry) if entry is not None else error.get("message", "")
+        rows.append({"row": error.get("row"), "column": error.get("column", ""), "message": message})
+    return rows
 
 
 class _Rollback(Exception):
@@ -349,8 +367,8 @@ class _Villages:
         village = self.by_key.get(fold(text))
         if village is None:
             raise CellError(
-                _("Thôn “%(v)s” không thuộc %(commune)s (xem trang “Thôn”).")
-                % {"v": text, "commune": self.commune.name}
+                gettext_noop("Thôn “%(v)s” không thuộc %(commune)s (xem trang “Thôn”)."),
+                {"v": text, "commune": self.commune.name},
             )
         return village
 
@@ -554,14 +572,15 @@ class _Groups:
                 number, cells = source[index]
                 row = RowResult(number, cells, index=index)
                 if len(indexes) == 1 and not clean_text(sheet.cell(cells, "code")):
-                    row.add("code", _("Hãy nhập mã hộ."))
+                    row.add("code", row_error(gettext_noop("Hãy nhập mã hộ.")))
                 if index in self.repeated_ids:
                     id_number, holders = self.repeated_ids[index]
                     others = ", ".join(str(_row_number(source, other)) for other in holders if other != index)
                     row.add(
                         "id_number",
-                        _("Số CCCD %(n)s trùng với dòng %(rows)s trong tệp.") % {"n": id_number, "rows": others},
-                    )
+                        row_error(gettext_noop("Số CCCD %(n)s trùng với dòng %(rows)s trong tệp."),
+                                  {"n": id_number, "rows": others}),
+                    )  # fmt: skip
                 rows.append(row)
             chunk.append(rows)
         return chunk
@@ -606,7 +625,7 @@ class _Cells:
             try:
                 ok, value = True, (read_date(raw) if key == "birth_date" else read_cell(key, raw))
             except CellError as exc:
-                ok, value = False, str(exc)
+                ok, value = False, exc.entry
             if len(self._known) >= self.MAX_KNOWN:
                 self._known.clear()
             self._known[memo] = (ok, value)
@@ -654,7 +673,7 @@ def _read_member(row: RowResult, columns: list[tuple[str, int, Callable[[Any], A
                 if value not in ("", None):  # e.g. a masked CCCD from an export: keep the stored one
                     values[key] = value
         except CellError as exc:
-            row.add(key, str(exc))
+            row.add(key, exc.entry)
     return values
 
 
@@ -678,7 +697,7 @@ def _read_household(row: RowResult, columns: list[tuple[str, int, Callable[[Any]
         try:
             values[key] = read(raw)
         except CellError as exc:
-            row.add(key, str(exc))
+            row.add(key, exc.entry)
     return values
 
 
@@ -722,7 +741,8 @@ def _check_id_cells(rows: list[RowResult], member_values: list[dict[str, Any]]) 
             validate_id_number(values["id_number"], sex=values.get("sex"), birth_year=values.get("birth_year"),
                                birth_date=values.get("birth_date"))  # fmt: skip
         except ValidationError as exc:
-            row.add("id_number", " ".join(exc.messages))
+            for message in exc.messages:
+                row.add("id_number", message)
 
 
 def _id_numbers(values: list[dict[str, Any]]) -> list[str]:
@@ -747,9 +767,9 @@ def _check_identities(
         if codes:
             row.add(
                 "id_number",
-                _("Số CCCD %(n)s đã có ở thành viên khác còn sống (hộ %(codes)s).")
-                % {"n": number, "codes": ", ".join(sorted(codes))},
-            )
+                row_error(gettext_noop("Số CCCD %(n)s đã có ở thành viên khác còn sống (hộ %(codes)s)."),
+                          {"n": number, "codes": ", ".join(sorted(codes))}),
+            )  # fmt: skip
 
 
 @dataclass
@@ -815,8 +835,8 @@ class _HouseholdImport:
                 group.outcome = SKIPPED
                 continue
             if found is not None and self.mode == ImportMode.CREATE:
-                group.head.add("code", _("Mã hộ %(code)s đã có trong xã. Chọn cách nhập “cập nhật” hoặc “bỏ qua hộ "
-                                         "đã có”.") % {"code": group.code})  # fmt: skip
+                taken = gettext_noop("Mã hộ %(code)s đã có trong xã. Chọn cách nhập “cập nhật” hoặc “bỏ qua hộ đã có”.")
+                group.head.add("code", row_error(taken, {"code": group.code}))
                 group.outcome = INVALID
                 continue
             own = set(found.members.values_list("pk", flat=True)) if found else set()
@@ -844,11 +864,12 @@ class _HouseholdImport:
         for row in heads[1:]:
             row.add(
                 "relation",
-                _("Hộ %(code)s có nhiều hơn một chủ hộ.") % {"code": clean_text(sheet.cell(row.cells, "code"))},
-            )
+                row_error(gettext_noop("Hộ %(code)s có nhiều hơn một chủ hộ."),
+                          {"code": clean_text(sheet.cell(row.cells, "code"))}),
+            )  # fmt: skip
         head = heads[0] if heads else rows[0]
         if not heads and not any(r.errors.get("relation") for r in rows):
-            head.add("relation", _("Hộ chưa có dòng nào là “Chủ hộ”."))
+            head.add("relation", row_error(gettext_noop("Hộ chưa có dòng nào là “Chủ hộ”.")))
         household_values = _read_household(head, self._head_columns)
         self._check_repeated_household_cells(rows, head, household_values)
         group = _Group(rows, head, household_values, member_values)
@@ -917,7 +938,7 @@ class _HouseholdImport:
             pass
         except DatabaseError:
             logger.exception("Import of household %s failed in the database", group.code)
-            group.head.add(None, _("Lỗi cơ sở dữ liệu khi ghi hộ này; hộ chưa được ghi."))
+            group.head.add(None, row_error(gettext_noop("Lỗi cơ sở dữ liệu khi ghi hộ này; hộ chưa được ghi.")))
         return INVALID if group.invalid() else outcome
 
     def _check_repeated_household_cells(self, rows, head, household_values) -> None:
@@ -938,8 +959,8 @@ class _HouseholdImport:
                 except CellError:
                     value = raw
                 if value != household_values.get(key):
-                    row.add(key, _("Khác với dòng chủ hộ (dòng %(n)d); thông tin hộ lấy theo dòng chủ hộ.")
-                            % {"n": head.number})  # fmt: skip
+                    row.add(key, row_error(gettext_noop("Khác với dòng chủ hộ (dòng %(n)d); thông tin hộ lấy theo dòng "
+                                                        "chủ hộ."), {"n": head.number}))  # fmt: skip
 
     @staticmethod
     def _household_unchanged(existing: Household, household_values: dict[str, Any], data: HouseholdData) -> bool:
@@ -978,9 +999,8 @@ class _HouseholdImport:
                     if data != _member_data({}, match):
                         member_update(actor=self.actor, member=match, data=data)
                 elif values.get("relation") == Relation.HEAD:
-                    row.add(
-                        "relation", _("Chủ hộ trong tệp khác chủ hộ đang lưu. Muốn đổi chủ hộ, hãy làm trên trang hộ.")
-                    )
+                    row.add("relation", row_error(gettext_noop(
+                        "Chủ hộ trong tệp khác chủ hộ đang lưu. Muốn đổi chủ hộ, hãy làm trên trang hộ.")))  # fmt: skip
                 else:
                     member_add(actor=self.actor, household=existing, data=_member_data(values))
             except (ValidationError, ApplicationError, PermissionDenied) as exc:
@@ -1235,28 +1255,48 @@ def _load_sheet(batch: ImportBatch) -> Sheet:
     return importing.parse_upload(data, batch.file_name)
 
 
-def _result_file(batch: ImportBatch, result: ImportResult) -> ContentFile:
+def _result_file(batch: ImportBatch, result: ImportResult, language: str) -> ContentFile:
+    """The result workbook in `language` (its file name says which language when not the default one)."""
     from .exporting import result_workbook
 
-    content = result_workbook(result, title=batch.file_name)
+    with translation.override(language):
+        content = result_workbook(result, title=batch.file_name)
     stem = get_valid_filename(batch.file_name.rsplit(".", 1)[0]) or "tep"
-    return ContentFile(content, name=f"ket-qua-{batch.pk}-{stem}.xlsx")
+    suffix = "" if language == _default_language() else f"-{language}"
+    return ContentFile(content, name=f"ket-qua-{batch.pk}-{stem}{suffix}.xlsx")
+
+
+def _default_language() -> str:
+    return settings.LANGUAGE_CODE.split("-")[0].lower()
+
+
+def _result_files(batch: ImportBatch, result: ImportResult) -> dict[str, ContentFile]:
+    """The result workbook in each language of the interface, the default one first (decision 0024's
+    addendum): whoever downloads it reads the row errors, labels and summary in their own language."""
+    languages = dict.fromkeys([_default_language(), *(code.split("-")[0].lower() for code, _n in settings.LANGUAGES)])
+    return {language: _result_file(batch, result, language) for language in languages}
 
 
 def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, event=None, progress=None) -> ImportBatch:
-    """Store the counts and the result workbook and move the batch on; the job's checkpoint then
+    """Store the counts and the result workbooks and move the batch on; the job's checkpoint then
     says "finished" (with the first errors), so a re-run of a job killed afterwards only reports.
 
-    The workbook is written before the batch row is locked: for a large file it takes a while
-    (about a minute for 350,000 rows), and the progress says so meanwhile."""
+    The workbooks (one per language) are written before the batch row is locked: for a large file
+    each takes a while (about a minute for 350,000 rows), and the progress says so meanwhile."""
     progress = progress or _NoProgress()
     progress.message(gettext_noop("Đang viết tệp kết quả (%(n)s dòng)…"), {"n": result.counts.get("rows", 0)})
-    result_file = _result_file(ImportBatch.objects.only("pk", "file_name").get(pk=batch_id), result)
+    files = _result_files(ImportBatch.objects.only("pk", "file_name").get(pk=batch_id), result)
     progress.message(gettext_noop("Đã viết xong tệp kết quả."))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         batch.counts = {k: v for k, v in result.counts.items()}
-        batch.error_file.save(result_file.name, result_file, save=False)
+        default = files.pop(_default_language())
+        batch.error_file.save(default.name, default, save=False)
+        storage = batch.error_file.storage
+        batch.result_files = {
+            language: storage.save(batch.error_file.field.generate_filename(batch, content.name), content)
+            for language, content in files.items()
+        }
         batch.message = _summary(result)
         _transition(batch, status, actor=actor, extra={"counts": batch.counts}, event=event)
         progress.checkpoint({"finished": status, "errors": result.error_list(limit=100)})

@@ -22,7 +22,7 @@ from ansinh.core.views import AreaPermissionRequiredMixin, ScopedDetailView, Sco
 from ansinh.geo.selectors import area_units_ended
 
 from . import selectors, services
-from .choices import MemberStatus, Relation
+from .choices import MemberStatus, MoveStatus, Relation
 from .filters import HouseholdFilterSet
 from .forms_households import (
     ChangeHeadForm,
@@ -114,7 +114,8 @@ class HouseholdListView(ScopedListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.households_visible_to(user=self.request.user).order_by("head_sort_key", "code", "pk")
+        queryset = selectors.households_visible_to(user=self.request.user).order_by("head_sort_key", "code", "pk")
+        return queryset.only(*HouseholdTable.columns_read)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -151,6 +152,7 @@ class HouseholdDetailView(ScopedDetailView):
         can_see_full_id = user.has_perm(FULL_IDENTITY_PERM, household)
         members = list(selectors.household_members(household=household))
         today = timezone.localdate()
+        moves = selectors.household_moves_for(user=user, household=household)
         for m in members:
             m.masked_id = mask_id_number(m.id_number)
             m.is_head = m.pk == household.head_id
@@ -175,6 +177,9 @@ class HouseholdDetailView(ScopedDetailView):
             panels=household_panels(request=self.request, household=household),
             programmes=selectors.household_programmes(household=household),
             reveal_form=RevealForm(),
+            moves=moves,
+            # One open request at a time: while it waits, the page links to it instead of a new one.
+            open_move=next((move for move in moves if move.status == MoveStatus.REQUESTED), None),
         )
         return context
 

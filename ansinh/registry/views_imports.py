@@ -130,7 +130,8 @@ class ImportDetailView(AreaPermissionRequiredMixin, TemplateView):
         user = self.request.user
         batch = _batch(self.request, self.kwargs["pk"])
         job = batch.job
-        errors = (job.result or {}).get("errors", []) if job is not None else []
+        # Each message in the reader's language, whoever started the import (decision 0024's addendum).
+        errors = services_import.import_error_rows((job.result or {}).get("errors")) if job is not None else []
         status = batch.status
         has_work = services_import.import_batch_has_work(batch)
         context.update(
@@ -206,17 +207,19 @@ class ImportCancelView(_BatchActionView):
 
 
 class ImportErrorFileView(AreaPermissionRequiredMixin, View):
-    """The result workbook: every submitted row, errors in red with a comment and a "Lỗi" column."""
+    """The result workbook: every submitted row, errors in red with a comment and a "Lỗi" column, in the
+    reader's language (batches checked before there was one per language have only their one)."""
 
     permission_required = VIEW_PERM
 
     def get(self, request, pk: int):
         batch = _batch(request, pk)
-        if not batch.error_file:
+        name = batch.result_file_name()
+        if not name:
             raise Http404(_("Lần nhập này chưa có tệp kết quả."))
         stem = batch.file_name.rsplit(".", 1)[0]
         return FileResponse(
-            batch.error_file.open("rb"), as_attachment=True, filename=f"ket-qua-{stem}.xlsx",
+            batch.error_file.storage.open(name, "rb"), as_attachment=True, filename=f"ket-qua-{stem}.xlsx",
             content_type=exporting.XLSX_CONTENT_TYPE,
         )  # fmt: skip
 

@@ -10,16 +10,14 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
 from ansinh.core.exceptions import ApplicationError
-from ansinh.core.scoping import scope_of
 from ansinh.core.views import AreaPermissionRequiredMixin, get_visible_object_or_404
 
 from . import forms_life as forms
 from . import services_life as services
 from .choices import HouseholdStatus, MoveStatus
 from .models import Household, HouseholdMove, Member
+from .selectors import VIEW_MOVE_PERM, moves_visible_to, moves_with_places
 from .services import MANAGE_PERM
-
-VIEW_MOVE_PERM = "registry.view_householdmove"
 
 
 def household_url(household: Household) -> str:
@@ -255,7 +253,9 @@ class _MoveFormView(_LifeFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["move"] = self.object
+        context["move"] = moves_with_places([self.object])[0]
+        # The receiving commune may not see the household yet: back to the request, not its page.
+        context["back_url"] = self.move_url()
         return context
 
     def move_url(self) -> str:
@@ -314,19 +314,17 @@ class MoveListView(AreaPermissionRequiredMixin, ListView):
         return "out" if self.request.GET.get("direction") == "out" else "in"
 
     def get_queryset(self):
-        scope = scope_of(self.request.user, VIEW_MOVE_PERM)
-        qs = HouseholdMove.objects.visible_to(self.request.user, perm=VIEW_MOVE_PERM)
-        # Incoming: the destination is in the area; outgoing: the household leaves from it.
-        qs = qs.filter(scope.q("to_unit_path") if self.direction() == "in" else scope.q("unit_path"))
-        status = self.request.GET.get("status")
-        if status in MoveStatus.values:
-            qs = qs.filter(status=status)
-        return qs.select_related("household", "from_commune", "to_commune", "to_village")
+        moves = moves_visible_to(
+            user=self.request.user, direction=self.direction(), status=self.request.GET.get("status", "")
+        )
+        return moves.select_related("household", "from_commune", "to_commune", "to_village")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             **kwargs, direction=self.direction(), statuses=MoveStatus.choices, status=self.request.GET.get("status", "")
         )
+        context["object_list"] = moves_with_places(list(context["object_list"]))
+        return context
 
 
 class MoveDetailView(AreaPermissionRequiredMixin, DetailView):
@@ -345,6 +343,7 @@ class MoveDetailView(AreaPermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         move, user = self.object, self.request.user
+        moves_with_places([move])
         is_open = move.status == MoveStatus.REQUESTED
         # Buttons only for who may act: the receiving commune decides, the sending one may withdraw.
         context.update(

@@ -32,11 +32,20 @@ class Area:
 
     @property
     def name(self) -> str:
-        return self.unit.name if self.unit else str(_("Toàn quốc"))
+        if self.unit is None:
+            return str(_("Toàn quốc"))
+        if self.unit.level == Level.VILLAGE and self.unit.parent_id:  # many communes have a "Thôn 1"
+            return f"{self.unit.name}, {self.unit.parent.name}"
+        return self.unit.name
 
     @property
     def has_communes_below(self) -> bool:
         return self.unit is None or self.unit.level in (Level.PROVINCE, Level.DISTRICT)
+
+    @property
+    def has_villages_below(self) -> bool:
+        """A village has no units beneath it: its card counts nothing ("1 village" would read oddly)."""
+        return self.unit is None or self.unit.level != Level.VILLAGE
 
     @property
     def level_label(self) -> str:
@@ -89,6 +98,9 @@ def dashboard_recent_events(*, user) -> list[AuditEvent] | None:
 
 # (url name, label, permission or None for anyone signed in); links to modules not installed are skipped.
 QUICK_LINKS = [
+    ("registry:household_list", _("Hộ gia đình"), "registry.view_household"),
+    ("reviews:campaign_list", _("Các đợt rà soát"), "reviews.view_campaign"),
+    ("registry:move_list", _("Chuyển hộ giữa các xã"), "registry.view_householdmove"),
     ("accounts:assignment_create", _("Giao vai trò"), "accounts.manage_roleassignment"),
     ("accounts:assignment_list", _("Phân quyền trong địa bàn"), "accounts.view_roleassignment"),
     ("geo:unit_list", _("Đơn vị hành chính"), "geo.view_adminunit"),

@@ -3,7 +3,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from ansinh.registry.selectors import import_batches_awaiting_approval_by
+from ansinh.registry.selectors import import_batches_awaiting_approval_by, moves_awaiting_acceptance_by
 
 from . import selectors
 
@@ -17,7 +17,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         areas = selectors.dashboard_areas(user=user)
+        moves_count, moves = moves_awaiting_acceptance_by(user=user) if areas else (0, [])
         context.update(
+            incoming_moves=moves,
+            incoming_moves_count=moves_count,
             areas=areas,
             has_active_role=bool(areas),
             pending_jobs=selectors.dashboard_pending_jobs(user=user) if areas else [],

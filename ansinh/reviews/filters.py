@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.filters import RequestFieldsFilterSet
 from ansinh.core.widgets import Select
 from ansinh.geo.models import AdminUnit
 
@@ -28,7 +29,7 @@ class CampaignFilterSet(django_filters.FilterSet):
         fields = ["kind", "status", "year"]
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(RequestFieldsFilterSet):
     """Filters of a campaign's case list; all applied at once by `selectors.case_list_visible_to`."""
 
     q = django_filters.CharFilter(

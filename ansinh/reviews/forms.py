@@ -41,6 +41,9 @@ def unit_label(obj) -> str:
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    # A province's communes and villages are hundreds of options: written without two templates each.
+    widget = Select
+
     def label_from_instance(self, obj):
         return unit_label(obj)
 

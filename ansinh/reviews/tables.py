@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy
 
+from ansinh.core.tables import SignatureCachedTable
 from ansinh.core.templatetags.ansinh_format import vn_date
 
 from .models import Campaign, ReviewCase
@@ -36,7 +37,7 @@ class CampaignTable(tables.Table):
         return record.get_status_display()
 
 
-class CaseTable(tables.Table):
+class CaseTable(SignatureCachedTable):
     household = tables.LinkColumn("reviews:case_detail", args=[tables.A("pk")], accessor="household__code",
                                   verbose_name=gettext_lazy("Mã hộ"), order_by=("household__code",))  # fmt: skip
     head = tables.Column(verbose_name=gettext_lazy("Chủ hộ"), accessor="household__head_name",

@@ -97,3 +97,26 @@ def test_role_is_shown_in_the_interface_language(roles):
         assert str(role) == "Chủ tịch UBND xã"
     with translation.override("en"):
         assert str(role) == "Commune chair"
+
+
+def test_the_permissions_of_every_role_in_force_are_read_in_one_query(units, roles, django_assert_num_queries):
+    """Two roles: their permission names, as the roles' `Permission` objects give them, from one read."""
+    user = User.objects.create_user("two_roles", password="x")
+    user = _assign(user, roles["commune_officer"], units.tho_xuan, valid_from=date(2025, 7, 1))
+    user = _assign(user, roles["province_approver"], units.th, valid_from=date(2025, 7, 1))
+    expected = {
+        role.pk: frozenset(f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all())
+        for role in (roles["commune_officer"], roles["province_approver"])
+    }
+    with django_assert_num_queries(2):  # the assignments, then every role's permissions
+        assignments = user.active_assignments()
+        assert {a.role_id: user.role_perms(a) for a in assignments} == expected
+        assert (
+            user.get_all_permissions()
+            == expected[roles["commune_officer"].pk] | expected[roles["province_approver"].pk]
+        )
+        assert user.has_perm("registry.view_household") and user.has_perm("registry.view_household", units.t1)
+    empty = roles["commune_officer"]
+    empty.permissions.clear()
+    fresh = User.objects.get(pk=user.pk)
+    assert fresh.role_perms(next(a for a in fresh.active_assignments() if a.role_id == empty.pk)) == frozenset()

@@ -82,3 +82,86 @@ def test_row_attributes_fixed_per_column_are_computed_once_per_table():
             return classes_set | {"extra"}
 
     assert ClassNames([{"name": "an"}])._static_td_attrs() == {}  # a table's own class names: per cell
+
+
+def _log_entries():
+    """Unsaved model instances: a choice field (``action_flag``), a foreign key, text to escape."""
+    from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    kind = ContentType(app_label="registry", model="household")
+    return [
+        LogEntry(pk=1, action_flag=ADDITION, object_repr="<b>An</b> & 'Bình'", content_type=kind),
+        LogEntry(pk=2, action_flag=CHANGE, object_repr="", content_type=None),
+        LogEntry(pk=3, action_flag=DELETION, object_repr='"Chi"', content_type=kind),
+        LogEntry(pk=4, action_flag=CHANGE, object_repr="Dũng", content_type=kind),
+        LogEntry(pk=5, action_flag=99, object_repr="?", content_type=kind),  # a value outside the choices
+    ]
+
+
+class _LogTable(SignatureCachedTable):
+    flag = tables.Column(accessor="action_flag")
+    text = tables.Column(accessor="object_repr", default="—")
+    model = tables.Column(accessor="content_type__model", default="none")
+    app = tables.Column(accessor="content_type__app_label")
+    addition = tables.Column(accessor="is_addition")  # a method: django-tables2 calls it
+    missing = tables.Column(accessor="no_such_attribute", default="·")
+    repr_upper = tables.Column(accessor="object_repr", linkify=lambda record: f"/log/{record.pk}/?a=1&b=2")
+
+    def render_repr_upper(self, value):
+        return value.upper()
+
+
+def test_cells_of_model_records_are_django_tables2s_in_both_languages():
+    from django.utils import translation
+    from django_tables2.rows import BoundRow
+
+    from ansinh.core.tables import _SLOW
+
+    for language in ("vi", "en"):
+        with translation.override(language):
+            table = _LogTable(_log_entries())
+            for row in table.rows:
+                stock = BoundRow(row.record, table=table)
+                assert [cell for _c, cell in row.items()] == [cell for _c, cell in stock.items()], row.record.pk
+            assert _render(_LogTable(_log_entries()), "core/table_rows.html") == _render(
+                _LogTable(_log_entries()), "core/table.html"
+            )
+    plans = table._cell_plans(type(_log_entries()[0]))
+    record = _log_entries()[0]
+    assert plans["addition"].value(record, "en") is _SLOW and plans["missing"].value(record, "en") is _SLOW
+    assert plans["flag"].value(record, "en") == "Addition"  # Django's label, once per value and language
+    assert ("en", type(record), 1) in plans["flag"].labels
+    page = _render(_LogTable(_log_entries()), "core/table_rows.html")
+    assert "&lt;b&gt;An&lt;/b&gt; &amp; &#x27;Bình&#x27;" in page and "<b>An" not in page
+    assert 'href="/log/1/?a=1&amp;b=2"' in page
+
+
+def test_an_overridden_choice_display_is_called_for_every_cell(monkeypatch):
+    from django.contrib.admin.models import LogEntry
+
+    calls = []
+
+    def display(self):
+        calls.append(self.pk)
+        return f"<{self.action_flag}>"
+
+    monkeypatch.setattr(LogEntry, "get_action_flag_display", display, raising=False)
+    table = _LogTable(_log_entries())
+    cells = [dict((column.name, cell) for column, cell in row.items())["flag"] for row in table.rows]
+    assert cells == ["<1>", "<2>", "<3>", "<2>", "<99>"] and calls == [1, 2, 3, 4, 5]
+    assert "&lt;1&gt;" in _render(_LogTable(_log_entries()), "core/table_rows.html")
+
+
+def test_records_that_are_not_models_keep_django_tables2s_own_path():
+    from django_tables2.rows import BoundRow
+
+    class Table(SignatureCachedTable):
+        flag = tables.Column(accessor="action_flag")
+        text = tables.Column(accessor="object_repr")
+
+    table = Table([{"action_flag": 1, "object_repr": "<x>"}])
+    assert table._cell_plans(dict) is None
+    row = next(iter(table.rows))
+
+    assert [c for _col, c in row.items()] == [c for _col, c in BoundRow(row.record, table=table).items()]

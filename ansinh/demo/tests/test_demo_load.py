@@ -91,3 +91,16 @@ def test_demo_load_is_complete_valid_and_idempotent(national_units, client):
     assert ended.valid_to == LEGACY_LAST_DAY
     # The 2019 communes got their villages as of the day their records describe.
     assert AdminUnit.objects.filter(level="village", parent__structure="legacy", parent__code="24421").exists()
+    # Every role of the brief has an account: the village head and the enumerator of Thôn Xuân Hồng 1
+    # see its households only; the Front's supervisor, the helping agency and the inspector sign in
+    # to a role in force.
+    village = AdminUnit.objects.get(level="village", code="XH1", parent__code="15499")
+    for username in ("th.truongthon", "th.rasoat"):
+        seen = Household.objects.visible_to(User.objects.get(username=username))
+        assert seen.exists() and set(seen.values_list("village_id", flat=True)) == {village.pk}, username
+    for account in ACCOUNTS:
+        if account.username == "th.huyen.cu":
+            continue  # its district ended: the dashboard says no role is in force (README)
+        client.force_login(User.objects.get(username=account.username))
+        page = client.get("/").content.decode()
+        assert "Bạn chưa có vai trò nào đang hiệu lực" not in page, account.username

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from ansinh.audit.models import AuditEvent
 from ansinh.geo import dataset
@@ -171,3 +172,21 @@ def test_stats_counts_villages(units):
     assert stats["2025"] == {"province": 2, "commune": 3, "village": 3}
     assert stats["legacy"] == {"province": 1, "district": 1, "commune": 1, "village": 0}
     assert stats["succession"] == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's (decisions 0030, 0034)")
+def test_load_gives_every_partitioned_table_a_partition_per_province(db, tiny_source):
+    """The audit log and the classification results (registered by their apps, above this one) get the
+    loaded provinces' partitions before their first row; the legacy province gets none."""
+    dataset.geo_dataset_load()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.relname, c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname IN ('audit_auditevent', 'poverty_classification')"
+        )
+        found = set(cursor.fetchall())
+    assert found == {
+        ("audit_auditevent", "audit_auditevent_2025_38"), ("audit_auditevent", "audit_auditevent_default"),
+        ("poverty_classification", "poverty_classification_2025_38"),
+        ("poverty_classification", "poverty_classification_default"),
+    }  # fmt: skip

@@ -137,3 +137,53 @@ def test_run_outside_classify_area_is_refused(officer, units, standards):
     assert response.status_code == 422
     assert "unit_id" in response.json()["details"]
     assert not ClassificationRun.objects.exists()
+
+
+def test_standards_carry_the_english_texts_of_the_data_beside_the_vietnamese(officer, standards):
+    """Names, grounds, notes and indicators come in both languages, whatever the caller's language:
+    the Vietnamese fields stay as they were (clients depend on them), the English ones are added."""
+    for language in ("vi", "en"):
+        officer.cookies["django_language"] = language
+        items = officer.get(f"{API}/standards", {"page_size": 10}).json()["items"]
+        standard = next(s for s in items if s["code"] == "2022-2025")
+        assert standard["name"].startswith("Chuẩn nghèo") and standard["name_en"].startswith("Multidimensional")
+        assert standard["legal_basis"][0]["title"] and standard["legal_basis"][0]["title_en"]
+        assert standard["legal_basis"][0]["title"] != standard["legal_basis"][0]["title_en"]
+        assert standard["notes_en"] and standard["notes_en"] != standard["notes"]
+        employment = standard["indicators"][0]
+        assert employment["code"] == "employment" and employment["derived"] is True
+        assert (employment["name"], employment["name_en"]) == ("Việc làm", "Employment")
+        assert employment["dimension_name_en"] == "Employment"
+        assert employment["threshold_en"].startswith("At least one member of working age")
+        assert employment["source_en"] == "NĐ 07/2021/NĐ-CP, Appendix"
+        detail = officer.get(f"{API}/standards/2022-2025").json()
+        assert detail["indicators"] == standard["indicators"] and detail["name_en"] == standard["name_en"]
+
+
+def test_results_and_runs_name_the_standard_and_indicators_in_both_languages(
+    officer, users, units, home, django_capture_on_commit_callbacks
+):
+    form_b(home, users.commune_officer)
+    body = _post(officer, f"{API}/households/{home.pk}/classify", {}).json()
+    assert body["standard_name"].startswith("Chuẩn nghèo") and body["standard_name_en"].startswith("Multidimensional")
+    water = next(i for i in body["indicators"] if i["code"] == "water")
+    assert water["name"] == "Nguồn nước sinh hoạt" and water["name_en"] == "Domestic water source"
+    assert water["final"] is True  # the record's own fields are kept
+    officer.cookies["django_language"] = "en"
+    history = officer.get(f"{API}/households/{home.pk}/classifications").json()["items"][0]
+    assert history["class_label"] == "Poor household" and history["indicators"] == body["indicators"]
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _post(officer, f"{API}/runs", {"unit_id": units.tho_xuan.pk, "standard": "2022-2025"}).json()
+    assert run["standard_name_en"] == body["standard_name_en"] and run["standard_name"] == body["standard_name"]
+    listed = officer.get(f"{API}/runs").json()["items"][0]
+    assert listed["standard_name_en"] == body["standard_name_en"]
+
+
+def test_openapi_describes_the_english_fields(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert {"name_en", "notes_en", "indicators"} <= set(schemas["StandardListOut"]["required"])
+    assert "title_en" in schemas["LegalBasisOut"]["properties"]
+    indicator = schemas["StandardIndicatorOut"]["properties"]
+    assert {"name_en", "dimension_name_en", "threshold_en", "source_en"} <= set(indicator)
+    assert "standard_name_en" in schemas["ClassificationOut"]["properties"]
+    assert "standard_name_en" in schemas["RunOut"]["properties"]

@@ -249,3 +249,13 @@ def _start_and_commit(users, units, standards, on_date, django_capture_on_commit
         run_commit(actor=users.commune_officer, run=run)
     run.refresh_from_db()
     return run
+
+
+def test_poverty_standards_command_keeps_its_shape_with_the_english_names_beside(standards, capsys):
+    call_command("poverty_standards")
+    listed = {s["code"]: s for s in json.loads(capsys.readouterr().out)}
+    standard = listed["2022-2025"]
+    assert {"code", "name", "legal_basis", "valid_from", "valid_to", "indicators"} <= set(standard)
+    assert standard["name_en"] == "Multidimensional poverty standard 2022–2025"
+    assert set(standard["legal_basis"][0]) == {"number", "date", "title"}
+    assert standard["indicators"][0] == {"code": "employment", "name": "Việc làm", "name_en": "Employment"}

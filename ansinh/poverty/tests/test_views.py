@@ -335,3 +335,33 @@ def test_form_b_shows_the_previous_income_with_thousands_separators(officer, hom
     assert 'name="income_per_capita" value="1.050.000"' in page
     response = officer.post(url, {"income_source": "declared", "income_per_capita": "1.5", "answer_nutrition": "no"})
     assert 'name="income_per_capita" value="1.5"' in response.content.decode()  # typed text comes back as typed
+
+
+def test_run_page_names_the_average_band_short_with_its_legal_name_in_a_tooltip(
+    officer, users, units, home, django_capture_on_commit_callbacks
+):
+    """The count cards, the per-commune table and the transitions say "Mức sống trung bình" (as the
+    household list does), the legal sentence in a tooltip, in both languages."""
+    standard = PovertyStandard.objects.get(code="2022-2025")
+    from ansinh.poverty.services import AssessmentData, assessment_record
+
+    assessment_record(actor=users.commune_officer, household=home, standard=standard, data=AssessmentData(
+        income_source="declared", income_per_capita=2_000_000, farming=True, answers={"nutrition": False}))  # fmt: skip
+    make_household(units.tho_xuan, code="INC1")  # nothing known: listed with what it misses
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(reverse("poverty:run_create"), {"unit": units.tho_xuan.pk, "standard": standard.pk,
+                                                     "on_date": "2026-01-15"})  # fmt: skip
+    run = ClassificationRun.objects.get()
+    assert run.preview["counts"]["average"] == 1
+    html = officer.get(reverse("poverty:run_detail", args=[run.pk])).content.decode()
+    legal = "Hộ làm nông, lâm, ngư, diêm nghiệp có mức sống trung bình"
+    short = f'<span title="{legal}">Mức sống trung bình</span>'
+    # A stat card, the per-commune heading and the transition "Chưa phân loại → average".
+    assert html.count(short) >= 3
+    assert f">{legal}<" not in html
+    officer.cookies["django_language"] = "en"
+    html = officer.get(reverse("poverty:run_detail", args=[run.pk])).content.decode()
+    assert html.count('">Average living standard</span>') >= 3
+    assert 'title="Farming, forestry, fishery or salt-making household with an average living standard"' in html
+    # What an incomplete household misses is named in English too (the indicators' names of the data).
+    assert "Employment" in html and "Nutrition" in html and "Việc làm" not in html and "Dinh dưỡng" not in html

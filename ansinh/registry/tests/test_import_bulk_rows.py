@@ -86,7 +86,7 @@ def _reference_read_member(sheet, row, cells):
                 if value not in ("", None):
                     values[key] = value
         except importing.CellError as exc:
-            row.add(key, str(exc))
+            row.add(key, exc.entry)
     return values
 
 
@@ -102,7 +102,7 @@ def _reference_read_household(sheet, row, villages, cells):
         try:
             values[column.key] = villages.read(raw) if column.key == "village" else cells.read(column.key, raw)
         except importing.CellError as exc:
-            row.add(column.key, str(exc))
+            row.add(column.key, exc.entry)
     return values
 
 

@@ -254,3 +254,41 @@ def test_search_forms_read_by_id_walk_the_households_or_use_the_subquery(users, 
     assert "UNION" not in walk and walk.count("CODE LIKE") == 1 and "NAME LIKE" in walk
     on_households = r"CODE LIKE \S+ (ESCAPE \S+ )?OR \"registry_household\"\.\"id\" IN \(SELECT"
     assert re.search(on_households, walk), walk
+
+
+def _move(users, units, code):
+    from django.utils import timezone
+
+    from ansinh.registry.services_life import household_move_request
+
+    household = make_household(units.tho_xuan, code=code, actor=users.commune_officer)
+    return household_move_request(actor=users.commune_officer, household=household, to_commune=units.mdrak,
+                                  move_date=timezone.localdate())  # fmt: skip
+
+
+def test_moves_are_seen_from_both_communes_and_split_by_direction(users, units):
+    move = _move(users, units, "MV1")
+    sender, receiver = users.commune_officer, users.commune_officer_dl
+    assert list(selectors.moves_visible_to(user=sender, direction="out")) == [move]
+    assert list(selectors.moves_visible_to(user=sender, direction="in")) == []
+    assert list(selectors.moves_visible_to(user=receiver, direction="in")) == [move]
+    assert list(selectors.moves_visible_to(user=receiver, direction="out")) == []
+    assert list(selectors.moves_visible_to(user=receiver, status="accepted")) == []
+    assert list(selectors.moves_visible_to(user=receiver, status="requested")) == [move]
+    assert list(selectors.moves_visible_to(user=users.no_role)) == []
+    assert list(selectors.moves_visible_to(user=users.auditor)) == [move]
+
+
+def test_moves_awaiting_acceptance_are_those_the_user_may_accept_oldest_first(users, units):
+    from ansinh.registry.services_life import household_move_accept, household_move_cancel
+
+    first, second, third = (_move(users, units, code) for code in ("MV1", "MV2", "MV3"))
+    count, moves = selectors.moves_awaiting_acceptance_by(user=users.commune_officer_dl, limit=2)
+    assert count == 3 and moves == [first, second]
+    assert moves[0].from_place == "Xã Thọ Xuân, Tỉnh Thanh Hóa" and moves[0].to_place == "Xã M'Đrắk, Tỉnh Đắk Lắk"
+    # The sender, a reader of the receiving province and someone without a role have nothing to accept.
+    for user in (users.commune_officer, users.province_officer_dl, users.no_role):
+        assert selectors.moves_awaiting_acceptance_by(user=user) == (0, [])
+    household_move_accept(actor=users.commune_officer_dl, move=first, new_code="D1")
+    household_move_cancel(actor=users.commune_officer, move=third, note="Nhầm")
+    assert selectors.moves_awaiting_acceptance_by(user=users.commune_officer_dl) == (1, [second])

@@ -11,6 +11,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.jobs.models import Job, JobStatus
 from ansinh.registry.choices import ImportStatus
 from ansinh.registry.events import RegistryEventType
+from ansinh.registry.import_messages import row_error_text
 from ansinh.registry.importing import parse_upload
 from ansinh.registry.models import Household, ImportBatch, Member, RegistrySettings
 from ansinh.registry.services_import import (
@@ -522,7 +523,7 @@ def test_result_rows_are_views_in_row_order_with_their_cells_outcome_and_errors(
         (2, "invalid", "Nguyễn Văn An"), (3, "invalid", "Trần Văn Bình"), (4, "invalid", "Không Mã"),
         (5, "invalid", "Nguyễn Thị Cúc"), (6, "created", "Lê Văn Dũng"),
     ]  # fmt: skip
-    errors = {n: e for n, _o, e, _name in view}
+    errors = {n: {key: list(map(row_error_text, found)) for key, found in e.items()} for n, _o, e, _name in view}
     assert errors[2]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 5, 3 trong tệp."]
     assert errors[5]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 2, 3 trong tệp."]
     assert errors[3]["id_number"] == ["Số CCCD 038075001234 trùng với dòng 2, 5 trong tệp."]

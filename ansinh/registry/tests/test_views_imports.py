@@ -6,6 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from ansinh.registry.choices import ImportStatus
+from ansinh.registry.importing import parse_upload
 from ansinh.registry.models import Household, ImportBatch, RegistrySettings
 
 from .data.import_files import ROWS, csv_bytes, upload
@@ -68,7 +69,7 @@ def test_errors_are_listed_escaped_on_the_detail_page(client, users, units, djan
     html = client.get(reverse("registry:import_detail", kwargs={"pk": batch.pk})).content.decode()
     assert "&lt;b&gt;T9&lt;/b&gt;" in html
     assert "<b>T9</b>" not in html
-    assert '<td class="msg">Thôn “&lt;b&gt;T9&lt;/b&gt;” không thuộc' in html  # the message may wrap on phones
+    assert '<td class="msg" data-label="Lỗi">Thôn “&lt;b&gt;T9&lt;/b&gt;” không thuộc' in html  # wraps on phones
     download = client.get(reverse("registry:import_error_file", kwargs={"pk": batch.pk}))
     assert download.status_code == 200
     ws = load_workbook(io.BytesIO(b"".join(download.streaming_content)))["Kết quả"]
@@ -225,3 +226,122 @@ def test_job_page_of_an_import_links_back_to_its_batch(client, users, units):
     batch = ImportBatch.objects.get()
     html = client.get(reverse("jobs:job_detail", kwargs={"pk": batch.job_id})).content.decode()
     assert f'href="{reverse("registry:import_detail", kwargs={"pk": batch.pk})}">Xem lần nhập</a>' in html
+
+
+# Four bad households: a village outside the commune (with HTML in it), a date that does not exist,
+# a coded cell not in its list (the column's name is a parameter) and a CCCD whose 4th digit says
+# "female" for a man (the registry services' refusal, not the import's own check).
+BAD_ROWS = [
+    ["H1", "<b>T9</b>", "An", "Chủ hộ", "Nam", "", "1970", "", "", "", "", ""],
+    ["H2", "T1", "Bình", "Chủ hộ", "Nam", "31/02/1980", "", "", "", "", "", ""],
+    ["H3", "T1", "Cúc", "Chủ hộ", "<i>xyz</i>", "", "1980", "", "", "", "", ""],
+    ["H4", "T1", "Dũng", "Chủ hộ", "Nam", "02/03/1975", "", "", "038175001234", "", "", ""],
+]
+MESSAGES = {
+    "vi": [
+        "Thôn “&lt;b&gt;T9&lt;/b&gt;” không thuộc Xã Thọ Xuân (xem trang “Thôn”).",
+        "Ngày “31/02/1980” không tồn tại.",
+        "“&lt;i&gt;xyz&lt;/i&gt;” không có trong danh mục “Giới tính” (xem trang danh mục).",
+        "Số thứ 4 của CCCD (1) không khớp giới tính đã khai.",
+    ],
+    "en": [
+        "Village “&lt;b&gt;T9&lt;/b&gt;” does not belong to Xã Thọ Xuân (see the “Thôn” sheet).",
+        "The date “31/02/1980” does not exist.",
+        "“&lt;i&gt;xyz&lt;/i&gt;” is not in the “Sex” list (see the list sheet).",
+        "The 4th digit of the citizen ID (CCCD) number (1) does not match the sex entered.",
+    ],
+}
+
+
+def _workbook_bytes(client, batch) -> bytes:
+    download = client.get(reverse("registry:import_error_file", kwargs={"pk": batch.pk}))
+    assert download.status_code == 200
+    return b"".join(download.streaming_content)
+
+
+def _workbook(client, batch):
+    return load_workbook(io.BytesIO(_workbook_bytes(client, batch)))
+
+
+def _unescaped(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">")
+
+
+def _read_in(client, batch, language):
+    """The error list of the batch page and the result workbook, as `language`'s reader has them."""
+    client.cookies["django_language"] = language
+    html = client.get(reverse("registry:import_detail", kwargs={"pk": batch.pk})).content.decode()
+    wb = _workbook(client, batch)
+    return html, wb
+
+
+def _check_reads_in(client, batch, language):
+    html, wb = _read_in(client, batch, language)
+    other = "vi" if language == "en" else "en"
+    label = "Error" if language == "en" else "Lỗi"
+    for message, foreign in zip(MESSAGES[language], MESSAGES[other], strict=True):
+        assert f'<td class="msg" data-label="{label}">{message}</td>' in html
+        assert foreign not in html
+    assert "<b>T9</b>" not in html and "<i>xyz</i>" not in html  # values stay escaped
+    result_sheet, summary_sheet = wb.worksheets
+    rows = list(result_sheet.iter_rows(values_only=True))
+    comments = {(cell.row, cell.column): cell.comment.text for row in result_sheet.iter_rows() for cell in row
+                if cell.comment}  # fmt: skip
+    expected = [_unescaped(m) for m in MESSAGES[language]]
+    # Village (B2), birth date (F3), sex (E4) and CCCD (I5): each red cell's comment, and the "Lỗi" column.
+    assert [comments[(2, 2)], comments[(3, 6)], comments[(4, 5)], comments[(5, 9)]] == expected
+    assert all(message in rows[number][-1] for number, message in enumerate(expected, start=1))
+    if language == "en":
+        assert result_sheet.title == "Result" and rows[0][-2:] == ("Result", "Error")
+        assert rows[1][-1].startswith("Row 2 — Thôn: Village")  # the file's own header stays as written
+        assert summary_sheet.title == "Summary"
+    else:
+        assert result_sheet.title == "Kết quả" and rows[0][-2:] == ("Kết quả", "Lỗi")
+        assert rows[1][-1].startswith("Dòng 2 — Thôn: Thôn")
+        assert summary_sheet.title == "Tóm tắt"
+
+
+def test_row_errors_read_in_the_readers_language_whoever_started_the_import(
+    client, users, units, django_capture_on_commit_callbacks
+):
+    """Decision 0024's addendum: a Vietnamese officer's import read by an English reader, and an English
+    officer's import read by a Vietnamese one, on the batch page, in the result workbook and in the API."""
+    client.force_login(users.commune_officer)
+    for starter in ("vi", "en"):
+        ImportBatch.objects.all().delete()
+        client.cookies["django_language"] = starter
+        with django_capture_on_commit_callbacks(execute=True):
+            _post_file(client, units, csv_bytes(BAD_ROWS))
+        batch = ImportBatch.objects.get()
+        assert batch.job.language == starter and batch.counts["invalid"] == 4
+        assert set(batch.result_files) == {"en"} and batch.error_file.name != batch.result_files["en"]
+        for reader in ("en", "vi"):
+            _check_reads_in(client, batch, reader)
+            client.cookies["django_language"] = reader
+            api = client.get(f"/api/v1/households/imports/{batch.pk}").json()["errors"]
+            assert [e["message"] for e in api] == [_unescaped(m) for m in MESSAGES[reader]]
+            assert set(api[0]) == {"row", "column", "message"} and api[0]["column"] == "Thôn"
+    # The English workbook, fixed and uploaded again by a Vietnamese officer: its result columns are ignored.
+    client.cookies["django_language"] = "en"
+    content = _workbook_bytes(client, batch)
+    sheet = parse_upload(content, "ket-qua.xlsx")
+    assert sheet.headers[-2:] == ["Result", "Error"] and sheet.keys[-2:] == [None, None]
+    assert len(sheet.rows) == 4 and sheet.keys[:3] == ["code", "village", "full_name"]
+
+
+def test_errors_stored_as_text_before_entries_still_show(client, users, units, django_capture_on_commit_callbacks):
+    """A batch checked before errors were entries: its job's result holds texts and its one workbook."""
+    client.force_login(users.commune_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_file(client, units, csv_bytes(BAD_ROWS[:1]))
+    batch = ImportBatch.objects.get()
+    job = batch.job
+    job.result = {**job.result, "errors": [{"row": 2, "column": "Thôn", "message": "Thôn “<b>T9</b>” cũ."}]}
+    job.save(update_fields=["result"])
+    ImportBatch.objects.filter(pk=batch.pk).update(result_files={})
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("registry:import_detail", kwargs={"pk": batch.pk})).content.decode()
+    assert '<td class="msg" data-label="Error">Thôn “&lt;b&gt;T9&lt;/b&gt;” cũ.</td>' in html
+    assert _workbook(client, batch).worksheets[0].title == "Kết quả"  # the one workbook it has
+    api = client.get(f"/api/v1/households/imports/{batch.pk}").json()["errors"]
+    assert api == [{"row": 2, "column": "Thôn", "message": "Thôn “<b>T9</b>” cũ."}]

@@ -133,3 +133,65 @@ def test_move_page_of_a_household_of_a_legacy_commune_starts_from_its_successors
     assert page.status_code == 200
     assert page.context["form"]["to_province"].value() == units.th.pk
     assert units.tho_xuan.pk in _commune_options(page)
+
+
+def test_move_pages_name_each_commune_with_its_province_and_the_village_first(client, users, units):
+    household = make_household(units.tho_xuan, code="HX1", actor=users.commune_officer)
+    move = household_move_request(actor=users.commune_officer, household=household, to_commune=units.mdrak,
+                                  to_village=units.b1, move_date=timezone.localdate())  # fmt: skip
+    client.force_login(users.commune_officer_dl)
+    listed = client.get(reverse("registry:move_list")).content.decode()
+    assert "<td>Xã Thọ Xuân, Tỉnh Thanh Hóa</td>" in listed
+    assert "<td>Buôn Ea Khanh, Xã M&#x27;Đrắk, Tỉnh Đắk Lắk</td>" in listed
+    detail = client.get(reverse("registry:move_detail", kwargs={"pk": move.pk})).content.decode()
+    assert "<dd>Xã Thọ Xuân, Tỉnh Thanh Hóa</dd>" in detail
+    accept = client.get(reverse("registry:move_accept", kwargs={"pk": move.pk})).content.decode()
+    assert "Chuyển từ Xã Thọ Xuân, Tỉnh Thanh Hóa đến Buôn Ea Khanh, Xã M&#x27;Đrắk, Tỉnh Đắk Lắk" in accept
+    # The receiving commune cannot open the household yet: the way back is the request itself.
+    assert f'href="/households/{household.pk}/"' not in accept
+    assert accept.count(f'href="{reverse("registry:move_detail", kwargs={"pk": move.pk})}"') == 2  # crumb, cancel
+    # The two directions are tabs: the one shown is marked as the current page.
+    assert '<a href="?direction=in" aria-current="page">' in listed
+    outgoing = client.get(reverse("registry:move_list"), {"direction": "out"}).content.decode()
+    assert '<a href="?direction=out" aria-current="page">' in outgoing
+
+
+def test_household_page_shows_its_moves_and_offers_no_second_request_while_one_waits(client, users, units):
+    household = make_household(units.tho_xuan, code="HX2", actor=users.commune_officer)
+    page_url = f"/households/{household.pk}/"
+    request_url = reverse("registry:move_request", kwargs={"pk": household.pk})
+    client.force_login(users.commune_officer)
+    page = client.get(page_url).content.decode()
+    assert request_url in page and "Chuyển hộ giữa các xã" not in page
+    move = household_move_request(actor=users.commune_officer, household=household, to_commune=units.mdrak,
+                                  move_date=timezone.localdate())  # fmt: skip
+    page = client.get(page_url).content.decode()
+    assert request_url not in page
+    assert reverse("registry:move_detail", kwargs={"pk": move.pk}) in page
+    assert "Từ Xã Thọ Xuân, Tỉnh Thanh Hóa đến Xã M&#x27;Đrắk, Tỉnh Đắk Lắk" in page
+    assert "<strong>Chờ xã nơi đến tiếp nhận</strong>" in page
+    # The household registered by the receiving commune shows the move it arrived by.
+    from ansinh.registry.services_life import household_move_accept
+
+    household_move_accept(actor=users.commune_officer_dl, move=move, new_code="D200")
+    move.refresh_from_db()
+    client.force_login(users.commune_officer_dl)
+    page = client.get(f"/households/{move.new_household_id}/").content.decode()
+    assert reverse("registry:move_detail", kwargs={"pk": move.pk}) in page and "Đã tiếp nhận" in page
+
+
+def test_household_history_tells_a_move_in_words(client, users, units):
+    from ansinh.registry.services_life import household_move_accept
+
+    household = make_household(units.tho_xuan, code="HX3", village=units.t1, actor=users.commune_officer)
+    move = household_move_request(actor=users.commune_officer, household=household, to_commune=units.mdrak,
+                                  move_date=timezone.localdate(), reason="Theo con")  # fmt: skip
+    client.force_login(users.village_head)  # reads the household, not the move itself
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "Xã Thọ Xuân, Tỉnh Thanh Hóa" in page and "Xã M&#x27;Đrắk, Tỉnh Đắk Lắk" in page
+    assert "Chờ xã nơi đến tiếp nhận" in page and "Theo con" in page
+    assert "/2025/" not in page and ">requested<" not in page and ">move<" not in page
+    household_move_accept(actor=users.commune_officer_dl, move=move, new_code="D300", village=units.b1)
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "Đã tiếp nhận" in page and "D300" in page and "Buôn Ea Khanh, Xã M&#x27;Đrắk" in page
+    assert "/2025/" not in page and ">accepted<" not in page

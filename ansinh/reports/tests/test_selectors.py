@@ -38,7 +38,7 @@ def test_several_roles_on_one_unit_make_one_area(users, units, roles):
     user = User.objects.get(pk=users.commune_officer.pk)
     assert _areas(user) == [
         ("Xã Thọ Xuân", 1, 2, ["commune_officer", "supervisor"]),
-        ("Thôn 1", 0, 1, ["enumerator"]),
+        ("Thôn 1, Xã Thọ Xuân", 0, 1, ["enumerator"]),
     ]
 
 
@@ -77,3 +77,17 @@ def test_quick_links_follow_permissions(users):
     head_links = {str(link["label"]) for link in dashboard_quick_links(user=users.village_head)}
     assert "Giao vai trò" not in head_links
     assert "Tài khoản của tôi" in head_links
+    # Everyday work first: the households and the reviews for who may read them; moves between
+    # communes for the commune officer; none of them for a role that reads neither.
+    assert {"Hộ gia đình", "Các đợt rà soát"} <= head_links and "Chuyển hộ giữa các xã" not in head_links
+    assert "Chuyển hộ giữa các xã" in {str(link["label"]) for link in dashboard_quick_links(user=users.commune_officer)}
+    agency_links = {str(link["label"]) for link in dashboard_quick_links(user=users.helping_agency_member)}
+    assert not {"Hộ gia đình", "Các đợt rà soát"} & agency_links
+
+
+def test_a_village_card_counts_no_units_beneath_it(client, users):
+    client.force_login(users.village_head)
+    page = client.get("/").content.decode()
+    assert "Thôn 1, Xã Thọ Xuân" in page and "thôn/tổ dân phố</p>" not in page
+    client.force_login(users.commune_officer)
+    assert "thôn/tổ dân phố</p>" in client.get("/").content.decode()

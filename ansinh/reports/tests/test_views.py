@@ -95,3 +95,28 @@ def test_area_counts_are_written_the_vietnamese_way_in_both_languages(client, us
     client.cookies["django_language"] = "en"
     page = client.get(DASHBOARD).content.decode()
     assert "<strong>3.321</strong>" in page and "<strong>10.596</strong>" in page
+
+
+def test_households_moving_in_are_listed_for_the_commune_that_must_accept_them(client, users, units):
+    from django.utils import timezone
+
+    from ansinh.registry.services_life import household_move_request
+    from ansinh.registry.tests.factories import make_household
+
+    moves = [
+        household_move_request(actor=users.commune_officer, to_commune=units.mdrak, move_date=timezone.localdate(),
+                               household=make_household(units.tho_xuan, code=f"MV{i}", actor=users.commune_officer))
+        for i in range(12)
+    ]  # fmt: skip
+    first = reverse("registry:move_detail", kwargs={"pk": moves[0].pk})
+    for user, shown in [(users.commune_officer_dl, True), (users.commune_officer, False),
+                        (users.province_officer_dl, False), (users.auditor, False)]:  # fmt: skip
+        client.force_login(user)
+        page = client.get(DASHBOARD).content.decode()
+        assert ("12 hộ chuyển đến chờ tiếp nhận" in page) is shown
+        assert (f'href="{first}"' in page) is shown
+    client.force_login(users.commune_officer_dl)
+    page = client.get(DASHBOARD).content.decode()
+    assert len(re.findall(r'href="/households/moves/\d+/"', page)) == 10  # the ten oldest, then a link to them all
+    assert "từ Xã Thọ Xuân, Tỉnh Thanh Hóa đến Xã M&#x27;Đrắk, Tỉnh Đắk Lắk" in page
+    assert "?direction=in&amp;status=requested" in page

@@ -1,7 +1,8 @@
 """python manage.py poverty_standards — the standards in the database as a JSON list.
 
 Each item: {"code", "name", "legal_basis", "valid_from", "valid_to", "indicators": [{"code", "name"}]}
-(plus "jurisdiction", "provisional" and "version").
+(plus "jurisdiction", "provisional" and "version", and beside each "name" its English "name_en", empty when
+the data file has none).
 """
 
 import json
@@ -16,13 +17,14 @@ def standard_summary(standard) -> dict:
     return {
         "code": spec.code,
         "name": spec.name,
+        "name_en": spec.name_en,
         "legal_basis": [{"number": b.number, "date": b.date.isoformat(), "title": b.title} for b in spec.legal_basis],
         "valid_from": spec.valid_from.isoformat(),
         "valid_to": spec.valid_to.isoformat() if spec.valid_to else None,
         "jurisdiction": list(spec.jurisdiction),
         "provisional": spec.provisional,
         "version": standard.version,
-        "indicators": [{"code": i.code, "name": i.name} for i in spec.indicators],
+        "indicators": [{"code": i.code, "name": i.name, "name_en": i.name_en} for i in spec.indicators],
     }
 
 
