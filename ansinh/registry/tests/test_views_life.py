@@ -152,6 +152,7 @@ def test_move_pages_name_each_commune_with_its_province_and_the_village_first(cl
     assert accept.count(f'href="{reverse("registry:move_detail", kwargs={"pk": move.pk})}"') == 2  # crumb, cancel
     # The two directions are tabs: the one shown is marked as the current page.
     assert '<a href="?direction=in" aria-current="page">' in listed
+    assert '<div class="table-scroll" role="region"' in listed  # a phone scrolls the table, not the page
     outgoing = client.get(reverse("registry:move_list"), {"direction": "out"}).content.decode()
     assert '<a href="?direction=out" aria-current="page">' in outgoing
 
