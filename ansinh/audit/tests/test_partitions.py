@@ -9,6 +9,7 @@ from ansinh.audit.models import AuditEvent, chain_key_for
 from ansinh.audit.selectors import audit_event_list_visible_to
 from ansinh.audit.tests.helpers import record
 from ansinh.core.testing.concurrency import requires_postgresql
+from ansinh.core.tests.partition_shape import table_shape
 
 
 def _table_of(event) -> str:
@@ -147,14 +148,7 @@ def test_the_conversion_keeps_rows_names_ids_and_protection_both_ways(units):
     events = [record(unit=units.t1), record(unit=units.b1), record(unit="")]
 
     def shape():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT conname, contype FROM pg_constraint WHERE conrelid = 'audit_auditevent'::regclass "
-                "AND contype IN ('p', 'u', 'f', 'c') ORDER BY conname"
-            )
-            constraints = cursor.fetchall()
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'audit_auditevent' ORDER BY 1")
-            return constraints, [row[0] for row in cursor.fetchall()]
+        return table_shape("audit_auditevent")
 
     rows = list(AuditEvent.objects.order_by("pk").values())
     partitioned_shape = shape()

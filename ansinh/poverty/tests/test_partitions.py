@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from ansinh.core.partitions import reported_province_key
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.core.testing.concurrency import requires_postgresql
+from ansinh.core.tests.partition_shape import table_shape
 from ansinh.poverty import classify_sql, partitions, selectors
 from ansinh.poverty.classify_sql import NotCompilable
 from ansinh.poverty.models import Classification
@@ -227,14 +228,7 @@ def test_a_province_read_touches_one_partition(results, homes, users):
 @requires_postgresql
 def test_the_migration_converts_both_ways_keeping_rows_names_and_ids(results, units, users):
     def shape():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT conname, contype FROM pg_constraint WHERE conrelid = 'poverty_classification'::regclass "
-                "AND contype IN ('p', 'u', 'f', 'c') ORDER BY conname"
-            )
-            constraints = cursor.fetchall()
-            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'poverty_classification' ORDER BY 1")
-            return constraints, [row[0] for row in cursor.fetchall()]
+        return table_shape("poverty_classification")
 
     rows = list(Classification.objects.order_by("pk").values())
     partitioned_shape = shape()
