@@ -19,7 +19,9 @@ classification steps run, over the whole province.
 Last (`REVIEW_PLAN`, on the csv import's database or the generated one): one open review campaign
 with a case per household (`review_prepare`), then the review progress dashboard
 (`progress_by_unit`) of the province and of its largest commune, cold and warm, next to one raw
-``GROUP BY`` giving the same counts (`review_dashboard`). ``--no-review`` skips them.
+``GROUP BY`` giving the same counts (`review_dashboard`); and the overview dashboard's household
+figures of the largest commune and of its largest village next to a raw ``GROUP BY`` of the same
+households (`overview_dashboard`). ``--no-review`` skips them.
 
 New benchmarks (issue 6) are step functions in `bench.steps` added to a plan here.
 """
@@ -49,7 +51,7 @@ PLAN = ["import", "baseline", "reimport"]
 # Then, on the database the csv import filled: bulk classification next to one SQL statement.
 CLASSIFY_PLAN = ["classify_prepare", "classify", "classify_sql"]
 # Then: one open review campaign with a case per household, and its progress dashboard next to a raw scan.
-REVIEW_PLAN = ["review_prepare", "review_dashboard"]
+REVIEW_PLAN = ["review_prepare", "review_dashboard", "overview_dashboard"]
 
 
 # -- child side ---------------------------------------------------------------------------------

@@ -712,4 +712,72 @@ def review_dashboard(params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _commune_reader(commune):
+    """A commune officer of `commune` (role `commune_officer`), the overview dashboard's reader."""
+    from datetime import date
+
+    from ansinh.accounts.models import Role, RoleAssignment, User
+    from ansinh.accounts.services import roles_load
+
+    if not Role.objects.filter(code="commune_officer").exists():
+        roles_load(actor=None)
+    user, _created = User.objects.get_or_create(username=f"bench_commune_{commune.code}")
+    RoleAssignment.objects.get_or_create(user=user, role=Role.objects.get(code="commune_officer"), unit=commune,
+                                         defaults={"valid_from": date(2026, 1, 1)})  # fmt: skip
+    return user
+
+
+@step("overview_dashboard")
+def overview_dashboard(params: dict[str, Any]) -> dict[str, Any]:
+    """The overview dashboard's household figures (`registry.selectors.household_class_counts`, the area
+    card of a commune or a village) as the commune officer of the province's largest commune, for that
+    commune and for its largest village, next to one raw ``GROUP BY`` of the same households by class:
+    each cold (first call on a fresh connection) and warm (median of 20 more). Also the whole area card
+    read (`reports.selectors.dashboard_areas`: the unit counts and the figures) warm."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from ansinh.geo.models import AdminUnit
+    from ansinh.registry.models import Household
+    from ansinh.registry.selectors import household_class_counts
+    from ansinh.reports.selectors import dashboard_areas
+
+    province = _review_province(params)
+    active = Household.objects.filter(status="active")
+    biggest = active.filter(commune__parent=province).values("commune").annotate(n=Count("pk")).order_by("-n")[0]
+    commune = AdminUnit.objects.get(pk=biggest["commune"])
+    village_row = active.filter(commune=commune, village__isnull=False).values("village").annotate(n=Count("pk"))
+    village = AdminUnit.objects.get(pk=village_row.order_by("-n")[0]["village"])
+    reader = _commune_reader(commune)
+    table = Household._meta.db_table
+    result: dict[str, Any] = {}
+    for level, unit in (("commune", commune), ("village", village)):
+
+        def figures(unit=unit):
+            return household_class_counts(user=reader, units=[unit])[unit.pk]
+
+        def raw(unit=unit):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT poverty_class, count(*) FROM {table} WHERE status = 'active' "  # noqa: S608
+                    "AND (unit_path LIKE %s OR successor_path LIKE %s) GROUP BY 1",
+                    [unit.path + "%", unit.path + "%"],
+                )
+                return dict(cursor.fetchall())
+
+        cold, warm, counts = _time_calls(figures)
+        raw_cold, raw_warm, raw_counts = _time_calls(raw)
+        expected = {"total": sum(raw_counts.values()), "unclassified": raw_counts.get("", 0)}
+        expected.update({k: raw_counts.get(k, 0) for k in ("poor", "near_poor", "average", "not_poor")})
+        assert counts == expected, (level, counts, expected)  # noqa: S101 - the bench's own check
+        result[level] = {
+            "unit": unit.path, "households": counts["total"], "counts": counts, "figures_cold_ms": cold,
+            "figures_warm_ms": warm, "raw_cold_ms": raw_cold, "raw_warm_ms": raw_warm,
+            "ratio_warm": round(warm / raw_warm, 2) if raw_warm else None,
+        }  # fmt: skip
+    areas_cold, areas_warm, _areas = _time_calls(lambda: dashboard_areas(user=reader))
+    result["area_card"] = {"cold_ms": areas_cold, "warm_ms": areas_warm}
+    return result
+
+
 from . import steps_duplicates, steps_http  # noqa: E402, F401 - registers its @step functions (issue 6)

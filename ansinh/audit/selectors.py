@@ -19,8 +19,9 @@ VIEW_PERM = "audit.view_auditevent"
 
 
 def audit_event_list_visible_to(*, user) -> QuerySet[AuditEvent]:
-    """Events inside the area where `user` holds audit.view_auditevent, newest first."""
-    return AuditEvent.objects.visible_to(user, perm=VIEW_PERM).order_by("-occurred_at", "-id")
+    """Events inside the area where `user` holds audit.view_auditevent, newest first, with their actor
+    (pages name people by their full name, `AuditEvent.actor_name`)."""
+    return AuditEvent.objects.visible_to(user, perm=VIEW_PERM).select_related("actor").order_by("-occurred_at", "-id")
 
 
 def audit_event_get_visible(*, user, pk) -> AuditEvent:

@@ -34,6 +34,11 @@ class AuditEventTable(tables.Table):
         label = getattr(self, "unit_labels", {}).get(value, value)
         return format_html('<span title="{}">{}</span>', value, label)
 
+    def render_actor_label(self, value, record):
+        # People by their name ("Hệ thống" for the system), the recorded login name (what the hash
+        # chain holds) in the tooltip.
+        return format_html('<span title="{}">{}</span>', value, record.actor_name)
+
     def render_occurred_at(self, value):
         return timezone.localtime(value, VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
 

@@ -177,6 +177,34 @@ def area_spans_provinces(*, user, perm: str) -> bool:
     return False
 
 
+# A select offers every village of a reader's area up to this many; above it, only the villages of
+# the commune chosen (a province's villages are thousands of <option>s). Shared by the household
+# list's village filter and a campaign's case list (its filter and its "list the current poor
+# households" form), so one reader meets the same rule on both pages (decision 0029).
+VILLAGES_AT_ONCE_MAX = 300
+
+
+def villages_to_offer(
+    villages: QuerySet[AdminUnit], *, commune_id: int | None = None, village_id: int | None = None,
+    limit: int | None = None,
+) -> QuerySet[AdminUnit]:  # fmt: skip
+    """`villages` (already scoped to the reader) narrowed for a select: those of `commune_id`, else
+    those of the commune of `village_id` (a chosen village still renders, selected, among its
+    commune's), else all of them when there are at most `limit` (`VILLAGES_AT_ONCE_MAX`), else
+    none: ``isinstance(result, EmptyQuerySet)`` tells the page to ask for a commune first.
+
+    Ids come from the request: they only narrow `villages`, so an id outside the reader's area
+    offers nothing. At most one query (the count's ``LIMIT 1``); none when a unit is chosen."""
+    if commune_id is not None:
+        return villages.filter(parent_id=commune_id)
+    if village_id is not None:
+        return villages.filter(parent_id__in=AdminUnit.objects.filter(pk=village_id).values("parent_id"))
+    limit = VILLAGES_AT_ONCE_MAX if limit is None else limit
+    if villages.all()[limit : limit + 1].exists():  # `all()`: a query even if `villages` was already read
+        return villages.none()
+    return villages
+
+
 def unit_labels_by_path(paths: Iterable[str]) -> dict[str, str]:
     """Names for unit paths read from records the reader already sees (an audit event's area): the
     unit's name, then its parent's below a province ("Thôn 1, Xã Thọ Xuân"), a legacy

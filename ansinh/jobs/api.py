@@ -37,6 +37,23 @@ class JobOut(Schema):
         return str(obj.get_status_display())
 
     @staticmethod
+    def resolve_label(obj: Job) -> str:
+        return obj.label_text()  # in the caller's language, like the messages
+
+    @staticmethod
+    def resolve_error(obj: Job) -> str:
+        return obj.error_text()
+
+    @staticmethod
+    def resolve_result(obj: Job) -> dict[str, Any]:
+        # The summary in the caller's language; the entry it is rendered from is for the pages only.
+        result = dict(obj.result or {})
+        if "summary_entry" in result:
+            result.pop("summary_entry")
+            result["summary"] = obj.summary_text()
+        return result
+
+    @staticmethod
     def resolve_messages(obj: Job) -> list[str]:
         # In the caller's language (the language cookie, else Vietnamese), whoever started the job.
         return obj.message_texts()

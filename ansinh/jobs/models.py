@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ansinh.core.models import TimeStampedModel
 from ansinh.core.scoping import ScopedManager
 
-from .texts import job_message_text
+from .texts import job_message_text, stored_text
 
 
 class JobStatus(models.TextChoices):
@@ -25,7 +25,10 @@ class Job(TimeStampedModel):
     """
 
     kind = models.CharField(_("loại"), max_length=60)
+    # The text in the starter's language; `label_entry` is the same as an entry (`texts.job_message`), read
+    # in the reader's language through `label_text` (jobs created before it have none: the text is shown).
     label = models.CharField(_("mô tả"), max_length=255)
+    label_entry = models.JSONField(null=True, blank=True, default=None)
     status = models.CharField(_("trạng thái"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     unit_path = models.CharField(max_length=120, blank=True)
@@ -37,9 +40,12 @@ class Job(TimeStampedModel):
     messages = models.JSONField(default=list, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # The failure reason as an entry (or a list of parts), read through `error_text`; None when the
+    # reason is free text (an exception's own) or for jobs that failed before it: `error` is shown.
+    error_entry = models.JSONField(null=True, blank=True, default=None)
     task_id = models.CharField(max_length=64, blank=True)
-    # The language of the person who started it: the job writes its summary, errors and each message's
-    # fallback text in it (they are stored as text), so an officer working in English reads them in English.
+    # The language of the person who started it: the job writes its texts in it (label, summary, error and
+    # each entry's fallback text); entries are read in each reader's language (decision 0024).
     language = models.CharField(_("ngôn ngữ"), max_length=10, blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -66,7 +72,7 @@ class Job(TimeStampedModel):
         indexes = [models.Index(fields=["unit_path"], name="jobs_job_unit_path")]
 
     def __str__(self) -> str:
-        return self.label
+        return self.label  # as written: what the audit log records as the job's name
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)
@@ -81,6 +87,21 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    def label_text(self) -> str:
+        """The label in the active language (the reader's); the stored text for a job created before entries."""
+        return stored_text(self.label_entry, self.label)[:255]
+
+    def error_text(self) -> str:
+        """The failure reason in the reader's language when it is an entry; otherwise as written."""
+        return stored_text(self.error_entry, self.error)
+
+    def summary_text(self) -> str:
+        """The result's one-line ``summary`` in the reader's language when the kind stored it as an entry
+        too (``summary_entry``); as written otherwise."""
+        result = self.result if isinstance(self.result, dict) else {}
+        summary = result.get("summary")
+        return stored_text(result.get("summary_entry"), summary if isinstance(summary, str) else "")
 
     def message_texts(self) -> list[str]:
         """The progress messages in the active language (the reader's), oldest first."""

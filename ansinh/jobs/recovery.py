@@ -26,7 +26,6 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from . import workers
@@ -45,6 +44,12 @@ WORKER_LOST_EXCEPTION = "ansinh.jobs.recovery.WorkerLost"
 REQUEUED_MESSAGE = gettext_noop(
     "Tiến trình xử lý bị dừng đột ngột (lần chạy thứ %(n)s); công việc được đưa lại vào hàng đợi "
     "và chạy tiếp từ phần đã lưu."
+)
+
+
+ABANDONED_ERROR = gettext_noop(
+    "Công việc bị gián đoạn %(n)s lần (tiến trình xử lý dừng đột ngột) nên không tự chạy lại nữa. "
+    "Vui lòng kiểm tra dữ liệu rồi tạo lại công việc hoặc báo quản trị viên."
 )
 
 
@@ -105,10 +110,10 @@ def _recover_running(job_id: int, attempts: int, reason: str) -> str | None:
         now = timezone.now()
         if job.attempts >= max_attempts():
             job.status = JobStatus.FAILED
-            job.error = _(
-                "Công việc bị gián đoạn %(n)s lần (tiến trình xử lý dừng đột ngột) nên không tự chạy lại nữa. "
-                "Vui lòng kiểm tra dữ liệu rồi tạo lại công việc hoặc báo quản trị viên."
-            ) % {"n": job.attempts}
+            # An entry read in the reader's language; its text (and the kind's hook's) in the job's.
+            with translation.override(job.language) if job.language else nullcontext():
+                job.error_entry = job_message(ABANDONED_ERROR, {"n": job.attempts})
+            job.error = job.error_entry["text"]
             job.finished_at = now
             event = JobsEventType.JOB_ABANDONED
             hook = abandon_hook(job.kind)
@@ -122,7 +127,7 @@ def _recover_running(job_id: int, attempts: int, reason: str) -> str | None:
             job.messages = [*job.messages, entry][-MAX_MESSAGES:]
             event = JobsEventType.JOB_REQUEUED
             transaction.on_commit(partial(_enqueue_task, job.pk))
-        job.save(update_fields=["status", "error", "finished_at", "messages", "updated_at"])
+        job.save(update_fields=["status", "error", "error_entry", "finished_at", "messages", "updated_at"])
         new = {"status": job.status, "reason": reason, "checkpoint": job.checkpoint}
         record_event(event_type=event, target=job, changes={"old": old, "new": new})
         return job.status

@@ -21,13 +21,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ansinh.core.context import request_id_var
 from ansinh.core.exceptions import ApplicationError
 
 from . import workers
 from .models import Job, JobStatus
-from .texts import job_message
+from .texts import StoredEntry, application_error, failure_entry, job_message
 
 logger = logging.getLogger("ansinh.jobs")
 
@@ -41,11 +42,18 @@ _ABANDON_HOOKS: dict[str, Callable[[Job, str], None]] = {}
 # A job's messages are shown on its page; keeping the last ones bounds the row's size.
 MAX_MESSAGES = 200
 
+KIND_UNKNOWN = gettext_noop("Loại công việc không tồn tại: %(kind)s")
+NOT_QUEUED_ERROR = gettext_noop("Không đưa được công việc vào hàng đợi. Vui lòng thử lại sau.")
+SYSTEM_ERROR = gettext_noop(
+    "Lỗi hệ thống khi chạy công việc. Quản trị viên xem chi tiết trong nhật ký máy chủ (mã %(rid)s)."
+)
+
 
 def register_job_kind(kind: str, fn: JobFunction, *, on_abandon: Callable[[Job, str], None] | None = None) -> None:
     """Make `kind` runnable. Registering the same function again is harmless (app reloads).
 
-    `on_abandon(job, message)`, if given, runs when crash recovery fails the job for good.
+    `on_abandon(job, message)`, if given, runs when crash recovery fails the job for good: `message` is
+    the reason as text in the job's language, ``job.error_entry`` the same as an entry (decision 0024).
     """
     existing = _KINDS.get(kind)
     if existing is not None and existing is not fn:
@@ -156,18 +164,36 @@ def _json_safe(value: dict[str, Any] | None) -> dict[str, Any]:
     return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
 
 
+def _json_safe_entry(entry: StoredEntry) -> StoredEntry:
+    """An entry as JSON (a parameter read back from an exception may be any value); None stays None."""
+    return None if entry is None else json.loads(json.dumps(entry, default=str))
+
+
 @transaction.atomic
-def job_enqueue(*, actor, kind: str, label: str, unit_path: str = "", params: dict[str, Any] | None = None) -> Job:
+def job_enqueue(
+    *,
+    actor,
+    kind: str,
+    label: str,
+    label_params: dict[str, Any] | None = None,
+    unit_path: str = "",
+    params: dict[str, Any] | None = None,
+) -> Job:
     """Create a queued job and schedule its run for when the current transaction commits.
 
+    `label` is the untranslated source string of the job's name (mark it with ``gettext_noop``) and
+    `label_params` its parameters (a translatable one as an entry, `texts.lazy_entry`): the job keeps
+    it as an entry, read in each reader's language, beside its text in the starter's (decision 0024).
     Scheduling on commit means a worker never picks up a job whose row (or whose input data)
     was rolled back. Refuses an unknown kind.
     """
     if kind not in _KINDS:
-        raise ApplicationError(_("Loại công việc không tồn tại: %(kind)s") % {"kind": kind}, code="job_kind_unknown")
+        raise application_error(KIND_UNKNOWN, {"kind": kind}, code="job_kind_unknown")
+    label_entry = job_message(label, label_params)
     job = Job.objects.create(
         kind=kind,
-        label=str(label)[:255],
+        label=label_entry["text"][:255],
+        label_entry=label_entry,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         unit_path=unit_path or "",
         params=_json_safe(params),
@@ -184,10 +210,9 @@ def _enqueue_task(job_id: int) -> None:
         result = run_job.enqueue(job_id)
     except Exception:
         logger.exception("Could not enqueue job %s", job_id)
+        error = job_message(NOT_QUEUED_ERROR)
         Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED,
-            error=_("Không đưa được công việc vào hàng đợi. Vui lòng thử lại sau."),
-            finished_at=timezone.now(),
+            status=JobStatus.FAILED, error=error["text"], error_entry=error, finished_at=timezone.now()
         )
         return
     # Only the task id: with an immediate backend the job has already run and its outcome
@@ -195,15 +220,16 @@ def _enqueue_task(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
-def _user_message(exc: Exception) -> str:
-    """What the job page shows: our own refusals verbatim, anything else without internals."""
+def _user_message(exc: Exception) -> tuple[str, StoredEntry]:
+    """What the job page shows, as text in the job's language and as an entry read in the reader's
+    (`texts.failure_entry`; None for a refusal's free text, kept as written): our own refusals
+    verbatim, anything else without internals."""
     if isinstance(exc, ApplicationError):
-        return exc.message
+        return exc.message, failure_entry(exc)
     if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return _("Lỗi hệ thống khi chạy công việc. Quản trị viên xem chi tiết trong nhật ký máy chủ (mã %(rid)s).") % {
-        "rid": request_id_var.get() or "-"
-    }
+        return " ".join(exc.messages), failure_entry(exc)
+    entry = job_message(SYSTEM_ERROR, {"rid": request_id_var.get() or "-"})
+    return entry["text"], entry
 
 
 class _Lease(threading.Thread):
@@ -285,30 +311,31 @@ def job_run(job_id: int) -> Job:
     token = request_id_var.set(f"job-{job.pk}")
     progress = JobProgress(job)
     lease = _start_lease(job)
-    # In the language of whoever started it: what it stores as text (summary, errors, and each
-    # message's fallback text) is in that language; messages are read in the reader's (`texts`).
+    # In the language of whoever started it: what it stores as text (summary, error, and each entry's
+    # fallback text) is in that language; entries (messages, error) are read in the reader's (`texts`).
     with translation.override(job.language) if job.language else nullcontext():
         try:
             fn = _KINDS.get(job.kind)
             if fn is None:
-                raise ApplicationError(_("Loại công việc không tồn tại: %(kind)s") % {"kind": job.kind})
+                raise application_error(KIND_UNKNOWN, {"kind": job.kind})
             result = fn(job, progress)
         except Exception as exc:
             logger.exception("Job %s (%s) failed", job.pk, job.kind)
             job.status = JobStatus.FAILED
-            job.error = _user_message(exc)
+            job.error, job.error_entry = _user_message(exc)
             job.result = {}
         else:
             job.status = JobStatus.SUCCEEDED
             job.result = _json_safe(result)
-            job.error = ""
+            job.error, job.error_entry = "", None
         finally:
             request_id_var.reset(token)
             if lease is not None:
                 lease.stop()
     job.finished_at = timezone.now()
     written = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
-        status=job.status, result=job.result, error=job.error, done=job.done, total=job.total,
+        status=job.status, result=job.result, error=job.error, error_entry=_json_safe_entry(job.error_entry),
+        done=job.done, total=job.total,
         messages=job.messages, finished_at=job.finished_at, updated_at=job.finished_at,
     )  # fmt: skip
     if not written:

@@ -18,5 +18,8 @@ class JobTable(tables.Table):
         fields = ("id", "label", "status", "percent", "created_by", "created_at", "finished_at")
         empty_text = _("Chưa có công việc nào.")
 
+    def render_label(self, record):
+        return record.label_text()  # in the reader's language (decision 0024); sorted by the stored text
+
     def render_percent(self, value):
         return f"{value} %"

@@ -15,15 +15,32 @@ translatable part such as a reason), rendered the same way.
 `job_message_text` renders an entry in the active language. It falls back to ``text`` when the
 msgid has no translation in that language, when rendering fails (parameters that no longer match
 the string), and for entries written before messages were structured (plain strings).
+
+A job's label and failure reason, and the reasons its kind stores on its own object (an import
+batch's message, a classification run's error), are entries too, kept beside the text they always
+had (decision 0024's second addendum): `stored_text` shows the entry, else the text. A failure reason
+is made by `failure_entry` from the exception: the entry a raiser gave (`application_error`), or its
+text read back to the catalogue string that made it (`readback.text_entry`); an exception's free text
+has none and stays as written.
 """
 
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 
-__all__ = ["job_message", "job_message_text"]
+from ansinh.core.exceptions import ApplicationError
+
+from .readback import text_entry
+
+__all__ = ["application_error", "failure_entry", "job_message", "job_message_text", "lazy_entry", "stored_text"]
+
+# What a stored entry field holds: an entry, a list of parts (entries or plain texts) shown joined by a
+# space (a refusal with several messages), or None (rows written before, texts no catalogue string makes).
+StoredEntry = dict[str, Any] | list[dict[str, Any] | str] | None
 
 
 class _Untranslated(Exception):
@@ -42,7 +59,7 @@ def job_message(
     string, so a wrong call site fails in its tests rather than writing a broken message.
     """
     stored = {key: _param(value) for key, value in (params or {}).items()}
-    entry: dict[str, Any] = {"msgid": str(msgid), "params": stored}
+    entry: dict[str, Any] = {"msgid": _source_text(msgid), "params": stored}
     if plural is not None:
         if count is None:
             raise ValueError("A plural job message needs its count.")
@@ -64,6 +81,62 @@ def job_message_text(entry: Any) -> str:
         return _render(entry, strict=True)
     except (_Untranslated, KeyError, IndexError, TypeError, ValueError, AttributeError):
         return fallback
+
+
+def lazy_entry(lazy_text: Any) -> dict[str, Any]:
+    """A lazily translated text (a column's header, a choice's label) as an entry, e.g. for a parameter."""
+    return job_message(lazy_text)
+
+
+def stored_text(entry: StoredEntry, text: str | None) -> str:
+    """A stored entry (or list of parts, `StoredEntry`) in the active language; `text`, the text stored
+    beside it, when there is no entry (a row written before entries, a text no catalogue string makes)."""
+    if isinstance(entry, list) and entry:
+        return " ".join(job_message_text(part) for part in entry)
+    if _is_entry(entry):
+        return job_message_text(entry)
+    return text or ""
+
+
+def application_error(
+    msgid: str, params: dict[str, Any] | None = None, *, code: str = "rule_refused", details: dict | None = None
+) -> ApplicationError:
+    """An `ApplicationError` whose message is made from `msgid` (marked with ``gettext_noop``) and its
+    `params` in the active language, carrying the entry: a job that fails with it stores the reason so
+    that each reader reads it in their language. For a refusal whose parameters are translatable
+    themselves (a status's label: give `lazy_entry(label)`), which reading back would leave as written."""
+    entry = job_message(msgid, params)
+    return ApplicationError(entry["text"], code=code, details=details, entry=entry)
+
+
+def failure_entry(exc: BaseException) -> StoredEntry:
+    """The reason `exc` gives, as an entry to store beside its text: the entry it carries (an
+    `ApplicationError` made by `application_error`, an import's cell error), or the text of our own
+    refusal (`ApplicationError`, `ValidationError`) read back to the catalogue string that made it, a
+    list of parts for a `ValidationError` with several messages. None for any other exception and for
+    a text no catalogue string makes: its text is kept as written."""
+    carried = getattr(exc, "entry", None)
+    if _is_entry(carried):
+        return carried
+    if isinstance(exc, ApplicationError):
+        texts = [exc.message]
+    elif isinstance(exc, ValidationError):
+        texts = exc.messages
+    else:
+        return None
+    parts = [text_entry(str(text)) for text in texts]
+    if not any(isinstance(part, dict) for part in parts):
+        return None
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _source_text(msgid: Any) -> str:
+    """The source string of `msgid`: a lazy translation (``gettext_lazy``) rendered in the source
+    language, which has no catalogue of this project's strings, so it renders as itself."""
+    if isinstance(msgid, Promise):
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(msgid)
+    return str(msgid)
 
 
 def _param(value: Any) -> Any:

@@ -158,7 +158,25 @@ def _without_code(reason: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in reason.items() if k != "code"}
 
 
-class ClassificationOut(Schema):
+class _OfStandardVersion(Schema):
+    """The resolvers of `standard_version`, `standard_name` and `standard_name_en`: the standard version a
+    result or a run was made under, its number and its name in both languages, from `obj.standard_version`.
+    Ninja schemas inherit resolvers; each schema declares the fields where its output lists them."""
+
+    @staticmethod
+    def resolve_standard_version(obj) -> int:
+        return obj.standard_version.version
+
+    @staticmethod
+    def resolve_standard_name(obj) -> str:
+        return obj.standard_version.spec().name
+
+    @staticmethod
+    def resolve_standard_name_en(obj) -> str:
+        return obj.standard_version.spec().name_en
+
+
+class ClassificationOut(_OfStandardVersion):
     id: int
     household_id: int
     standard_code: str
@@ -185,18 +203,6 @@ class ClassificationOut(Schema):
     run_id: int | None
     created_by: str | None
     created_at: datetime
-
-    @staticmethod
-    def resolve_standard_version(obj: Classification) -> int:
-        return obj.standard_version.version
-
-    @staticmethod
-    def resolve_standard_name(obj: Classification) -> str:
-        return obj.standard_version.spec().name
-
-    @staticmethod
-    def resolve_standard_name_en(obj: Classification) -> str:
-        return obj.standard_version.spec().name_en
 
     @staticmethod
     def resolve_poverty_class(obj: Classification) -> str:
@@ -285,7 +291,7 @@ class PovertyUnitRefOut(Schema):
     name: str
 
 
-class RunOut(Schema):
+class RunOut(_OfStandardVersion):
     id: int
     unit: PovertyUnitRefOut
     standard_code: str
@@ -300,20 +306,12 @@ class RunOut(Schema):
     created_at: datetime
 
     @staticmethod
+    def resolve_error(obj: ClassificationRun) -> str:
+        return obj.error_text()  # in the caller's language when stored as an entry (decision 0024)
+
+    @staticmethod
     def resolve_standard_code(obj: ClassificationRun) -> str:
         return obj.standard_version.standard.code
-
-    @staticmethod
-    def resolve_standard_version(obj: ClassificationRun) -> int:
-        return obj.standard_version.version
-
-    @staticmethod
-    def resolve_standard_name(obj: ClassificationRun) -> str:
-        return obj.standard_version.spec().name
-
-    @staticmethod
-    def resolve_standard_name_en(obj: ClassificationRun) -> str:
-        return obj.standard_version.spec().name_en
 
 
 class RunDetailOut(RunOut):

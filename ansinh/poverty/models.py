@@ -25,6 +25,7 @@ from ansinh.core.partitions import province_key, reported_province_key
 from ansinh.core.scoping import ScopedQuerySet, scope_of
 from ansinh.core.text import dmy, localized
 from ansinh.geo.choices import AreaType, Structure
+from ansinh.jobs.texts import stored_text
 
 from .choices import IncomeSource, PovertyClass, RunStatus
 
@@ -170,6 +171,9 @@ class ClassificationRun(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     error = models.TextField(blank=True)
+    # The failure reason as an entry (`ansinh.jobs.texts`), read in the reader's language through
+    # `error_text`; None for an exception's free text and runs failed before it (`error` is shown).
+    error_entry = models.JSONField(null=True, blank=True, default=None)
 
     scope_fields = ("unit_path",)
     objects = ScopedQuerySet.as_manager()
@@ -181,6 +185,10 @@ class ClassificationRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.unit.name} – {self.standard_version}"
+
+    def error_text(self) -> str:
+        """The failure reason in the reader's language when stored as an entry; as written otherwise."""
+        return stored_text(self.error_entry, self.error)
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)

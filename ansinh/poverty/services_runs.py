@@ -37,6 +37,7 @@ from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
 from ansinh.jobs.models import Job
 from ansinh.jobs.services import JobProgress, job_enqueue, register_job_kind
+from ansinh.jobs.texts import application_error, failure_entry, lazy_entry
 from ansinh.registry.choices import PovertyClassSource
 from ansinh.registry.services import households_poverty_summary_set
 
@@ -58,9 +59,10 @@ COMMITTED_MESSAGE = gettext_noop("Đã ghi kết quả phân loại của %(n)s 
 
 def _transition(run: ClassificationRun, to: str) -> None:
     if to not in RUN_TRANSITIONS[RunStatus(run.status)]:
-        raise ApplicationError(
-            _("Đợt phân loại đang ở trạng thái “%(status)s”, không chuyển sang “%(to)s” được.")
-            % {"status": run.get_status_display(), "to": RunStatus(to).label},
+        # An entry with the statuses as entries: a job failing with it shows it in each reader's language.
+        raise application_error(
+            gettext_noop("Đợt phân loại đang ở trạng thái “%(status)s”, không chuyển sang “%(to)s” được."),
+            {"status": lazy_entry(RunStatus(run.status).label), "to": lazy_entry(RunStatus(to).label)},
             code="run_transition_refused",
         )
     run.status = to
@@ -144,19 +146,21 @@ def run_start(*, actor, unit: AdminUnit, standard: PovertyStandard, on_date: dat
         )
         run.job = job_enqueue(
             actor=actor, kind=PREVIEW_KIND, unit_path=unit.path, params={"run_id": run.pk},
-            label=_("Tính thử phân loại hộ: %(unit)s theo chuẩn %(code)s") % {"unit": unit.name, "code": standard.code},
+            label=gettext_noop("Tính thử phân loại hộ: %(unit)s theo chuẩn %(code)s"),
+            label_params={"unit": unit.name, "code": standard.code},
         )  # fmt: skip
         run.save(update_fields=["job", "updated_at"])
     return run
 
 
 def _fail(run_id: int, actor, exc: Exception) -> None:
-    """Mark a run failed after its job raised (the job records the error for its page too)."""
+    """Mark a run failed after its job raised (the job records the error for its page too): the reason
+    as written and, for our own refusals, as an entry read in the reader's language (`failure_entry`)."""
     with transaction.atomic():
         failed = ClassificationRun.objects.select_for_update().get(pk=run_id)
         if failed.status in (RunStatus.PREVIEWING, RunStatus.COMMITTING):
-            failed.status, failed.error = RunStatus.FAILED, str(exc)[:2000]
-            failed.save(update_fields=["status", "error", "updated_at"])
+            failed.status, failed.error, failed.error_entry = RunStatus.FAILED, str(exc)[:2000], failure_entry(exc)
+            failed.save(update_fields=["status", "error", "error_entry", "updated_at"])
             audit_record(
                 actor=actor, event_type=PovertyEventType.RUN_FAILED, target=failed, unit_path=failed.unit_path,
                 changes={"new": {"status": failed.status}},
@@ -248,7 +252,7 @@ def run_commit(*, actor, run: ClassificationRun) -> ClassificationRun:
         locked.committed_by = actor
         locked.job = job_enqueue(
             actor=actor, kind=COMMIT_KIND, unit_path=locked.unit_path, params={"run_id": locked.pk},
-            label=_("Ghi kết quả phân loại hộ: %(unit)s") % {"unit": locked.unit.name},
+            label=gettext_noop("Ghi kết quả phân loại hộ: %(unit)s"), label_params={"unit": locked.unit.name},
         )  # fmt: skip
         locked.save(update_fields=["status", "committed_by", "job", "updated_at"])
     return locked
@@ -596,7 +600,7 @@ def _commit_sql(run: ClassificationRun, progress: JobProgress) -> dict[str, Any]
 
 def _abandon(job: Job, message: str) -> None:
     """Recovery gave the job up (its worker died too many times): the run is failed with that reason."""
-    _fail(job.params["run_id"], None, ApplicationError(message))
+    _fail(job.params["run_id"], None, ApplicationError(message, entry=job.error_entry))
 
 
 register_job_kind(PREVIEW_KIND, _preview, on_abandon=_abandon)

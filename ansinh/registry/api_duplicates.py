@@ -167,7 +167,7 @@ def duplicate_scan(request, payload: ScanIn):
         if unit is None or not request.user.has_perm(svc.DECIDE_PERM, unit):
             raise Http404
     job = svc.duplicate_scan_start(actor=request.user, unit=unit, threshold=payload.threshold)
-    return Status(202, {"job_id": job.pk, "status": job.status, "label": job.label})
+    return Status(202, {"job_id": job.pk, "status": job.status, "label": job.label_text()})
 
 
 @router.get("/{pair_id}", response={200: DuplicateOut, **ERRORS}, operation_id="duplicate_get")

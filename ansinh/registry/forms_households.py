@@ -26,6 +26,10 @@ BLANK = [("", "—")]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# The words of the service and the import, not Django's ("Đảm bảo giá trị này lớn hơn hoặc bằng với 0 .").
+AREA_ERRORS = {"min_value": _("Diện tích không được âm.")}
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -73,7 +77,12 @@ class HouseholdFactsForm(forms.Form):
     )
     lone_household = forms.BooleanField(label=_("Hộ neo đơn"), required=False)
     housing_area_m2 = forms.DecimalField(
-        label=_("Diện tích nhà ở (m²)"), max_digits=7, decimal_places=1, min_value=0, required=False
+        label=_("Diện tích nhà ở (m²)"),
+        max_digits=7,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        error_messages=AREA_ERRORS,
     )
     wall_durability = forms.ChoiceField(label=_("Tường"), choices=BLANK + Durability.choices, required=False)
     column_durability = forms.ChoiceField(label=_("Cột (khung)"), choices=BLANK + Durability.choices, required=False)
@@ -89,7 +98,12 @@ class HouseholdFactsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     production_land_m2 = forms.DecimalField(
-        label=_("Đất sản xuất (m²)"), max_digits=10, decimal_places=1, min_value=0, required=False
+        label=_("Đất sản xuất (m²)"),
+        max_digits=10,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        error_messages=AREA_ERRORS,
     )
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -136,10 +136,13 @@ class SplitForm(forms.Form):
         self.fields["new_head"].queryset = present
         self.fields["village"].queryset = _villages(household.commune)
         self.fields["village"].initial = household.village_id
-        for person in present:
-            self.fields[f"relation_{person.pk}"] = _relation_field(
+        for index, person in enumerate(present):
+            field = _relation_field(
                 _("Quan hệ của %(name)s với chủ hộ mới (nếu tách đi)") % {"name": person.full_name}, required=False
             )
+            # Shown (ansinh.js) only while this person's box of `members` is ticked: its n-th checkbox.
+            field.widget.attrs["data-shown-by"] = f"id_members_{index}"
+            self.fields[f"relation_{person.pk}"] = field
 
     def relations(self) -> dict[int, str]:
         return {

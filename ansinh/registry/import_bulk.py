@@ -23,14 +23,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, router
 from django.db.models.base import ModelState
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from ansinh.audit.services import PendingEvent, audit_record_many
 from ansinh.core.db import insert_rows, reserve_ids
 from ansinh.core.text import fold_vietnamese
 from ansinh.geo.models import AdminUnit
 
-from .choices import MemberStatus, Relation
+from .choices import MemberStatus
 from .events import RegistryEventType
 from .models import Ethnicity, Household, Member, member_sort_key
 from .services import (
@@ -38,11 +37,7 @@ from .services import (
     HouseholdData,
     MemberData,
     PreparedHousehold,
-    _clean_code,
-    _clean_facts,
-    _ethnicity,
-    _resolve_area_type,
-    _resolve_village,
+    household_rules,
     member_rules,
     prepared_household,
 )
@@ -236,16 +231,8 @@ def household_prepare_fast(
     ethnicities: dict[str, Ethnicity],
 ) -> PreparedHousehold:  # fmt: skip
     """`services.household_prepare` with `member_prepare_fast`: the same checks, messages and rows."""
-    village = _resolve_village(commune, data.village)
-    code = _clean_code(data.code)
-    area_type = _resolve_area_type(commune, data.area_type, data.area_type_override_reason)
-    facts = _clean_facts(data.facts)
-    ethnicity = _ethnicity(data.ethnicity_code, ethnicities)
-    if not members:
-        raise ValidationError({"members": _("Hộ phải có ít nhất một thành viên.")})
-    if sum(1 for m in members if m.relation == Relation.HEAD) != 1:
-        raise ValidationError({"members": _("Hộ phải có đúng một chủ hộ.")})
-    errors: dict[str, list[str]] = {}
+    rules = household_rules(commune=commune, data=data, members=members, ethnicities=ethnicities)
+    errors = rules.errors
     rows = []
     language = get_language()
     for index, member_data in enumerate(members):
@@ -257,11 +244,10 @@ def household_prepare_fast(
             continue
         member.order = index + 1
         rows.append(member)
-    if errors:
-        raise ValidationError(errors)
-    return prepared_household(actor=actor, commune=commune, village=village, code=code, area_type=area_type,
-                              data=data, ethnicity=ethnicity, facts=facts, rows=rows,
-                              new_household=_new_household)  # fmt: skip
+    rules.raise_errors()
+    return prepared_household(actor=actor, commune=commune, village=rules.village, code=rules.code,
+                              area_type=rules.area_type, data=data, ethnicity=rules.ethnicity, facts=rules.facts,
+                              rows=rows, new_household=_new_household)  # fmt: skip
 
 
 # -- writing ------------------------------------------------------------------------------------

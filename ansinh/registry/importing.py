@@ -982,18 +982,20 @@ def read_flag(value: Any) -> bool | None:
 
 def read_decimal(value: Any) -> Decimal | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
-    text = clean_text(value).replace(" ", "")
-    if not text:
-        return None
-    if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif "," in text:
-        text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise CellError(gettext_noop("“%(v)s” không phải là số."), {"v": clean_text(value)}) from exc
+        # A number cell of a workbook: the same checks as typed text (a negative area was let through).
+        number = Decimal(str(value))
+    else:
+        text = clean_text(value).replace(" ", "")
+        if not text:
+            return None
+        if "," in text and "." in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif "," in text:
+            text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise CellError(gettext_noop("“%(v)s” không phải là số."), {"v": clean_text(value)}) from exc
     if not number.is_finite():  # "NaN", "Infinity": Decimal reads them, comparing NaN raises
         raise CellError(gettext_noop("“%(v)s” không phải là số."), {"v": clean_text(value)})
     if number < 0:

@@ -23,7 +23,9 @@ def import_job(job: Job, progress: JobProgress) -> dict:
     result = import_batch_run(batch=batch, progress=progress)
     # The job page shows the first errors; the full list is in the result workbook.
     result["errors"] = result.get("errors", [])[:100]
-    result["summary"] = ImportBatch.objects.values_list("message", flat=True).get(pk=batch.pk)
+    # The batch's summary, as written and as an entry the job page reads in its reader's language.
+    stored = ImportBatch.objects.values_list("message", "message_entry").get(pk=batch.pk)
+    result["summary"], result["summary_entry"] = stored
     return result
 
 
@@ -31,7 +33,7 @@ def abandon_import(job: Job, message: str) -> None:
     """Recovery gave the job up (its worker died too many times): its batch fails with that reason."""
     from .services_import import import_batch_abandon
 
-    import_batch_abandon(batch_id=job.params["batch_id"], job_id=job.pk, message=message)
+    import_batch_abandon(batch_id=job.params["batch_id"], job_id=job.pk, message=message, entry=job.error_entry)
 
 
 def import_job_link(job: Job) -> tuple[str, str] | None:

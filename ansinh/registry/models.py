@@ -4,13 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel, path_index
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.core.text import fold_vietnamese, vietnamese_sort_key
 from ansinh.geo.choices import AreaType
+from ansinh.jobs.texts import job_message, stored_text
 
 from .choices import (
     Allowance,
@@ -388,7 +389,11 @@ class ImportBatch(TimeStampedModel):
     # default language (before decision 0024's addendum, in the language of whoever started the pass).
     result_files = models.JSONField(default=dict, blank=True)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The outcome of the last pass or a failure's reason, as written (in the language of whoever started the
+    # pass); `message_entry` is the same as an entry (`ansinh.jobs.texts`), read in the reader's language
+    # (None for batches stored before it and for a reason that is free text: `message` is shown).
     message = models.TextField(blank=True)
+    message_entry = models.JSONField(null=True, blank=True, default=None)
     unit_path = models.CharField(max_length=120, editable=False)
 
     scope_fields = ("unit_path",)
@@ -415,25 +420,32 @@ class ImportBatch(TimeStampedModel):
 
     def summary(self) -> str:
         """What became of the batch, in the reader's language: the counts of its last pass (written
-        for a committed batch, checked otherwise), or the stored `message` (a failure's reason, which
-        is kept in the language it was written in)."""
+        for a committed batch, checked otherwise), or the stored message (a failure's reason), from its
+        entry when it has one, as written otherwise (decision 0024's second addendum)."""
         counts = self.counts or {}
         if self.status == ImportStatus.FAILED or "created" not in counts:
-            return self.message
+            return stored_text(self.message_entry, self.message)
         return import_summary(counts, written=self.status == ImportStatus.COMMITTED)
+
+
+IMPORT_SUMMARY_WRITTEN = gettext_noop(
+    "Đã thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; %(invalid)d hộ có lỗi chưa ghi."
+)
+IMPORT_SUMMARY_CHECKED = gettext_noop(
+    "Chạy thử: sẽ thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; %(invalid)d hộ có lỗi."
+)
+
+
+def import_summary_entry(counts: dict, *, written: bool) -> dict:
+    """The one-line outcome of an import pass as a message entry (its text in the active language)."""
+    values = {key: counts.get(key, 0) for key in ("created", "updated", "skipped", "invalid")}
+    return job_message(IMPORT_SUMMARY_WRITTEN if written else IMPORT_SUMMARY_CHECKED, values)
 
 
 def import_summary(counts: dict, *, written: bool) -> str:
     """The one-line outcome of an import pass, in the active language."""
     values = {key: counts.get(key, 0) for key in ("created", "updated", "skipped", "invalid")}
-    if written:
-        text = gettext(
-            "Đã thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; %(invalid)d hộ có lỗi chưa ghi."
-        )
-    else:
-        text = gettext("Chạy thử: sẽ thêm %(created)d hộ, cập nhật %(updated)d hộ, bỏ qua %(skipped)d hộ; "
-                       "%(invalid)d hộ có lỗi.")  # fmt: skip
-    return text % values
+    return gettext(IMPORT_SUMMARY_WRITTEN if written else IMPORT_SUMMARY_CHECKED) % values
 
 
 class DuplicatePair(TimeStampedModel):

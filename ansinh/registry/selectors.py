@@ -18,9 +18,16 @@ from ansinh.core.text import fold_vietnamese
 from ansinh.core.views import get_visible_object_or_404
 from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
-from ansinh.geo.selectors import area_spans_provinces, province_path, provinces_in_area, unit_labels_by_path
+from ansinh.geo.selectors import (
+    VILLAGES_AT_ONCE_MAX,
+    area_spans_provinces,
+    province_path,
+    provinces_in_area,
+    unit_labels_by_path,
+    villages_to_offer,
+)
 
-from .choices import ImportStatus, MemberStatus, MoveStatus
+from .choices import HouseholdStatus, ImportStatus, MemberStatus, MoveStatus, PovertyClass
 from .identity import normalise_id_number
 from .models import Household, HouseholdMove, ImportBatch, Member
 
@@ -189,6 +196,36 @@ def households_visible_to(*, user) -> QuerySet[Household]:
     )
 
 
+# The dashboard counts households live only for areas this small: a commune or a village holds a few
+# thousand, read through the unit-path index in a few milliseconds; a province (up to about three
+# million) would cost a scan on every visit, and its figures belong to the review's count table.
+HOUSEHOLD_FIGURE_LEVELS = (Level.COMMUNE, Level.VILLAGE)
+
+
+def household_class_counts(*, user, units: list[AdminUnit]) -> dict[int, dict[str, int]]:
+    """For each unit of `units` (a commune or a village), the households under management there that
+    `user` may see: ``{"total", "poor", "near_poor", "average", "not_poor", "unclassified"}`` by their
+    current class. One aggregate query for all the units. A unit where `user` may not read households
+    (a helping agency's role) has no entry: its figures would read as "0 households"."""
+    scope = scope_of(user, VIEW_PERM)
+    units = [u for u in units if u.level in HOUSEHOLD_FIGURE_LEVELS and scope.covers(u.path)]
+    if not units:
+        return {}
+    aggregates, inside = {}, Q(pk__in=[])
+    for unit in units:
+        where = Q(unit_path__startswith=unit.path) | Q(successor_path__startswith=unit.path)
+        inside |= where
+        aggregates[f"total_{unit.pk}"] = Count("pk", filter=where)
+        aggregates[f"unclassified_{unit.pk}"] = Count("pk", filter=where & Q(poverty_class=""))
+        for klass in PovertyClass.values:
+            aggregates[f"{klass}_{unit.pk}"] = Count("pk", filter=where & Q(poverty_class=klass))
+    # The units' own rows only (read through the path indexes), not the reader's whole area.
+    visible = Household.objects.visible_to(user, perm=VIEW_PERM).filter(inside, status=HouseholdStatus.ACTIVE)
+    counts = visible.aggregate(**aggregates)
+    keys = ("total", "unclassified", *PovertyClass.values)
+    return {unit.pk: {key: counts[f"{key}_{unit.pk}"] or 0 for key in keys} for unit in units}
+
+
 def household_list_visible_to(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Household]:
     """Households `user` may see, with `members_count` (present members), filtered and ordered.
 
@@ -297,8 +334,9 @@ def communes_for_filter(
 
 # Above this many villages in the reader's area the list filter offers only the chosen commune's
 # villages: a province officer's page would otherwise carry thousands of <option>s (most of the list
-# page's time at 100k households, docs/benchmarks.md "HTTP").
-VILLAGE_FILTER_MAX = 300
+# page's time at 100k households, docs/benchmarks.md "HTTP"). The rule is `geo.selectors.villages_to_offer`,
+# which a campaign's case list follows too.
+VILLAGE_FILTER_MAX = VILLAGES_AT_ONCE_MAX
 
 
 def villages_for_filter(*, user, commune_id: int | None = None, village_id: int | None = None) -> QuerySet[AdminUnit]:
@@ -306,12 +344,7 @@ def villages_for_filter(*, user, commune_id: int | None = None, village_id: int 
     `village_id`, so a link naming only a village still validates), else every village of the
     reader's area when there are at most `VILLAGE_FILTER_MAX`, else none (pick a commune first)."""
     villages = AdminUnit.objects.visible_to(user, perm=VIEW_PERM).filter(level=Level.VILLAGE)
-    if commune_id is not None:
-        villages = villages.filter(parent_id=commune_id)
-    elif village_id is not None:
-        villages = villages.filter(parent_id__in=AdminUnit.objects.filter(pk=village_id).values("parent_id"))
-    elif villages[VILLAGE_FILTER_MAX : VILLAGE_FILTER_MAX + 1].exists():
-        villages = villages.none()
+    villages = villages_to_offer(villages, commune_id=commune_id, village_id=village_id, limit=VILLAGE_FILTER_MAX)
     return villages.select_related("parent").order_by("parent__sort_key", "sort_key", "pk")
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -318,6 +318,63 @@ class PreparedHousehold:
         return self.members[self.head_index]
 
 
+@dataclass
+class HouseholdRules:
+    """What `household_rules` found: the household's cleaned values and every refusal by field, the
+    members' to be added (``members.<i>.<field>``) by the caller before `raise_errors`."""
+
+    errors: dict[str, list[str]]
+    village: AdminUnit | None = None
+    code: str = ""
+    area_type: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+    ethnicity: Ethnicity | None = None
+    ethnicity_errors: list[str] = field(default_factory=list)
+
+    def raise_errors(self) -> None:
+        """Raise every refusal at once. The household's ethnicity is its head's: when the head's own
+        check already refused that code, it is not said twice."""
+        members_said = {m for key, messages in self.errors.items() if key.endswith(".ethnicity") for m in messages}
+        extra = [m for m in self.ethnicity_errors if m not in members_said]
+        if extra:
+            self.errors.setdefault("ethnicity", []).extend(extra)
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _collect(errors: dict[str, list[str]], rule, *args, **kwargs):
+    """`rule(*args, **kwargs)`, or None with its refusal's messages added to `errors` by field."""
+    try:
+        return rule(*args, **kwargs)
+    except ValidationError as exc:
+        found = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        for key, messages in found.items():
+            errors.setdefault(key, []).extend(messages)
+        return None
+
+
+def household_rules(
+    *, commune: AdminUnit, data: HouseholdData, members: list[MemberData], ethnicities: dict[str, Ethnicity] | None
+) -> HouseholdRules:
+    """The household rules of a registration (village of the commune, code, area type, facts, ethnicity,
+    members with exactly one head), each checked whatever the others found, so that a form or an import
+    row shows every refusal in one pass. A unit that is not a commune is refused at once."""
+    errors: dict[str, list[str]] = {}
+    rules = HouseholdRules(errors)
+    rules.village = _collect(errors, _resolve_village, commune, data.village)
+    rules.code = _collect(errors, _clean_code, data.code) or ""
+    rules.area_type = _collect(errors, _resolve_area_type, commune, data.area_type, data.area_type_override_reason)
+    rules.facts = _collect(errors, _clean_facts, data.facts) or {}
+    ethnicity_errors: dict[str, list[str]] = {}
+    rules.ethnicity = _collect(ethnicity_errors, _ethnicity, data.ethnicity_code, ethnicities)
+    rules.ethnicity_errors = [m for messages in ethnicity_errors.values() for m in messages]
+    if not members:
+        errors.setdefault("members", []).append(_("Hộ phải có ít nhất một thành viên."))
+    elif sum(1 for m in members if m.relation == Relation.HEAD) != 1:
+        errors.setdefault("members", []).append(_("Hộ phải có đúng một chủ hộ."))
+    return rules
+
+
 def household_prepare(
     *, actor, commune: AdminUnit, data: HouseholdData, members: list[MemberData], today: date,
     ethnicities: dict[str, Ethnicity] | None = None,
@@ -328,17 +385,8 @@ def household_prepare(
     Runs no query when `ethnicities` is given (the import validates thousands of households this
     way). Raises what `household_register` raises, members' errors keyed ``members.<i>.<field>``.
     """
-    village = _resolve_village(commune, data.village)
-    code = _clean_code(data.code)
-    area_type = _resolve_area_type(commune, data.area_type, data.area_type_override_reason)
-    facts = _clean_facts(data.facts)
-    ethnicity = _ethnicity(data.ethnicity_code, ethnicities)
-    if not members:
-        raise ValidationError({"members": _("Hộ phải có ít nhất một thành viên.")})
-    heads = [m for m in members if m.relation == Relation.HEAD]
-    if len(heads) != 1:
-        raise ValidationError({"members": _("Hộ phải có đúng một chủ hộ.")})
-    errors: dict[str, list[str]] = {}
+    rules = household_rules(commune=commune, data=data, members=members, ethnicities=ethnicities)
+    errors = rules.errors
     rows = []
     for index, member_data in enumerate(members):
         try:
@@ -350,10 +398,10 @@ def household_prepare(
         member.order = index + 1
         member.set_derived_fields()
         rows.append(member)
-    if errors:
-        raise ValidationError(errors)
-    return prepared_household(actor=actor, commune=commune, village=village, code=code, area_type=area_type,
-                              data=data, ethnicity=ethnicity, facts=facts, rows=rows)  # fmt: skip
+    rules.raise_errors()
+    return prepared_household(actor=actor, commune=commune, village=rules.village, code=rules.code,
+                              area_type=rules.area_type, data=data, ethnicity=rules.ethnicity, facts=rules.facts,
+                              rows=rows)  # fmt: skip
 
 
 def prepared_household(*, actor, commune: AdminUnit, village: AdminUnit | None, code: str, area_type: str,
@@ -402,10 +450,12 @@ def household_register(*, actor, commune: AdminUnit, data: HouseholdData, member
     """
     today = timezone.localdate()
     with transaction.atomic():
-        village = _resolve_village(commune, data.village)
+        # A village of another commune, like an empty code, is refused by `household_prepare` with
+        # every other refusal of the form; the permission is then the commune's.
+        village = _collect({}, _resolve_village, commune, data.village)
         _require_manage(actor, village or commune)
-        code = _clean_code(data.code)
-        if Household.objects.filter(commune=commune, code=code).exists():
+        code = (data.code or "").strip()
+        if code and Household.objects.filter(commune=commune, code=code).exists():
             raise household_code_taken(commune, code)
         prepared = household_prepare(actor=actor, commune=commune, data=data, members=members, today=today)
         household = prepared.household

@@ -27,6 +27,7 @@ from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
 from ansinh.jobs.models import Job
 from ansinh.jobs.services import JobProgress, job_enqueue, register_job_kind
+from ansinh.jobs.texts import job_message
 
 from .choices import DuplicateStatus, MemberStatus
 from .duplicates import default_threshold, duplicates_scan, members_in_area
@@ -357,14 +358,15 @@ def duplicate_scan_start(*, actor, unit: AdminUnit | None = None, threshold: flo
         label_area = unit.name
     elif scope.national:
         paths = []
-        label_area = _("toàn quốc")
+        label_area = job_message(gettext_noop("toàn quốc"))  # translatable: read in the reader's language
     else:
         paths = scope.minimal_paths()
         label_area = ", ".join(AdminUnit.objects.filter(path__in=paths).order_by("path").values_list("name", flat=True))
     return job_enqueue(
         actor=actor,
         kind=SCAN_JOB_KIND,
-        label=_("Tìm người trùng: %(area)s") % {"area": label_area},
+        label=gettext_noop("Tìm người trùng: %(area)s"),
+        label_params={"area": label_area},
         unit_path=paths[0] if len(paths) == 1 else "",
         params={"paths": paths, "threshold": threshold},
     )

@@ -70,11 +70,12 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
 from ansinh.geo.selectors import unit_province
+from ansinh.jobs.texts import StoredEntry, application_error, failure_entry, job_message, lazy_entry
 
 from . import importing
 from .choices import IMPORT_TRANSITIONS, ImportMode, ImportStatus, Relation
 from .events import RegistryEventType
-from .identity import normalise_id_number, validate_id_number
+from .identity import normalise_id_number
 from .import_bulk import household_prepare_fast, household_register_many
 from .import_messages import RowError, refusal_entry, row_error, row_error_text
 from .importing import (
@@ -88,7 +89,7 @@ from .importing import (
     read_cell,
     read_date,
 )
-from .models import Household, ImportBatch, Member, RegistrySettings, import_summary
+from .models import Household, ImportBatch, Member, RegistrySettings, import_summary_entry
 from .services import (
     MANAGE_PERM,
     HouseholdData,
@@ -99,6 +100,7 @@ from .services import (
     household_update,
     identity_holders,
     member_add,
+    member_rules,
     member_update,
 )
 
@@ -108,6 +110,8 @@ IMPORT_PERM = "registry.import_household"
 APPROVE_PERM = "registry.approve_import"
 IMPORT_JOB_KIND = "registry.import"
 MAX_REPORTED_ERRORS = 500
+# A failed pass's reason when the failure is not one of our refusals (stored with the batch, decision 0024).
+FILE_SYSTEM_ERROR = gettext_noop("Lỗi hệ thống khi xử lý tệp.")
 
 # The audit event recorded when a batch enters each status (the status change is in `changes`).
 _EVENT_FOR_STATUS = {
@@ -732,17 +736,33 @@ def _find_member(existing: list[Member], values: dict[str, Any]) -> Member | Non
     return None
 
 
-def _check_id_cells(rows: list[RowResult], member_values: list[dict[str, Any]]) -> None:
-    """Each CCCD read from a row, checked against the row's own sex and birth date or year."""
+# The cells whose own error already explains a member rule's refusal: a birth date that could not be
+# read is not also "missing", a CCCD already refused is not refused twice.
+_RULE_CELLS = {"birth_year": ("birth_date", "birth_year"), "birth_date": ("birth_date",),
+               "id_number": ("id_number",), "full_name": ("full_name",), "ethnicity": ("ethnicity_code",)}  # fmt: skip
+
+
+def _check_member_cells(
+    sheet: Sheet, rows: list[RowResult], member_values: list[dict[str, Any]], *, today, ethnicities, update: bool
+) -> None:
+    """The member rules every writer applies (`services.member_rules`: a name, a birth date or year,
+    dates not in the future, death after birth, the CCCD against sex and birth, the ethnicity), for a
+    household the deeper checks will skip because it is already invalid, so that the officer sees
+    every bad cell of the household in one pass. A rule's error goes on its cell unless that cell (or
+    the one that explains it) already has one. In update mode a blank cell keeps the stored value,
+    so a blank name or birth is not an error there."""
     for row, values in zip(rows, member_values, strict=True):
-        if "id_number" not in values or "id_number" in row.errors:
-            continue
-        try:
-            validate_id_number(values["id_number"], sex=values.get("sex"), birth_year=values.get("birth_year"),
-                               birth_date=values.get("birth_date"))  # fmt: skip
-        except ValidationError as exc:
-            for message in exc.messages:
-                row.add("id_number", message)
+        found = member_rules(_member_data(values), today=today, ethnicities=ethnicities).errors
+        for key, messages in found.items():
+            if update and (
+                (key == "full_name" and "full_name" not in values)
+                or (key == "birth_year" and "birth_date" not in values and "birth_year" not in values)
+            ):
+                continue
+            if any(row.errors.get(cell) for cell in _RULE_CELLS.get(key, (key,))):
+                continue
+            for message in messages:
+                row.add(_error_column(sheet, key), message)
 
 
 def _id_numbers(values: list[dict[str, Any]]) -> list[str]:
@@ -875,9 +895,9 @@ class _HouseholdImport:
         group = _Group(rows, head, household_values, member_values)
         if group.invalid():
             group.outcome = INVALID
-            # The household's deeper checks will not run; its CCCDs are still checked, so the
-            # officer sees every bad cell of the row in one pass.
-            _check_id_cells(rows, member_values)
+            # The household's deeper checks will not run; its members' own rules still do.
+            _check_member_cells(sheet, rows, member_values, today=self.today, ethnicities=self.ethnicities,
+                                update=self.mode == ImportMode.UPDATE)  # fmt: skip
         return group
 
     def _existing(self, codes: list[str]) -> dict[str, Household]:
@@ -1175,9 +1195,10 @@ def _import_rows(*, actor, commune: AdminUnit, sheet: Sheet, mode: str, write: b
 def _transition(batch: ImportBatch, status: str, *, actor, extra: dict[str, Any] | None = None, event=None) -> None:
     """Move a locked batch along `IMPORT_TRANSITIONS` and audit it (inside the caller's transaction)."""
     if status not in IMPORT_TRANSITIONS[ImportStatus(batch.status)]:
-        raise ApplicationError(
-            _("Lần nhập đang ở trạng thái “%(status)s”, không thể chuyển sang “%(new)s”.")
-            % {"status": batch.get_status_display(), "new": ImportStatus(status).label},
+        # An entry with the statuses as entries: a job failing with it shows it in each reader's language.
+        raise application_error(
+            gettext_noop("Lần nhập đang ở trạng thái “%(status)s”, không thể chuyển sang “%(new)s”."),
+            {"status": lazy_entry(ImportStatus(batch.status).label), "new": lazy_entry(ImportStatus(status).label)},
             code="import_bad_state",
         )
     old = batch.status
@@ -1240,8 +1261,8 @@ def _enqueue(batch: ImportBatch, *, actor) -> None:
     from ansinh.jobs.services import job_enqueue
 
     job = job_enqueue(
-        actor=actor, kind=IMPORT_JOB_KIND, label=_("Nhập hộ từ tệp %(name)s") % {"name": batch.file_name},
-        unit_path=batch.unit_path, params={"batch_id": batch.pk},
+        actor=actor, kind=IMPORT_JOB_KIND, label=gettext_noop("Nhập hộ từ tệp %(name)s"),
+        label_params={"name": batch.file_name}, unit_path=batch.unit_path, params={"batch_id": batch.pk},
     )  # fmt: skip
     batch.job = job
     batch.save(update_fields=["job", "updated_at"])
@@ -1297,7 +1318,8 @@ def _finish_pass(batch_id: int, status: str, result: ImportResult, *, actor, eve
             language: storage.save(batch.error_file.field.generate_filename(batch, content.name), content)
             for language, content in files.items()
         }
-        batch.message = _summary(result)
+        batch.message_entry = _summary(result)
+        batch.message = batch.message_entry["text"]
         _transition(batch, status, actor=actor, extra={"counts": batch.counts}, event=event)
         progress.checkpoint({"finished": status, "errors": result.error_list(limit=100)})
     return batch
@@ -1307,10 +1329,10 @@ def _finished(batch: ImportBatch, errors: list[dict[str, Any]]) -> dict[str, Any
     return {"status": batch.status, "counts": batch.counts, "errors": errors}
 
 
-def _summary(result: ImportResult) -> str:
-    """The outcome as stored on the batch (the record); pages and the API show `ImportBatch.summary`,
-    the same text in the reader's language."""
-    return import_summary(result.counts, written=result.write)
+def _summary(result: ImportResult) -> dict[str, Any]:
+    """The outcome as stored on the batch (the record: an entry and its text); pages and the API show
+    `ImportBatch.summary`, the same in the reader's language."""
+    return import_summary_entry(result.counts, written=result.write)
 
 
 def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
@@ -1353,10 +1375,10 @@ def import_batch_run(*, batch: ImportBatch, progress=None) -> dict[str, Any]:
         batch = _finish_pass(batch.pk, status, result, actor=None, progress=progress)
         return _finished(batch, result.error_list())
     if batch.status != ImportStatus.COMMITTING:
-        raise ApplicationError(
-            _("Lần nhập đang ở trạng thái “%(status)s”, không chạy được.") % {"status": batch.get_status_display()},
-            code="import_bad_state",
-        )
+        raise application_error(
+            gettext_noop("Lần nhập đang ở trạng thái “%(status)s”, không chạy được."),
+            {"status": lazy_entry(ImportStatus(batch.status).label)}, code="import_bad_state",
+        )  # fmt: skip
     resume = checkpoint if checkpoint.get("chunks_done") else None  # killed after committing some chunks
     result = _guarded(batch.pk, lambda: _run_pass(batch, actor, write=True, progress=progress, resume=resume))
     batch = _finish_pass(batch.pk, ImportStatus.COMMITTED, result, actor=actor,
@@ -1390,20 +1412,26 @@ def _guarded(batch_id: int, work):
     try:
         return work()
     except Exception as exc:
-        message = exc.message if isinstance(exc, ApplicationError) else (
-            " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Lỗi hệ thống khi xử lý tệp.")
-        )  # fmt: skip
+        # The reason as text (the record) and as an entry read in the reader's language (`failure_entry`:
+        # none for a refusal's free text, which is kept as written).
+        if isinstance(exc, ApplicationError | ValidationError):
+            message = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+            entry = failure_entry(exc)
+        else:
+            entry = job_message(FILE_SYSTEM_ERROR)
+            message = entry["text"]
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
             if ImportStatus.FAILED in IMPORT_TRANSITIONS[ImportStatus(locked.status)]:
-                locked.message = message
+                locked.message, locked.message_entry = message, entry
                 _transition(locked, ImportStatus.FAILED, actor=None, extra={"error": message})
         raise
 
 
-def import_batch_abandon(*, batch_id: int, job_id: int, message: str) -> None:
+def import_batch_abandon(*, batch_id: int, job_id: int, message: str, entry: StoredEntry = None) -> None:
     """Fail the batch whose job recovery gave up on (no-op if a newer job has taken the batch over or
-    it cannot fail from where it stands). Audited by `_transition`; runs in recovery's transaction."""
+    it cannot fail from where it stands), with the reason as text and as an entry (the job's
+    ``error_entry``). Audited by `_transition`; runs in recovery's transaction."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
         if (
@@ -1411,7 +1439,7 @@ def import_batch_abandon(*, batch_id: int, job_id: int, message: str) -> None:
             or ImportStatus.FAILED not in IMPORT_TRANSITIONS[ImportStatus(locked.status)]
         ):
             return
-        locked.message = message
+        locked.message, locked.message_entry = message, entry
         _transition(locked, ImportStatus.FAILED, actor=None, extra={"error": message})
 
 

@@ -78,17 +78,24 @@ def _check_event_date(day: date | None, *, field: str, member: Member | None = N
 
 # Luật Hôn nhân và gia đình 2014, Điều 8 khoản 1 điểm a: nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi.
 MARRIAGE_AGE = {Sex.MALE: 20, Sex.FEMALE: 18}
+# Bộ luật Dân sự 2015, Điều 20: người từ đủ 18 tuổi là người thành niên (full civil capacity).
+ADULT_AGE = 18
 
 
-def of_marriage_age(*, sex: str, birth_date: date | None, birth_year: int | None, on: date) -> bool:
-    """Whether a person of `sex` born then has reached the legal age of marriage on `on`.
+def of_age(*, birth_date: date | None, birth_year: int | None, age: int, on: date) -> bool:
+    """Whether a person born then is at least `age` years old on `on`.
 
     With only a birth year the age is taken as `on.year - birth_year`, at most a year more than the
     real one: a member whose day of birth the registry lacks is not refused on a guess."""
-    age = MARRIAGE_AGE.get(sex, min(MARRIAGE_AGE.values()))
     if birth_date is not None:
         return (on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))) >= age
     return birth_year is None or on.year - birth_year >= age
+
+
+def of_marriage_age(*, sex: str, birth_date: date | None, birth_year: int | None, on: date) -> bool:
+    """Whether a person of `sex` born then has reached the legal age of marriage on `on`."""
+    age = MARRIAGE_AGE.get(sex, min(MARRIAGE_AGE.values()))
+    return of_age(birth_date=birth_date, birth_year=birth_year, age=age, on=on)
 
 
 def _check_marriage_age(*, name: str, sex: str, birth_date: date | None, birth_year: int | None, on: date) -> None:
@@ -283,7 +290,13 @@ def member_join_by_marriage(
     locked.order = _next_order(target)
     locked.save(update_fields=["household", "relation", "order", "updated_at"])
     new = {"household": target.pk, "household_code": target.code, "relation": relation, "date": date}
-    source_changes = {"old": dict(old), "new": dict(new)}
+    # The household left behind records the departure itself: the member's own events follow the
+    # member to the new household's history, and this one must stay on the old household's.
+    source_changes = {
+        "old": {"full_name": locked.full_name, "relation": old["relation"], "household_code": source.code},
+        "new": {"household_code": target.code, "date": date},
+        "member": locked.pk,
+    }
     if last:
         _close_household(source, HouseholdStatus.DISSOLVED)
         source_changes["old"]["household_status"] = source.status
@@ -291,9 +304,10 @@ def member_join_by_marriage(
     else:
         _bump_version(source)
     _bump_version(target)
-    # One event on each household's history: the person left one and joined the other.
+    # One event on each household's history: the old household's (its target is that household)
+    # says who left for which household; the member's says where they came from.
     audit_record(
-        actor=actor, event_type=RegistryEventType.MEMBER_LEFT_BY_MARRIAGE, target=locked,
+        actor=actor, event_type=RegistryEventType.MEMBER_LEFT_BY_MARRIAGE, target=source,
         unit_path=source.unit_path, changes=source_changes,
     )  # fmt: skip
     audit_record(
@@ -367,7 +381,10 @@ def household_split(
     every other moved member needs their relation to the new head in `relations`. The new
     household lives in `village` (the old one's village by default). Refused when the old head
     would leave (change the head first), nobody would stay behind, a member is not present in
-    this household, the code is taken in the commune or the village is of another commune.
+    this household, the new head is under `ADULT_AGE` (Luật Cư trú 2020, Điều 25: whoever heads a
+    split household has full civil capacity), the code is taken in the commune or the village is
+    of another commune. Every refusal of the choices is reported at once, each on its field, so
+    the officer corrects the form in one go; a taken code alone keeps its own error code.
     """
     source = _lock_household(household, None)
     commune = source.commune
@@ -376,32 +393,47 @@ def household_split(
     village = _resolve_village(commune, village if village is not None else source.village)
     _require_manage(actor, village or commune)
     code = _clean_code(new_code)
-    if Household.objects.filter(commune=commune, code=code).exists():
+    code_taken = Household.objects.filter(commune=commune, code=code).exists()
+    errors: dict[str, str] = {}
+    ids = {m.pk for m in members}
+    moving = list(_present_members(source).filter(pk__in=ids).select_for_update().order_by("order", "pk"))
+    if not ids:
+        errors["members"] = _("Hãy chọn thành viên tách sang hộ mới.")
+    elif len(moving) != len(ids):
+        errors["members"] = _("Chỉ tách được thành viên đang trong hộ này.")
+    elif source.head_id in ids:
+        errors["members"] = _("Chủ hộ hiện tại không tách đi được: hãy đổi chủ hộ trước.")
+    elif not _present_members(source).exclude(pk__in=ids).exists():
+        errors["members"] = _("Hộ cũ phải còn ít nhất một thành viên.")
+    head_row = next((p for p in moving if p.pk == new_head.pk), None)
+    if ids and head_row is None:
+        errors["new_head"] = _("Chủ hộ mới phải là một trong những người tách đi.")
+    elif head_row is not None and not of_age(
+        birth_date=head_row.birth_date, birth_year=head_row.birth_year, age=ADULT_AGE, on=timezone.localdate()
+    ):
+        errors["new_head"] = _(
+            "%(name)s chưa đủ %(age)d tuổi: chủ hộ tách ra phải là người có năng lực hành vi dân sự đầy đủ."
+        ) % {"name": head_row.full_name, "age": ADULT_AGE}
+    relations = relations or {}
+    new_relations: dict[int, str] = {}
+    for person in moving if head_row is not None else ():  # relations to a head who is not moving: moot
+        if person.pk == new_head.pk:
+            new_relations[person.pk] = Relation.HEAD
+            continue
+        try:
+            new_relations[person.pk] = _check_relation(relations.get(person.pk, ""), field=f"relation_{person.pk}")
+        except ValidationError as refusal:
+            errors.update({field: messages[0] for field, messages in refusal.message_dict.items()})
+    if errors:
+        if code_taken:
+            errors["new_code"] = _("Mã hộ %(code)s đã có ở %(commune)s.") % {"code": code, "commune": commune.name}
+        raise ValidationError(errors)
+    if code_taken:
         raise ApplicationError(
             _("Mã hộ %(code)s đã có ở %(commune)s.") % {"code": code, "commune": commune.name},
             code="household_code_taken",
             details={"field": "new_code"},
         )
-    ids = {m.pk for m in members}
-    if not ids:
-        raise ValidationError({"members": _("Hãy chọn thành viên tách sang hộ mới.")})
-    moving = list(_present_members(source).filter(pk__in=ids).select_for_update().order_by("order", "pk"))
-    if len(moving) != len(ids):
-        raise ValidationError({"members": _("Chỉ tách được thành viên đang trong hộ này.")})
-    if source.head_id in ids:
-        raise ValidationError({"members": _("Chủ hộ hiện tại không tách đi được: hãy đổi chủ hộ trước.")})
-    if not _present_members(source).exclude(pk__in=ids).exists():
-        raise ValidationError({"members": _("Hộ cũ phải còn ít nhất một thành viên.")})
-    if new_head.pk not in ids:
-        raise ValidationError({"new_head": _("Chủ hộ mới phải là một trong những người tách đi.")})
-    relations = relations or {}
-    new_relations: dict[int, str] = {}
-    for person in moving:
-        if person.pk == new_head.pk:
-            new_relations[person.pk] = Relation.HEAD
-        else:
-            new_relations[person.pk] = _check_relation(relations.get(person.pk, ""), field=f"relation_{person.pk}")
-    head_row = next(p for p in moving if p.pk == new_head.pk)
     unit = village or commune
     new_household = Household.objects.create(
         commune=commune, village=village, code=code,

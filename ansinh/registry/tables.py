@@ -20,7 +20,7 @@ from ansinh.audit.event_types import label_for
 from ansinh.core.tables import SignatureCachedTable
 from ansinh.core.templatetags.ansinh_format import vn_date, vn_number
 
-from .choices import InfoDevice, PovertyClass
+from .choices import HouseholdStatus, InfoDevice, PovertyClass
 from .identity import mask_id_number
 from .models import Household, Member
 from .panels import history_presenter
@@ -133,7 +133,8 @@ class HouseholdTable(SignatureCachedTable):
 
 # -- history ------------------------------------------------------------------------------------
 
-_SKIPPED_KEYS = {"household", "id_kind"}
+_SKIPPED_KEYS = {"household", "id_kind", "member"}
+_MEMBER_LABEL = Member._meta.label_lower
 _EXTRA_LABELS = {
     "members": gettext_lazy("Thành viên"),
     "head": gettext_lazy("Chủ hộ"),
@@ -141,11 +142,18 @@ _EXTRA_LABELS = {
     "existing_member": gettext_lazy("Trùng với thành viên (mã số)"),
     "reason": gettext_lazy("Lý do"),
     "village": gettext_lazy("Thôn/tổ dân phố"),
+    # A marriage moving a registered member between households, a member's death or departure.
+    "household_code": gettext_lazy("Hộ"),
+    "household_status": gettext_lazy("Tình trạng hộ"),
+    "date": gettext_lazy("Ngày"),
+    "note": gettext_lazy("Ghi chú"),
 }
 
 
-def _model_field(name: str):
-    for model in (Household, Member):
+def _model_field(name: str, *, member_first: bool = False):
+    """The field a recorded key names: the household's, else the member's (the member's first for an
+    event about a member, whose `status` is the member's: present, dead, left…)."""
+    for model in (Member, Household) if member_first else (Household, Member):
         try:
             field = model._meta.get_field(name.removesuffix("_id"))
         except FieldDoesNotExist:
@@ -155,14 +163,14 @@ def _model_field(name: str):
     return None
 
 
-def _label(name: str) -> str:
+def _label(name: str, *, member_first: bool = False) -> str:
     if name in _EXTRA_LABELS:
         return str(_EXTRA_LABELS[name])
-    field = _model_field(name)
+    field = _model_field(name, member_first=member_first)
     return capfirst(str(field.verbose_name)) if field is not None else name
 
 
-def _value(name: str, value: Any, *, names: dict, can_see_full_id: bool) -> str:
+def _value(name: str, value: Any, *, names: dict, can_see_full_id: bool, member_first: bool = False) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if name == "id_number":
@@ -171,7 +179,13 @@ def _value(name: str, value: Any, *, names: dict, can_see_full_id: bool) -> str:
         return _("Có") if value else _("Không")
     if name in ("village", "village_id", "ethnicity_id", "ethnicity"):
         return names.get((name, value), str(value))
-    field = _model_field(name)
+    if name == "household_status":
+        return str(dict(HouseholdStatus.choices).get(value, value))
+    if name == "birth_year":
+        return str(value)  # a year, not a number: 1962, never "1.962"
+    if name == "merged_into" and member_first:
+        return names.get(("merged_into", value), str(value))
+    field = _model_field(name, member_first=member_first)
     if field is not None and field.choices:
         choices = dict(field.flatchoices)
         if isinstance(value, list):
@@ -196,6 +210,21 @@ def _value(name: str, value: Any, *, names: dict, can_see_full_id: bool) -> str:
     return str(value)
 
 
+def _merged_member_ids(event) -> set[int]:
+    """The members an event names by id: a duplicate pair's other record (`merged`, `merged_into`)."""
+    changes = event.changes or {}
+    new = changes.get("new") if isinstance(changes.get("new"), dict) else {}
+    found = {changes.get("merged"), new.get("merged_into") if event.target_type == _MEMBER_LABEL else None}
+    return {pk for pk in found if isinstance(pk, int)}
+
+
+def _change_text(key: str, values: dict, names: dict, can_see_full_id: bool, member_first: bool) -> str:
+    """One side of a recorded change, read: empty when the key is not on that side (a creation's old)."""
+    if key not in values:
+        return ""
+    return _value(key, values[key], names=names, can_see_full_id=can_see_full_id, member_first=member_first)
+
+
 def _looks_decimal(value) -> bool:
     if not isinstance(value, str) or not value:
         return False
@@ -218,8 +247,9 @@ def history_entries(events, *, can_see_full_id: bool, user=None, household=None)
     from .models import Ethnicity
 
     events = list(events)
-    unit_ids, unit_paths, ethnicity_ids = set(), set(), set()
+    unit_ids, unit_paths, ethnicity_ids, member_ids = set(), set(), set(), set()
     for event in events:
+        member_ids.update(_merged_member_ids(event))
         for side in ("old", "new"):
             values = (event.changes or {}).get(side) or {}
             if isinstance(values, dict):
@@ -235,6 +265,11 @@ def history_entries(events, *, can_see_full_id: bool, user=None, household=None)
         names[("village_id", unit.pk)] = names[("village", unit.path)] = unit.name
     for ethnicity in Ethnicity.objects.filter(pk__in=ethnicity_ids):
         names[("ethnicity_id", ethnicity.pk)] = names[("ethnicity", ethnicity.pk)] = ethnicity.name
+    # The other record of a duplicate pair marked "same person", by name and household (not its id).
+    others = Member.objects.filter(pk__in=member_ids).values_list("pk", "full_name", "household__code")
+    for pk, full_name, code in others if member_ids else ():
+        label = _("%(name)s (hộ %(code)s)") % {"name": full_name, "code": code}
+        names[("merged_into", pk)] = names[("merged", pk)] = label
     rows = []
     for event in events:
         presenter = history_presenter(event.event_type)
@@ -249,24 +284,22 @@ def history_entries(events, *, can_see_full_id: bool, user=None, household=None)
         keys = [k for k in dict.fromkeys([*new, *old]) if k not in _SKIPPED_KEYS]
         if not old:  # a creation: list what was entered, not every blank fact
             keys = [k for k in keys if new.get(k) not in (None, "", False, [])]
-        rows.append(
-            {
-                "event": event,
-                "label": label_for(event.event_type),
-                "actor": event.actor_name,
-                "target": event.target_repr,
-                "changes": [
-                    {
-                        "field": _label(key),
-                        "old": _value(key, old.get(key), names=names, can_see_full_id=can_see_full_id)
-                        if key in old
-                        else "",
-                        "new": _value(key, new.get(key), names=names, can_see_full_id=can_see_full_id)
-                        if key in new
-                        else "",
-                    }
-                    for key in keys
-                ],
-            }
-        )
+        of_member = event.target_type == _MEMBER_LABEL
+        lines = [
+            {"field": _label(key, member_first=of_member),
+             "old": _change_text(key, old, names, can_see_full_id, of_member),
+             "new": _change_text(key, new, names, can_see_full_id, of_member)}
+            for key in keys
+        ]  # fmt: skip
+        # What the event records beside its old and new values: the record merged into this one, the reason.
+        merged = changes.get("merged")
+        if isinstance(merged, int):
+            lines.append({"field": _("Gộp với hồ sơ"), "old": "", "new": names.get(("merged", merged), str(merged))})
+        reason = changes.get("reason")
+        if isinstance(reason, str) and reason.strip() and "reason" not in old and "reason" not in new:
+            lines.append({"field": _("Lý do"), "old": "", "new": reason})
+        rows.append({
+            "event": event, "label": label_for(event.event_type), "actor": event.actor_name,
+            "target": event.target_repr, "changes": lines,
+        })  # fmt: skip
     return rows

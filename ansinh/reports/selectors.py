@@ -1,4 +1,5 @@
-"""Reads behind the dashboard: the user's areas with their size, pending jobs, recent audit events.
+"""Reads behind the dashboard: the user's areas with their size (and, for a commune or a village, its
+households by current class), pending jobs, recent audit events.
 
 Every figure comes from the database through the user's own scope (`visible_to`), and the
 whole dashboard costs a handful of queries whatever the number of areas: the unit counts of
@@ -16,6 +17,7 @@ from ansinh.audit.models import AuditEvent
 from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
 from ansinh.jobs.models import Job, JobStatus
+from ansinh.registry.selectors import household_class_counts
 
 RECENT_EVENTS = 10
 PENDING_JOBS = 10
@@ -29,6 +31,31 @@ class Area:
     roles: list = field(default_factory=list)
     communes: int = 0
     villages: int = 0
+    # Households under management by current class (`registry.selectors.household_class_counts`): for
+    # a commune or village area only, None otherwise.
+    households: dict[str, int] | None = None
+
+    def rate(self, klass: str) -> float | None:
+        """The share of households of `klass` in percent (the poverty rate for "poor"), None without households."""
+        if not self.households or not self.households["total"]:
+            return None
+        return 100 * self.households[klass] / self.households["total"]
+
+    @property
+    def poor_rate(self) -> float | None:
+        return self.rate("poor")
+
+    @property
+    def near_poor_rate(self) -> float | None:
+        return self.rate("near_poor")
+
+    @property
+    def list_filter(self) -> str:
+        """The household list's query string for this area (its commune or village), active households."""
+        if self.unit is None:
+            return "status=active"
+        key = "village" if self.unit.level == Level.VILLAGE else "commune"
+        return f"status=active&{key}={self.unit.pk}"
 
     @property
     def name(self) -> str:
@@ -73,6 +100,10 @@ def dashboard_areas(*, user) -> list[Area]:
     for key, area in areas.items():
         area.communes = counts[f"communes_{key}"]
         area.villages = counts[f"villages_{key}"]
+    figures = household_class_counts(user=user, units=[a.unit for a in areas.values() if a.unit is not None])
+    for area in areas.values():
+        if area.unit is not None:
+            area.households = figures.get(area.unit.pk)
     # National first, then by path: a province comes before the communes inside it.
     return sorted(areas.values(), key=lambda a: (a.unit is not None, a.unit.path if a.unit else ""))
 

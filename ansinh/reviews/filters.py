@@ -2,15 +2,23 @@
 
 import django_filters
 from django import forms
+from django.db.models.query import EmptyQuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.filters import RequestFieldsFilterSet
 from ansinh.core.widgets import Select
 from ansinh.geo.models import AdminUnit
+from ansinh.geo.selectors import villages_to_offer
 
 from .choices import CampaignStatus, CaseOrigin, CaseState
 from .models import Campaign, ReviewCase
 from .selectors import case_list_visible_to, kinds_all
+
+
+def id_in_query(data, name: str) -> int | None:
+    """An id named by the page's link (``?unit=…``), or None: it only narrows what is offered."""
+    value = str(data.get(name) or "") if data is not None else ""
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def _kind_choices():
@@ -36,7 +44,8 @@ class CaseFilterSet(RequestFieldsFilterSet):
         label=_("Tìm theo tên chủ hộ, số CCCD hoặc mã hộ"), method="filter_nothing",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van an")}),
     )  # fmt: skip
-    # A province campaign offers its communes and villages (thousands): `Select` writes them in Python.
+    # A province campaign's communes are hundreds: `Select` writes them in Python. Its villages are
+    # thousands: offered once a commune is chosen, as on the household list (`__init__`).
     unit = django_filters.ModelChoiceFilter(label=_("Xã/phường"), queryset=AdminUnit.objects.none(),
                                             method="filter_nothing", empty_label=_("Tất cả"),
                                             widget=Select)  # fmt: skip
@@ -57,7 +66,16 @@ class CaseFilterSet(RequestFieldsFilterSet):
         self.campaign = campaign
         units = units if units is not None else AdminUnit.objects.none()
         self.filters["unit"].queryset = units.filter(level="commune")
-        self.filters["village"].queryset = units.filter(level="village")
+        # The household list's rule (`geo.selectors.villages_to_offer`): all the villages while they are
+        # few enough, else those of the chosen commune (or of the chosen village's commune, so a link
+        # naming only a village still shows it selected); none until then, with a hint.
+        commune_id, village_id = id_in_query(self.data, "unit"), id_in_query(self.data, "village")
+        villages = villages_to_offer(units.filter(level="village"), commune_id=commune_id, village_id=village_id)
+        self.filters["village"].queryset = villages
+        if isinstance(villages, EmptyQuerySet):
+            self.filters["village"].extra["help_text"] = _(
+                "Danh sách trống: hãy chọn xã/phường rồi bấm Lọc để thấy các thôn của xã đó."
+            )
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # every filter is applied at once by `filter_queryset` (the selector)

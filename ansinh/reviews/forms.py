@@ -7,6 +7,7 @@ from functools import lru_cache
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -191,20 +192,35 @@ class ListCurrentForm(forms.Form):
         help_text=_("Đưa mọi hộ nghèo, hộ cận nghèo hiện có của đơn vị vào đợt (hộ đã có được giữ nguyên)."),
     )  # fmt: skip
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, villages_held_back: bool = False, **kwargs):
+        # The case list's filter has a `unit` field too: ids of its own keep the labels apart.
+        kwargs.setdefault("auto_id", "list_%s")
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        field = self.fields["unit"]
+        field.queryset = units
+        if villages_held_back:  # `selectors.units_offered`: a province's villages come one commune at a time
+            field.help_text = format_lazy(
+                "{} {}", field.help_text,
+                _("Để chọn một thôn, hãy chọn xã/phường của thôn trước: danh sách sẽ có các thôn của xã đó "
+                  "(nếu không thấy, hãy chọn xã/phường đó ở bộ lọc bên dưới rồi bấm Lọc)."),
+            )  # fmt: skip
 
 
 class ApplicationForm(forms.Form):
     """Giấy đề nghị (Mẫu 01): the household by commune and code, or a new household (registered first)."""
 
-    commune = UnitChoiceField(label=_("Xã/phường"), queryset=None)
+    commune = UnitChoiceField(
+        label=_("Xã/phường"), queryset=None,
+        error_messages={"invalid_choice": _("Hãy chọn một xã/phường của đợt rà soát trong địa bàn của bạn.")},
+    )  # fmt: skip
     household_code = forms.CharField(label=_("Mã hộ"), max_length=30)
     new_household = forms.BooleanField(
         label=_("Hộ chưa có trong sổ hộ gia đình (đăng ký hộ mới)"), required=False,
     )  # fmt: skip
-    village = UnitChoiceField(label=_("Thôn/tổ dân phố (hộ mới)"), queryset=None, required=False)
+    village = UnitChoiceField(
+        label=_("Thôn/tổ dân phố (hộ mới)"), queryset=None, required=False,
+        error_messages={"invalid_choice": _("Hãy chọn một thôn/tổ dân phố của đợt rà soát trong địa bàn của bạn.")},
+    )  # fmt: skip
     head_name = forms.CharField(label=_("Họ tên chủ hộ (hộ mới)"), max_length=150, required=False)
     head_sex = forms.ChoiceField(label=_("Giới tính chủ hộ (hộ mới)"), choices=[("", "—"), *Sex.choices],
                                  required=False)  # fmt: skip
@@ -221,6 +237,15 @@ class ApplicationForm(forms.Form):
         self.fields["commune"].queryset = communes
         self.fields["village"].queryset = villages
         self.fields["received_on"].initial = timezone.localdate()
+
+    def offer_villages(self, offered) -> None:
+        """Write the village select with `offered.units` only (`selectors.villages_offered`: a
+        province's villages one commune at a time). Called before rendering, once a posted form is
+        checked: it was checked against every village it was built with (the reader's area)."""
+        field = self.fields["village"]
+        field.queryset = offered.units
+        if offered.villages_held_back:
+            field.help_text = _("Hãy chọn xã/phường ở trên: danh sách có các thôn, tổ dân phố của xã đó.")
 
     def clean(self):
         data = super().clean()

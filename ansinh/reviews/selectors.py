@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.query import EmptyQuerySet
 from django.http import Http404
 
 from ansinh.audit.models import AuditEvent
 from ansinh.core.scoping import scope_of
+from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
-from ansinh.geo.selectors import area_spans_provinces, provinces_in_area
+from ansinh.geo.selectors import area_spans_provinces, provinces_in_area, villages_to_offer
 from ansinh.registry.models import Household
 
 from .choices import CampaignStatus
@@ -333,6 +335,65 @@ def units_taking_cases(*, user, campaign: Campaign) -> QuerySet[AdminUnit]:
     for path in locked.values_list("unit_path", flat=True):
         units = units.exclude(path__startswith=path)
     return units
+
+
+@dataclass(frozen=True)
+class UnitsOffered:
+    """What a select of "commune or village" (`units_offered`) or of villages (`villages_offered`)
+    offers: `units`, the unit to preselect (`chosen`) and whether villages were held back until a
+    commune is chosen (`villages_held_back`)."""
+
+    units: QuerySet[AdminUnit]
+    chosen: int | None = None
+    villages_held_back: bool = False
+
+
+def villages_held_back(villages: QuerySet[AdminUnit]) -> bool:
+    """Whether `villages` (scoped to the reader) are too many for one select by the household list's
+    rule (`geo.selectors.villages_to_offer`): a page then offers a commune's villages once it is
+    chosen. One query (``LIMIT 1``)."""
+    return isinstance(villages_to_offer(villages), EmptyQuerySet)
+
+
+def villages_offered(villages: QuerySet[AdminUnit], *, commune_id: int | None = None) -> UnitsOffered:
+    """`villages` as a village select next to a commune select offers them (the application form,
+    Mẫu 01): every one while they are few enough (a commune officer's, whatever commune is chosen),
+    else those of `commune_id` (from the request: an id outside `villages`' communes offers none),
+    and none before a commune is chosen; `villages_held_back` then tells the page to ask for a
+    commune first. One query (``LIMIT 1``); a form checking a posted village keeps all of `villages`."""
+    if not villages_held_back(villages):
+        return UnitsOffered(units=villages)
+    offered = villages.none() if commune_id is None else villages_to_offer(villages, commune_id=commune_id)
+    return UnitsOffered(units=offered, villages_held_back=True)
+
+
+def units_offered(units: QuerySet[AdminUnit], *, chosen_id: int | None = None) -> UnitsOffered:
+    """`units` (communes and villages, e.g. `units_taking_cases`) as the "list the current poor
+    households" select offers them, by the household list's rule (`geo.selectors.villages_to_offer`):
+    all of them while the villages are few enough; else the communes, and the villages of the commune
+    chosen (`chosen_id`, a commune or one of its villages, from the page's link), that unit preselected.
+
+    A commune or village officer's units are offered as they were. `chosen_id` only narrows `units`:
+    an id outside them chooses nothing. Before the units themselves are read: one query (whether the
+    villages are too many, ``LIMIT 1``), and one more for the chosen unit when they are."""
+    villages = units.filter(level=Level.VILLAGE)
+    if not villages_held_back(villages):
+        return UnitsOffered(units=units)
+    communes = units.filter(level=Level.COMMUNE)
+    found = units.filter(pk=chosen_id).values_list("level", "parent_id").first() if chosen_id is not None else None
+    if found is None:
+        return UnitsOffered(units=communes, villages_held_back=True)
+    level, parent_id = found
+    villages = villages_to_offer(villages, commune_id=chosen_id if level == Level.COMMUNE else parent_id)
+    # The commune's villages right after it, not among the communes by their names.
+    is_village = Q(level=Level.VILLAGE)
+    offered = (communes | villages).order_by(
+        Case(When(is_village, then=F("parent__sort_key")), default=F("sort_key")),
+        Case(When(is_village, then=F("parent_id")), default=F("pk")),
+        Case(When(is_village, then=Value(1)), default=Value(0)),
+        "sort_key", "pk",
+    )  # fmt: skip
+    return UnitsOffered(units=offered, chosen=chosen_id, villages_held_back=True)
 
 
 def form_a_checklist(on_date: date) -> FormAChecklist | None:

@@ -21,11 +21,12 @@ from django_tables2 import SingleTableMixin
 
 from ansinh.audit.event_types import label_for
 from ansinh.core.views import AreaPermissionRequiredMixin
+from ansinh.geo.choices import Level
 from ansinh.registry.models import Household
 
 from . import selectors, services_cases
 from .choices import CaseOrigin, CaseState
-from .filters import CaseFilterSet
+from .filters import CaseFilterSet, id_in_query
 from .forms import ApplicationForm, FormAForm, ListCurrentForm
 from .panels import case_panels
 from .services_common import approval_locked, results_frozen
@@ -34,6 +35,16 @@ from .views_common import REFUSALS, add_form_errors, refusal_messages
 
 VIEW_CASE_PERM = selectors.VIEW_CASE_PERM
 RECORD_PERM = selectors.RECORD_CASE_PERM
+
+
+def _fetch_on_change(field, path: str, *, target: str, select: str) -> None:
+    """Choosing in `field`'s select fetches `path` with its value (a GET sends only that field) and
+    swaps `select` of the new page in for `target` (htmx). Pages do without it: a filter's button,
+    a <noscript> one. Used where a province's villages come one commune at a time."""
+    field.widget.attrs.update({
+        "hx-get": path, "hx-trigger": "change", "hx-target": target, "hx-sync": "this:replace",
+        "hx-select": select, "hx-swap": "outerHTML",
+    })  # fmt: skip
 
 
 class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -73,9 +84,23 @@ class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
         can_record = can_record and units.exists()
         context.update(
             page_title=_("Hộ trong đợt: %(name)s") % {"name": campaign.name}, campaign=campaign,
-            can_record=can_record, list_form=ListCurrentForm(units=units) if can_record else None,
+            can_record=can_record, list_form=self._list_form(units) if can_record else None,
         )  # fmt: skip
         return context
+
+    def _list_form(self, units) -> ListCurrentForm:
+        """The "list the current poor households" form. A province's villages are offered once their
+        commune is chosen (`selectors.units_offered`): in the list's filter (the page's link), or in
+        this select itself, which then fetches the page for it and swaps in its own new copy (htmx;
+        the POST still takes any commune or village of the reader's area)."""
+        query = self.request.GET
+        chosen = id_in_query(query, "village") or id_in_query(query, "unit")
+        offered = selectors.units_offered(units, chosen_id=chosen)
+        form = ListCurrentForm(units=offered.units, villages_held_back=offered.villages_held_back,
+                               initial={"unit": offered.chosen})  # fmt: skip
+        if offered.villages_held_back:
+            _fetch_on_change(form.fields["unit"], self.request.path, target="this", select=f"#{form['unit'].auto_id}")
+        return form
 
 
 class _CampaignPost(AreaPermissionRequiredMixin, View):
@@ -106,19 +131,33 @@ class CasesListCurrentView(_CampaignPost):
 
 
 class ApplicationCreateView(AreaPermissionRequiredMixin, View):
-    """Giấy đề nghị (Mẫu 01): a registered household by commune and code, or a new one."""
+    """Giấy đề nghị (Mẫu 01): a registered household by commune and code, or a new one.
+
+    A province's villages are offered one commune at a time (`selectors.villages_offered`): choosing
+    the commune fetches this page for it (``?commune=``) and swaps in its village field (htmx);
+    without scripts, a button under that field posts the form back with the commune's villages,
+    recording nothing. A posted commune or village is checked against all of the reader's area in
+    the campaign: one outside it is refused on the form."""
 
     permission_required = RECORD_PERM
     template_name = "reviews/application_form.html"
+    village_block = "application-village"  # the village field and its <noscript> button, swapped together
 
-    def _form(self, campaign, data=None):
+    def _form(self, campaign, data=None, **kwargs):
         units = selectors.case_units(user=self.request.user, campaign=campaign)
-        return ApplicationForm(data, communes=units.filter(level="commune"), villages=units.filter(level="village"))
+        return ApplicationForm(data, communes=units.filter(level=Level.COMMUNE),
+                               villages=units.filter(level=Level.VILLAGE), **kwargs)  # fmt: skip
 
-    def _render(self, campaign, form):
+    def _render(self, campaign, form, *, commune_id=None):
+        offered = selectors.villages_offered(form.fields["village"].queryset, commune_id=commune_id)
+        form.offer_villages(offered)
+        if offered.villages_held_back:
+            block = f"#{self.village_block}"
+            _fetch_on_change(form.fields["commune"], self.request.path, target=block, select=block)
         return render(self.request, self.template_name, {
             "form": form, "campaign": campaign, "page_title": _("Ghi nhận giấy đề nghị rà soát"),
             "cancel_url": reverse("reviews:case_list", args=[campaign.pk]),
+            "village_block": self.village_block, "villages_held_back": offered.villages_held_back,
         })  # fmt: skip
 
     def get(self, request, pk):
@@ -128,10 +167,18 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
                                       "kết thúc, hoặc kết quả đã được phê duyệt, đã chốt). Giấy đề nghị mới được "
                                       "xem xét trong đợt rà soát thường xuyên."))  # fmt: skip
             return HttpResponseRedirect(reverse("reviews:case_list", args=[campaign.pk]))
-        return self._render(campaign, self._form(campaign))
+        commune_id = id_in_query(request.GET, "commune")
+        form = self._form(campaign, initial={"commune": commune_id} if commune_id else None)
+        return self._render(campaign, form, commune_id=commune_id)
 
     def post(self, request, pk):
         campaign = selectors.campaign_get_visible(user=request.user, pk=pk)
+        commune_id = id_in_query(request.POST, "commune")
+        if "show_villages" in request.POST:  # the <noscript> button: the same form again, unchecked
+            initial = {name: request.POST[name] for name in ApplicationForm.base_fields if name in request.POST}
+            messages.info(request, _("Chưa ghi nhận giấy đề nghị: danh sách thôn, tổ dân phố đã theo xã/phường đã "
+                                     "chọn; điền tiếp rồi bấm “Ghi nhận”."))  # fmt: skip
+            return self._render(campaign, self._form(campaign, initial=initial), commune_id=commune_id)
         form = self._form(campaign, request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -149,7 +196,7 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
                     form.add_error("household_code", _("Không có hộ mã %(code)s ở %(commune)s; nếu là hộ mới, hãy "
                                                        "đánh dấu “hộ chưa có trong sổ”.")
                                    % {"code": data["household_code"], "commune": data["commune"].name})  # fmt: skip
-                    return self._render(campaign, form)
+                    return self._render(campaign, form, commune_id=commune_id)
             try:
                 case = services_cases.application_record(
                     actor=request.user, campaign=campaign, household=household, application=form.application_data(),
@@ -161,7 +208,7 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
                 messages.success(request, _("Đã ghi nhận giấy đề nghị của hộ %(household)s; tiếp theo: phiếu A.")
                                  % {"household": case.household})  # fmt: skip
                 return HttpResponseRedirect(reverse("reviews:case_detail", args=[case.pk]))
-        return self._render(campaign, form)
+        return self._render(campaign, form, commune_id=commune_id)
 
 
 def _state_label(new: dict) -> str:

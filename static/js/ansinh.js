@@ -20,6 +20,21 @@
   }
 
   /*
+   * data-shown-by="id_x" on a field: its .field box shows only while checkbox id_x is ticked (the
+   * split form asks the relation of those who leave only). Without this file every field shows.
+   */
+  function showDependents() {
+    var fields = document.querySelectorAll("[data-shown-by]");
+    for (var k = 0; k < fields.length; k++) {
+      var box = document.getElementById(fields[k].getAttribute("data-shown-by"));
+      var holder = (fields[k].closest && fields[k].closest(".field")) || fields[k];
+      holder.hidden = !!box && !box.checked;
+    }
+  }
+  showDependents();
+  document.addEventListener("change", showDependents);
+
+  /*
    * data-confirm="Question?" on a form or on its submit button: ask before sending.
    * Capture phase, so a refusal also stops htmx (which listens on the form itself).
    */

@@ -208,6 +208,10 @@ def test_verification_job_reports_progress_and_result(chain, users, django_captu
     assert job.result["intact"] is True
     assert job.result["checked"] == events
     assert job.result["summary"] == f"Đã kiểm tra {events} sự kiện trong {chains} chuỗi: toàn vẹn."
+    # The label and summary are entries too: an English reader reads them in English.
+    with translation.override("en"):
+        assert job.label_text() == "Verify audit log integrity"
+        assert job.summary_text().startswith(f"Checked {events} ")
 
 
 def test_verification_job_names_the_broken_event(chain, users, django_capture_on_commit_callbacks):

@@ -207,3 +207,19 @@ def test_target_type_filter_keeps_a_stored_label_of_no_model_and_refuses_other_t
     response = client.get(reverse("audit:event_list"), {"target_type": "hộ gia đình"})
     assert "target_type" in response.context["filter"].form.errors
     assert not list(response.context["table"].paginated_rows)
+
+
+def test_the_log_names_people_by_their_name_and_the_system_in_words(client, users, units):
+    """The list and the detail said "system" and login names; the login name stays in the tooltip."""
+    users.commune_officer.full_name = "Lê Thị Hoa"
+    users.commune_officer.save(update_fields=["full_name"])
+    by_officer = record(unit=units.t1, actor=users.commune_officer)
+    by_system = record(unit=units.t1)
+    client.force_login(users.commune_officer)
+    page = client.get(reverse("audit:event_list")).content.decode()
+    assert '<span title="commune_officer">Lê Thị Hoa</span>' in page
+    assert '<span title="system">Hệ thống</span>' in page
+    detail = client.get(reverse("audit:event_detail", kwargs={"pk": by_officer.pk})).content.decode()
+    assert 'Lê Thị Hoa <span class="muted">(commune_officer)</span>' in detail
+    detail = client.get(reverse("audit:event_detail", kwargs={"pk": by_system.pk})).content.decode()
+    assert '<dd>Hệ thống <span class="muted">(system)</span></dd>' in detail

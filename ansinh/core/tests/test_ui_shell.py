@@ -243,8 +243,10 @@ def test_form_include_get_has_no_csrf_token(rf):
 
 
 def test_static_assets_stay_small():
+    """A budget, raised with care: 12 KB of CSS until phone layouts of the form B and the overview's
+    figures (2026-12-07) took it to 12.2 KB; served compressed it is under 4 KB."""
     static = Path(settings.BASE_DIR) / "static"
-    assert (static / "css" / "ansinh.css").stat().st_size < 12 * 1024
+    assert (static / "css" / "ansinh.css").stat().st_size < 13 * 1024
     assert (static / "js" / "ansinh.js").stat().st_size < 6 * 1024
 
 

@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from django.db.models.query import EmptyQuerySet
 from django.http import Http404
 
 from ansinh.geo.choices import Level, Structure
-from ansinh.geo.models import UnitSuccession
+from ansinh.geo.models import AdminUnit, UnitSuccession
 from ansinh.geo.selectors import (
     unit_children,
     unit_get_visible,
@@ -18,6 +19,7 @@ from ansinh.geo.selectors import (
     unit_successor,
     unit_successors,
     unit_tree_as_of,
+    villages_to_offer,
 )
 
 
@@ -125,3 +127,22 @@ def test_unit_labels_by_path_name_the_unit_and_its_parent(units, django_assert_n
         units.xuan_hong.path: "Xã Xuân Hồng, Huyện Thọ Xuân (cũ)",
         "/2025/99/": "/2025/99/",  # no such unit: the path as it is
     }
+
+
+def test_villages_to_offer_all_of_a_few_else_those_of_the_chosen_commune(units, monkeypatch, django_assert_num_queries):
+    from ansinh.geo import selectors
+
+    villages = AdminUnit.objects.filter(level=Level.VILLAGE, path__startswith=units.th.path).order_by("sort_key")
+    with django_assert_num_queries(2):
+        assert list(villages_to_offer(villages)) == [units.t1, units.t2]  # the check (LIMIT 1), then the rows
+    monkeypatch.setattr(selectors, "VILLAGES_AT_ONCE_MAX", 1)
+    with django_assert_num_queries(1):
+        assert isinstance(villages_to_offer(villages), EmptyQuerySet)  # too many: a commune first
+    with django_assert_num_queries(0):
+        chosen = villages_to_offer(villages, commune_id=units.tho_xuan.pk)
+    assert list(chosen) == [units.t1, units.t2]
+    assert list(villages_to_offer(villages, village_id=units.t2.pk)) == [units.t1, units.t2]
+    # Ids only narrow the given villages: another province's commune or village offers nothing.
+    assert list(villages_to_offer(villages, commune_id=units.mdrak.pk)) == []
+    assert list(villages_to_offer(villages, village_id=units.b1.pk)) == []
+    assert list(villages_to_offer(villages, limit=5)) == [units.t1, units.t2]

@@ -56,3 +56,38 @@ def test_someone_elses_job_without_permission_is_not_found(client, users):
     client.force_login(users.no_role)
     assert client.get(f"{URL}{job.pk}").status_code == 404
     assert client.get(URL).json()["items"] == []
+
+
+def test_label_error_and_summary_are_in_the_callers_language(client, users, settings):
+    from django.utils import translation
+
+    from ansinh.jobs.models import Job
+    from ansinh.jobs.tests.kinds import ENTRY_REFUSE_KIND
+
+    with translation.override("en"), transaction.atomic():
+        job = job_enqueue(actor=users.commune_officer, kind=ENTRY_REFUSE_KIND, label="Nhập hộ từ tệp %(name)s",
+                          label_params={"name": "ho.xlsx"}, unit_path="/2025/38/16000/")  # fmt: skip
+    job_run(job.pk)
+    client.force_login(users.commune_officer)
+    body = client.get(f"{URL}{job.pk}").json()
+    assert body["label"] == "Nhập hộ từ tệp ho.xlsx"
+    assert body["error"] == "Công việc #7 đã chạy (trạng thái: Hoàn thành), không chạy lại."
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"{URL}{job.pk}").json()
+    assert body["label"] == "Import households from file ho.xlsx"
+    assert body["error"] == "Job #7 has already run (status: Completed); it will not run again."
+    # A summary stored with its entry is answered in the caller's language, without the entry.
+    entry = {"msgid": "Hoàn thành", "params": {}, "text": "Hoàn thành"}
+    Job.objects.filter(pk=job.pk).update(result={"n": 1, "summary": "Hoàn thành", "summary_entry": entry})
+    assert client.get(f"{URL}{job.pk}").json()["result"] == {"n": 1, "summary": "Completed"}
+
+
+def test_a_job_written_before_entries_answers_its_texts_as_written(client, users, settings):
+    from ansinh.jobs.models import Job
+
+    job = make(users.commune_officer)
+    Job.objects.filter(pk=job.pk).update(label="Đếm (cũ)", label_entry=None, error="Lỗi cũ.", error_entry=None)
+    client.force_login(users.commune_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(f"{URL}{job.pk}").json()
+    assert (body["label"], body["error"]) == ("Đếm (cũ)", "Lỗi cũ.")

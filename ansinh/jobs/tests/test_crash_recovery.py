@@ -130,6 +130,24 @@ def test_a_job_interrupted_too_often_is_failed_with_a_clear_message(users, setti
         job_run(job.pk)
 
 
+def test_the_reason_a_job_was_given_up_is_read_in_the_readers_language(users, settings):
+    from django.utils import translation
+
+    from ansinh.jobs.recovery import ABANDONED_ERROR
+
+    settings.JOBS_MAX_ATTEMPTS = 2
+    job = running_job(users.commune_officer, pid=dead_pid(), attempts=2)
+    Job.objects.filter(pk=job.pk).update(language="en")  # started by an officer working in English
+    ABANDONED.clear()
+    jobs_recover()
+    job.refresh_from_db()
+    assert job.error_entry == {"msgid": ABANDONED_ERROR, "params": {"n": 2}, "text": job.error}
+    assert job.error.startswith("The job was interrupted 2 times")  # the starter's language
+    assert [(job.pk, job.error)] == ABANDONED  # the kind's hook gets the text; the entry is on the job
+    with translation.override("vi"):
+        assert job.error_text().startswith("Công việc bị gián đoạn 2 lần")
+
+
 def test_live_workers_keep_their_jobs(users, settings):
     settings.JOBS_LEASE_SECONDS = 60
     me = workers.this_process()

@@ -7,7 +7,17 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.jobs import services
 from ansinh.jobs.models import Job, JobStatus
 from ansinh.jobs.services import JobProgress, job_enqueue, job_run
-from ansinh.jobs.tests.kinds import COUNT_KIND, CRASH_KIND, REFUSE_KIND, SECRET, SPEAK_KIND
+from ansinh.jobs.tests.kinds import (
+    ALREADY_RUN,
+    COUNT_KIND,
+    CRASH_KIND,
+    ENTRY_REFUSE_KIND,
+    FREE_TEXT,
+    READ_BACK_REFUSE_KIND,
+    REFUSE_KIND,
+    SECRET,
+    SPEAK_KIND,
+)
 
 
 def enqueue(user, kind=COUNT_KIND, **params):
@@ -76,6 +86,49 @@ def test_refused_job_shows_its_own_message(users, django_capture_on_commit_callb
         job = enqueue(users.commune_officer, kind=REFUSE_KIND)
     job.refresh_from_db()
     assert (job.status, job.error) == (JobStatus.FAILED, "Tệp nhập không có cột CCCD.")
+    assert job.error_entry is None  # free text: no entry, the text is shown as written
+
+
+IMPORT_FROM = "Nhập hộ từ tệp %(name)s"
+
+
+def test_the_label_is_stored_as_an_entry_beside_its_text_in_the_starters_language(users):
+    from django.utils import translation
+
+    with translation.override("en"):
+        job = job_enqueue(actor=users.commune_officer, kind=COUNT_KIND, label=IMPORT_FROM,
+                          label_params={"name": "ho.xlsx"})  # fmt: skip
+    job.refresh_from_db()
+    assert job.label == "Import households from file ho.xlsx"
+    assert job.label_entry == {"msgid": IMPORT_FROM, "params": {"name": "ho.xlsx"}, "text": job.label}
+    with translation.override("vi"):
+        assert job.label_text() == "Nhập hộ từ tệp ho.xlsx"
+        assert str(job) == job.label  # the audit log names the job as written
+
+
+@pytest.mark.parametrize(("kind", "msgids"), [
+    (ENTRY_REFUSE_KIND, ALREADY_RUN),  # an entry made where it was raised
+    (READ_BACK_REFUSE_KIND, ["Loại công việc không tồn tại: %(kind)s", None]),  # read back; free text as written
+    (CRASH_KIND, services.SYSTEM_ERROR),  # our own words for an unexpected failure
+])  # fmt: skip
+def test_a_failure_reason_is_stored_as_an_entry_beside_its_text(users, django_capture_on_commit_callbacks, kind,
+                                                                msgids):  # fmt: skip
+    from django.utils import translation
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        job = enqueue(users.commune_officer, kind=kind)
+    job.refresh_from_db()
+    entry = job.error_entry
+    if isinstance(msgids, list):
+        assert [part["msgid"] if isinstance(part, dict) else None for part in entry] == msgids
+        assert entry[1] == FREE_TEXT
+    else:
+        assert entry["msgid"] == msgids
+    with translation.override("en"):
+        assert job.error_text() == job.error  # the starter reads what was written
+    with translation.override("vi"):
+        assert job.error_text() != job.error
+    assert SECRET not in str(entry)
 
 
 def test_rerunning_a_finished_job_is_refused(users, django_capture_on_commit_callbacks):
@@ -114,6 +167,7 @@ def test_failed_enqueue_marks_the_job_failed(users, django_capture_on_commit_cal
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "hàng đợi" in job.error
+    assert job.error_entry["msgid"] == services.NOT_QUEUED_ERROR
 
 
 class FakeClock:

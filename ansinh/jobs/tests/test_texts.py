@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from ansinh.jobs.models import Job
-from ansinh.jobs.texts import job_message, job_message_text
+from ansinh.jobs.texts import application_error, failure_entry, job_message, job_message_text, lazy_entry, stored_text
 
 SCAN = "Đã xếp lịch tìm người trùng trong %(unit)s."  # in the English catalogue
 ATTENDEES = "%(n)s người tham dự"  # a plural in the English catalogue (singular and plural alike in Vietnamese)
@@ -110,3 +110,72 @@ def test_lazy_and_other_values_are_stored_as_text():
 def test_a_wrong_call_fails_where_it_is_written():
     with pytest.raises(KeyError):
         job_message(SCAN, {"other": 1})
+
+
+# -- a job's label and failure reason (decision 0024's second addendum) ----------------------------
+
+ALREADY_RUN = "Công việc #%(id)s đã chạy (trạng thái: %(status)s), không chạy lại."
+KIND_UNKNOWN = "Loại công việc không tồn tại: %(kind)s"
+
+
+def test_a_lazy_msgid_is_stored_as_its_source_string():
+    from django.utils.translation import gettext_lazy
+
+    entry = written_in("en", gettext_lazy("Thất bại"))
+    assert (entry["msgid"], entry["text"]) == ("Thất bại", "Failed")
+    assert read_in("vi", entry) == "Thất bại"
+
+
+@pytest.mark.parametrize(("entry", "text", "expected"), [
+    (None, "Nhãn cũ", "Nhãn cũ"),  # written before entries
+    ({}, "Nhãn cũ", "Nhãn cũ"),
+    ([], "", ""),
+    ({"msgid": "Thất bại", "params": {}, "text": "Thất bại"}, "Thất bại", "Failed"),
+    ([{"msgid": "Thất bại", "params": {}, "text": "Thất bại"}, "Câu tự do."], "Thất bại Câu tự do.",
+     "Failed Câu tự do."),  # parts: each in the reader's language, a free text as written
+])  # fmt: skip
+def test_stored_text_reads_the_entry_else_the_text(entry, text, expected):
+    with translation.override("en"):
+        assert stored_text(entry, text) == expected
+
+
+def test_an_application_error_carries_its_entry_with_translatable_parameters():
+    from ansinh.jobs.models import JobStatus
+
+    with translation.override("en"):
+        exc = application_error(ALREADY_RUN, {"id": 7, "status": lazy_entry(JobStatus.SUCCEEDED.label)}, code="x")
+    assert exc.message == "Job #7 has already run (status: Completed); it will not run again."
+    assert (exc.code, exc.entry["msgid"], exc.entry["text"]) == ("x", ALREADY_RUN, exc.message)
+    assert failure_entry(exc) is exc.entry
+    with translation.override("vi"):
+        assert stored_text(exc.entry, exc.message) == "Công việc #7 đã chạy (trạng thái: Hoàn thành), không chạy lại."
+
+
+@pytest.mark.parametrize("writer", ["vi", "en"])
+def test_our_refusals_texts_are_read_back_to_entries(writer):
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    from ansinh.core.exceptions import ApplicationError
+
+    with translation.override(writer):
+        text = gettext(KIND_UNKNOWN) % {"kind": "tests.none"}
+        single = failure_entry(ApplicationError(text))
+        parts = failure_entry(ValidationError([text, "Câu tự do."]))
+    assert single == {"msgid": KIND_UNKNOWN, "params": {"kind": "tests.none"}, "text": text}
+    assert parts == [single, "Câu tự do."]
+    with translation.override("vi"):
+        assert stored_text(parts, "") == "Loại công việc không tồn tại: tests.none Câu tự do."
+    with translation.override("en"):
+        assert stored_text(parts, "") == "Job type does not exist: tests.none Câu tự do."
+
+
+def test_a_free_text_or_an_unexpected_exception_has_no_entry():
+    from django.core.exceptions import ValidationError
+
+    from ansinh.core.exceptions import ApplicationError
+
+    with translation.override("vi"):
+        assert failure_entry(ApplicationError("Tệp nhập không có cột CCCD.")) is None
+        assert failure_entry(ValidationError(["Câu tự do.", "Câu khác."])) is None
+        assert failure_entry(RuntimeError("Thất bại")) is None  # an internal text, even a catalogued one

@@ -183,3 +183,77 @@ def test_messages_written_before_they_were_structured_are_shown_as_written(clien
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("jobs:job_progress", kwargs={"pk": job.pk})).content.decode()
     assert shown_messages(html) == ["Đã đọc tệp (cũ)", "Cũ"]
+
+
+# -- the label and the failure reason in the reader's language (decision 0024's second addendum) -----
+
+IMPORT_FROM = "Nhập hộ từ tệp %(name)s"
+LABELS = {"vi": "Nhập hộ từ tệp ho.xlsx", "en": "Import households from file ho.xlsx"}
+ERRORS = {
+    "vi": "Công việc #7 đã chạy (trạng thái: Hoàn thành), không chạy lại.",
+    "en": "Job #7 has already run (status: Completed); it will not run again.",
+}
+
+
+def failed_job(user, kind, *, language, label=IMPORT_FROM, label_params=None):
+    from django.utils import translation
+
+    with translation.override(language), transaction.atomic():
+        job = job_enqueue(actor=user, kind=kind, label=label, label_params=label_params or {"name": "ho.xlsx"},
+                          unit_path="/2025/38/16000/")  # fmt: skip
+    return run_now(job)
+
+
+def shown_error(html: str) -> str:
+    import re
+
+    found = re.search(r'<p class="error" role="alert">(.*?)</p>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def read_as(client, users, settings, reader):
+    client.force_login(users.commune_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = reader
+
+
+@pytest.mark.parametrize(("starter", "reader"), [("en", "vi"), ("vi", "en"), ("en", "en")])
+def test_the_label_and_error_are_shown_in_the_readers_language(client, users, settings, starter, reader):
+    import html as markup
+
+    from ansinh.jobs.tests.kinds import ENTRY_REFUSE_KIND
+
+    job = failed_job(users.commune_chair, ENTRY_REFUSE_KIND, language=starter)
+    assert (job.label, job.error) == (LABELS[starter], ERRORS[starter])  # stored in the starter's language
+    read_as(client, users, settings, reader)
+    page = markup.unescape(client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).content.decode())
+    assert f"<title>{LABELS[reader]}" in page and f"<h1>{LABELS[reader]}</h1>" in page
+    assert shown_error(page) == ERRORS[reader]
+    fragment = markup.unescape(client.get(reverse("jobs:job_progress", kwargs={"pk": job.pk})).content.decode())
+    assert shown_error(fragment) == ERRORS[reader]
+    listed = markup.unescape(client.get(reverse("jobs:job_list")).content.decode())
+    assert f">{LABELS[reader]}</a>" in listed
+    assert LABELS[starter] not in listed or starter == reader
+
+
+def test_a_read_back_reason_follows_the_reader_and_free_text_stays_as_written(client, users, settings):
+    from ansinh.jobs.tests.kinds import FREE_TEXT, READ_BACK_REFUSE_KIND, REFUSE_KIND
+
+    job = failed_job(users.commune_chair, READ_BACK_REFUSE_KIND, language="vi")
+    refused = failed_job(users.commune_chair, REFUSE_KIND, language="vi")
+    read_as(client, users, settings, "en")
+    page = client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).content.decode()
+    assert shown_error(page) == f"Job type does not exist: tests.none {FREE_TEXT}"
+    page = client.get(reverse("jobs:job_detail", kwargs={"pk": refused.pk})).content.decode()
+    assert shown_error(page) == "Tệp nhập không có cột CCCD."  # free text: as written
+
+
+def test_a_job_written_before_entries_shows_its_label_and_error_as_written(client, users, settings):
+    from ansinh.jobs.models import Job
+    from ansinh.jobs.tests.kinds import ENTRY_REFUSE_KIND
+
+    job = failed_job(users.commune_chair, ENTRY_REFUSE_KIND, language="vi")
+    Job.objects.filter(pk=job.pk).update(label="Nhập hộ (cũ)", label_entry=None, error="Lỗi cũ.", error_entry=None)
+    read_as(client, users, settings, "en")
+    page = client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).content.decode()
+    assert "<h1>Nhập hộ (cũ)</h1>" in page and shown_error(page) == "Lỗi cũ."
+    assert ">Nhập hộ (cũ)</a>" in client.get(reverse("jobs:job_list")).content.decode()

@@ -105,7 +105,49 @@ def test_a_failing_commit_leaves_nothing_and_marks_the_run(homes, units, users, 
         run_commit(actor=users.commune_officer, run=run)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "disk full" in run.error
+    assert run.error_entry is None  # an exception's own text: kept as written
     assert not Classification.objects.exists()
+
+
+REFUSED = {
+    "vi": "Đợt phân loại đang ở trạng thái “Đã hủy”, không chuyển sang “Đã ghi kết quả” được.",
+    "en": "The classification run is in status “Canceled” and cannot change to “Results committed”.",
+}
+
+
+@pytest.mark.parametrize(("starter", "reader"), [("en", "vi"), ("vi", "en")])
+def test_a_refused_run_shows_its_reason_and_its_jobs_label_in_the_readers_language(
+    homes, units, users, standards, monkeypatch, client, settings, django_capture_on_commit_callbacks, starter, reader
+):
+    from types import SimpleNamespace
+
+    from django.urls import reverse
+    from django.utils import translation
+
+    from ansinh.poverty import services_runs
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025)
+
+    def refused(*args, **kwargs):  # our own refusal, raised while the job runs
+        services_runs._transition(SimpleNamespace(status=RunStatus.CANCELLED), RunStatus.COMMITTED)
+
+    monkeypatch.setattr("ansinh.poverty.services_runs._publish_households", refused)
+    with translation.override(starter), django_capture_on_commit_callbacks(execute=True):
+        run_commit(actor=users.commune_officer, run=run)
+    run.refresh_from_db()
+    assert (run.status, run.error) == (RunStatus.FAILED, REFUSED[starter])  # as written, in the starter's language
+    client.force_login(users.commune_chair)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = reader
+    page = client.get(reverse("poverty:run_detail", args=[run.pk])).content.decode()
+    assert f'<dd class="errorlist">{REFUSED[reader]}</dd>' in page  # the run's card
+    assert f'<p class="error" role="alert">{REFUSED[reader]}</p>' in page  # its job's card
+    assert client.get(f"/api/v1/poverty/runs/{run.pk}").json()["error"] == REFUSED[reader]
+    label = {
+        "vi": "Ghi kết quả phân loại hộ: Xã Thọ Xuân",
+        "en": "Commit household classification results: Xã Thọ Xuân",
+    }
+    assert client.get(f"/api/v1/jobs/{run.job_id}").json()["label"] == label[reader]
 
 
 def test_commands_list_standards_and_classify_records(standards, tmp_path, capsys):
@@ -187,15 +229,18 @@ def test_a_run_whose_job_recovery_gives_up_on_is_failed_and_audited(homes, units
                                                                     django_capture_on_commit_callbacks):  # fmt: skip
     from ansinh.audit.models import AuditEvent
     from ansinh.jobs.models import Job
+    from ansinh.jobs.recovery import ABANDONED_ERROR
     from ansinh.jobs.services import abandon_hook
     from ansinh.poverty.events import PovertyEventType
 
     with django_capture_on_commit_callbacks(execute=False):
         run = run_start(actor=users.commune_officer, unit=units.tho_xuan, standard=standards.s2022_2025)
     job = Job.objects.get(params__run_id=run.pk)
+    job.error_entry = {"msgid": ABANDONED_ERROR, "params": {"n": 3}, "text": "Công việc bị gián đoạn 3 lần."}
     abandon_hook(job.kind)(job, "Công việc bị gián đoạn 3 lần.")
     run.refresh_from_db()
     assert (run.status, run.error) == (RunStatus.FAILED, "Công việc bị gián đoạn 3 lần.")
+    assert run.error_entry == job.error_entry  # recovery's entry: read in the reader's language
     assert AuditEvent.objects.filter(event_type=PovertyEventType.RUN_FAILED, target_id=str(run.pk)).count() == 1
 
 

@@ -337,6 +337,14 @@ def test_form_b_shows_the_previous_income_with_thousands_separators(officer, hom
     assert 'name="income_per_capita" value="1.5"' in response.content.decode()  # typed text comes back as typed
 
 
+def test_form_b_indicators_stack_on_a_phone_with_their_labels(officer, home):
+    """The indicator table is a `.stack` table: on a narrow screen each indicator is a block whose answer
+    and reason cells carry their column's name (static/css/ansinh.css), not a row wider than the phone."""
+    page = officer.get(reverse("poverty:household", args=[home.pk])).content.decode()
+    assert '<table class="data stack">' in page
+    assert page.count('data-label="Trả lời / sửa"') == page.count('data-label="Lý do sửa"') == 12
+
+
 def test_run_page_names_the_average_band_short_with_its_legal_name_in_a_tooltip(
     officer, users, units, home, django_capture_on_commit_callbacks
 ):

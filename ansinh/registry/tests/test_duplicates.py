@@ -233,6 +233,21 @@ def test_scan_job_reports_blocks_as_progress(variants, users, django_capture_on_
     assert job.unit_path == variants["base"].household.unit_path.split("16000/")[0]
 
 
+@pytest.mark.parametrize(("actor", "labels"), [
+    ("system_admin", {"en": "Find duplicate people: nationwide", "vi": "Tìm người trùng: toàn quốc"}),
+    ("commune_officer", {"en": "Find duplicate people: Xã Thọ Xuân", "vi": "Tìm người trùng: Xã Thọ Xuân"}),
+])  # fmt: skip
+def test_the_scans_label_is_read_in_the_readers_language(users, actor, labels):
+    from django.utils import translation
+
+    with translation.override("en"):
+        job = duplicate_scan_start(actor=getattr(users, actor))
+    assert job.label == labels["en"]  # as written, in the starter's language
+    for reader, label in labels.items():
+        with translation.override(reader):
+            assert job.label_text() == label
+
+
 def test_command_prints_a_json_summary(variants):
     out = io.StringIO()
     call_command("registry_find_duplicates", "--province", "38", "--threshold", "0.9", stdout=out)

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ansinh.registry import importing
-from ansinh.registry.importing import CellError, parse_upload, read_cell, read_date, read_id
+from ansinh.registry.importing import CellError, parse_upload, read_cell, read_date, read_decimal, read_id
 
 from .data.import_files import HEADERS, ROWS, csv_bytes, csv_text, xlsx_bytes, zip_bomb_bytes
 
@@ -349,3 +349,11 @@ def test_csv_the_whole_file_would_refuse_is_refused_with_the_same_error(data):
         assert str(info.value) == str(exc)
     else:
         assert _streamed_csv(data, 2) == _reference_csv(data)
+
+
+@pytest.mark.parametrize("value", [-5, -0.5, float("nan"), float("inf"), 1e12])
+def test_number_cells_of_a_workbook_get_the_checks_of_typed_text(value):
+    """A workbook's number cell (calamine gives a float) was taken as it was: a negative area passed."""
+    with pytest.raises(CellError):
+        read_decimal(value)
+    assert read_decimal(45.5) == Decimal("45.5") and read_decimal(12) == Decimal("12.0")

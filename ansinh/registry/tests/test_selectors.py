@@ -292,3 +292,38 @@ def test_moves_awaiting_acceptance_are_those_the_user_may_accept_oldest_first(us
     household_move_accept(actor=users.commune_officer_dl, move=first, new_code="D1")
     household_move_cancel(actor=users.commune_officer, move=third, note="Nhầm")
     assert selectors.moves_awaiting_acceptance_by(user=users.commune_officer_dl) == (1, [second])
+
+
+def _classified(units, users, code, klass, *, village=None, status=None):
+    from ansinh.registry.models import Household
+
+    household = make_household(units.tho_xuan, code=code, village=village or units.t1, actor=users.commune_officer)
+    Household.objects.filter(pk=household.pk).update(poverty_class=klass, **({"status": status} if status else {}))
+    return household
+
+
+def test_household_class_counts_are_per_unit_of_the_readers_area(users, units, django_assert_num_queries):
+    for code, klass in [("A1", "poor"), ("A2", "poor"), ("A3", "near_poor"), ("A4", "not_poor"), ("A5", "")]:
+        _classified(units, users, code, klass)
+    _classified(units, users, "B1", "average", village=units.t2)
+    _classified(units, users, "C1", "poor", status="merged")  # no longer managed: not counted
+    make_household(units.mdrak, code="D1", actor=users.commune_officer_dl)  # another province
+    with django_assert_num_queries(1):
+        counts = selectors.household_class_counts(
+            user=users.commune_officer, units=[units.tho_xuan, units.t1, units.t2]
+        )
+    assert counts[units.tho_xuan.pk] == {"total": 6, "poor": 2, "near_poor": 1, "average": 1, "not_poor": 1,
+                                         "unclassified": 1}  # fmt: skip
+    assert counts[units.t1.pk]["total"] == 5 and counts[units.t2.pk] == {
+        "total": 1, "poor": 0, "near_poor": 0, "average": 1, "not_poor": 0, "unclassified": 0}  # fmt: skip
+    # The village head sees the village's households only, even when asked for the commune.
+    assert selectors.household_class_counts(user=users.village_head, units=[units.tho_xuan, units.t1]) == {
+        units.t1.pk: counts[units.t1.pk]
+    }
+
+
+def test_household_class_counts_leave_out_what_the_reader_may_not_count(users, units):
+    _classified(units, users, "A1", "poor")
+    assert selectors.household_class_counts(user=users.helping_agency_member, units=[units.tho_xuan]) == {}
+    assert selectors.household_class_counts(user=users.commune_officer_dl, units=[units.tho_xuan]) == {}
+    assert selectors.household_class_counts(user=users.province_officer, units=[units.th]) == {}  # too large

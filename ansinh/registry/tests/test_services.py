@@ -52,6 +52,23 @@ def test_member_errors_are_keyed_by_row_and_nothing_is_written(users, units):
     assert not Household.objects.exists()
 
 
+def test_registration_reports_household_and_member_refusals_together(users, units):
+    """A bad village, a negative area, two heads and a future birth: one refusal naming all of them."""
+    future = MemberData(full_name="Trần Văn D", sex="male", relation="head", birth_date=date(2999, 1, 1))
+    with pytest.raises(ValidationError) as excinfo:
+        make_household(units.tho_xuan, village=units.b1, actor=users.commune_officer, housing_area_m2="-3",
+                       members=[head(), future])  # fmt: skip
+    assert set(excinfo.value.message_dict) == {"village", "housing_area_m2", "members", "members.1.birth_date"}
+    assert not Household.objects.exists()
+
+
+def test_an_unknown_ethnicity_of_the_head_is_said_once(users, units):
+    with pytest.raises(ValidationError) as excinfo:
+        make_household(units.tho_xuan, actor=users.commune_officer, ethnicity_code="99",
+                       members=[head(ethnicity_code="99"), member()])  # fmt: skip
+    assert excinfo.value.message_dict == {"members.0.ethnicity": ["Mã dân tộc “99” không có trong danh mục."]}
+
+
 def test_death_before_birth_is_refused(users, units):
     dead = MemberData(full_name="Hà Văn F", sex="male", relation="parent", birth_date=date(1950, 1, 1),
                       death_date=date(1940, 1, 1))  # fmt: skip

@@ -120,6 +120,46 @@ def test_formula_text_in_a_name_is_refused_and_reported(units, users):
     assert not Household.objects.exists()
 
 
+def test_a_household_with_a_bad_cell_reports_its_members_rules_in_the_same_pass(units, users):
+    """The household is refused for its area; its missing name, future birth and missing year are reported
+    at once, each on its cell, instead of one more upload per mistake."""
+    future = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
+    rows = [
+        ["H1", "", "", "Chủ hộ", "Nam", "", "1970", "", "", "", "-5", ""],
+        ["H1", "", "Lê Thị Bình", "Vợ", "Nữ", future, "", "", "", "", "", ""],
+        ["H1", "", "Nguyễn Văn Cường", "Con", "Nam", "31/02/2001", "", "", "", "", "", ""],
+        ["H1", "", "Nguyễn Thị Dung", "Con", "Nữ", "", "", "", "", "", "", ""],
+    ]
+    result = _run(units, csv_bytes(rows), actor=users.commune_officer)
+    errors = _errors(result)
+    assert result.counts["invalid"] == 1
+    assert "âm" in errors[(2, "Diện tích nhà (m²)")]
+    assert errors[(2, "Họ và tên")] == "Hãy nhập họ và tên."
+    assert errors[(3, "Ngày sinh")] == "Ngày sinh ở tương lai."
+    assert "không tồn tại" in errors[(4, "Ngày sinh")] and (4, "Năm sinh") not in errors  # not also "missing"
+    assert errors[(5, "Năm sinh")] == "Hãy nhập ngày sinh hoặc năm sinh."
+    assert not Household.objects.exists()
+
+
+def test_a_workbooks_number_cell_and_an_empty_name_are_reported_together(units, users):
+    """In a workbook the area is a number cell (-5.0) and a formula without a stored value reads empty."""
+    rows = [["H1", "", "", "Chủ hộ", "Nam", "", 1970, "", "", "", -5, ""]]
+    result = _run(units, xlsx_bytes(rows, as_text=False), name="h.xlsx", actor=users.commune_officer)
+    errors = _errors(result)
+    assert errors[(2, "Diện tích nhà (m²)")] == "Diện tích không được âm."
+    assert errors[(2, "Họ và tên")] == "Hãy nhập họ và tên."
+    assert not Household.objects.exists()
+
+
+def test_update_mode_reports_no_blank_name_on_a_household_already_invalid(units, users):
+    make_household(units.tho_xuan, code="H1", actor=users.commune_officer)
+    rows = [["H1", "", "", "Chủ hộ", "Nam", "", "", "", "038075001234", "", "-5", ""]]
+    result = _run(units, csv_bytes(rows), mode="update", actor=users.commune_officer)
+    errors = _errors(result)
+    assert "âm" in errors[(2, "Diện tích nhà (m²)")]
+    assert (2, "Họ và tên") not in errors and (2, "Năm sinh") not in errors  # blank keeps the stored value
+
+
 def test_household_cells_on_member_rows_must_match_the_head_row(units, users):
     rows = [ROWS[0], ["H01", "T2", "Lê Thị Bình", "Vợ", "Nữ", "", "1978", "", "", "", "", ""]]
     result = _run(units, csv_bytes(rows), actor=users.commune_officer)

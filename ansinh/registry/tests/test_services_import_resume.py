@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from ansinh.audit.models import AuditEvent
 from ansinh.audit.verification import verify_all
 from ansinh.jobs.models import Job
+from ansinh.jobs.recovery import ABANDONED_ERROR
 from ansinh.jobs.services import JobProgress
 from ansinh.registry import services_import
 from ansinh.registry.choices import ImportStatus
@@ -174,10 +175,15 @@ def test_a_batch_whose_job_recovery_gives_up_on_is_failed_with_the_reason(users,
     with pytest.raises(Killed):
         _run(batch)
     job = Job.objects.get(pk=batch.job_id)
+    # Recovery has put the reason on the job as an entry too: the batch keeps it, read in the reader's language.
+    job.error_entry = {"msgid": ABANDONED_ERROR, "params": {"n": 3}, "text": "Công việc bị gián đoạn 3 lần."}
     with transaction.atomic():
         abandon_import(job, "Công việc bị gián đoạn 3 lần.")
     batch.refresh_from_db()
     assert (batch.status, batch.message) == (ImportStatus.FAILED, "Công việc bị gián đoạn 3 lần.")
+    assert batch.message_entry == job.error_entry
+    with translation.override("en"):
+        assert batch.summary().startswith("The job was interrupted 3 times")
     event = AuditEvent.objects.filter(target_id=str(batch.pk)).latest("pk")
     assert event.changes["new"] == {"status": "failed", "error": "Công việc bị gián đoạn 3 lần."}
     # An older job of the batch (a new one has taken it over) changes nothing.

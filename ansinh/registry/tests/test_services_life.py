@@ -9,6 +9,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.registry.choices import HouseholdStatus, MemberStatus, MoveStatus
 from ansinh.registry.events import RegistryEventType
 from ansinh.registry.models import Household, HouseholdMove, Member
+from ansinh.registry.selectors import household_history
 from ansinh.registry.services import MemberData
 from ansinh.registry.services_life import (
     household_merge,
@@ -201,6 +202,12 @@ def test_join_by_marriage_moves_the_existing_row_and_records_both_households(fam
     assert joined.unit_path == units.t1.path
     assert joined.changes["old"]["household"] == other.pk
     assert joined.changes["new"]["household"] == family.pk
+    # The departure is on the old household's history, the arrival on the new one's.
+    assert (left.target_type, left.target_id) == ("registry.household", str(other.pk))
+    assert left.changes["member"] == bride.pk
+    assert left.changes["new"]["household_code"] == family.code
+    assert left in household_history(household=other)
+    assert joined in household_history(household=family) and left not in household_history(household=family)
 
 
 def test_join_by_marriage_of_the_last_member_dissolves_the_old_household(family, units, users):
@@ -363,6 +370,52 @@ def test_split_refusals_write_nothing(family, units, users, case):
             relations={m.pk: "child" for m in members},
         )  # fmt: skip
     assert _snapshot() == before
+
+
+def test_split_refuses_a_child_as_the_new_head(units, users):
+    """Luật Cư trú 2020, Điều 25: the head of a split household has full civil capacity (18)."""
+    today = timezone.localdate()
+    day = 28 if (today.month, today.day) == (2, 29) else today.day
+    eighteen_tomorrow = date(today.year - 18, today.month, day) + timedelta(days=1)
+    household = make_household(units.tho_xuan, actor=users.commune_officer, members=[
+        head(), member(),
+        member("Nguyễn Văn Dũng", sex="male", relation="child", birth_year=None, birth_date=eighteen_tomorrow),
+        member("Nguyễn Thị Én", relation="child", birth_year=None, birth_date=eighteen_tomorrow - timedelta(days=1)),
+    ])  # fmt: skip
+    child, adult = _member(household, "Nguyễn Văn Dũng"), _member(household, "Nguyễn Thị Én")
+    before = _snapshot()
+    with pytest.raises(ValidationError) as excinfo:
+        household_split(
+            actor=users.commune_officer, household=household, members=[child, adult], new_code="H9", new_head=child,
+            relations={adult.pk: "sibling"},
+        )  # fmt: skip
+    assert excinfo.value.message_dict == {
+        "new_head": ["Nguyễn Văn Dũng chưa đủ 18 tuổi: chủ hộ tách ra phải là người có năng lực hành vi dân sự đầy đủ."]
+    }
+    assert _snapshot() == before
+    new = household_split(
+        actor=users.commune_officer, household=household, members=[child, adult], new_code="H9", new_head=adult,
+        relations={child.pk: "sibling"},
+    )  # fmt: skip
+    assert new.head_id == adult.pk
+
+
+def test_split_reports_every_refusal_at_once(family, units, users):
+    make_household(units.tho_xuan, code="H002", actor=users.commune_officer)
+    son, wife = _member(family, "Nguyễn Văn Cường"), _member(family, "Lê Thị Bình")
+    with pytest.raises(ValidationError) as excinfo:
+        household_split(actor=users.commune_officer, household=family, members=[son, wife], new_code="H002",
+                        new_head=son)  # fmt: skip
+    assert set(excinfo.value.message_dict) == {"new_code", f"relation_{wife.pk}"}
+    with pytest.raises(ValidationError) as excinfo:
+        household_split(actor=users.commune_officer, household=family, members=[son], new_code="H002",
+                        new_head=wife)  # fmt: skip
+    assert set(excinfo.value.message_dict) == {"new_code", "new_head"}
+    # A taken code alone keeps its error code (the API answers with it).
+    with pytest.raises(ApplicationError) as excinfo:
+        household_split(actor=users.commune_officer, household=family, members=[son], new_code="H002",
+                        new_head=son)  # fmt: skip
+    assert excinfo.value.code == "household_code_taken"
 
 
 def test_split_refused_for_another_commune_village(family, units, users):

@@ -115,3 +115,18 @@ def test_every_rule_the_scoring_can_give_has_a_vietnamese_label():
     from ansinh.registry.views_duplicates import _RULE_LABELS
 
     assert set(_RULE_LABELS) == set(EVIDENCE_RULES)
+
+
+def test_both_households_history_tells_the_merge_of_two_records_in_words(client, users, pair):
+    """The record kept names the one merged into it, the merged record names where it went (by name and
+    household, not by id), both with the officer's reason; a year is a year ("1978", not "1.978")."""
+    client.force_login(users.commune_officer)
+    decision = {"keep": "b", "value_full_name": "a", "value_birth_date": "b", "reason": "Cùng giấy khai sinh"}
+    client.post(reverse("registry:duplicate_mark_same", kwargs={"pk": pair.pk}), decision)
+    kept, dropped = Member.objects.get(pk=pair.member_b_id), Member.objects.get(pk=pair.member_a_id)
+    page = client.get(reverse("registry:household_detail", kwargs={"pk": kept.household_id})).content.decode()
+    assert "Gộp với hồ sơ" in page and "Lê Thị Bình (hộ V1)" in page and "Cùng giấy khai sinh" in page
+    page = client.get(reverse("registry:household_detail", kwargs={"pk": dropped.household_id})).content.decode()
+    assert "Lê Thị Bình (hộ V2)" in page and "Đã gộp vào hồ sơ khác (trùng người)" in page
+    assert f">{kept.pk}<" not in page
+    assert ">1978<" in page and "1.978" not in page  # the member added with a birth year

@@ -148,6 +148,13 @@ def test_add_row_keeps_input_without_validating(officer_client, units):
     assert not Household.objects.exists()
 
 
+def test_register_page_refuses_a_negative_area_in_the_registrys_words(officer_client, units):
+    response = officer_client.post(reverse("registry:household_create"), _register_post(units, housing_area_m2="-4"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["housing_area_m2"] == ["Diện tích không được âm."]
+    assert not Household.objects.exists()
+
+
 def test_duplicate_cccd_asks_for_a_reason_then_registers(officer_client, units, users):
     make_household(units.tho_xuan, code="OLD", members=[head("Hà Văn Thắng", id_number=HEAD_ID)])
     response = officer_client.post(reverse("registry:household_create"), _register_post(units))

@@ -196,3 +196,71 @@ def test_household_history_tells_a_move_in_words(client, users, units):
     page = client.get(f"/households/{household.pk}/").content.decode()
     assert "Đã tiếp nhận" in page and "D300" in page and "Buôn Ea Khanh, Xã M&#x27;Đrắk" in page
     assert "/2025/" not in page and ">accepted<" not in page
+
+
+def test_household_history_tells_a_split_and_a_merge_in_words(client, users, units):
+    from ansinh.registry.services_life import household_merge, household_split
+
+    from .factories import head, member
+
+    household = make_household(units.tho_xuan, code="HX4", village=units.t1, actor=users.commune_officer, members=[
+        head(), member(), member("Nguyễn Văn Cường", sex="male", relation="child", birth_year=2000),
+    ])  # fmt: skip
+    son = household.members.get(full_name="Nguyễn Văn Cường")
+    new = household_split(actor=users.commune_officer, household=household, members=[son], new_code="HX5",
+                          new_head=son, village=units.t2)  # fmt: skip
+    client.force_login(users.commune_officer)
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "Tách thành hộ mới" in page and "HX5" in page and "Nguyễn Văn Cường (Chủ hộ)" in page
+    assert "{&#x27;id&#x27;" not in page and "new_household" not in page
+    page = client.get(f"/households/{new.pk}/").content.decode()
+    assert "Tách từ hộ" in page and "HX4" in page and "Thôn 2" in page
+    assert "split_from" not in page and "{&#x27;id&#x27;" not in page
+
+    household_merge(actor=users.commune_officer, source=new, target=household, relations={son.pk: "child"})
+    page = client.get(f"/households/{new.pk}/").content.decode()
+    assert "Nhập vào hộ" in page and "HX4" in page and "Đã nhập vào hộ khác" in page
+    assert "Thành viên chuyển đi" in page and "Nguyễn Văn Cường (Con)" in page
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "Nhập từ hộ" in page and "HX5" in page and "Thành viên nhập vào" in page
+    assert "merged_from" not in page and "{&#x27;id&#x27;" not in page
+
+
+def test_household_history_keeps_a_member_who_married_into_another_household(client, users, units):
+    from ansinh.registry.services_life import member_death_record, member_join_by_marriage
+
+    from .factories import head, member
+
+    home = make_household(units.tho_xuan, code="HX6", village=units.t1, actor=users.commune_officer)
+    other = make_household(units.tho_xuan, code="HX7", village=units.t2, actor=users.commune_officer, members=[
+        head("Trần Văn Đức"), member("Trần Thị Mai", relation="child", birth_year=2000),
+    ])  # fmt: skip
+    bride = other.members.get(full_name="Trần Thị Mai")
+    member_join_by_marriage(actor=users.commune_officer, household=home, member=bride, relation="child_in_law",
+                            date=timezone.localdate())  # fmt: skip
+    client.force_login(users.commune_officer)
+    page = client.get(f"/households/{other.pk}/").content.decode()  # she is gone, her departure is not
+    assert "Rời hộ do kết hôn" in page and "Trần Thị Mai" in page and "HX6" in page
+    page = client.get(f"/households/{home.pk}/").content.decode()
+    assert "Nhập hộ do kết hôn" in page and "HX7" in page and "Con dâu/con rể" in page
+    member_death_record(actor=users.commune_officer, member=home.members.exclude(pk=home.head_id).first(),
+                        death_date=timezone.localdate())  # fmt: skip
+    page = client.get(f"/households/{home.pk}/").content.decode()
+    assert "Đang trong hộ" in page and "Đã mất" in page
+    assert ">present<" not in page and ">dead<" not in page
+
+
+def test_split_form_ties_each_relation_to_its_members_box(client, users, units):
+    """ansinh.js shows a relation field only while its member is ticked (`data-shown-by`); the n-th relation
+    field names the n-th checkbox, the members being listed in the same order."""
+    from .factories import head, member
+
+    household = make_household(units.tho_xuan, code="HX8", actor=users.commune_officer, members=[
+        head(), member(), member("Nguyễn Văn Cường", sex="male", relation="child", birth_year=2000),
+    ])  # fmt: skip
+    client.force_login(users.commune_officer)
+    page = client.get(reverse("registry:household_split", kwargs={"pk": household.pk})).content.decode()
+    wife, son = (household.members.get(full_name=n) for n in ("Lê Thị Bình", "Nguyễn Văn Cường"))
+    assert f'id="id_members_0" value="{wife.pk}"' in page or f'value="{wife.pk}" id="id_members_0"' in page
+    assert f'name="relation_{wife.pk}" data-shown-by="id_members_0"' in page
+    assert f'name="relation_{son.pk}" data-shown-by="id_members_1"' in page

@@ -120,3 +120,37 @@ def test_households_moving_in_are_listed_for_the_commune_that_must_accept_them(c
     assert len(re.findall(r'href="/households/moves/\d+/"', page)) == 10  # the ten oldest, then a link to them all
     assert "từ Xã Thọ Xuân, Tỉnh Thanh Hóa đến Xã M&#x27;Đrắk, Tỉnh Đắk Lắk" in page
     assert "?direction=in&amp;status=requested" in page
+
+
+def test_pending_jobs_are_named_in_the_readers_language(client, users, settings):
+    name = "Kiểm tra toàn vẹn nhật ký kiểm toán"
+    entry = {"msgid": name, "params": {}, "text": name}
+    Job.objects.create(kind="audit.verify", label=entry["text"], label_entry=entry, status=JobStatus.QUEUED,
+                       created_by=users.province_officer)  # fmt: skip
+    Job.objects.create(kind="import", label="Nhập hộ (cũ)", status=JobStatus.RUNNING,
+                       created_by=users.province_officer)  # fmt: skip
+    client.force_login(users.province_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(DASHBOARD).content.decode()
+    assert "<li>Verify audit log integrity — " in page
+    assert "<li>Nhập hộ (cũ) — " in page  # a job created before entries: as written
+
+
+def test_commune_and_village_cards_give_the_households_by_class_and_the_poverty_rate(client, users, units):
+    from ansinh.registry.models import Household
+    from ansinh.registry.tests.factories import make_household
+
+    for code, klass in [("A1", "poor"), ("A2", "near_poor"), ("A3", "not_poor"), ("A4", "not_poor")]:
+        household = make_household(units.tho_xuan, code=code, village=units.t1, actor=users.commune_officer)
+        Household.objects.filter(pk=household.pk).update(poverty_class=klass)
+    client.force_login(users.commune_officer)
+    page = client.get(DASHBOARD).content.decode()
+    assert "Hộ đang quản lý" in page and "Hộ nghèo" in page
+    assert "(25,00%)" in page  # 1 poor and 1 near-poor of 4
+    assert f"/households/?status=active&amp;commune={units.tho_xuan.pk}&amp;poverty_class=poor" in page
+    client.force_login(users.village_head)
+    page = client.get(DASHBOARD).content.decode()
+    assert f"status=active&amp;village={units.t1.pk}&amp;poverty_class=near_poor" in page
+    for reader in (users.helping_agency_member, users.province_officer):  # may not read households; too large
+        client.force_login(reader)
+        assert "Hộ đang quản lý" not in client.get(DASHBOARD).content.decode()

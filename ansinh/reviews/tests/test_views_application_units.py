@@ -1,0 +1,164 @@
+"""The application form's (Mẫu 01) village select: a large area's villages are offered one commune at a time.
+
+The same rule as the case list (`test_views_cases_units.py`, `geo.selectors.villages_to_offer`): every
+village while the area holds at most `VILLAGES_AT_ONCE_MAX`, else only those of the commune chosen.
+The test tree is small, so the limit is lowered to 2: the province officer's campaign area then holds
+too many villages (Thọ Xuân's T1 and T2, and Hạc Thành's H1 added here), a commune officer's (T1, T2)
+does not.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from ansinh.geo import selectors as geo_selectors
+from ansinh.registry.models import Household
+from ansinh.reviews import selectors
+from ansinh.reviews.models import ReviewCase
+from ansinh.reviews.tests.factories import cases_context
+from ansinh.reviews.tests.unit_options import hold_villages_back, ids, option_values, select_html, selected_values
+
+HINT = "Hãy chọn xã/phường ở trên: danh sách có các thôn, tổ dân phố của xã đó."
+BUTTON = 'name="show_villages"'
+OUT_OF_AREA = "Hãy chọn một thôn/tổ dân phố của đợt rà soát trong địa bàn của bạn."
+BLOCK = "#application-village"
+
+
+@pytest.fixture
+def ctx(units, users, monkeypatch):
+    ctx = cases_context(units, users)
+    ctx.h1 = hold_villages_back(units, monkeypatch)
+    ctx.url = reverse("reviews:application_create", args=[ctx.campaign.pk])
+    return ctx
+
+
+def _new_household(ctx, **extra) -> dict:
+    return {
+        "commune": ctx.units.tho_xuan.pk, "household_code": "M01", "new_household": "on", "village": "",
+        "head_name": "Hoàng Văn Em", "head_sex": "male", "head_birth_year": "1980", "channel": "online",
+        "received_on": "2025-09-20", **extra,
+    }  # fmt: skip
+
+
+def test_a_province_reader_is_offered_no_village_until_a_commune_is_chosen(ctx, client, django_assert_max_num_queries):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    with django_assert_max_num_queries(20):
+        body = client.get(ctx.url).content.decode()
+    commune = select_html(body, "commune")
+    assert (
+        sorted(option_values(commune)) == sorted(ids(units.tho_xuan, units.hac_thanh))
+        and selected_values(commune) == []
+    )
+    assert option_values(select_html(body, "village")) == []
+    assert HINT in body and BUTTON in body and "<noscript>" in body
+    # Choosing a commune fetches the page for it and swaps in the village field (htmx).
+    assert f'hx-get="{ctx.url}"' in commune and f'hx-target="{BLOCK}"' in commune
+    assert f'hx-select="{BLOCK}"' in commune and 'id="application-village"' in body
+
+
+def test_choosing_a_commune_offers_its_villages(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    body = client.get(ctx.url, {"commune": units.tho_xuan.pk}).content.decode()
+    assert selected_values(select_html(body, "commune")) == ids(units.tho_xuan)
+    assert option_values(select_html(body, "village")) == ids(units.t1, units.t2)  # not Hạc Thành's H1
+    assert HINT in body and BUTTON in body  # another commune may still be chosen
+    body = client.get(ctx.url, {"commune": units.hac_thanh.pk}).content.decode()
+    assert option_values(select_html(body, "village")) == ids(ctx.h1)
+    # The block htmx swaps in: the village field and its hint, not the <noscript> button (inserted by a
+    # swap, it would be the form's first submit button, the one Enter presses).
+    block = re.search(r'<div id="application-village">\s*<div class="field">(.*?)</div>\s*</div>', body, re.S)
+    assert '<select name="village"' in block.group(1) and HINT in block.group(1) and BUTTON not in block.group(0)
+    assert body.index(BUTTON) > block.end()
+
+
+def test_without_scripts_the_button_posts_the_form_back_with_the_communes_villages(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    response = client.post(ctx.url, {**_new_household(ctx), "show_villages": "1"}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and response.redirect_chain == []
+    assert option_values(select_html(body, "village")) == ids(units.t1, units.t2)
+    assert selected_values(select_html(body, "commune")) == ids(units.tho_xuan)
+    # What was typed stays, nothing is checked or recorded, and the page says so.
+    assert 'value="M01"' in body and 'value="Hoàng Văn Em"' in body
+    assert re.search(r'<input type="checkbox" name="new_household"[^>]* checked', body)
+    assert "has-error" not in body and "Chưa ghi nhận giấy đề nghị" in body
+    assert not Household.objects.filter(code="M01").exists() and not ReviewCase.objects.exists()
+
+
+def test_a_posted_form_with_errors_offers_the_posted_communes_villages(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    body = client.post(ctx.url, _new_household(ctx, village=units.t2.pk, head_name="")).content.decode()
+    assert "Cần cho hộ mới." in body
+    village = select_html(body, "village")
+    assert option_values(village) == ids(units.t1, units.t2) and selected_values(village) == ids(units.t2)
+
+
+def test_a_unit_outside_the_area_is_refused_on_the_form(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    # A link naming another province's commune offers nothing and chooses nothing.
+    body = client.get(ctx.url, {"commune": units.mdrak.pk}).content.decode()
+    assert option_values(select_html(body, "village")) == [] and selected_values(select_html(body, "commune")) == []
+    # Posted: another province's village, then its commune, each refused with the field's message.
+    body = client.post(ctx.url, _new_household(ctx, village=units.b1.pk)).content.decode()
+    assert OUT_OF_AREA in body
+    body = client.post(ctx.url, _new_household(ctx, commune=units.mdrak.pk)).content.decode()
+    assert "Hãy chọn một xã/phường của đợt rà soát trong địa bàn của bạn." in body
+    assert option_values(select_html(body, "village")) == []
+    assert not Household.objects.filter(code="M01").exists() and not ReviewCase.objects.exists()
+
+
+def test_a_village_of_the_area_is_taken_even_when_the_page_did_not_offer_it(ctx, client, monkeypatch):
+    # The province officer's village passes the form; the registry then refuses them the registration.
+    client.force_login(ctx.users.province_officer)
+    body = client.post(ctx.url, _new_household(ctx, village=ctx.h1.pk, commune=ctx.units.hac_thanh.pk)).content
+    assert OUT_OF_AREA not in body.decode() and "Bạn không được quản lý hộ gia đình trên địa bàn này." in body.decode()
+    # With a limit of 1, the commune officer's two villages are held back too: none offered, T2 taken.
+    monkeypatch.setattr(geo_selectors, "VILLAGES_AT_ONCE_MAX", 1)
+    client.force_login(ctx.users.commune_officer)
+    assert option_values(select_html(client.get(ctx.url).content.decode(), "village")) == []
+    response = client.post(ctx.url, _new_household(ctx, village=ctx.units.t2.pk))
+    assert response.status_code == 302
+    household = Household.objects.get(code="M01")
+    assert household.village == ctx.units.t2 and ReviewCase.objects.get(household=household).origin == "applied"
+
+
+def test_a_commune_reader_sees_what_they_saw(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.commune_officer)
+    for data in ({}, {"commune": units.tho_xuan.pk}, {"commune": units.hac_thanh.pk}):
+        body = client.get(ctx.url, data).content.decode()
+        commune = select_html(body, "commune")
+        assert option_values(commune) == ids(units.tho_xuan)
+        assert option_values(select_html(body, "village")) == ids(units.t1, units.t2)
+        assert "hx-get" not in commune and HINT not in body and BUTTON not in body
+
+
+def test_the_hint_and_button_in_english(ctx, client):
+    client.force_login(ctx.users.province_officer)
+    client.cookies["django_language"] = "en"
+    body = client.get(ctx.url).content.decode()
+    assert "Choose the commune/ward above: the list then holds its villages/residential groups." in body
+    assert "Show the villages/residential groups of the chosen commune/ward" in body
+    assert HINT not in body
+    body = client.post(ctx.url, _new_household(ctx, village=ctx.units.b1.pk)).content.decode()
+    assert "Choose a village/residential group of the campaign within your area." in body
+
+
+def test_villages_offered_holds_villages_back_only_in_a_large_area(ctx, django_assert_num_queries):
+    units = ctx.units
+    villages = selectors.case_units(user=ctx.users.province_officer, campaign=ctx.campaign).filter(level="village")
+    with django_assert_num_queries(1):  # whether the villages are too many
+        offered = selectors.villages_offered(villages)
+    assert offered.villages_held_back and list(offered.units) == []
+    offered = selectors.villages_offered(villages, commune_id=units.hac_thanh.pk)
+    assert offered.villages_held_back and list(offered.units) == [ctx.h1]
+    assert list(selectors.villages_offered(villages, commune_id=units.mdrak.pk).units) == []
+    commune = selectors.case_units(user=ctx.users.commune_officer, campaign=ctx.campaign).filter(level="village")
+    offered = selectors.villages_offered(commune, commune_id=units.hac_thanh.pk)
+    assert not offered.villages_held_back and list(offered.units) == [units.t1, units.t2]
