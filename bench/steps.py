@@ -747,11 +747,14 @@ def overview_dashboard(params: dict[str, Any]) -> dict[str, Any]:
     biggest = active.filter(commune__parent=province).values("commune").annotate(n=Count("pk")).order_by("-n")[0]
     commune = AdminUnit.objects.get(pk=biggest["commune"])
     village_row = active.filter(commune=commune, village__isnull=False).values("village").annotate(n=Count("pk"))
-    village = AdminUnit.objects.get(pk=village_row.order_by("-n")[0]["village"])
+    village_row = village_row.order_by("-n").first()
+    levels = [("commune", commune)]
+    if village_row:  # a registry whose households all sit in the commune itself has no village card
+        levels.append(("village", AdminUnit.objects.get(pk=village_row["village"])))
     reader = _commune_reader(commune)
     table = Household._meta.db_table
     result: dict[str, Any] = {}
-    for level, unit in (("commune", commune), ("village", village)):
+    for level, unit in levels:
 
         def figures(unit=unit):
             return household_class_counts(user=reader, units=[unit])[unit.pk]
