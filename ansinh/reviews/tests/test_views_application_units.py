@@ -53,6 +53,9 @@ def test_a_province_reader_is_offered_no_village_until_a_commune_is_chosen(ctx, 
     )
     assert option_values(select_html(body, "village")) == []
     assert HINT in body and BUTTON in body and "<noscript>" in body
+    # Without scripts, Enter presses the form's first submit button: an unseen one that records, not "show villages".
+    default = '<noscript><button type="submit" hidden tabindex="-1" aria-hidden="true"></button></noscript>'
+    assert body.index(default) < body.index(BUTTON)
     # Choosing a commune fetches the page for it and swaps in the village field (htmx).
     assert f'hx-get="{ctx.url}"' in commune and f'hx-target="{BLOCK}"' in commune
     assert f'hx-select="{BLOCK}"' in commune and 'id="application-village"' in body
