@@ -133,7 +133,7 @@ class HouseholdTable(SignatureCachedTable):
 
 # -- history ------------------------------------------------------------------------------------
 
-_SKIPPED_KEYS = {"household", "id_kind", "member"}
+_SKIPPED_KEYS = {"household", "id_kind"}
 _MEMBER_LABEL = Member._meta.label_lower
 _EXTRA_LABELS = {
     "members": gettext_lazy("Thành viên"),
