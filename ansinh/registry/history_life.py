@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from .choices import HouseholdStatus, Relation
 from .events import RegistryEventType
 from .models import Household
+from .selectors import VIEW_PERM
 
 LIFE_EVENT_TYPES = (RegistryEventType.HOUSEHOLD_SPLIT, RegistryEventType.HOUSEHOLD_MERGED)
 
@@ -39,12 +40,13 @@ def _status_text(value) -> str:
     return str(HouseholdStatus(value).label) if value in HouseholdStatus.values else str(value or "—")
 
 
-def _code_of(pk) -> str:
-    """The code of a household the event names only by id (a merge's target), else the id."""
+def _code_of(pk, user) -> str:
+    """The code of a household the event names only by id (a merge's target) when `user` may see that
+    household (a village head may not see the rest of the commune), else words that name none."""
     if not isinstance(pk, int):
         return str(pk) if pk not in (None, "") else "—"
-    code = Household.objects.filter(pk=pk).values_list("code", flat=True).first()
-    return code or str(pk)
+    code = Household.objects.visible_to(user, perm=VIEW_PERM).filter(pk=pk).values_list("code", flat=True).first()
+    return code or _("một hộ ngoài địa bàn của bạn")
 
 
 def present_split_or_merge(event, *, user=None, household=None) -> list[dict[str, str]]:
@@ -60,7 +62,7 @@ def present_split_or_merge(event, *, user=None, household=None) -> list[dict[str
 
     if event.event_type == RegistryEventType.HOUSEHOLD_SPLIT:
         if "split_from" in new or "split_from_code" in new:  # the new household
-            row(_("Tách từ hộ"), str(new.get("split_from_code") or _code_of(new.get("split_from"))))
+            row(_("Tách từ hộ"), str(new.get("split_from_code") or _code_of(new.get("split_from"), user)))
             row(_("Mã hộ"), str(new.get("code") or "—"))
             if new.get("village"):
                 from ansinh.geo.models import AdminUnit
@@ -69,15 +71,15 @@ def present_split_or_merge(event, *, user=None, household=None) -> list[dict[str
                 row(_("Thôn/tổ dân phố"), name or str(new["village"]))
             row(_("Thành viên"), people)
         else:  # the household that was split
-            row(_("Tách thành hộ mới"), str(new.get("code") or _code_of(new.get("new_household"))))
+            row(_("Tách thành hộ mới"), str(new.get("code") or _code_of(new.get("new_household"), user)))
             row(_("Thành viên tách đi"), people)
         return rows
     if "merged_from" in new or "merged_from_code" in new:  # the household that took the members in
-        row(_("Nhập từ hộ"), str(new.get("merged_from_code") or _code_of(new.get("merged_from"))))
+        row(_("Nhập từ hộ"), str(new.get("merged_from_code") or _code_of(new.get("merged_from"), user)))
         row(_("Thành viên nhập vào"), people)
     else:  # the household that was merged into another
         if "status" in new:
             row(_("Tình trạng hộ"), _status_text(new["status"]), _status_text(old.get("status")))
-        row(_("Nhập vào hộ"), _code_of(new.get("merged_into")))
+        row(_("Nhập vào hộ"), _code_of(new.get("merged_into"), user))
         row(_("Thành viên chuyển đi"), people)
     return rows

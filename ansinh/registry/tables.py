@@ -24,7 +24,7 @@ from .choices import HouseholdStatus, InfoDevice, PovertyClass
 from .identity import mask_id_number
 from .models import Household, Member
 from .panels import history_presenter
-from .selectors import FLAG_FIELDS
+from .selectors import FLAG_FIELDS, VIEW_PERM
 
 # -- households -----------------------------------------------------------------------------------
 
@@ -265,9 +265,12 @@ def history_entries(events, *, can_see_full_id: bool, user=None, household=None)
         names[("village_id", unit.pk)] = names[("village", unit.path)] = unit.name
     for ethnicity in Ethnicity.objects.filter(pk__in=ethnicity_ids):
         names[("ethnicity_id", ethnicity.pk)] = names[("ethnicity", ethnicity.pk)] = ethnicity.name
-    # The other record of a duplicate pair marked "same person", by name and household (not its id).
-    others = Member.objects.filter(pk__in=member_ids).values_list("pk", "full_name", "household__code")
-    for pk, full_name, code in others if member_ids else ():
+    # The other record of a duplicate pair marked "same person", by name and household (not its id) when
+    # the reader may see it; a pair can span areas, and a record outside theirs is not named.
+    for pk in member_ids:
+        names[("merged_into", pk)] = names[("merged", pk)] = _("một hồ sơ ngoài địa bàn của bạn")
+    others = Member.objects.visible_to(user, perm=VIEW_PERM).filter(pk__in=member_ids)
+    for pk, full_name, code in others.values_list("pk", "full_name", "household__code") if member_ids else ():
         label = _("%(name)s (hộ %(code)s)") % {"name": full_name, "code": code}
         names[("merged_into", pk)] = names[("merged", pk)] = label
     rows = []

@@ -130,3 +130,16 @@ def test_both_households_history_tells_the_merge_of_two_records_in_words(client,
     assert "Lê Thị Bình (hộ V2)" in page and "Đã gộp vào hồ sơ khác (trùng người)" in page
     assert f">{kept.pk}<" not in page
     assert ">1978<" in page and "1.978" not in page  # the member added with a birth year
+
+
+def test_the_history_names_no_record_outside_the_readers_area(client, users, pair):
+    """A pair can span villages: the village head of T1 reads the merged record's household (V1) but may
+    not see V2, so the record it went into is not named there."""
+    decision = {"keep": "b", "value_full_name": "a", "value_birth_date": "b", "reason": "Cùng giấy khai sinh"}
+    client.force_login(users.commune_officer)
+    client.post(reverse("registry:duplicate_mark_same", kwargs={"pk": pair.pk}), decision)
+    dropped = Member.objects.get(pk=pair.member_a_id)
+    client.force_login(users.village_head)
+    page = client.get(reverse("registry:household_detail", kwargs={"pk": dropped.household_id})).content.decode()
+    assert "một hồ sơ ngoài địa bàn của bạn" in page
+    assert "(hộ V2)" not in page

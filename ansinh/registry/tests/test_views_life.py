@@ -264,3 +264,17 @@ def test_split_form_ties_each_relation_to_its_members_box(client, users, units):
     assert f'id="id_members_0" value="{wife.pk}"' in page or f'value="{wife.pk}" id="id_members_0"' in page
     assert f'name="relation_{wife.pk}" data-shown-by="id_members_0"' in page
     assert f'name="relation_{son.pk}" data-shown-by="id_members_1"' in page
+
+
+def test_a_merge_into_a_household_outside_the_readers_area_does_not_name_it(client, users, units):
+    from ansinh.registry.services_life import household_merge
+
+    source = make_household(units.tho_xuan, code="HX9", village=units.t1, actor=users.commune_officer)
+    target = make_household(units.tho_xuan, code="HY9", village=units.t2, actor=users.commune_officer)
+    household_merge(actor=users.commune_officer, source=source, target=target,
+                    relations={m.pk: "other" for m in source.members.all()})  # fmt: skip
+    client.force_login(users.village_head)  # of T1: reads HX9, not HY9 in T2
+    page = client.get(f"/households/{source.pk}/").content.decode()
+    assert "Nhập vào hộ" in page and "một hộ ngoài địa bàn của bạn" in page and "HY9" not in page
+    client.force_login(users.commune_officer)
+    assert "HY9" in client.get(f"/households/{source.pk}/").content.decode()
