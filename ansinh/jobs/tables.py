@@ -1,4 +1,6 @@
 import django_tables2 as tables
+from django.db.models import Case, F, Value, When
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Job
@@ -19,7 +21,19 @@ class JobTable(tables.Table):
         empty_text = _("Chưa có công việc nào.")
 
     def render_label(self, record):
-        return record.label_text()  # in the reader's language (decision 0024); sorted by the stored text
+        return record.label_text()  # in the reader's language (decision 0024)
+
+    def order_label(self, queryset, is_descending):
+        """Sorted as read: by the label's source string in the reader's language (one per kind of job, so
+        an English reader's "Import …" sort under I, not under the Vietnamese "Nhập …"), then by the
+        stored text, which differs within a kind only by its parameters (a file name, a unit). A job
+        written before label entries sorts by its stored text."""
+        msgids = sorted({m for m in queryset.order_by().values_list("label_entry__msgid", flat=True).distinct() if m})
+        read = Case(*[When(label_entry__msgid=m, then=Value(gettext(m))) for m in msgids], default=F("label")) \
+            if msgids else F("label")  # fmt: skip
+        read = read.desc() if is_descending else read.asc()
+        label = F("label").desc() if is_descending else F("label").asc()
+        return queryset.order_by(read, label, "-pk"), True
 
     def render_percent(self, value):
         return f"{value} %"

@@ -122,7 +122,7 @@ class HouseholdFactsForm(forms.Form):
         data = self.cleaned_data
         ethnicity = data.get("ethnicity")
         return HouseholdData(
-            code=data["code"],
+            code=data.get("code") or "",  # absent only when the form refused it (see `rule_refusals`)
             village=data.get("village"),
             ethnicity_code=ethnicity.code if ethnicity else "",
             area_type=data.get("area_type") or "",
@@ -210,9 +210,9 @@ class MemberForm(forms.Form):
         data = self.cleaned_data
         ethnicity = data.get("ethnicity")
         return MemberData(
-            full_name=data["full_name"],
-            sex=data["sex"],
-            relation=data["relation"],
+            full_name=data.get("full_name") or "",  # absent only when the form refused them
+            sex=data.get("sex") or "",
+            relation=data.get("relation") or "",
             birth_date=data.get("birth_date"),
             birth_year=data.get("birth_year"),
             ethnicity_code=ethnicity.code if ethnicity else "",

@@ -440,6 +440,27 @@ def household_code_taken(commune: AdminUnit, code: str) -> ApplicationError:
     )
 
 
+def household_register_refusals(
+    *, commune: AdminUnit, data: HouseholdData, members: list[MemberData]
+) -> dict[str, list[str]]:
+    """Every refusal `household_register` would give these facts, by field, without writing anything:
+    the code already used in the commune and every rule of `household_prepare` (members' keyed
+    ``members.<i>.<field>``). Not the permission, nor a CCCD held by someone else (the officer's reason
+    is asked for once the rest is right). The registration form calls it when its own field checks
+    refused something, so that the officer sees the rules' refusals of the other fields in the same
+    pass (decision 0036, addendum)."""
+    errors: dict[str, list[str]] = {}
+    code = (data.code or "").strip()
+    if code and Household.objects.filter(commune=commune, code=code).exists():
+        errors["code"] = [household_code_taken(commune, code).message]
+    try:
+        household_prepare(actor=None, commune=commune, data=data, members=members, today=timezone.localdate())
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    return errors
+
+
 def household_register(*, actor, commune: AdminUnit, data: HouseholdData, members: list[MemberData]) -> Household:
     """Register a new household with its members; exactly one member must be the head.
 
@@ -485,39 +506,76 @@ def _lock_household(household: Household, expected_version: int | None) -> House
     return locked
 
 
+UpdateRules = tuple[dict[str, Any], dict[str, list[str]], list[ApplicationError]]  # values, errors, conflicts
+
+
+def household_update_rules(household: Household, data: HouseholdData) -> UpdateRules:
+    """The new values of `household_update` and every refusal of them at once: the village of the
+    commune, the code (its form, and not another household's of the commune), no change of village while
+    a move request waits, the area type, the facts, the ethnicity. Returns ``(values, errors by field,
+    conflicts)``; a conflict (a code in use, an open move) is an `ApplicationError` the API answers with
+    its own code when it is the only refusal. No write; reads the commune's codes and the household's
+    moves."""
+    errors: dict[str, list[str]] = {}
+    conflicts: list[ApplicationError] = []
+    village = _collect(errors, _resolve_village, household.commune, data.village)
+    code = _collect(errors, _clean_code, data.code)
+    if code and code != household.code and Household.objects.filter(commune=household.commune, code=code).exists():
+        conflicts.append(ApplicationError(
+            _("Mã hộ %(code)s đã có trong xã.") % {"code": code}, code="household_code_taken",
+            details={"field": "code"},
+        ))  # fmt: skip
+    village_changes = "village" not in errors and (village.pk if village else None) != household.village_id
+    if village_changes and household.moves.filter(status=MoveStatus.REQUESTED).exists():
+        conflicts.append(ApplicationError(
+            _("Hộ đang có đề nghị chuyển đi chờ xử lý: hãy hủy đề nghị trước khi đổi thôn."),
+            code="move_open", details={"field": "village"},
+        ))  # fmt: skip
+    area_type = _collect(errors, _resolve_area_type, household.commune, data.area_type, data.area_type_override_reason)
+    facts = _collect(errors, _clean_facts, data.facts)
+    ethnicity_id = household.ethnicity_id
+    if data.ethnicity_code:
+        ethnicity = _collect(errors, _ethnicity, data.ethnicity_code)
+        ethnicity_id = ethnicity.pk if ethnicity else None
+    values = {
+        "code": code, "village": village, "area_type": area_type,
+        "area_type_override_reason": data.area_type_override_reason.strip(), "ethnicity_id": ethnicity_id,
+        **(facts or {}),
+    }  # fmt: skip
+    return values, errors, conflicts
+
+
+def household_update_refusals(*, household: Household, data: HouseholdData) -> dict[str, list[str]]:
+    """Every refusal `household_update` would give these facts, by field, without writing (the edit
+    page's refusals beside its own field checks; decision 0036, addendum)."""
+    _values, errors, conflicts = household_update_rules(household, data)
+    for conflict in conflicts:
+        errors.setdefault(conflict.details["field"], []).append(conflict.message)
+    return errors
+
+
 def household_update(*, actor, household: Household, expected_version: int | None, data: HouseholdData) -> Household:
     """Change the household's own facts (code, village, area type, flags, housing …).
 
     Refused when someone else changed it since `expected_version` was read, or for the same
-    reasons as `household_register`. Writes nothing when nothing changed.
+    reasons as `household_register`, all of them at once (`household_update_rules`; a code in use or
+    an open move on its own answers with its `ApplicationError`). Writes nothing when nothing changed.
     """
     with transaction.atomic():
         locked = _lock_household(household, expected_version)
         _require_manage(actor, locked.village or locked.commune)
-        village = _resolve_village(locked.commune, data.village)
+        values, errors, conflicts = household_update_rules(locked, data)
+        village = values.pop("village")
         _require_manage(actor, village or locked.commune)
-        code = _clean_code(data.code)
-        if code != locked.code and Household.objects.filter(commune=locked.commune, code=code).exists():
-            raise ApplicationError(
-                _("Mã hộ %(code)s đã có trong xã.") % {"code": code},
-                code="household_code_taken",
-                details={"field": "code"},
-            )
-        if (village.pk if village else None) != locked.village_id and locked.moves.filter(
-            status=MoveStatus.REQUESTED
-        ).exists():
-            raise ApplicationError(
-                _("Hộ đang có đề nghị chuyển đi chờ xử lý: hãy hủy đề nghị trước khi đổi thôn."),
-                code="move_open",
-                details={"field": "village"},
-            )
-        area_type = _resolve_area_type(locked.commune, data.area_type, data.area_type_override_reason)
-        new = {
-            "code": code, "village_id": village.pk if village else None, "area_type": area_type,
-            "area_type_override_reason": data.area_type_override_reason.strip(),
-            "ethnicity_id": (_ethnicity(data.ethnicity_code).pk if data.ethnicity_code else locked.ethnicity_id),
-            **_clean_facts(data.facts),
-        }  # fmt: skip
+        if conflicts and not errors:
+            raise conflicts[0] if len(conflicts) == 1 else ValidationError(
+                {c.details["field"]: [c.message] for c in conflicts}
+            )  # fmt: skip
+        if errors:
+            for conflict in conflicts:
+                errors.setdefault(conflict.details["field"], []).append(conflict.message)
+            raise ValidationError(errors)
+        new = {"code": values.pop("code"), "village_id": village.pk if village else None, **values}
         old = _snapshot(locked, list(new))
         changes = _diff(old, new)
         if not changes["new"]:

@@ -7,7 +7,7 @@ service, redirect with a message. Service refusals come back onto the form field
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -68,7 +68,8 @@ def _add_form_errors(form, exc: Exception, *, member_forms: list | None = None) 
     elif isinstance(exc, ValidationError):
         form.add_error(None, exc.messages)
     elif isinstance(exc, ApplicationError):
-        form.add_error(None, exc.message)
+        field = (exc.details or {}).get("field")  # a code in use goes next to the code
+        form.add_error(field if field in form.fields else None, exc.message)
         if exc.code == "id_duplicate":
             _ask_duplicate_reason(member_forms or [form])
     else:
@@ -212,6 +213,7 @@ class HouseholdCreateView(AreaPermissionRequiredMixin, View):
                 "page_title": _("Đăng ký hộ mới"),
                 "is_create": True,
                 "cancel_url": _list_url(),
+                "field_errors": fields_refused(form, formset),
             },
             status=status,
         )
@@ -244,7 +246,45 @@ class HouseholdCreateView(AreaPermissionRequiredMixin, View):
             else:
                 messages.success(request, _("Đã đăng ký hộ %(code)s.") % {"code": household.code})
                 return HttpResponseRedirect(household.get_absolute_url())
+        else:
+            _add_rule_refusals(form, formset)
         return self._render(form, formset)
+
+
+def _add_rule_refusals(form, formset) -> None:
+    """The registry's rules on what the form's own field checks accepted, so that one submit shows
+    every refusal (a negative area no longer hides a member's future birth date; decision 0036,
+    addendum). A member row the form refused keeps its own errors only (its other fields may read
+    wrong for lack of the refused one: no birth year without the birth date), and the head count is
+    said only when every row's relation was read. Nothing is written."""
+    commune = form.cleaned_data.get("commune") if hasattr(form, "cleaned_data") else None
+    if commune is None:
+        return  # the rules are the commune's
+    member_forms = [f for f in formset.forms if f.has_changed()]
+    refusals = services.household_register_refusals(
+        commune=commune, data=form.household_data(), members=[f.member_data() for f in member_forms]
+    )
+    rows_refused = any(f.errors for f in member_forms) or formset.non_form_errors()
+
+    def said_already(key: str) -> bool:
+        if key.startswith("members."):
+            index = key.split(".")[1]
+            return index.isdigit() and int(index) < len(member_forms) and bool(member_forms[int(index)].errors)
+        if key == "members":
+            return bool(rows_refused)
+        return key in form.fields and form.has_error(key)
+
+    kept = {key: messages_ for key, messages_ in refusals.items() if not said_already(key)}
+    if kept:
+        _add_form_errors(form, ValidationError(kept), member_forms=member_forms)
+
+
+def fields_refused(form, formset=None) -> int:
+    """How many fields of the household form and its member rows carry an error (the page's summary
+    line: on a phone, the first red field may be screens below). Non-field errors are shown at the
+    top already and not counted."""
+    forms_ = [form, *(formset.forms if formset is not None else ())]
+    return sum(1 for f in forms_ if f.is_bound for name in f.errors if name != NON_FIELD_ERRORS)
 
 
 def _unvalidated(form_or_formset):
@@ -288,6 +328,7 @@ class _HouseholdFormView(AreaPermissionRequiredMixin, FormView):
             message = self.perform(form)
         except (ApplicationError, ValidationError, PermissionDenied) as exc:
             _add_form_errors(form, exc, member_forms=[form] if isinstance(form, MemberForm) else None)
+            form.refused_by_service = True
             return self.form_invalid(form)
         messages.success(self.request, message)
         return HttpResponseRedirect(self.get_success_url())
@@ -311,6 +352,20 @@ class HouseholdEditView(_HouseholdFormView):
 
     def get_initial(self):
         return HouseholdEditForm.initial_from(self.household)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "field_errors": fields_refused(context["form"])}
+
+    def form_invalid(self, form):
+        if not getattr(form, "refused_by_service", False):
+            # The form's field checks refused something: the registry's rules on the rest, as on the
+            # registration page (decision 0036, addendum).
+            refusals = services.household_update_refusals(household=self.household, data=form.household_data())
+            kept = {key: messages_ for key, messages_ in refusals.items() if not form.has_error(key)}
+            if kept:
+                _add_form_errors(form, ValidationError(kept))
+        return super().form_invalid(form)
 
     def perform(self, form) -> str:
         household = services.household_update(

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First to see the response after everything else has written it (decision 0038).
+    "ansinh.core.middleware.CompressionMiddleware",
     "ansinh.core.middleware.RequestIdMiddleware",
     "ansinh.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

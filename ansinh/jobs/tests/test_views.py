@@ -257,3 +257,38 @@ def test_a_job_written_before_entries_shows_its_label_and_error_as_written(clien
     page = client.get(reverse("jobs:job_detail", kwargs={"pk": job.pk})).content.decode()
     assert "<h1>Nhập hộ (cũ)</h1>" in page and shown_error(page) == "Lỗi cũ."
     assert ">Nhập hộ (cũ)</a>" in client.get(reverse("jobs:job_list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("reader", "first"), [("vi", "Nhập hộ từ tệp b.xlsx"), ("en", "Find duplicate people: Thọ Xuân")]
+)
+def test_the_list_sorts_labels_as_the_reader_reads_them(client, users, settings, reader, first):
+    """ "Nhập …" comes before "Tìm …" in Vietnamese, "Find …" before "Import …" in English; within a kind
+    the stored text (its file name) orders the jobs, and a job written before entries by its text."""
+    import html as markup
+    import re
+
+    from ansinh.jobs.models import Job
+
+    from .kinds import COUNT_KIND
+
+    with transaction.atomic():
+        for label, params in ((IMPORT_FROM, {"name": "c.xlsx"}), ("Tìm người trùng: %(area)s", {"area": "Thọ Xuân"}),
+                              (IMPORT_FROM, {"name": "b.xlsx"})):  # fmt: skip
+            job_enqueue(actor=users.commune_chair, kind=COUNT_KIND, label=label, label_params=params,
+                        unit_path="/2025/38/16000/", params={"n": 1})  # fmt: skip
+        old = job_enqueue(actor=users.commune_chair, kind=COUNT_KIND, label="Ấn định", unit_path="/2025/38/16000/",
+                          params={"n": 1})  # fmt: skip
+    Job.objects.filter(pk=old.pk).update(label="A cũ", label_entry=None)
+    read_as(client, users, settings, reader)
+
+    def labels(sort):
+        page = markup.unescape(client.get(reverse("jobs:job_list"), {"sort": sort}).content.decode())
+        return [t for t in re.findall(r'<a href="/jobs/\d+/">([^<]*)</a>', page) if not t.isdigit()]
+
+    ascending = labels("label")
+    assert ascending[0] == "A cũ"
+    assert ascending[1] == first
+    assert labels("-label") == ascending[::-1]
+    imports = [t for t in ascending if t.endswith(".xlsx")]
+    assert imports == sorted(imports)

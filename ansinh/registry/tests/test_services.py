@@ -8,7 +8,15 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.registry.choices import DuplicateKind, MemberStatus
 from ansinh.registry.events import RegistryEventType
 from ansinh.registry.models import DuplicatePair, Household, IdentityOverride, Member
-from ansinh.registry.services import HouseholdData, MemberData, household_update, member_add, member_update
+from ansinh.registry.services import (
+    HouseholdData,
+    MemberData,
+    household_register_refusals,
+    household_update,
+    household_update_refusals,
+    member_add,
+    member_update,
+)
 from ansinh.registry.services_life import household_move_request, member_death_record
 
 from .factories import head, make_household, member
@@ -60,6 +68,18 @@ def test_registration_reports_household_and_member_refusals_together(users, unit
                        members=[head(), future])  # fmt: skip
     assert set(excinfo.value.message_dict) == {"village", "housing_area_m2", "members", "members.1.birth_date"}
     assert not Household.objects.exists()
+
+
+def test_register_refusals_name_every_rule_and_the_code_in_use_without_writing(users, units):
+    make_household(units.tho_xuan, code="R1", actor=users.commune_officer)
+    future = MemberData(full_name="Trần Văn D", sex="male", relation="child", birth_date=date(2999, 1, 1))
+    data = HouseholdData(code="R1", village=units.b1, facts={"housing_area_m2": -3})
+    refusals = household_register_refusals(commune=units.tho_xuan, data=data, members=[head(), future])
+    assert set(refusals) == {"code", "village", "housing_area_m2", "members.1.birth_date"}
+    assert refusals["code"] == ["Mã hộ R1 đã có ở Xã Thọ Xuân."]
+    assert Household.objects.count() == 1
+    assert household_register_refusals(commune=units.tho_xuan, data=HouseholdData(code="R2"), members=[head()]) == {}
+    assert Household.objects.count() == 1
 
 
 def test_an_unknown_ethnicity_of_the_head_is_said_once(users, units):
@@ -134,6 +154,31 @@ def test_update_records_old_and_new(users, units):
     assert event.changes == {"old": {"phone": ""}, "new": {"phone": "0912345678"}}
 
 
+def test_update_reports_every_refusal_at_once_and_writes_nothing(users, units):
+    """A village of another commune, a negative area, a code in use and an unknown ethnicity: one refusal."""
+    household = make_household(units.tho_xuan, actor=users.commune_officer)
+    make_household(units.tho_xuan, code="TAKEN", actor=users.commune_officer)
+    data = HouseholdData(code="TAKEN", village=units.b1, ethnicity_code="99", facts={"housing_area_m2": -2})
+    with pytest.raises(ValidationError) as excinfo:
+        household_update(actor=users.commune_officer, household=household, expected_version=1, data=data)
+    assert set(excinfo.value.message_dict) == {"village", "housing_area_m2", "code", "ethnicity"}
+    assert excinfo.value.message_dict["code"] == ["Mã hộ TAKEN đã có trong xã."]
+    assert household_update_refusals(household=household, data=data) == excinfo.value.message_dict
+    household.refresh_from_db()
+    assert (household.code, household.version) == ("H001", 1)
+    assert not AuditEvent.objects.filter(event_type=RegistryEventType.HOUSEHOLD_UPDATED).exists()
+
+
+def test_update_with_only_a_code_in_use_keeps_its_error_code(users, units):
+    household = make_household(units.tho_xuan, actor=users.commune_officer)
+    make_household(units.tho_xuan, code="TAKEN", actor=users.commune_officer)
+    with pytest.raises(ApplicationError) as excinfo:
+        household_update(actor=users.commune_officer, household=household, expected_version=1,
+                         data=HouseholdData(code="TAKEN"))  # fmt: skip
+    assert (excinfo.value.code, excinfo.value.details) == ("household_code_taken", {"field": "code"})
+    assert household_update_refusals(household=household, data=HouseholdData(code="H001")) == {}
+
+
 def test_member_add_and_update(users, units):
     household = make_household(units.tho_xuan, actor=users.commune_officer)
     child = member_add(actor=users.commune_officer, household=household,
@@ -176,6 +221,12 @@ def test_village_change_is_refused_while_a_move_is_open(users, units):
         )  # fmt: skip
     assert excinfo.value.code == "move_open"
     assert Household.objects.get(pk=household.pk).village == units.t1
+    with pytest.raises(ValidationError) as excinfo:  # with another refusal: both said, on their fields
+        household_update(
+            actor=users.commune_officer, household=household, expected_version=household.version,
+            data=HouseholdData(code="H001", village=units.t2, facts={"housing_area_m2": -1}),
+        )  # fmt: skip
+    assert set(excinfo.value.message_dict) == {"village", "housing_area_m2"}
     # Other facts can still be corrected while the receiving commune decides.
     household_update(
         actor=users.commune_officer, household=household, expected_version=household.version,

@@ -145,6 +145,7 @@ def test_add_row_keeps_input_without_validating(officer_client, units):
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == 4
     assert "form-errors" not in response.content.decode()
+    assert "Chưa ghi" not in response.content.decode()
     assert not Household.objects.exists()
 
 
@@ -152,6 +153,54 @@ def test_register_page_refuses_a_negative_area_in_the_registrys_words(officer_cl
     response = officer_client.post(reverse("registry:household_create"), _register_post(units, housing_area_m2="-4"))
     assert response.status_code == 200
     assert response.context["form"].errors["housing_area_m2"] == ["Diện tích không được âm."]
+    assert not Household.objects.exists()
+
+
+def test_register_page_shows_the_rules_refusals_beside_its_field_errors(officer_client, units):
+    """One submit, every refusal: the form refuses the negative area itself; the registry's rules still
+    read the rest (a future birth date, a CCCD whose century digit does not match, a code in use)."""
+    make_household(units.tho_xuan, code="HX01")
+    data = _register_post(units, housing_area_m2="-4", **{
+        "members-1-birth_year": "2999", "members-0-id_number": "038175000123",
+    })  # fmt: skip
+    response = officer_client.post(reverse("registry:household_create"), data)
+    assert response.status_code == 200
+    form, rows = response.context["form"], response.context["formset"].forms
+    assert form.errors["housing_area_m2"] == ["Diện tích không được âm."]
+    assert form.errors["code"] == ["Mã hộ HX01 đã có ở Xã Thọ Xuân."]
+    assert rows[1].errors["birth_year"] == ["Năm sinh 2999 không hợp lệ."]
+    assert "id_number" in rows[0].errors
+    assert "Chưa ghi: 4 ô cần sửa, tô đỏ bên dưới." in response.content.decode()  # the summary, at the top
+    assert Household.objects.count() == 1
+
+
+def test_register_page_keeps_a_refused_rows_own_errors_only(officer_client, units):
+    """A birth date the form cannot read is not also reported as "no birth date or year"; with a row's
+    relation refused, the head count is not guessed; the other row still gets the rules' word."""
+    data = _register_post(units, **{
+        "members-0-birth_date": "31/02/1975", "members-0-relation": "chief",
+        "members-1-birth_year": "2999",
+    })  # fmt: skip
+    response = officer_client.post(reverse("registry:household_create"), data)
+    form, rows = response.context["form"], response.context["formset"].forms
+    assert set(rows[0].errors) == {"birth_date", "relation"}
+    assert rows[1].errors["birth_year"] == ["Năm sinh 2999 không hợp lệ."]
+    assert "Hộ phải có đúng một chủ hộ." not in form.non_field_errors()
+    assert not Household.objects.exists()
+
+
+def test_register_page_asks_for_the_head_when_every_row_was_read(officer_client, units):
+    data = _register_post(units, housing_area_m2="-1", **{"members-0-relation": "child"})
+    response = officer_client.post(reverse("registry:household_create"), data)
+    assert "Hộ phải có đúng một chủ hộ." in response.context["form"].non_field_errors()
+    assert not Household.objects.exists()
+
+
+def test_register_page_without_a_commune_checks_fields_only(officer_client, units):
+    data = _register_post(units, commune="", **{"members-1-birth_year": "2999"})
+    response = officer_client.post(reverse("registry:household_create"), data)
+    assert "commune" in response.context["form"].errors
+    assert not response.context["formset"].forms[1].errors  # the rules are a commune's: not run
     assert not Household.objects.exists()
 
 
@@ -192,6 +241,34 @@ def test_edit_saves_and_a_stale_version_keeps_the_input(officer_client, units, u
     assert response.status_code == 302
     household.refresh_from_db()
     assert (household.address, household.village, household.version) == ("Xóm Chùa", units.t2, 3)
+    assert "Chưa ghi" not in content  # a stale version is a non-field error: said at the top already
+
+
+def test_edit_page_sums_up_its_refused_fields_at_the_top(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="E2", actor=users.commune_officer)
+    url = reverse("registry:household_edit", args=[household.pk])
+    data = {"code": "E2", "version": 1, "housing_area_m2": "-2", "production_land_m2": "-1"}
+    response = officer_client.post(url, data)
+    assert response.status_code == 200
+    assert "Chưa ghi: 2 ô cần sửa, tô đỏ bên dưới." in response.content.decode()
+    assert "Chưa ghi" not in officer_client.get(url).content.decode()
+
+
+def test_edit_page_shows_the_rules_refusals_beside_its_field_errors(officer_client, units, users):
+    household = make_household(units.tho_xuan, code="E3", actor=users.commune_officer)
+    make_household(units.tho_xuan, code="E4", actor=users.commune_officer)
+    url = reverse("registry:household_edit", args=[household.pk])
+    response = officer_client.post(url, {"code": "E4", "version": 1, "housing_area_m2": "-2"})
+    form = response.context["form"]
+    assert form.errors["housing_area_m2"] == ["Diện tích không được âm."]
+    assert form.errors["code"] == ["Mã hộ E4 đã có trong xã."]
+    assert "Chưa ghi: 2 ô cần sửa, tô đỏ bên dưới." in response.content.decode()
+    household.refresh_from_db()
+    assert (household.code, household.version) == ("E3", 1)
+    # Refused by the service alone (the form read everything): said once, not checked twice.
+    response = officer_client.post(url, {"code": "E4", "version": 1})
+    assert response.context["form"].errors == {"code": ["Mã hộ E4 đã có trong xã."]}  # next to the code
+    assert response.content.decode().count("Mã hộ E4 đã có trong xã.") == 1
 
 
 def test_members_add_edit_and_change_head(officer_client, units):
