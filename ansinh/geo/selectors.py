@@ -147,6 +147,32 @@ def province_path(path: str) -> str:
     return f"/{parts[0]}/{parts[1]}/" if len(parts) >= 2 else ""
 
 
+def unit_within(unit: AdminUnit, territory: str) -> bool:
+    """Whether the land of `unit` lies wholly inside the unit at path `territory`, in either structure.
+
+    A unit lies inside when its path (or, for a legacy unit, its successor's) starts with
+    `territory`. A 2025 unit also lies inside a legacy territory ("/legacy/79/") when every 2025
+    commune it covers (itself, its village's commune, a province's communes) continues legacy communes
+    of that territory only: a commune of today's Hồ Chí Minh City formed from former Bình Dương
+    communes does not lie in former Hồ Chí Minh City. A commune with no recorded predecessor is not
+    known to lie inside. Used for the reach of a local standard (decision 0039).
+    """
+    if unit.path.startswith(territory) or (unit.successor_path and unit.successor_path.startswith(territory)):
+        return True
+    if not (territory.startswith(f"/{Structure.LEGACY}/") and unit.path.startswith(f"/{Structure.Y2025}/")):
+        return False
+    base = unit.parent if unit.level == Level.VILLAGE and unit.parent_id else unit
+    if base.level not in (Level.COMMUNE, Level.PROVINCE):
+        return False
+    communes = AdminUnit.objects.filter(path__startswith=base.path, level=Level.COMMUNE)
+    links = UnitSuccession.objects.filter(successor__in=communes)
+    return (
+        communes.exists()
+        and not links.exclude(predecessor__path__startswith=territory).exists()
+        and not communes.exclude(pk__in=links.values("successor_id")).exists()
+    )
+
+
 def provinces_in_area(*, user, perm: str) -> QuerySet[AdminUnit]:
     """Provinces inside the area where `user` holds `perm`: today's first, then the legacy ones
     (before 1 July 2025; a province officer's area holds those merged into their province)."""

@@ -254,9 +254,9 @@ class HouseholdCreateView(AreaPermissionRequiredMixin, View):
 def _add_rule_refusals(form, formset) -> None:
     """The registry's rules on what the form's own field checks accepted, so that one submit shows
     every refusal (a negative area no longer hides a member's future birth date; decision 0036,
-    addendum). A member row the form refused keeps its own errors only (its other fields may read
-    wrong for lack of the refused one: no birth year without the birth date), and the head count is
-    said only when every row's relation was read. Nothing is written."""
+    addendum). A member row the form refused gets only the rules that do not read a refused field
+    (`add_member_rule_refusals`: no "birth year missing" for an unreadable birth date), and the head
+    count is said only when every row's relation was read. Nothing is written."""
     commune = form.cleaned_data.get("commune") if hasattr(form, "cleaned_data") else None
     if commune is None:
         return  # the rules are the commune's
@@ -264,7 +264,8 @@ def _add_rule_refusals(form, formset) -> None:
     refusals = services.household_register_refusals(
         commune=commune, data=form.household_data(), members=[f.member_data() for f in member_forms]
     )
-    rows_refused = any(f.errors for f in member_forms) or formset.non_form_errors()
+    refused_rows = [f for f in member_forms if f.errors]
+    rows_refused = bool(refused_rows) or formset.non_form_errors()
 
     def said_already(key: str) -> bool:
         if key.startswith("members."):
@@ -277,6 +278,8 @@ def _add_rule_refusals(form, formset) -> None:
     kept = {key: messages_ for key, messages_ in refusals.items() if not said_already(key)}
     if kept:
         _add_form_errors(form, ValidationError(kept), member_forms=member_forms)
+    for row in refused_rows:
+        add_member_rule_refusals(row)  # the rules that do not read what the form refused
 
 
 def fields_refused(form, formset=None) -> int:
@@ -377,7 +380,31 @@ class HouseholdEditView(_HouseholdFormView):
         return _("Đã lưu thông tin hộ %(code)s.") % {"code": household.code}
 
 
-class MemberCreateView(_HouseholdFormView):
+def add_member_rule_refusals(form: MemberForm) -> None:
+    """The registry's member rules (`services.member_rules`: name, dates, birth year, CCCD against sex and
+    birth, ethnicity) on what a member form's own field checks accepted, when they refused something:
+    one submit shows every refusal (decision 0036, addendum). A rule that reads a refused field is not
+    run on a guess: without a readable birth date or sex, neither the birth year nor the CCCD is judged."""
+    refused = {name for name in form.errors if name != NON_FIELD_ERRORS}
+    if not refused:
+        return
+    depends = {"birth_year": {"birth_date"}, "id_number": {"sex", "birth_date", "birth_year"},
+               "death_date": {"birth_date", "birth_year"}}  # fmt: skip
+    rules = services.member_rules(form.member_data(), today=timezone.localdate())
+    for name, messages_ in rules.errors.items():
+        if name in refused or depends.get(name, set()) & refused or name not in form.fields:
+            continue
+        form.add_error(name, messages_)
+
+
+class _MemberFormView(_HouseholdFormView):
+    def form_invalid(self, form):
+        if not getattr(form, "refused_by_service", False):
+            add_member_rule_refusals(form)
+        return super().form_invalid(form)
+
+
+class MemberCreateView(_MemberFormView):
     form_class = MemberForm
     template_name = "registry/member_form.html"
     title = gettext_lazy("Thêm thành viên")
@@ -392,7 +419,7 @@ class MemberCreateView(_HouseholdFormView):
         return _("Đã thêm %(name)s vào hộ.") % {"name": member.full_name}
 
 
-class MemberEditView(_HouseholdFormView):
+class MemberEditView(_MemberFormView):
     form_class = MemberForm
     template_name = "registry/member_form.html"
     title = gettext_lazy("Sửa thông tin thành viên")

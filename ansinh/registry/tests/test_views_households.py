@@ -271,6 +271,31 @@ def test_edit_page_shows_the_rules_refusals_beside_its_field_errors(officer_clie
     assert response.content.decode().count("Mã hộ E4 đã có trong xã.") == 1
 
 
+def test_member_pages_show_the_rules_refusals_beside_their_field_errors(officer_client, units):
+    """A sex the form cannot read and a birth year in the future: both said at once; the CCCD, which is
+    read against the sex, is not judged on a guess."""
+    household = make_household(units.tho_xuan, code="M2")
+    data = {"full_name": "Hà Văn Út", "sex": "x", "relation": "child", "birth_year": "2999",
+            "id_number": "038175000123", "disability": "none", "allowance": "none"}  # fmt: skip
+    response = officer_client.post(reverse("registry:member_create", args=[household.pk]), data)
+    errors = response.context["form"].errors
+    assert set(errors) == {"sex", "birth_year"}
+    assert errors["birth_year"] == ["Năm sinh 2999 không hợp lệ."]
+    child = household.members.exclude(relation="head").first()
+    response = officer_client.post(reverse("registry:member_edit", args=[child.pk]), {**data, "full_name": ""})
+    assert set(response.context["form"].errors) == {"full_name", "sex", "birth_year"}
+    assert household.members.count() == 2
+
+
+def test_a_refused_member_row_still_gets_the_rules_that_do_not_read_the_refused_field(officer_client, units):
+    data = _register_post(units, housing_area_m2="-1", **{"members-1-sex": "x", "members-1-birth_year": "2999"})
+    response = officer_client.post(reverse("registry:household_create"), data)
+    row = response.context["formset"].forms[1]
+    assert set(row.errors) == {"sex", "birth_year"}
+    assert row.errors["birth_year"] == ["Năm sinh 2999 không hợp lệ."]
+    assert not Household.objects.exists()
+
+
 def test_members_add_edit_and_change_head(officer_client, units):
     household = make_household(units.tho_xuan, code="M1")
     response = officer_client.post(
