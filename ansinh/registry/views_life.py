@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.htmx import swapped_block, vary_on_swap
 from ansinh.core.views import AreaPermissionRequiredMixin, get_visible_object_or_404
 
 from . import forms_life as forms
@@ -215,11 +216,22 @@ class HouseholdVillageChangeView(_HouseholdFormView):
         return _("Đã chuyển hộ sang %(village)s.") % {"village": data["village"].name}, household_url(household)
 
 
+@vary_on_swap
 class MoveRequestView(_HouseholdFormView):
+    """The province first, then one of its communes (`forms_life.MoveRequestForm`). Changing the province
+    fetches this page for it and swaps in the commune block (htmx), which the page answers with that
+    block alone (`core.htmx.swapped_block`); the household was fetched in the reader's area first."""
+
     form_class = forms.MoveRequestForm
     template_name = "registry/move_request_form.html"
     title = gettext_lazy("Đề nghị chuyển hộ đến xã khác")
     submit_label = gettext_lazy("Gửi đề nghị")
+    commune_block = "move-commune"
+
+    def get(self, request, *args, **kwargs):
+        if swapped_block(request, self.commune_block):
+            return render(request, "registry/_move_commune.html", {"form": self.get_form()})
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "province_id": self.request.GET.get("to_province")}
@@ -227,9 +239,10 @@ class MoveRequestView(_HouseholdFormView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         # Changing the province fetches this page for it and swaps in its commune list (the template).
+        block = f"#{self.commune_block}"
         form.fields["to_province"].widget.attrs.update({
-            "hx-get": self.request.path, "hx-trigger": "change", "hx-target": "#move-commune",
-            "hx-select": "#move-commune", "hx-swap": "outerHTML",
+            "hx-get": self.request.path, "hx-trigger": "change", "hx-target": block, "hx-select": block,
+            "hx-swap": "outerHTML",
         })  # fmt: skip
         return form
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from ansinh.core.htmx import swapped_block, vary_on_swap
 from ansinh.core.scoping import scope_of
 from ansinh.core.views import AreaPermissionRequiredMixin, ScopedListView
 from ansinh.geo.models import AdminUnit
@@ -61,13 +62,17 @@ class CampaignListView(ScopedListView):
         return context
 
 
+@vary_on_swap
 class CampaignCreateView(AreaPermissionRequiredMixin, View):
     """A new campaign. An officer whose area covers several provinces (a national one) first chooses
     the province (`CampaignProvinceForm`, by GET): the form then offers that province and its units,
-    not the country's 14,000 units twice over. Other officers get every unit of their area at once."""
+    not the country's 14,000 units twice over. Other officers get every unit of their area at once.
+    Choosing the province swaps in the two unit fields (htmx), which the page answers with those two
+    blocks alone (`core.htmx.swapped_block`)."""
 
     permission_required = MANAGE_PERM
     template_name = "reviews/campaign_form.html"
+    unit_block = "campaign-unit"  # swapped in place; "campaign-units" comes with it, out of band
 
     def _province_step(self, data) -> CampaignProvinceForm | None:
         provinces = selectors.provinces_for_campaigns(user=self.request.user)
@@ -110,8 +115,8 @@ class CampaignCreateView(AreaPermissionRequiredMixin, View):
                 )
             # Choosing a province fetches this page for it and swaps in its units (the template).
             step.fields["province"].widget.attrs.update({
-                "hx-get": self.request.path, "hx-trigger": "change", "hx-target": "#campaign-unit",
-                "hx-select": "#campaign-unit", "hx-select-oob": "#campaign-units", "hx-swap": "outerHTML",
+                "hx-get": self.request.path, "hx-trigger": "change", "hx-target": f"#{self.unit_block}",
+                "hx-select": f"#{self.unit_block}", "hx-select-oob": "#campaign-units", "hx-swap": "outerHTML",
             })  # fmt: skip
         return form, {
             "form": form, "province_form": step, "province": province,
@@ -120,6 +125,8 @@ class CampaignCreateView(AreaPermissionRequiredMixin, View):
 
     def get(self, request):
         _form, context = self._page(query=request.GET)
+        if swapped_block(request, self.unit_block):  # the province step's htmx fetch: the unit fields alone
+            return render(request, "reviews/_campaign_units.html", context)
         return render(request, self.template_name, context)
 
     def post(self, request):

@@ -20,6 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ansinh.audit.event_types import label_for
+from ansinh.core.htmx import swapped_block, vary_on_swap
 from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.geo.choices import Level
 from ansinh.registry.models import Household
@@ -39,26 +40,38 @@ RECORD_PERM = selectors.RECORD_CASE_PERM
 
 def _fetch_on_change(field, path: str, *, target: str, select: str) -> None:
     """Choosing in `field`'s select fetches `path` with its value (a GET sends only that field) and
-    swaps `select` of the new page in for `target` (htmx). Pages do without it: a filter's button,
-    a <noscript> one. Used where a province's villages come one commune at a time."""
+    swaps `select` of the answer in for `target` (htmx); the view answers that fetch with the block
+    alone (`core.htmx.swapped_block`, on ``HX-Target``). Pages do without it: a filter's button, a
+    <noscript> one. Used where a province's villages come one commune at a time."""
     field.widget.attrs.update({
         "hx-get": path, "hx-trigger": "change", "hx-target": target, "hx-sync": "this:replace",
         "hx-select": select, "hx-swap": "outerHTML",
     })  # fmt: skip
 
 
+@vary_on_swap
 class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
-    """The campaign's households in the reader's area, filtered and searched like the registry list."""
+    """The campaign's households in the reader's area, filtered and searched like the registry list.
+
+    The "list the current poor households" select that swaps itself in for a commune (htmx, target
+    the select: ``HX-Target: list_unit``) gets that select alone: no filter, count or table."""
 
     permission_required = VIEW_CASE_PERM
     table_class = CaseTable
     filterset_class = CaseFilterSet
     template_name = "reviews/case_list.html"
     paginate_by = 50
+    list_block = "list_unit"  # the id of `ListCurrentForm`'s select (its auto_id "list_%s")
 
     def dispatch(self, request, *args, **kwargs):
         self.campaign = None
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if swapped_block(request, self.list_block):
+            # The same form as the page's, or none (then nothing is swapped in, as the page had none).
+            return render(request, "reviews/_list_unit.html", {"list_form": self._listing()})
+        return super().get(request, *args, **kwargs)
 
     def get_campaign(self):
         if self.campaign is None:
@@ -77,16 +90,21 @@ class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, campaign = self.request.user, self.get_campaign()
-        can_record = selectors.campaign_takes_records(campaign) and user.has_perm(RECORD_PERM)
-        # Only where households may still join: not once the results are approved or frozen.
-        units = selectors.units_taking_cases(user=user, campaign=campaign) if can_record else None
-        can_record = can_record and units.exists()
+        campaign, list_form = self.get_campaign(), self._listing()
         context.update(
             page_title=_("Hộ trong đợt: %(name)s") % {"name": campaign.name}, campaign=campaign,
-            can_record=can_record, list_form=self._list_form(units) if can_record else None,
+            can_record=list_form is not None, list_form=list_form,
         )  # fmt: skip
         return context
+
+    def _listing(self) -> ListCurrentForm | None:
+        """The listing form where the reader may record and households may still join (not once the
+        results are approved or frozen), else None."""
+        user, campaign = self.request.user, self.get_campaign()
+        if not (selectors.campaign_takes_records(campaign) and user.has_perm(RECORD_PERM)):
+            return None
+        units = selectors.units_taking_cases(user=user, campaign=campaign)
+        return self._list_form(units) if units.exists() else None
 
     def _list_form(self, units) -> ListCurrentForm:
         """The "list the current poor households" form. A province's villages are offered once their
@@ -99,7 +117,7 @@ class CaseListView(AreaPermissionRequiredMixin, SingleTableMixin, FilterView):
         form = ListCurrentForm(units=offered.units, villages_held_back=offered.villages_held_back,
                                initial={"unit": offered.chosen})  # fmt: skip
         if offered.villages_held_back:
-            _fetch_on_change(form.fields["unit"], self.request.path, target="this", select=f"#{form['unit'].auto_id}")
+            _fetch_on_change(form.fields["unit"], self.request.path, target="this", select=f"#{self.list_block}")
         return form
 
 
@@ -130,14 +148,16 @@ class CasesListCurrentView(_CampaignPost):
         return HttpResponseRedirect(reverse("reviews:case_list", args=[campaign.pk]))
 
 
+@vary_on_swap
 class ApplicationCreateView(AreaPermissionRequiredMixin, View):
     """Giấy đề nghị (Mẫu 01): a registered household by commune and code, or a new one.
 
     A province's villages are offered one commune at a time (`selectors.villages_offered`): choosing
-    the commune fetches this page for it (``?commune=``) and swaps in its village field (htmx);
-    without scripts, a button under that field posts the form back with the commune's villages,
-    recording nothing. A posted commune or village is checked against all of the reader's area in
-    the campaign: one outside it is refused on the form."""
+    the commune fetches this page for it (``?commune=``) and swaps in its village field (htmx), which
+    the page answers with that block alone (`core.htmx.swapped_block`); without scripts, a button under
+    that field posts the form back with the commune's villages, recording nothing. A posted commune or
+    village is checked against all of the reader's area in the campaign: one outside it is refused on
+    the form."""
 
     permission_required = RECORD_PERM
     template_name = "reviews/application_form.html"
@@ -154,6 +174,10 @@ class ApplicationCreateView(AreaPermissionRequiredMixin, View):
         if offered.villages_held_back:
             block = f"#{self.village_block}"
             _fetch_on_change(form.fields["commune"], self.request.path, target=block, select=block)
+        if swapped_block(self.request, self.village_block):  # htmx asks for the village field alone
+            return render(self.request, "reviews/_application_village.html", {
+                "field": form["village"], "village_block": self.village_block,
+            })  # fmt: skip
         return render(self.request, self.template_name, {
             "form": form, "campaign": campaign, "page_title": _("Ghi nhận giấy đề nghị rà soát"),
             "cancel_url": reverse("reviews:case_list", args=[campaign.pk]),

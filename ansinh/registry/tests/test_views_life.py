@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,6 +116,64 @@ def test_move_page_lists_the_communes_of_one_province_the_households_own_first(c
     assert f'name="to_province" value="{units.dl.pk}"' in chosen.content.decode()  # the hidden copy posted
     for junk in ("abc", "999999", str(units.tho_xuan.pk)):  # not a province: the household's own is kept
         assert client.get(url, {"to_province": junk}).context["form"]["to_province"].value() == units.th.pk
+
+
+MOVE_SWAP = {"HX-Request": "true", "HX-Target": "move-commune"}  # what the province select sends (htmx)
+
+
+def _without_tokens(body: str) -> str:
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', body)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
+
+
+def test_the_communes_fetched_for_a_province_come_alone(client, users, units):
+    """`core.htmx.swapped_block`: the province select's fetch gets the commune block, not the page."""
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("registry:move_request", kwargs={"pk": household.pk})
+    page = client.get(url, {"to_province": units.dl.pk}).content.decode()
+    response = client.get(url, {"to_province": units.dl.pk}, headers=MOVE_SWAP)
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Target" in response["Vary"]
+    # The page's block byte for byte: the province chosen (posted with the form) and its communes.
+    block = re.search(r'<div id="move-commune">.*?</select></div>\s*</div>', page, re.S).group(0)
+    assert body == block
+    assert f'name="to_province" value="{units.dl.pk}"' in body
+    assert re.findall(r'<option value="(\d+)"', body) == [str(units.mdrak.pk)]
+    for absent in ('id="move-province"', 'name="move_date"', 'name="reason"', household.code, "<html"):
+        assert absent not in body, absent
+    assert len(response.content) * 3 < len(page)
+    # The household's own province leaves its own commune out, as the page does; junk keeps that province.
+    for junk in ("", "abc", "999999", str(units.tho_xuan.pk)):
+        body = client.get(url, {"to_province": junk}, headers=MOVE_SWAP).content.decode()
+        assert re.findall(r'<option value="(\d+)"', body) == [str(units.hac_thanh.pk)], junk
+        assert f'name="to_province" value="{units.th.pk}"' in body
+
+
+def test_the_communes_fetched_are_refused_as_the_page_is(client, users, units):
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    url = reverse("registry:move_request", kwargs={"pk": household.pk})
+    data = {"to_province": units.dl.pk}
+    response = client.get(url, data, headers=MOVE_SWAP)
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    for user, status in ((users.supervisor, 403), (users.commune_officer_dl, 404)):  # reads only; another area
+        client.force_login(user)
+        assert client.get(url, data).status_code == status
+        assert client.get(url, data, headers=MOVE_SWAP).status_code == status
+
+
+def test_without_the_swap_the_move_page_is_the_page(client, users, units):
+    household = make_household(units.tho_xuan, village=units.t1, actor=users.commune_officer)
+    client.force_login(users.commune_officer)
+    url = reverse("registry:move_request", kwargs={"pk": household.pk})
+    data = {"to_province": units.dl.pk}
+    page = _without_tokens(client.get(url, data).content.decode())
+    assert 'id="move-province"' in page and 'name="move_date"' in page
+    for headers in ({"HX-Request": "true"}, {"HX-Target": "move-commune"}, {**MOVE_SWAP, "HX-Target": "other"}):
+        assert _without_tokens(client.get(url, data, headers=headers).content.decode()) == page, headers
+    response = client.post(url, {"to_province": units.dl.pk, "to_commune": units.mdrak.pk, "move_date": TODAY},
+                           headers=MOVE_SWAP)  # fmt: skip
+    assert response.status_code == 302 and HouseholdMove.objects.get().to_commune == units.mdrak
 
 
 def test_move_to_a_commune_outside_the_chosen_province_is_refused(client, users, units):

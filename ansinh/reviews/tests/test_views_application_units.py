@@ -10,19 +10,32 @@ does not.
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ansinh.geo import selectors as geo_selectors
 from ansinh.registry.models import Household
 from ansinh.reviews import selectors
 from ansinh.reviews.models import ReviewCase
+from ansinh.reviews.services import campaign_close
 from ansinh.reviews.tests.factories import cases_context
-from ansinh.reviews.tests.unit_options import hold_villages_back, ids, option_values, select_html, selected_values
+from ansinh.reviews.tests.unit_options import (
+    hold_villages_back,
+    ids,
+    option_values,
+    select_html,
+    selected_values,
+    swap,
+    without_tokens,
+)
 
 HINT = "Hãy chọn xã/phường ở trên: danh sách có các thôn, tổ dân phố của xã đó."
 BUTTON = 'name="show_villages"'
 OUT_OF_AREA = "Hãy chọn một thôn/tổ dân phố của đợt rà soát trong địa bàn của bạn."
 BLOCK = "#application-village"
+SWAP = swap("application-village")  # what the commune select sends when it fetches the page for its villages
+BLOCK_RE = re.compile(r'<div id="application-village">.*?</select></div>\s*</div>', re.S)
 
 
 @pytest.fixture
@@ -165,3 +178,65 @@ def test_villages_offered_holds_villages_back_only_in_a_large_area(ctx, django_a
     commune = selectors.case_units(user=ctx.users.commune_officer, campaign=ctx.campaign).filter(level="village")
     offered = selectors.villages_offered(commune, commune_id=units.hac_thanh.pk)
     assert not offered.villages_held_back and list(offered.units) == [units.t1, units.t2]
+
+
+# -- the village block, swapped in alone (`core.htmx.swapped_block`) ---------------------------------------
+
+
+def test_the_village_block_fetched_for_a_commune_comes_alone(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    with CaptureQueriesContext(connection) as page_queries:
+        page = client.get(ctx.url, {"commune": units.tho_xuan.pk}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(ctx.url, {"commune": units.tho_xuan.pk}, headers=SWAP)
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Target" in response["Vary"]
+    # The page's block byte for byte: the village field with the commune's villages and the hint.
+    assert body == BLOCK_RE.search(page).group(0) and BLOCK_RE.fullmatch(body)
+    assert option_values(select_html(body, "village")) == ids(units.t1, units.t2) and HINT in body
+    # Nothing else: not the commune select or the other fields, not the <noscript> button, not the layout.
+    assert 'name="commune"' not in body and 'name="household_code"' not in body and BUTTON not in body
+    assert "<noscript>" not in body and "<html" not in body and "csrfmiddlewaretoken" not in body
+    assert len(response.content) * 5 < len(page) and len(queries) < len(page_queries)
+    body = client.get(ctx.url, {"commune": units.hac_thanh.pk}, headers=SWAP).content.decode()
+    assert option_values(select_html(body, "village")) == ids(ctx.h1)
+
+
+def test_the_village_block_fetched_stays_in_the_area(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    for junk in (units.mdrak.pk, units.b1.pk, units.th.pk, "abc", ""):  # another province's commune, not a commune
+        response = client.get(ctx.url, {"commune": junk}, headers=SWAP)
+        assert response.status_code == 200 and option_values(select_html(response.content.decode(), "village")) == []
+    # A commune officer: their villages whatever the commune, as their page.
+    client.force_login(ctx.users.commune_officer)
+    body = client.get(ctx.url, {"commune": units.hac_thanh.pk}, headers=SWAP).content.decode()
+    assert option_values(select_html(body, "village")) == ids(units.t1, units.t2) and HINT not in body
+
+
+def test_the_village_block_fetched_is_refused_as_the_page_is(ctx, client):
+    data = {"commune": ctx.units.tho_xuan.pk}
+    response = client.get(ctx.url, data, headers=SWAP)
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    for user, status in ((ctx.users.supervisor, 403), (ctx.users.province_officer_dl, 404)):
+        client.force_login(user)  # may not record; the campaign out of the area
+        assert client.get(ctx.url, data).status_code == status
+        assert client.get(ctx.url, data, headers=SWAP).status_code == status
+    # A campaign that takes no more households sends the fetch where it sends the page, with the same message.
+    client.force_login(ctx.users.province_officer)
+    campaign_close(actor=ctx.users.province_officer, campaign=ctx.campaign)
+    page, response = client.get(ctx.url, data), client.get(ctx.url, data, headers=SWAP)
+    assert response.status_code == page.status_code == 302 and response["Location"] == page["Location"]
+
+
+def test_without_the_swap_the_application_page_is_the_page(ctx, client):
+    client.force_login(ctx.users.province_officer)
+    data = {"commune": ctx.units.tho_xuan.pk}
+    page = without_tokens(client.get(ctx.url, data).content.decode())
+    assert 'name="household_code"' in page and BUTTON in page
+    for headers in ({"HX-Request": "true"}, {"HX-Target": "application-village"}, swap("id_commune")):
+        assert without_tokens(client.get(ctx.url, data, headers=headers).content.decode()) == page, headers
+    # The <noscript> button's POST gets the whole form back, whatever headers came with it.
+    body = client.post(ctx.url, {**_new_household(ctx), "show_villages": "1"}, headers=SWAP).content.decode()
+    assert 'name="household_code"' in body and "Chưa ghi nhận giấy đề nghị" in body

@@ -5,6 +5,7 @@ lead unit and the covered units, 2.7 MB); they now choose the province first. Of
 province keep the form as it was.
 """
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -17,8 +18,15 @@ from ansinh.reviews import selectors
 from ansinh.reviews.forms import CampaignForm, unit_label
 from ansinh.reviews.models import Campaign, CampaignKind
 from ansinh.reviews.tests.factories import load_reference_data
+from ansinh.reviews.tests.unit_options import option_values, select_html, selected_values, swap, without_tokens
 
 URL = "reviews:campaign_create"
+SWAP = swap("campaign-unit")  # what the province select sends when it fetches the page for the province's units
+
+
+def _block(body: str, name: str) -> str:
+    """The block of the unit field `name` ("unit" or "units") the province step swaps."""
+    return re.search(rf'<div id="campaign-{name}">.*?</select></div>\s*</div>', body, re.S).group(0)
 
 
 @pytest.fixture
@@ -149,3 +157,65 @@ def test_unit_fields_write_what_djangos_widgets_and_labels_write(ctx):
                     assert str(ours[name]) == str(stock[name]), (language, data, name)
             for unit in units:
                 assert unit_label(unit) == f"{unit.name} ({unit.get_level_display()}, {unit.get_structure_display()})"
+
+
+# -- the two unit blocks, swapped in alone (`core.htmx.swapped_block`) --------------------------------------
+
+
+def test_the_units_fetched_for_a_province_come_alone(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.national)
+    page = client.get(reverse(URL), {"province": units.th.pk}).content.decode()
+    response = client.get(reverse(URL), {"province": units.th.pk}, headers=SWAP)
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Target" in response["Vary"]
+    # Both blocks of the page byte for byte: #campaign-unit (swapped in place, with the province for the
+    # POST) and #campaign-units (swapped out of band, `hx-select-oob`); nothing else of the form.
+    assert body.strip() == f"{_block(page, 'unit')}\n{_block(page, 'units')}"
+    assert f'<input type="hidden" name="province" value="{units.th.pk}">' in body
+    expected = sorted(str(u.pk) for u in (units.th, units.tho_xuan, units.hac_thanh))
+    assert sorted(option_values(select_html(body, "unit"))) == expected
+    assert sorted(option_values(select_html(body, "units"))) == expected
+    for absent in ('id="campaign-province"', 'name="kind"', 'name="plan_number"', 'name="standard"', "<html",
+                   "csrfmiddlewaretoken"):  # fmt: skip
+        assert absent not in body, absent
+    assert len(response.content) * 2 < len(page)
+    body = client.get(reverse(URL), {"province": units.th_old.pk}, headers=SWAP).content.decode()
+    assert sorted(option_values(select_html(body, "unit"))) == sorted(
+        str(u.pk) for u in (units.th_old, units.tho_xuan_district, units.xuan_hong)
+    )
+
+
+def test_the_units_fetched_stay_in_the_area(ctx, client):
+    client.force_login(ctx.national)
+    for bad in (ctx.units.tho_xuan.pk, "999999", "abc", ""):  # not a province of the area: no unit
+        body = client.get(reverse(URL), {"province": bad}, headers=SWAP).content.decode()
+        assert option_values(select_html(body, "unit")) == option_values(select_html(body, "units")) == [], bad
+        assert "Hãy chọn tỉnh/thành phố ở trên" in body
+    # An officer of one province has no province step: their own units, whatever the province named.
+    client.force_login(ctx.users.province_officer)
+    body = client.get(reverse(URL), {"province": ctx.units.dl.pk}, headers=SWAP).content.decode()
+    units = ctx.units
+    mine = {units.th, units.tho_xuan, units.hac_thanh, units.th_old, units.tho_xuan_district, units.xuan_hong}
+    assert sorted(option_values(select_html(body, "unit"))) == sorted(str(u.pk) for u in mine)
+    assert sorted(option_values(select_html(body, "units"))) == sorted(str(u.pk) for u in mine)
+    assert 'name="province"' not in body and selected_values(body) == []
+
+
+def test_the_units_fetched_are_refused_as_the_page_is(ctx, client):
+    data = {"province": ctx.units.th.pk}
+    response = client.get(reverse(URL), data, headers=SWAP)
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    client.force_login(ctx.users.auditor)  # national, but read only
+    assert client.get(reverse(URL), data, headers=SWAP).status_code == 403
+
+
+def test_without_the_swap_the_campaign_page_is_the_page(ctx, client):
+    client.force_login(ctx.national)
+    data = {"province": ctx.units.th.pk}
+    page = without_tokens(client.get(reverse(URL), data).content.decode())
+    assert 'id="campaign-province"' in page and 'name="plan_number"' in page
+    for headers in ({"HX-Request": "true"}, {"HX-Target": "campaign-unit"}, swap("campaign-units")):
+        assert without_tokens(client.get(reverse(URL), data, headers=headers).content.decode()) == page, headers
+    assert client.post(reverse(URL), _post(ctx, province=ctx.units.th.pk), headers=SWAP).status_code == 302
+    assert Campaign.objects.get().unit == ctx.units.th

@@ -8,16 +8,27 @@ and T2, and Hạc Thành's H1 added here), a commune officer's (T1, T2) does not
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ansinh.reviews import selectors
 from ansinh.reviews.models import ReviewCase
 from ansinh.reviews.services_cases import cases_list_current
 from ansinh.reviews.tests.factories import cases_context
-from ansinh.reviews.tests.unit_options import hold_villages_back, ids, option_values, select_html, selected_values
+from ansinh.reviews.tests.unit_options import (
+    hold_villages_back,
+    ids,
+    option_values,
+    select_html,
+    selected_values,
+    swap,
+    without_tokens,
+)
 
 HINT_FILTER = "hãy chọn xã/phường rồi bấm Lọc"
 HINT_FORM = "Để chọn một thôn, hãy chọn xã/phường của thôn trước"
+SWAP = swap("list_unit")  # what the listing form's select sends when it fetches the page for a commune
 
 
 @pytest.fixture
@@ -153,3 +164,81 @@ def test_units_offered_holds_villages_back_only_in_a_large_area(ctx, django_asse
     offered = selectors.units_offered(commune, chosen_id=units.t1.pk)
     assert not offered.villages_held_back and offered.chosen is None
     assert list(offered.units) == [units.tho_xuan, units.t1, units.t2]
+
+
+# -- the listing form's select, swapped in alone (`core.htmx.swapped_block`) ---------------------------------
+
+
+def test_the_select_fetched_for_a_commune_comes_alone(ctx, client):
+    units = ctx.units
+    cases_list_current(actor=ctx.users.commune_officer, campaign=ctx.campaign, unit=units.tho_xuan)
+    client.force_login(ctx.users.province_officer)
+    with CaptureQueriesContext(connection) as page_queries:
+        page = client.get(ctx.url, {"unit": units.tho_xuan.pk}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(ctx.url, {"unit": units.tho_xuan.pk}, headers=SWAP)
+    body = response.content.decode()
+    assert response.status_code == 200 and "HX-Request" in response["Vary"] and "HX-Target" in response["Vary"]
+    # The page's own select, byte for byte: the communes, the chosen one's villages after it, it chosen, and
+    # its htmx attributes (it swaps itself in again for the next commune).
+    assert body.strip() == select_html(page, "unit", "list_unit")
+    assert option_values(body) == ids(units.hac_thanh, units.tho_xuan, units.t1, units.t2)
+    assert selected_values(body) == ids(units.tho_xuan) and 'hx-select="#list_unit"' in body
+    # Nothing else of the page: no filter, no table and its rows, no layout; no count or rows query.
+    assert ctx.poor.code in page and ctx.poor.code not in body
+    assert 'id="id_unit"' not in body and "<table" not in body and "<html" not in body and HINT_FORM not in body
+    assert len(response.content) * 5 < len(page)
+    assert len(queries) <= len(page_queries) - 5
+    assert not any("reviews_reviewcase" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_select_fetched_for_a_village_keeps_it_chosen_among_its_communes(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    body = client.get(ctx.url, {"unit": ctx.h1.pk}, headers=SWAP).content.decode()
+    assert option_values(body) == ids(units.hac_thanh, ctx.h1, units.tho_xuan) and selected_values(body) == ids(ctx.h1)
+
+
+def test_the_select_fetched_stays_in_the_area(ctx, client):
+    units = ctx.units
+    client.force_login(ctx.users.province_officer)
+    communes = sorted(ids(units.tho_xuan, units.hac_thanh))
+    for junk in (units.b1.pk, units.mdrak.pk, "abc", ""):  # another province's village and commune: not offered
+        body = client.get(ctx.url, {"unit": junk}, headers=SWAP).content.decode()
+        assert sorted(option_values(body)) == communes and selected_values(body) == [], junk
+        assert body.strip() == select_html(client.get(ctx.url, {"unit": junk}).content.decode(), "unit", "list_unit")
+    # A commune officer's and a village head's select: what their page offers (nothing held back, no htmx).
+    client.force_login(ctx.users.commune_officer)
+    body = client.get(ctx.url, {"unit": units.hac_thanh.pk}, headers=SWAP).content.decode()
+    assert option_values(body) == ids(units.tho_xuan, units.t1, units.t2) and "hx-get" not in body
+    client.force_login(ctx.users.village_head)
+    assert option_values(client.get(ctx.url, {"unit": units.t2.pk}, headers=SWAP).content.decode()) == ids(units.t1)
+
+
+def test_the_select_fetched_is_refused_as_the_page_is(ctx, client):
+    response = client.get(ctx.url, {"unit": ctx.units.tho_xuan.pk}, headers=SWAP)
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    client.force_login(ctx.users.helping_agency_member)
+    assert client.get(ctx.url, {"unit": ctx.units.tho_xuan.pk}, headers=SWAP).status_code == 403
+    client.force_login(ctx.users.province_officer_dl)  # the campaign is out of their area
+    assert client.get(ctx.url, {"unit": ctx.units.tho_xuan.pk}, headers=SWAP).status_code == 404
+    # A reader who may not list households has no such form on the page: nothing comes back.
+    client.force_login(ctx.users.supervisor)
+    page = client.get(ctx.url)
+    response = client.get(ctx.url, {"unit": ctx.units.tho_xuan.pk}, headers=SWAP)
+    assert page.status_code == 200 and 'id="list_unit"' not in page.content.decode()
+    assert response.status_code == 200 and response.content.strip() == b""
+
+
+def test_without_the_swap_the_page_is_the_page(ctx, client):
+    client.force_login(ctx.users.province_officer)
+    data = {"unit": ctx.units.tho_xuan.pk}
+    page = client.get(ctx.url, data)
+    assert "table" in page.context and 'id="id_unit"' in page.content.decode()
+    for headers in ({"HX-Request": "true"}, {"HX-Target": "list_unit"}, swap("id_unit")):  # not this block's swap
+        response = client.get(ctx.url, data, headers=headers)
+        assert without_tokens(response.content.decode()) == without_tokens(page.content.decode()), headers
+    # The form's POST is untouched by the headers.
+    post = reverse("reviews:cases_list_current", args=[ctx.campaign.pk])
+    response = client.post(post, {"unit": ctx.units.t2.pk}, headers=SWAP)
+    assert response.status_code == 302 and response["Location"] == ctx.url

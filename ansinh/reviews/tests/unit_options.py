@@ -1,6 +1,6 @@
-"""What the unit-select tests share (`test_views_cases_units.py`, `test_views_application_units.py`): a
-third village so that a province officer's campaign area holds more villages than the lowered limit,
-and readers of a page's `<select>`s."""
+"""What the unit-select tests share (`test_views_cases_units.py`, `test_views_application_units.py`,
+`test_views_campaign_province.py`): a third village so that a province officer's campaign area holds
+more villages than the lowered limit, readers of a page's `<select>`s, and the headers of an htmx swap."""
 
 import re
 
@@ -42,3 +42,14 @@ def selected_values(select: str) -> list[str]:
 
 def ids(*units) -> list[str]:
     return [str(u.pk) for u in units]
+
+
+def swap(target: str) -> dict[str, str]:
+    """The headers htmx sends when a select fetches its page to swap in the block with id `target`."""
+    return {"HX-Request": "true", "HX-Target": target}
+
+
+def without_tokens(body: str) -> str:
+    """A page without its CSRF tokens (masked anew on every response), to compare two answers."""
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', body)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
