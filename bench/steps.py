@@ -306,6 +306,7 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
     from django.utils import timezone
 
     from ansinh.core.db import analyze_tables
+    from ansinh.core.partitions import reported_province_key
     from ansinh.poverty.choices import IncomeSource
     from ansinh.poverty.models import Assessment, PovertyStandard
     from ansinh.registry.models import Household
@@ -319,7 +320,8 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     created, batch = 0, []
     with transaction.atomic():
-        for pk, area, unit_path in Household.objects.order_by("pk").values_list("pk", "area_type", "unit_path"):
+        households = Household.objects.order_by("pk").values_list("pk", "area_type", "unit_path", "successor_path")
+        for pk, area, unit_path, successor_path in households:
             line = lines[area or "rural"]["poor"]
             low = rng.random() < 0.10
             income = rng.randint(line // 3, line) if low else rng.randint(line + 1, line * 6)
@@ -327,7 +329,8 @@ def classify_prepare(params: dict[str, Any]) -> dict[str, Any]:
             batch.append(Assessment(
                 household_id=pk, standard=standard, assessed_on=today, income_source=IncomeSource.DECLARED,
                 income_per_capita=income, farming=rng.random() < 0.4, answers={c: c in deprived for c in codes},
-                unit_path=unit_path,
+                unit_path=unit_path, successor_path=successor_path,
+                province_key=reported_province_key(unit_path, successor_path),  # bulk_create skips `save`
             ))  # fmt: skip
             if len(batch) == 5000:
                 created += len(Assessment.objects.bulk_create(batch))

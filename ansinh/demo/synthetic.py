@@ -807,7 +807,7 @@ def synthetic_registry_generate(
                 assessment.pk, assessment.household_id = aid, hid
             insert_rows(Household, [b[0] for b in batch])
             insert_rows(Member, all_members)
-            insert_rows(Assessment, [b[2] for b in batch])
+            insert_rows(Assessment, [b[2].keyed() for b in batch])  # the province key (decision 0037)
         for _h, _m, _a, duplicates in batch:
             for source, copy, kind in duplicates:
                 pairs.append({"a": source.pk, "b": copy.pk, "kind": kind, "a_name": source.full_name,

@@ -10,10 +10,10 @@ class JobTable(tables.Table):
     id = tables.Column(verbose_name="#", linkify=("jobs:job_detail", {"pk": tables.A("pk")}))
     label = tables.Column(linkify=("jobs:job_detail", {"pk": tables.A("pk")}))
     status = tables.Column()
-    percent = tables.Column(verbose_name=_("tiến độ"), accessor="percent", orderable=False)
-    created_by = tables.Column(verbose_name=_("người tạo"), default="—")
+    percent = tables.Column(verbose_name=_("Tiến độ"), accessor="percent", orderable=False)
+    created_by = tables.Column(verbose_name=_("Người tạo"), default="—")
     created_at = tables.DateTimeColumn(format="d/m/Y H:i")
-    finished_at = tables.DateTimeColumn(verbose_name=_("kết thúc lúc"), format="d/m/Y H:i", default="—")
+    finished_at = tables.DateTimeColumn(verbose_name=_("Kết thúc lúc"), format="d/m/Y H:i", default="—")
 
     class Meta:
         model = Job

@@ -18,8 +18,10 @@ class PovertyConfig(AppConfig):
         from .privacy import INCOME_KEYS, VIEW_INCOME_PERM, income_mask
 
         event_types.register(PovertyEventType)
-        # `geo_load` (below this app) gives the results a partition per province (decision 0034).
+        # `geo_load` (below this app) gives the results (decision 0034) and form B (decision 0037) a
+        # partition per province.
         core_partitions.register(partitions.SPEC)
+        core_partitions.register(partitions.ASSESSMENTS)
         # A form B's income and score read masked in the audit log where the reader may not see them.
         for key in INCOME_KEYS:
             masking.register(key, perm=VIEW_INCOME_PERM, mask=lambda _value: str(income_mask()))

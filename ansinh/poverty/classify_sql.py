@@ -46,6 +46,7 @@ from typing import Any
 from ansinh.registry.choices import PovertyClassSource
 
 from .classify import AVERAGE, COMPUTED, DECLARED, NEAR_POOR, NOT_POOR, POOR, PROXY_SCORE
+from .partitions import ASSESSMENTS as ASSESSMENT_PARTITIONS
 from .standard import AREAS, StandardSpec
 
 STAGE = "poverty_run_stage"
@@ -479,10 +480,20 @@ def create_stage_sql(vendor: str, *, keyed: bool = True) -> list[str]:
             f"{temp} {STAGE} ({', '.join(f'{k} {v}' for k, v in columns.items())}){options}"]  # fmt: skip
 
 
-def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[str, str], with_json: bool = True) -> str:
+def stage_sql(
+    spec: StandardSpec,
+    *,
+    vendor: str,
+    on_date: date,
+    tables: dict[str, str],
+    with_json: bool = True,
+    province_key: str | None = None,
+) -> str:
     """``INSERT INTO poverty_run_stage … SELECT`` for the households of one id range of a unit.
 
-    Parameters: `stage_params`. Raises `NotCompilable`.
+    `province_key`: the key every form B of the unit's households carries (`partitions.area_key` of the
+    unit's path), when known: PostgreSQL then reads form B's partition of that province only (decision
+    0037). Parameters: `stage_params`. Raises `NotCompilable`.
     """
     d = _Dialect(vendor)
     for indicator in spec.indicators:
@@ -594,6 +605,8 @@ def stage_sql(spec: StandardSpec, *, vendor: str, on_date: date, tables: dict[st
     # per household cost about as much; SQLite has no DISTINCT ON and its lookup is cheap.
     order = "a2.assessed_on DESC, a2.id DESC"
     in_range = "a2.standard_id = %s AND a2.household_id BETWEEN %s AND %s"
+    if province_key is not None:  # a checked literal (letters, digits, ":_-"): the plan prunes to it
+        in_range += f" AND a2.province_key = {ASSESSMENT_PARTITIONS.literal(province_key)}"
     if d.pg:
         assessment = (f"(SELECT DISTINCT ON (a2.household_id) a2.* FROM {tables['assessment']} a2 WHERE {in_range} "
                       f"ORDER BY a2.household_id, {order}) a ON a.household_id = h.id")  # fmt: skip

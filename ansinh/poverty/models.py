@@ -7,6 +7,8 @@
 - `Assessment` is what form B says about a household under a standard: income (score or amount;
   the score entered as a total or computed from the item answers with the standard's scoring table),
   the indicators answered directly, and the enumerator's overrides of derived answers with reasons.
+  Never updated nor deleted; on PostgreSQL partitioned by `province_key` (decision 0037), and the
+  references to it (a result's, a review case's) are Django's only (no database foreign key).
 - `Classification` is one result, never overwritten: the class, flags, each derived indicator's
   value with the registry facts it came from, and the facts the class was decided from. Its reasons
   are built from those facts when read (`Classification.result_reasons()`, decision 0027), its
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.exceptions import ApplicationError
 from ansinh.core.models import TimeStampedModel, path_index
 from ansinh.core.partitions import province_key, reported_province_key
 from ansinh.core.scoping import ScopedQuerySet, scope_of
@@ -108,6 +111,73 @@ class StandardVersion(models.Model):
 _VERSION_SPECS: dict[tuple, object] = {}  # (StandardVersion pk, created_at) → StandardSpec
 
 
+class ProvinceKeyedQuerySet(ScopedQuerySet):
+    """Rows of a table partitioned by `province_key` (decisions 0034, 0037), read by province where the
+    province is known, so that PostgreSQL reads one partition. Each added condition is exact: it follows
+    from what already selects the rows."""
+
+    def visible_to(self, user, *, perm: str | None = None):
+        """As for any scoped model, plus the provinces of the area when every path of it lies inside a
+        province of today's structure: a row under ``/2025/38/…`` by its unit path is a 2025 unit's
+        (no successor), by its successor path a legacy unit's reported there, so its key is ``2025:38``
+        either way. A national reader, or an area holding a legacy unit (reported under successors the
+        path does not name), reads every partition."""
+        rows = super().visible_to(user, perm=perm)
+        opts = self.model._meta
+        scope = scope_of(user, perm or f"{opts.app_label}.view_{opts.model_name}")
+        if scope.is_empty or scope.national:
+            return rows
+        keys = set()
+        for path in scope.minimal_paths():
+            key = province_key(path)
+            if not key.startswith(f"{Structure.Y2025}:"):
+                return rows
+            keys.add(key)
+        return rows.filter(province_key__in=sorted(keys))
+
+    def of_household(self, household):
+        """The household's rows. A household never leaves its commune (a move registers a new
+        household in the receiving one, `registry.services_life.household_move_accept`), a village
+        change stays in it, and a legacy commune's successors lie in the province its own province
+        became: every row of a household carries the key of the household's paths."""
+        return self.filter(
+            household=household, province_key=reported_province_key(household.unit_path, household.successor_path)
+        )
+
+
+class ClassificationQuerySet(ProvinceKeyedQuerySet):
+    """Results, read by province where the province is known (decision 0034)."""
+
+
+class AssessmentQuerySet(ProvinceKeyedQuerySet):
+    """Form Bs, read by province where the province is known (decision 0037)."""
+
+    def require(self, ids, *, province_keys=None) -> None:
+        """Refuse (`ApplicationError` ``form_b_missing``) when a form B of `ids` does not exist: the check
+        a database foreign key made before form B was partitioned (decision 0037), for the writers of a
+        reference to one (results, review cases). ``None`` ids are no reference. `province_keys`: the keys
+        those form Bs carry when the writer knows them (a result's form B is its household's, so it has the
+        result's key): PostgreSQL then looks in those partitions only, not in all 35."""
+        wanted = {int(pk) for pk in ids if pk is not None}
+        if not wanted:
+            return
+        rows = self.model._default_manager.all()
+        if province_keys is not None:
+            rows = rows.filter(province_key__in=sorted(set(province_keys)))
+        found: set[int] = set()
+        listed = sorted(wanted)
+        for start in range(0, len(listed), 900):  # SQLite's limit on bound parameters
+            found.update(rows.filter(pk__in=listed[start : start + 900]).values_list("pk", flat=True))
+        missing = sorted(wanted - found)
+        if missing:
+            raise ApplicationError(
+                _("Không tìm thấy phiếu B số %(ids)s: phiếu đã bị xóa hoặc không tồn tại.")
+                % {"ids": ", ".join(str(pk) for pk in missing[:5])},
+                code="form_b_missing",
+                details={"assessments": missing[:20]},
+            )
+
+
 class Assessment(models.Model):
     """Form B facts of one household under one standard (the latest one is used)."""
 
@@ -128,11 +198,15 @@ class Assessment(models.Model):
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     unit_path = models.CharField(max_length=120, db_index=True)
     successor_path = models.CharField(max_length=120, blank=True, db_index=True)
+    # The province the form B is reported under (``2025:38``: its successor's for a legacy unit,
+    # `core.partitions.reported_province_key`), derived from its paths when saved: the partition key on
+    # PostgreSQL (decision 0037). The primary key there is ``(id, province_key)``; ids stay unique.
+    province_key = models.CharField(max_length=40, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_fields = ("unit_path", "successor_path")
-    objects = ScopedQuerySet.as_manager()
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phiếu thu thập thông tin hộ")
@@ -145,11 +219,26 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(income_per_capita__isnull=True) | models.Q(income_per_capita__gte=0),
                 name="poverty_assessment_income_not_negative",
-            )
+            ),
+            # Every writer sets the key (a forgotten one would put rows in the default partition unseen).
+            models.CheckConstraint(condition=~models.Q(province_key=""), name="poverty_assess_province_set"),
         ]
 
     def __str__(self) -> str:
         return f"{self.household}: {self.standard.code} ({dmy(self.assessed_on)})"
+
+    def save(self, *args, **kwargs):
+        # Derived from the row's own paths on every ORM save, so that the key (the partition) follows the
+        # paths if a form B were ever re-placed; the bulk writers set it themselves (`keyed`).
+        self.province_key = reported_province_key(self.unit_path, self.successor_path)
+        if kwargs.get("update_fields") is not None and {"unit_path", "successor_path"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "province_key"}
+        super().save(*args, **kwargs)
+
+    def keyed(self) -> "Assessment":
+        """The row with its province key set from its paths (for writers that bypass `save`)."""
+        self.province_key = reported_province_key(self.unit_path, self.successor_path)
+        return self
 
     def get_scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path, self.successor_path)
@@ -194,38 +283,6 @@ class ClassificationRun(TimeStampedModel):
         return (self.unit_path,)
 
 
-class ClassificationQuerySet(ScopedQuerySet):
-    """Results, read by province where the province is known, so that PostgreSQL reads one partition
-    (decision 0034). Each added condition is exact: it follows from what already selects the rows."""
-
-    def visible_to(self, user, *, perm: str | None = None):
-        """As for any scoped model, plus the provinces of the area when every path of it lies inside a
-        province of today's structure: a row under ``/2025/38/…`` by its unit path is a 2025 unit's
-        (no successor), by its successor path a legacy unit's reported there, so its key is ``2025:38``
-        either way. A national reader, or an area holding a legacy unit (reported under successors the
-        path does not name), reads every partition."""
-        rows = super().visible_to(user, perm=perm)
-        scope = scope_of(user, perm or "poverty.view_classification")
-        if scope.is_empty or scope.national:
-            return rows
-        keys = set()
-        for path in scope.minimal_paths():
-            key = province_key(path)
-            if not key.startswith(f"{Structure.Y2025}:"):
-                return rows
-            keys.add(key)
-        return rows.filter(province_key__in=sorted(keys))
-
-    def of_household(self, household):
-        """The household's results. A household never leaves its commune (a move registers a new
-        household in the receiving one, `registry.services_life.household_move_accept`), a village
-        change stays in it, and a legacy commune's successors lie in the province its own province
-        became: every result of a household carries the key of the household's paths."""
-        return self.filter(
-            household=household, province_key=reported_province_key(household.unit_path, household.successor_path)
-        )
-
-
 class Classification(models.Model):
     # Indexes: each is paid for on every result row a bulk run writes (decision 0019), so only those
     # with a reader are kept: the latest per household (`poverty_class_latest`, which also serves
@@ -235,7 +292,13 @@ class Classification(models.Model):
     )
     standard_version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="+", db_index=False)
     standard_code = models.CharField(max_length=40)
-    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Not a database foreign key (decision 0037): form B is partitioned by province on PostgreSQL, and a
+    # foreign key to a partitioned table would need its whole primary key ``(id, province_key)``. PROTECT is
+    # Django's (a form B a result names is not deleted); the writers check the form Bs they name exist
+    # (`Assessment.objects.require`).
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     run = models.ForeignKey(
         ClassificationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="classifications"
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
+from ansinh.core.partitions import reported_province_key
+from ansinh.core.scoping import scope_of
 from ansinh.geo.models import AdminUnit
+from ansinh.geo.selectors import unit_within
 from ansinh.registry.choices import MemberStatus
 from ansinh.registry.models import Household, Member
 
@@ -22,6 +25,30 @@ EDIT_STANDARD_PERM = "poverty.change_povertystandard"
 
 def standards_all() -> QuerySet[PovertyStandard]:
     return PovertyStandard.objects.order_by("valid_from", "code")
+
+
+def standards_offered(*, user, perm: str) -> QuerySet[PovertyStandard]:
+    """The standards a picker offers `user` (where they hold `perm`): every national one, and a local one
+    whose land meets the user's area (decision 0039): a Thanh Hóa officer is not offered Hồ Chí Minh
+    City's. Whether it reaches the unit finally chosen is checked by the writer (`services.require_reach`)."""
+    scope = scope_of(user, perm)
+    if scope.national:
+        return standards_all()
+    areas = scope.minimal_paths()
+    kept = [s.pk for s in standards_all() if not s.jurisdiction or any(_lands_meet(j, a) for j in s.jurisdiction
+                                                                  for a in areas)]  # fmt: skip
+    return standards_all().filter(pk__in=kept)
+
+
+def _lands_meet(first: str, second: str) -> bool:
+    """Whether the units at paths `first` and `second` share land: one holds the other, or, across the two
+    structures, a legacy unit under one continues into a 2025 unit under the other."""
+    if first.startswith(second) or second.startswith(first):
+        return True
+    return AdminUnit.objects.filter(
+        Q(path__startswith=first, successor_path__startswith=second)
+        | Q(path__startswith=second, successor_path__startswith=first)
+    ).exists()
 
 
 def standard_by_code(code: str) -> PovertyStandard | None:
@@ -48,13 +75,20 @@ def standard_in_force(on_date: date, unit: AdminUnit | None = None) -> PovertySt
     chosen = national[-1] if national else None
     if unit is None:
         return chosen
-    paths = [p for p in (unit.path, getattr(unit, "successor_path", "")) if p]
     for local in (s for s in candidates if s.jurisdiction):
-        if not any(path.startswith(j) for path in paths for j in local.jurisdiction):
+        if not standard_reaches(local, unit):
             continue
         if chosen is None or _stricter(local.spec(), chosen.spec()):
             chosen = local
     return chosen
+
+
+def standard_reaches(standard: PovertyStandard, unit: AdminUnit) -> bool:
+    """Whether `standard` applies to all of `unit`: a national one everywhere, a local one where the
+    unit lies wholly inside one of its jurisdiction's units (`geo.selectors.unit_within`: a legacy
+    province's standard reaches the 2025 communes formed from that province's communes only;
+    decision 0039)."""
+    return not standard.jurisdiction or any(unit_within(unit, path) for path in standard.jurisdiction)
 
 
 # The member facts `household_snapshot` reads (the bulk run loads only these).
@@ -89,7 +123,8 @@ def household_snapshot(household: Household, *, on_date: date, members: Iterable
 
 
 def latest_assessment(household: Household, standard: PovertyStandard) -> Assessment | None:
-    return Assessment.objects.filter(household=household, standard=standard).order_by("-assessed_on", "-id").first()
+    """The household's latest form B under `standard`, read from its province's partition (decision 0037)."""
+    return Assessment.objects.of_household(household).filter(standard=standard).order_by("-assessed_on", "-id").first()
 
 
 # The household facts a bulk run reads: `household_snapshot`, the result row and the preview (with
@@ -135,10 +170,19 @@ def classifications_of(*, user, household: Household) -> QuerySet[Classification
     return (
         Classification.objects.visible_to(user, perm=VIEW_PERM)
         .of_household(household)
-        # The assessment: a proxy score's reasons quote its score table (`Classification.result_reasons`).
-        .select_related("standard_version__standard", "assessment", "created_by", "run")
+        .select_related("standard_version__standard", "created_by", "run")
+        # The form Bs: a proxy score's reasons quote its score table (`Classification.result_reasons`), the
+        # records take the answers from it. Read apart from the household's province (decision 0037): a
+        # join by id alone would plan every partition of form B.
+        .prefetch_related(_form_bs(reported_province_key(household.unit_path, household.successor_path)))
         .order_by("-created_at", "-id")
     )
+
+
+def _form_bs(province_key: str) -> Prefetch:
+    """The form Bs results name, read from their province's partition: a result and its form B are of the
+    same household, so they carry the same key (decisions 0034, 0037)."""
+    return Prefetch("assessment", queryset=Assessment.objects.filter(province_key=province_key))
 
 
 def classification_get_visible(*, user, pk) -> Classification:
@@ -146,21 +190,20 @@ def classification_get_visible(*, user, pk) -> Classification:
 
     item = (
         Classification.objects.visible_to(user, perm=VIEW_PERM)
-        .select_related(
-            "household__commune", "household__village", "standard_version__standard", "assessment", "created_by"
-        )
+        .select_related("household__commune", "household__village", "standard_version__standard", "created_by")
         .filter(pk=pk)
         .first()
     )
     if item is None:
         raise Http404
+    prefetch_related_objects([item], _form_bs(item.province_key))  # its province's partition (0037)
     return item
 
 
 def assessments_of(*, user, household: Household) -> QuerySet[Assessment]:
     return (
         Assessment.objects.visible_to(user, perm=VIEW_PERM)
-        .filter(household=household)
+        .of_household(household)  # the household's province: one partition (decision 0037)
         .select_related("standard", "created_by")
         .order_by("-assessed_on", "-id")
     )

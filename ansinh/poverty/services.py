@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
 from ansinh.core.partitions import reported_province_key
+from ansinh.geo.selectors import unit_labels_by_path
 from ansinh.registry.models import Household
 from ansinh.registry.services import households_poverty_summary_set
 
@@ -30,7 +31,14 @@ from .classify import ClassificationInputError, Facts, Result, classify
 from .events import PovertyEventType
 from .indicators import compact, indicator_record
 from .models import Assessment, Classification, PovertyStandard, StandardVersion
-from .selectors import CLASSIFY_PERM, EDIT_STANDARD_PERM, household_snapshot, latest_assessment, standard_in_force
+from .selectors import (
+    CLASSIFY_PERM,
+    EDIT_STANDARD_PERM,
+    household_snapshot,
+    latest_assessment,
+    standard_in_force,
+    standard_reaches,
+)
 from .standard import StandardDefinitionError, StandardSpec
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "standards"
@@ -258,8 +266,10 @@ def _collected_for(spec: StandardSpec, day: date) -> bool:
 
 
 def assessment_record(*, actor, household: Household, standard: PovertyStandard, data: AssessmentData) -> Assessment:
-    """Record what form B says about the household under `standard` (a new row; the latest counts)."""
+    """Record what form B says about the household under `standard` (a new row; the latest counts).
+    Refused under a local standard that does not reach the household (decision 0039)."""
     _require(actor, CLASSIFY_PERM, household)
+    require_reach(standard, household.village or household.commune)
     spec = standard.spec()
     values = _clean_assessment(spec, data, timezone.localdate(), household=household, version=standard.version)
     with transaction.atomic():
@@ -343,6 +353,20 @@ def classification_row(*, household: Household, version: StandardVersion, evalua
     )  # fmt: skip
 
 
+def require_reach(standard: PovertyStandard, unit) -> None:
+    """Refuse a local standard for a unit it does not wholly cover (`selectors.standard_reaches`): a
+    province's standard classifies nobody outside the province's land (decision 0039)."""
+    if standard_reaches(standard, unit):
+        return
+    places = unit_labels_by_path(standard.jurisdiction)
+    raise ApplicationError(
+        _("Chuẩn %(code)s là chuẩn địa phương, chỉ áp dụng trên địa bàn %(places)s; %(unit)s không nằm trọn "
+          "trong địa bàn đó.") % {"code": standard.code, "places": ", ".join(places[p] for p in standard.jurisdiction),
+                                 "unit": unit.name},
+        code="standard_out_of_reach", details={"field": "standard"},
+    )  # fmt: skip
+
+
 def household_classify(*, actor, household: Household, standard: PovertyStandard | None = None,
                        on_date: date | None = None) -> Classification:  # fmt: skip
     """Classify one household under `standard` (default: the one in force for its commune today).
@@ -359,6 +383,7 @@ def household_classify(*, actor, household: Household, standard: PovertyStandard
         standard = standard_in_force(on_date, household.village or household.commune)
         if standard is None:
             raise ApplicationError(_("Không có chuẩn nghèo nào áp dụng vào ngày này."), code="no_standard")
+    require_reach(standard, household.village or household.commune)
     with transaction.atomic():
         version = StandardVersion.objects.select_related("standard").get(standard=standard, version=standard.version)
         assessment = latest_assessment(household, standard)
@@ -370,6 +395,8 @@ def household_classify(*, actor, household: Household, standard: PovertyStandard
             household=household, version=version, evaluation=evaluation, assessment=assessment, on_date=on_date,
             actor=actor,
         )  # fmt: skip
+        # No database foreign key to form B since it is partitioned (decision 0037): the writer checks.
+        Assessment.objects.require([row.assessment_id], province_keys=[row.province_key])
         row.save()
         household.refresh_from_db(fields=["poverty_class", "poverty_standard", "poverty_class_source"])
         updated = households_poverty_summary_set([(household.pk, row.klass)], standard_code=standard.code,

@@ -47,7 +47,7 @@ from .classify_sql import NotCompilable
 from .events import PovertyEventType
 from .models import Assessment, Classification, ClassificationRun, PovertyStandard, StandardVersion
 from .selectors import CLASSIFY_PERM, households_for_run, present_members_by_household
-from .services import classification_row, evaluate
+from .services import classification_row, evaluate, require_reach
 
 PREVIEW_KIND = "poverty.run_preview"
 COMMIT_KIND = "poverty.run_commit"
@@ -90,11 +90,14 @@ def _count_result(counts: Counter, transitions: Counter, kept_transitions: Count
     return True
 
 
-def _latest_assessments(household_ids: list[int], standard: PovertyStandard) -> dict[int, Assessment]:
+def _latest_assessments(households: list, standard: PovertyStandard) -> dict[int, Assessment]:
+    """The latest form B of each household, read from the households' provinces only (form B is partitioned
+    by province on PostgreSQL, decision 0037: every form B carries its household's key)."""
     latest: dict[int, Assessment] = {}
-    for item in Assessment.objects.filter(household_id__in=household_ids, standard=standard).order_by(
-        "household_id", "assessed_on", "id"
-    ):
+    keys = sorted({reported_province_key(h.unit_path, h.successor_path) for h in households})
+    for item in Assessment.objects.filter(
+        household_id__in=[h.pk for h in households], standard=standard, province_key__in=keys
+    ).order_by("household_id", "assessed_on", "id"):
         latest[item.household_id] = item  # the last one per household wins
     return latest
 
@@ -113,7 +116,7 @@ def _evaluations(run: ClassificationRun, version: StandardVersion, ids: list[int
         households = households.filter(pk__in=ids)
     for chunk in _chunks(households.iterator(chunk_size=CHUNK), CHUNK):
         ids = [h.pk for h in chunk]
-        assessments = _latest_assessments(ids, version.standard)
+        assessments = _latest_assessments(chunk, version.standard)
         members = present_members_by_household(ids)
         for household in chunk:
             assessment = assessments.get(household.pk)
@@ -139,6 +142,7 @@ def run_start(*, actor, unit: AdminUnit, standard: PovertyStandard, on_date: dat
     on_date = on_date or timezone.localdate()
     if on_date > timezone.localdate():
         raise ValidationError({"on_date": _("Ngày tính ở tương lai.")})
+    require_reach(standard, unit)
     with transaction.atomic():
         version = StandardVersion.objects.get(standard=standard, version=standard.version)
         run = ClassificationRun.objects.create(
@@ -335,6 +339,9 @@ def _write_chunk(rows: list[Classification], summary: list[tuple[int, str]], ver
     """Write a chunk of result rows (``COPY`` on PostgreSQL) and the households' current class."""
     if not rows:
         return
+    # The form Bs the results name exist (no database foreign key since form B is partitioned, 0037).
+    Assessment.objects.require([row.assessment_id for row in rows],
+                               province_keys={row.province_key for row in rows})  # fmt: skip
     for row, pk in zip(rows, reserve_ids(Classification, len(rows)), strict=True):
         row.pk = pk
     insert_rows(Classification, rows)
@@ -384,7 +391,7 @@ def _stage(run: ClassificationRun, progress: JobProgress, *, with_json: bool) ->
     """
     version = run.standard_version
     sql = classify_sql.stage_sql(version.spec(), vendor=connection.vendor, on_date=run.on_date, tables=_tables(),
-                                 with_json=with_json)  # fmt: skip
+                                 with_json=with_json, province_key=partitions.area_key(run.unit.path))  # fmt: skip
     households = households_for_run(run.unit)
     bounds = households.order_by().aggregate(low=Min("pk"), high=Max("pk"), n=Count("pk"))
     progress.set_total(bounds["n"])
@@ -526,6 +533,21 @@ def _publish_households(standard_code: str, on_date: date) -> int:
         return cursor.rowcount
 
 
+def _require_staged_assessments(run: ClassificationRun) -> None:
+    """The form Bs the staged results name still exist (inside the publishing transaction): the check a
+    database foreign key made before form B was partitioned (decision 0037). One anti-join, read from the
+    run's province only when it is known (`partitions.area_key`)."""
+    stage, table = classify_sql.STAGE, Assessment._meta.db_table
+    key = partitions.area_key(run.unit.path)
+    keyed = f" AND a.province_key = {partitions.ASSESSMENTS.literal(key)}" if key else ""
+    missing = [pk for (pk,) in _rows(
+        f"SELECT s.assessment_id FROM {stage} s LEFT JOIN {table} a ON a.id = s.assessment_id{keyed} "
+        "WHERE s.state = 'ok' AND s.assessment_id IS NOT NULL AND a.id IS NULL LIMIT 20"
+    )]  # fmt: skip
+    if missing:  # deleted since staging: refused as a write naming them would be
+        Assessment.objects.require(missing)
+
+
 def _publish_results(run: ClassificationRun, created_at) -> None:
     version, stage = run.standard_version, classify_sql.STAGE
     json_ = "CAST({} AS jsonb)" if connection.vendor == "postgresql" else "{}"
@@ -547,6 +569,7 @@ def _publish_results(run: ClassificationRun, created_at) -> None:
     # with the JSON then, 1.8 kB without the reasons: 175 MB at 100,000 households) spilled to disk on
     # PostgreSQL. Within a run the result ids carry no meaning (lists order a household's results by
     # date, then id).
+    _require_staged_assessments(run)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Classification._meta.db_table} ({columns}) SELECT {values} FROM {stage} s "

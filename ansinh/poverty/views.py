@@ -175,13 +175,20 @@ class _HouseholdMixin(AreaPermissionRequiredMixin):
         request = self.request
         user = request.user
         standard, in_force = self.standard_for(household)
-        can_classify = user.has_perm(CLASSIFY_PERM, household)
+        unit = household.village or household.commune
+        # A local standard only where it reaches (decision 0039): one opened by its address is shown to
+        # compare, with a notice, and neither form B nor a classification is offered under it.
+        out_of_reach = standard is not None and not selectors.standard_reaches(standard, unit)
+        can_classify = user.has_perm(CLASSIFY_PERM, household) and not out_of_reach
         show_income = can_view_income(user, household)
         context = {
             "household": household, "page_title": _("Phân loại hộ %(code)s") % {"code": household.code},
             "standard": standard, "in_force": in_force, "can_classify": can_classify, "show_income": show_income,
+            "out_of_reach": out_of_reach,
             "pick_form": StandardPickForm(
-                initial={"standard": standard.code if standard else ""}, standards=selectors.standards_all()
+                initial={"standard": standard.code if standard else ""},
+                standards=[s for s in selectors.standards_all()
+                           if s == standard or selectors.standard_reaches(s, unit)],
             ),
         }  # fmt: skip
         if standard is not None:
@@ -402,7 +409,7 @@ class RunCreateView(AreaPermissionRequiredMixin, View):
         today = timezone.localdate()
         return RunStartForm(
             data, units=services_runs.units_for_runs(user=self.request.user).valid_on(today),
-            standards=selectors.standards_all(),
+            standards=selectors.standards_offered(user=self.request.user, perm=CLASSIFY_PERM),
             initial={"on_date": today, "standard": selectors.standard_in_force(today)},
         )  # fmt: skip
 

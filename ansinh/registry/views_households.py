@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from ansinh.core.exceptions import ApplicationError
+from ansinh.core.templatetags.ansinh_forms import refused_fields
 from ansinh.core.views import AreaPermissionRequiredMixin, ScopedDetailView, ScopedListView
 from ansinh.geo.selectors import area_units_ended
 
@@ -213,7 +214,7 @@ class HouseholdCreateView(AreaPermissionRequiredMixin, View):
                 "page_title": _("Đăng ký hộ mới"),
                 "is_create": True,
                 "cancel_url": _list_url(),
-                "field_errors": fields_refused(form, formset),
+                "field_errors": refused_fields(form) + refused_fields(formset),  # the summary line
             },
             status=status,
         )
@@ -280,14 +281,6 @@ def _add_rule_refusals(form, formset) -> None:
         _add_form_errors(form, ValidationError(kept), member_forms=member_forms)
     for row in refused_rows:
         add_member_rule_refusals(row)  # the rules that do not read what the form refused
-
-
-def fields_refused(form, formset=None) -> int:
-    """How many fields of the household form and its member rows carry an error (the page's summary
-    line: on a phone, the first red field may be screens below). Non-field errors are shown at the
-    top already and not counted."""
-    forms_ = [form, *(formset.forms if formset is not None else ())]
-    return sum(1 for f in forms_ if f.is_bound for name in f.errors if name != NON_FIELD_ERRORS)
 
 
 def _unvalidated(form_or_formset):
@@ -358,7 +351,7 @@ class HouseholdEditView(_HouseholdFormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        return {**context, "field_errors": fields_refused(context["form"])}
+        return {**context, "field_errors": refused_fields(context["form"])}
 
     def form_invalid(self, form):
         if not getattr(form, "refused_by_service", False):

@@ -15,6 +15,7 @@ from ansinh.core.text import localized
 from ansinh.core.widgets import Select
 from ansinh.geo.choices import Level, Structure
 from ansinh.geo.models import AdminUnit
+from ansinh.poverty.forms import StandardChoiceField  # the code and the name in the reader's language
 from ansinh.registry.choices import Sex
 
 from .choices import ApplicationChannel, AssignmentRole, CommitteeRole
@@ -59,11 +60,6 @@ class SelectMultiple(Select, forms.SelectMultiple):
     per option (a province's units are hundreds of them)."""
 
 
-class StandardChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name}"
-
-
 class ProvinceChoiceField(forms.ModelChoiceField):
     """Today's provinces, then the legacy ones (before 1 July 2025), marked as legacy communes are."""
 
@@ -106,7 +102,9 @@ class CampaignForm(forms.Form):
     plan_date = forms.DateField(label=_("Ngày kế hoạch"), widget=DATE_WIDGET)
     standard = StandardChoiceField(
         label=pgettext_lazy("một chuẩn", "Chuẩn nghèo"), queryset=None, required=False,
-        empty_label=_("Chuẩn áp dụng ngày bắt đầu đợt"),
+        empty_label=_("Tự chọn theo loại đợt"),
+        help_text=_("Rà soát định kỳ: chuẩn áp dụng từ 01/01 năm sau, năm dùng danh sách của đợt; rà soát hằng "
+                    "tháng: chuẩn áp dụng ngày bắt đầu đợt."),
     )  # fmt: skip
     name = forms.CharField(label=_("Tên đợt"), max_length=200, required=False, help_text=_("Để trống: tự đặt tên."))
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -66,6 +66,12 @@ class KindSpec:
     # a rule. Default (`default_certificate_rule`): yearly kinds to the end of the next year, others to the
     # end of the decision's year.
     certificate_valid_until: dict[str, Any] = field(default_factory=dict)
+    # Which day's standard a campaign of this kind classifies under unless its plan names one
+    # (`standard_date`): "following_year" (1 January after the review: the yearly periodic review sets
+    # the lists used the following year, QĐ 24/2021 Điều 3, so the end-2021 review classified under the
+    # 2022–2025 standard and the end-2026 one under 2027–2030's) or "period_start" (a monthly review
+    # decides entries and exits now). Default (`default_standard_on`): yearly kinds the following year.
+    standard_on: str = ""
 
     @property
     def is_monthly(self) -> bool:
@@ -80,6 +86,18 @@ class KindSpec:
             return start, start + timedelta(days=self.period["length_days"] - 1)
         s, e = self.period["start"], self.period["end"]
         return date(year, s["month"], s["day"]), date(year, e["month"], e["day"])
+
+    def standard_date(self, start: date, end: date) -> date:
+        """The day whose standard in force a campaign over `start`–`end` classifies under by default."""
+        if (self.standard_on or default_standard_on(self.period)) == STANDARD_FOLLOWING_YEAR:
+            return date(end.year + 1, 1, 1)
+        return start
+
+    def standard_dates(self, start: date, end: date) -> tuple[date, ...]:
+        """The days a standard may be in force on to be chosen for such a campaign: the default day and,
+        for a yearly review, also its first day (a plan may keep the standard of the review's year)."""
+        default = self.standard_date(start, end)
+        return (default,) if default == start else (default, start)
 
     def certificate_valid_to(self, decided_on: date) -> date:
         """The last day a certificate recognised by a decision signed on `decided_on` is valid."""
@@ -123,6 +141,9 @@ class KindSpec:
         posting_days = data.get("posting_working_days", 3)
         if not isinstance(posting_days, int) or isinstance(posting_days, bool) or posting_days < 1:
             problems.append("posting_working_days: a whole number ≥ 1")
+        standard_on = data.get("standard_on", "")
+        if standard_on not in ("", *STANDARD_ON):
+            problems.append(f"standard_on: one of {list(STANDARD_ON)}")
         certificate = data.get("certificate_valid_until")
         if certificate is not None and _certificate_rule_problem(certificate):
             problems.append(f"certificate_valid_until: {_certificate_rule_problem(certificate)}")
@@ -176,7 +197,18 @@ class KindSpec:
             legal_basis=str(data.get("legal_basis", "")), period=dict(period), due_soon_days=due_soon,
             chains={s: list(chains[s]) for s in STRUCTURE_LEVELS}, milestones=milestones,
             posting_working_days=posting_days, certificate_valid_until=dict(certificate or {}),
+            standard_on=standard_on,
         )  # fmt: skip
+
+
+STANDARD_FOLLOWING_YEAR, STANDARD_PERIOD_START = "following_year", "period_start"
+STANDARD_ON = (STANDARD_FOLLOWING_YEAR, STANDARD_PERIOD_START)
+
+
+def default_standard_on(period: dict[str, Any]) -> str:
+    """Without `standard_on`: a yearly review classifies under the next year's standard, others under the
+    one in force when they start."""
+    return STANDARD_FOLLOWING_YEAR if period.get("type") == "yearly" else STANDARD_PERIOD_START
 
 
 def default_certificate_rule(period: dict[str, Any]) -> dict[str, int]:

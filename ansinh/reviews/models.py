@@ -354,8 +354,10 @@ class ReviewCase(TimeStampedModel):
     # The household's class when the review started (from the registry), the base of its transition.
     previous_class = models.CharField(_("phân loại trước rà soát"), max_length=10, choices=CLASS_CHOICES, blank=True)
     # Phiếu B (step 3): the poverty app's Assessment and the provisional class it gives.
+    # Not a database foreign key: form B is partitioned by province on PostgreSQL (decision 0037); PROTECT
+    # is Django's, and `services_survey.form_b_record` checks the form B it names exists.
     assessment = models.ForeignKey("poverty.Assessment", verbose_name=_("phiếu B"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
+                                   on_delete=models.PROTECT, related_name="+", db_constraint=False)  # fmt: skip
     provisional_class = models.CharField(_("kết quả sơ bộ"), max_length=10, choices=CLASS_CHOICES, blank=True)
     provisional_flags = models.JSONField(default=list, blank=True)
     provisional_reasons = models.JSONField(default=list, blank=True)

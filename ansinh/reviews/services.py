@@ -24,7 +24,7 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import REFORM_DATE, Level, Structure
 from ansinh.geo.models import AdminUnit
 from ansinh.poverty.models import PovertyStandard
-from ansinh.poverty.selectors import standard_in_force
+from ansinh.poverty.selectors import standard_in_force, standard_reaches
 
 from .choices import CAMPAIGN_TRANSITIONS, EDITABLE_STATUSES, AssignmentRole, CampaignStatus, CommitteeRole
 from .events import ReviewsEventType
@@ -156,16 +156,10 @@ class CampaignData:
     note: str = ""
 
 
-def _standard_allowed(standard: PovertyStandard, start: date, end: date) -> bool:
-    """In force on the first day, or during the year after the review (the lists it sets are used then).
-
-    QĐ 24/2021/QĐ-TTg Điều 3: the periodic review sets the lists for the following year, so the
-    review at the end of 2026 may classify under the 2027–2030 standard when the plan says so.
-    """
-    following = (date(end.year + 1, 1, 1), date(end.year + 1, 12, 31))
-    starts_ok = standard.valid_from <= start and (standard.valid_to is None or start <= standard.valid_to)
-    next_ok = standard.valid_from <= following[1] and (standard.valid_to is None or standard.valid_to >= following[0])
-    return starts_ok or next_ok
+def _standard_allowed(standard: PovertyStandard, days: tuple[date, ...]) -> bool:
+    """In force on one of the kind's days (`KindSpec.standard_dates`): a yearly review's 1 January after it
+    (QĐ 24/2021/QĐ-TTg Điều 3: its lists are used that year) or its first day; a monthly review's first day."""
+    return any(standard.valid_from <= day and (standard.valid_to is None or day <= standard.valid_to) for day in days)
 
 
 def _clean_campaign(actor, data: CampaignData, today: date) -> dict[str, Any]:
@@ -220,14 +214,22 @@ def _clean_campaign(actor, data: CampaignData, today: date) -> dict[str, Any]:
         err("approval_chain", _("Trình tự phê duyệt chỉ gồm các cấp có trong cơ cấu này, mỗi cấp một lần."))
     standard = data.standard
     if start is not None and end is not None:
+        days = spec.standard_dates(start, end)
         if standard is None:
-            standard = standard_in_force(start, unit)
+            # The standard the lists are for: a yearly review's next year (decision 0040), else the first day's.
+            standard = next((found for day in days if (found := standard_in_force(day, unit)) is not None), None)
             if standard is None:
                 err("standard", _("Không có chuẩn nghèo nào áp dụng ngày %(day)s; hãy chọn chuẩn.")
-                    % {"day": start.strftime("%d/%m/%Y")})  # fmt: skip
-        elif not _standard_allowed(standard, start, end):
-            err("standard", _("Chuẩn %(code)s không áp dụng cho đợt này (cả năm rà soát lẫn năm sau).")
-                % {"code": standard.code})  # fmt: skip
+                    % {"day": days[0].strftime("%d/%m/%Y")})  # fmt: skip
+        elif not _standard_allowed(standard, days):
+            fitting = dict.fromkeys(found.code for day in days if (found := standard_in_force(day, unit)))
+            err("standard", _("Chuẩn %(code)s không áp dụng cho đợt này: đợt dùng chuẩn áp dụng ngày %(days)s "
+                              "(%(fitting)s).")
+                % {"code": standard.code, "days": ", ".join(d.strftime("%d/%m/%Y") for d in days),
+                   "fitting": ", ".join(fitting) or "—"})  # fmt: skip
+        elif not standard_reaches(standard, unit):
+            err("standard", _("Chuẩn %(code)s là chuẩn địa phương, không áp dụng cho toàn bộ %(unit)s.")
+                % {"code": standard.code, "unit": unit.name})  # fmt: skip
     if errors:
         raise ValidationError(errors)
     period = f"{data.month:02d}/{data.year}" if spec.is_monthly else str(data.year)

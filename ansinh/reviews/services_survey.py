@@ -23,7 +23,7 @@ from ansinh.audit.services import audit_record
 from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level
 from ansinh.geo.models import AdminUnit
-from ansinh.poverty.models import StandardVersion
+from ansinh.poverty.models import Assessment, StandardVersion
 from ansinh.poverty.services import AssessmentData, assessment_record, evaluate
 
 from .choices import CaseState
@@ -109,6 +109,9 @@ def form_b_record(*, actor, case: ReviewCase, data: AssessmentData, today: date 
         result = evaluation.result
         old = {"state": locked.state, "provisional_class": locked.provisional_class or None,
                "assessment": locked.assessment_id}  # fmt: skip
+        # The case's reference to its form B is no database foreign key (form B is partitioned by
+        # province, decision 0037): the writer checks it names a form B that exists.
+        Assessment.objects.require([assessment.pk], province_keys=[assessment.province_key])
         locked.assessment = assessment
         locked.provisional_class = result.klass
         locked.provisional_flags = list(result.flags)

@@ -22,7 +22,7 @@ from ansinh.core.scoping import scope_of
 from ansinh.core.views import AreaPermissionRequiredMixin, ScopedListView
 from ansinh.geo.models import AdminUnit
 from ansinh.geo.selectors import province_path
-from ansinh.poverty.models import PovertyStandard
+from ansinh.poverty.selectors import standards_offered
 
 from . import selectors, services
 from .choices import CAMPAIGN_TRANSITIONS, EDITABLE_STATUSES, STATE_BADGES, CampaignStatus, MilestoneState
@@ -101,7 +101,7 @@ class CampaignCreateView(AreaPermissionRequiredMixin, View):
             units = AdminUnit.objects.none()
         form = CampaignForm(
             data, kinds=selectors.kinds_all(), units=units,
-            standards=PovertyStandard.objects.order_by("valid_from", "code"),
+            standards=standards_offered(user=user, perm=MANAGE_PERM),
             initial={"year": today.year, "plan_date": today},
         )  # fmt: skip
         if step is not None:

@@ -174,19 +174,21 @@ def test_stats_counts_villages(units):
     assert stats["succession"] == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's (decisions 0030, 0034)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's (0030, 0034, 0037)")
 def test_load_gives_every_partitioned_table_a_partition_per_province(db, tiny_source):
-    """The audit log and the classification results (registered by their apps, above this one) get the
-    loaded provinces' partitions before their first row; the legacy province gets none."""
+    """The audit log, the classification results and form B (registered by their apps, above this one) get
+    the loaded provinces' partitions before their first row; the legacy province gets none."""
     dataset.geo_dataset_load()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT p.relname, c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname IN ('audit_auditevent', 'poverty_classification')"
+            "JOIN pg_class p ON p.oid = i.inhparent "
+            "WHERE p.relname IN ('audit_auditevent', 'poverty_classification', 'poverty_assessment')"
         )
         found = set(cursor.fetchall())
     assert found == {
         ("audit_auditevent", "audit_auditevent_2025_38"), ("audit_auditevent", "audit_auditevent_default"),
         ("poverty_classification", "poverty_classification_2025_38"),
         ("poverty_classification", "poverty_classification_default"),
+        ("poverty_assessment", "poverty_assessment_2025_38"), ("poverty_assessment", "poverty_assessment_default"),
     }  # fmt: skip

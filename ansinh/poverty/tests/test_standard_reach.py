@@ -10,9 +10,15 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.geo.choices import Level, Structure, UnitType
 from ansinh.geo.models import UnitSuccession
 from ansinh.geo.selectors import unit_within
-from ansinh.poverty.models import Classification, ClassificationRun
-from ansinh.poverty.selectors import standard_in_force, standard_reaches
-from ansinh.poverty.services import household_classify, require_reach
+from ansinh.poverty.models import Assessment, Classification, ClassificationRun
+from ansinh.poverty.selectors import (
+    EDIT_STANDARD_PERM,
+    _lands_meet,
+    standard_in_force,
+    standard_reaches,
+    standards_offered,
+)
+from ansinh.poverty.services import AssessmentData, assessment_record, household_classify, require_reach
 from ansinh.poverty.services_runs import run_start
 from ansinh.registry.tests.factories import make_household
 from conftest import _unit
@@ -25,19 +31,24 @@ def hcm(db):
     def unit(parent, structure, level, code, name, unit_type):
         return _unit(parent, structure=structure, level=level, unit_type=unit_type, code=code, name=name, short=name)
 
-    old_hcm = unit(None, LEGACY, Level.PROVINCE, "79", "Thành phố Hồ Chí Minh", UnitType.MUNICIPALITY)
-    q1 = unit(old_hcm, LEGACY, Level.DISTRICT, "760", "Quận 1", UnitType.URBAN_DISTRICT)
-    ben_nghe = unit(q1, LEGACY, Level.COMMUNE, "26740", "Phường Bến Nghé", UnitType.WARD)
-    da_kao = unit(q1, LEGACY, Level.COMMUNE, "26734", "Phường Đa Kao", UnitType.WARD)
-    old_bd = unit(None, LEGACY, Level.PROVINCE, "74", "Tỉnh Bình Dương", UnitType.PROVINCE)
-    tdm = unit(old_bd, LEGACY, Level.DISTRICT, "718", "Thành phố Thủ Dầu Một", UnitType.PROVINCIAL_CITY)
-    phu_cuong = unit(tdm, LEGACY, Level.COMMUNE, "25747", "Phường Phú Cường", UnitType.WARD)
     new_hcm = unit(None, Y2025, Level.PROVINCE, "79", "Thành phố Hồ Chí Minh", UnitType.MUNICIPALITY)
     sai_gon = unit(new_hcm, Y2025, Level.COMMUNE, "26740", "Phường Sài Gòn", UnitType.WARD)
     thu_dau_mot = unit(new_hcm, Y2025, Level.COMMUNE, "25747", "Phường Thủ Dầu Một", UnitType.WARD)
     mixed = unit(new_hcm, Y2025, Level.COMMUNE, "99001", "Phường Giáp Ranh", UnitType.WARD)
     unlinked = unit(new_hcm, Y2025, Level.COMMUNE, "99002", "Phường Chưa Nối", UnitType.WARD)
     khu_pho = unit(sai_gon, Y2025, Level.VILLAGE, "KP1", "Khu phố 1", UnitType.KHU_PHO)
+
+    def legacy_commune(parent, code, name, successor):
+        return _unit(parent, structure=LEGACY, level=Level.COMMUNE, unit_type=UnitType.WARD, code=code, name=name,
+                     short=name, successor=successor)  # fmt: skip
+
+    old_hcm = unit(None, LEGACY, Level.PROVINCE, "79", "Thành phố Hồ Chí Minh", UnitType.MUNICIPALITY)
+    q1 = unit(old_hcm, LEGACY, Level.DISTRICT, "760", "Quận 1", UnitType.URBAN_DISTRICT)
+    ben_nghe = legacy_commune(q1, "26740", "Phường Bến Nghé", sai_gon)
+    da_kao = legacy_commune(q1, "26734", "Phường Đa Kao", sai_gon)
+    old_bd = unit(None, LEGACY, Level.PROVINCE, "74", "Tỉnh Bình Dương", UnitType.PROVINCE)
+    tdm = unit(old_bd, LEGACY, Level.DISTRICT, "718", "Thành phố Thủ Dầu Một", UnitType.PROVINCIAL_CITY)
+    phu_cuong = legacy_commune(tdm, "25747", "Phường Phú Cường", thu_dau_mot)
     for old, new in ((ben_nghe, sai_gon), (da_kao, sai_gon), (phu_cuong, thu_dau_mot), (da_kao, mixed),
                      (phu_cuong, mixed)):  # fmt: skip
         UnitSuccession.objects.create(predecessor=old, successor=new, is_default=True)
@@ -94,4 +105,18 @@ def test_a_bulk_run_and_a_households_classification_refuse_a_standard_out_of_rea
     with pytest.raises(ApplicationError) as excinfo:
         household_classify(actor=users.commune_officer, household=home, standard=standards.hcm_2021_2025)
     assert excinfo.value.code == "standard_out_of_reach"
-    assert not Classification.objects.exists() and not ClassificationRun.objects.exists()
+    with pytest.raises(ApplicationError) as excinfo:  # nor a form B under it
+        assessment_record(actor=users.commune_officer, household=home, standard=standards.hcm_2021_2025,
+                          data=AssessmentData(income_source="declared", income_per_capita=1_000_000))  # fmt: skip
+    assert excinfo.value.code == "standard_out_of_reach"
+    assert not (Classification.objects.exists() or ClassificationRun.objects.exists() or Assessment.objects.exists())
+
+
+def test_pickers_offer_a_local_standard_only_to_readers_whose_area_meets_its_land(standards, hcm, units, users):
+    assert _lands_meet("/legacy/79/", "/2025/79/")  # former wards continue into today's city
+    assert _lands_meet("/2025/79/26740/", "/legacy/79/") and not _lands_meet("/legacy/79/", "/2025/79/25747/")
+    assert not _lands_meet("/legacy/79/", "/2025/38/")
+    offered = {s.code for s in standards_offered(user=users.commune_officer, perm="poverty.classify_household")}
+    assert offered == {"2016-2020", "2022-2025", "2027-2030"}  # a Thanh Hóa officer: no Hồ Chí Minh City
+    national = {s.code for s in standards_offered(user=users.system_admin, perm=EDIT_STANDARD_PERM)}
+    assert "hcm-2021-2025" in national

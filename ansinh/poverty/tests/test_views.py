@@ -194,6 +194,25 @@ def test_another_standard_can_be_picked(officer, home):
     assert officer.get(_page(home.pk), {"standard": "nope"}).status_code == 404
 
 
+def test_a_local_standard_is_offered_only_where_it_reaches(officer, home):
+    """Hồ Chí Minh City's standard is not offered for a Thanh Hóa household; picked by address, the page
+    shows it (to compare) but classifying under it is refused with the reason (decision 0039)."""
+    offered = [code for code, _label in _picker(officer.get(_page(home.pk)))]
+    assert "hcm-2021-2025" not in offered and {"2016-2020", "2022-2025", "2027-2030"} <= set(offered)
+    picked = officer.get(_page(home.pk), {"standard": "hcm-2021-2025"})
+    assert "hcm-2021-2025" in [code for code, _label in _picker(picked)]
+    assert picked.context["out_of_reach"] and not picked.context["can_classify"]  # no form B, no button
+    assert "không áp dụng trên địa bàn của hộ này" in picked.content.decode()
+    response = officer.post(reverse("poverty:household_classify", args=[home.pk]), {"standard": "hcm-2021-2025"},
+                            follow=True)  # fmt: skip
+    assert "Chuẩn hcm-2021-2025 là chuẩn địa phương, chỉ áp dụng trên địa bàn" in response.content.decode()
+    assert not Classification.objects.exists()
+
+
+def _picker(response):
+    return response.context["pick_form"].fields["standard"].choices
+
+
 def test_registry_household_page_shows_current_class(officer, users, home):
     detail = reverse("registry:household_detail", args=[home.pk])
     html = officer.get(detail).content.decode()

@@ -62,6 +62,22 @@ def test_certificates_last_to_the_end_of_the_period_the_kind_sets():
             KindSpec.from_dict({**shipped("periodic"), "certificate_valid_until": bad})
 
 
+def test_a_yearly_review_classifies_under_the_standard_of_the_year_its_lists_serve():
+    """QĐ 24/2021 Điều 3: the review of 1/9–14/12 sets the next year's lists (decision 0040)."""
+    periodic, monthly = KindSpec.from_dict(shipped("periodic")), KindSpec.from_dict(shipped("monthly"))
+    start, end = periodic.period_for(2026)
+    assert periodic.standard_date(start, end) == date(2027, 1, 1)
+    assert periodic.standard_dates(start, end) == (date(2027, 1, 1), date(2026, 9, 1))
+    start, end = monthly.period_for(2026, 12)
+    assert monthly.standard_date(start, end) == date(2026, 12, 15)  # a December review decides now
+    assert monthly.standard_dates(start, end) == (date(2026, 12, 15),)
+    for code, day in (("periodic", date(2027, 1, 1)), ("monthly", date(2026, 3, 15))):  # the defaults
+        spec = KindSpec.from_dict({k: v for k, v in shipped(code).items() if k != "standard_on"})
+        assert spec.standard_date(*spec.period_for(2026, None if code == "periodic" else 3)) == day
+    with pytest.raises(KindDefinitionError, match="standard_on"):
+        KindSpec.from_dict({**shipped("periodic"), "standard_on": "next_year"})
+
+
 def test_a_malformed_kind_lists_every_problem():
     bad = copy.deepcopy(shipped("periodic"))
     bad["period"] = {"type": "weekly"}

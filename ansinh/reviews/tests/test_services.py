@@ -54,7 +54,7 @@ def test_create_2025_campaign_copies_milestones_chain_and_standard(ctx, standard
     assert campaign.status == "draft"
     assert (campaign.period_start, campaign.period_end) == (date(2025, 9, 1), date(2025, 12, 14))
     assert campaign.approval_chain == ["commune", "province"]
-    assert campaign.standard == standards.s2022_2025  # in force on 1/9/2025
+    assert campaign.standard == standards.s2022_2025  # in force on 1/1/2026 (extended through 2026)
     assert campaign.due_soon_days == 7
     assert {cu.unit for cu in campaign.covered.all()} == {ctx.units.tho_xuan, ctx.units.hac_thanh}
     assert dict(campaign.milestones.values_list("code", "deadline")) == {
@@ -91,6 +91,45 @@ def test_explicit_standard_for_the_following_year_is_accepted(ctx, standards):
     campaign = make_campaign(ctx.users.province_officer, units.th, [units.tho_xuan], year=2026,
                              plan_date=date(2026, 8, 1), standard=standards.s2027_2030)  # fmt: skip
     assert campaign.standard == standards.s2027_2030
+
+
+def test_the_2026_periodic_review_defaults_to_the_standard_of_2027(ctx, standards):
+    """Its lists serve 2027 (QĐ 24/2021 Điều 3), as the end-2021 review's served 2022 under the then new
+    2022–2025 standard (decision 0040); a plan may still keep the standard in force when it starts."""
+    units, officer = ctx.units, ctx.users.province_officer
+    campaign = make_campaign(officer, units.th, [units.tho_xuan], year=2026, plan_date=date(2026, 8, 1))
+    assert campaign.standard == standards.s2027_2030
+    kept = make_campaign(officer, units.th, [units.hac_thanh], year=2026, plan_date=date(2026, 8, 2),
+                         standard=standards.s2022_2025)  # fmt: skip
+    assert kept.standard == standards.s2022_2025
+
+
+def test_a_monthly_review_classifies_under_the_standard_in_force_when_it_starts(ctx, standards):
+    units, officer = ctx.units, ctx.users.commune_officer
+    campaign = make_campaign(officer, units.tho_xuan, [units.tho_xuan], kind_code="monthly", year=2026, month=12,
+                             plan_date=date(2026, 12, 1))  # fmt: skip
+    assert campaign.standard == standards.s2022_2025  # entries and exits decided in December 2026
+    with pytest.raises(ValidationError) as info:
+        campaign_create(actor=officer, data=campaign_data(units.tho_xuan, [units.tho_xuan], kind_code="monthly",
+                                                          year=2026, month=11, plan_date=date(2026, 11, 1),
+                                                          standard=standards.s2027_2030))  # fmt: skip
+    assert info.value.message_dict["standard"] == [
+        "Chuẩn 2027-2030 không áp dụng cho đợt này: đợt dùng chuẩn áp dụng ngày 15/11/2026 (2022-2025)."
+    ]
+
+
+def test_a_local_standard_out_of_reach_is_refused_for_a_campaign(ctx, standards):
+    units = ctx.units
+    with pytest.raises(ValidationError) as info:
+        campaign_create(
+            actor=ctx.users.province_officer,
+            data=campaign_data(
+                units.th, [units.tho_xuan], year=2025, plan_date=date(2025, 8, 1), standard=standards.hcm_2021_2025
+            ),
+        )
+    assert info.value.message_dict["standard"] == [
+        "Chuẩn hcm-2021-2025 là chuẩn địa phương, không áp dụng cho toàn bộ Tỉnh Thanh Hóa."
+    ]
 
 
 @pytest.mark.parametrize(

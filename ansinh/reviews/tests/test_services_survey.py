@@ -57,6 +57,21 @@ def events(event_type) -> list[AuditEvent]:
 # -- phiếu B ------------------------------------------------------------------------------------
 
 
+def test_the_cases_form_b_is_protected_without_a_database_foreign_key(ctx):
+    """Form B is partitioned by province on PostgreSQL (decision 0037): the case's reference to it is
+    Django's only, and PROTECT still refuses to delete a form B a case names."""
+    from django.db.models import ProtectedError
+
+    assert ReviewCase._meta.get_field("assessment").db_constraint is False
+    case = case_at(ctx.campaign, ctx.poor, "surveying")
+    form_b_record(actor=ctx.officer, case=case, data=form_b_data(ctx.campaign, deprived=DEPRIVED), today=TODAY)
+    case.refresh_from_db()
+    assert case.assessment.province_key == "2025:38"
+    with pytest.raises(ProtectedError):
+        case.assessment.delete()
+    assert Assessment.objects.filter(pk=case.assessment_id).exists()
+
+
 def test_campaign_period_is_the_2025_review(ctx):
     assert ctx.campaign.period_start == date(2025, 9, 1) and ctx.campaign.period_end == date(2025, 12, 14)
 
