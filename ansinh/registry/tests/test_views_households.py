@@ -281,6 +281,7 @@ def test_member_pages_show_the_rules_refusals_beside_their_field_errors(officer_
     errors = response.context["form"].errors
     assert set(errors) == {"sex", "birth_year"}
     assert errors["birth_year"] == ["Năm sinh 2999 không hợp lệ."]
+    assert "Chưa ghi: 2 ô cần sửa, tô đỏ bên dưới." in response.content.decode()
     child = household.members.exclude(relation="head").first()
     response = officer_client.post(reverse("registry:member_edit", args=[child.pk]), {**data, "full_name": ""})
     assert set(response.context["form"].errors) == {"full_name", "sex", "birth_year"}

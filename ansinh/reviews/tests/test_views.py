@@ -69,6 +69,7 @@ def test_create_form_shows_the_services_refusal_and_writes_nothing(ctx, client):
     })  # fmt: skip
     assert response.status_code == 200
     assert "đơn vị hành chính mới (2 cấp)" in response.content.decode()
+    assert "Chưa ghi: 1 ô cần sửa, tô đỏ bên dưới." in response.content.decode()  # at the top, on a phone too
     assert not Campaign.objects.exists()
 
 
