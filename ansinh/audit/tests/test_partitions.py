@@ -9,25 +9,13 @@ from ansinh.audit.models import AuditEvent, chain_key_for
 from ansinh.audit.selectors import audit_event_list_visible_to
 from ansinh.audit.tests.helpers import record
 from ansinh.core.testing.concurrency import requires_postgresql
-from ansinh.core.tests.partition_shape import table_shape
+from ansinh.core.tests.partition_shape import plan_of, table_shape, where_clause
 
 
 def _table_of(event) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT tableoid::regclass::text FROM audit_auditevent WHERE id = %s", [event.pk])
         return cursor.fetchone()[0]
-
-
-def _where(queryset) -> str:
-    sql = str(queryset.query)
-    return sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_partition_names_come_from_checked_chain_keys():
@@ -62,7 +50,7 @@ def test_an_area_reads_its_chains_only_and_exactly(units, users):
     dl = record(unit=units.b1)
     national = record(unit="")
     province = audit_event_list_visible_to(user=users.inspector)
-    assert '"chain_key" IN (2025:38)' in _where(province)
+    assert '"chain_key" IN (2025:38)' in where_clause(province)
     assert set(province.values_list("pk", flat=True)) >= {th.pk} and dl.pk not in set(
         province.values_list("pk", flat=True)
     )
@@ -70,7 +58,7 @@ def test_an_area_reads_its_chains_only_and_exactly(units, users):
     commune = set(audit_event_list_visible_to(user=users.commune_officer).values_list("pk", flat=True))
     assert th.pk in commune and dl.pk not in commune and th_legacy.pk not in commune
     everything = audit_event_list_visible_to(user=users.auditor)
-    assert "chain_key" not in _where(everything)
+    assert "chain_key" not in where_clause(everything)
     assert {th.pk, th_legacy.pk, dl.pk, national.pk} <= set(everything.values_list("pk", flat=True))
 
 
@@ -124,7 +112,7 @@ def test_a_province_reader_reads_one_partition(province_partitions, units, users
     assert province_partitions.created == ["2025:38", "2025:66", "legacy:38"]
     record(unit=units.t1)
     record(unit=units.b1)
-    plan = _plan(audit_event_list_visible_to(user=users.inspector))
+    plan = plan_of(audit_event_list_visible_to(user=users.inspector))
     assert "on audit_auditevent_2025_38 " in plan
     assert "audit_auditevent_2025_66" not in plan
     assert "audit_auditevent_legacy_38" not in plan

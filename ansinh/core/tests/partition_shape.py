@@ -14,3 +14,38 @@ def table_shape(table: str) -> tuple[list[tuple[str, str]], list[str]]:
         constraints = cursor.fetchall()
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
         return constraints, [row[0] for row in cursor.fetchall()]
+
+
+# -- helpers the partition tests of each table share (audit, results, form B) --------------------------
+
+
+class MigrationEditor:
+    """What the conversion and backfill migrations' functions use of a schema editor (SQLite's refuses to
+    open inside a test's transaction)."""
+
+    connection = connection
+
+    def execute(self, sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def where_clause(queryset) -> str:
+    """The SQL after ``WHERE`` of a queryset ("" without one): what a read adds to prune."""
+    sql = str(queryset.query)
+    return sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
+
+
+def plan_of(queryset) -> str:
+    """PostgreSQL's plan of a queryset, as text (which partitions it reads)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def partitions_holding(table: str, ids) -> set[str]:
+    """The partitions (tables) of `table` that hold the rows with these ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT tableoid::regclass::text FROM {table} WHERE id = ANY(%s)", [list(ids)])  # noqa: S608 - our table names
+        return {row[0] for row in cursor.fetchall()}

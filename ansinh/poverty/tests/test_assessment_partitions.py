@@ -14,7 +14,13 @@ from ansinh.core.exceptions import ApplicationError
 from ansinh.core.partitions import reported_province_key
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.core.testing.concurrency import requires_postgresql
-from ansinh.core.tests.partition_shape import table_shape
+from ansinh.core.tests.partition_shape import (
+    MigrationEditor,
+    partitions_holding,
+    plan_of,
+    table_shape,
+    where_clause,
+)
 from ansinh.poverty import classify_sql, partitions, selectors, services_runs
 from ansinh.poverty.models import Assessment, Classification, ClassificationRun
 from ansinh.poverty.services import household_classify
@@ -28,36 +34,8 @@ BACKFILL = importlib.import_module("ansinh.poverty.migrations.0009_assessment_pr
 SPEC = partitions.ASSESSMENTS
 
 
-class _Editor:
-    """What the migrations' functions use of a schema editor (SQLite's refuses to open in a test's
-    transaction)."""
-
-    connection = connection
-
-    def execute(self, sql, params=()):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def _where(queryset) -> str:
-    sql = str(queryset.query)
-    return sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
 def _tables_of(rows) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT tableoid::regclass::text FROM poverty_assessment WHERE id = ANY(%s)",
-            [[row.pk for row in rows]],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    return partitions_holding("poverty_assessment", [row.pk for row in rows])
 
 
 @pytest.fixture
@@ -93,7 +71,9 @@ def test_recording_a_form_b_sets_the_key(forms):
         row.pk: row.province_key for row in forms.values()
     }
     if connection.vendor == "postgresql":
-        assert _tables_of([forms["th"], forms["legacy"], forms["th_again"]]) == {"poverty_assessment_2025_38"}
+        assert partitions_holding(
+            "poverty_assessment", [row.pk for row in [forms["th"], forms["legacy"], forms["th_again"]]]
+        ) == {"poverty_assessment_2025_38"}
         assert _tables_of([forms["dl"]]) == {"poverty_assessment_2025_66"}
 
 
@@ -129,7 +109,7 @@ def test_a_row_without_its_key_is_refused(forms):
 def test_the_backfill_gives_every_row_its_key(forms):
     """Migration 0009 computes the key of rows written before it, in SQL, from their own paths."""
     Assessment.objects.update(province_key="2025:99")  # (the default partition on PostgreSQL)
-    BACKFILL.backfill(None, _Editor())
+    BACKFILL.backfill(None, MigrationEditor())
     assert {row.pk: row.province_key for row in Assessment.objects.all()} == {
         row.pk: row.province_key for row in forms.values()
     }
@@ -159,9 +139,9 @@ def test_an_area_reads_its_province_only_and_exactly(reader, keys, forms, users)
     user = getattr(users, reader)
     rows = Assessment.objects.visible_to(user, perm=selectors.VIEW_PERM)
     if keys is None:
-        assert "province_key" not in _where(rows)
+        assert "province_key" not in where_clause(rows)
     else:
-        assert f'"province_key" IN ({keys})' in _where(rows)
+        assert f'"province_key" IN ({keys})' in where_clause(rows)
     assert set(rows.values_list("pk", flat=True)) == set(_unkeyed(user).values_list("pk", flat=True))
 
 
@@ -169,7 +149,7 @@ def test_a_households_form_bs_are_read_from_its_province_exactly(forms, homes, u
     for name, home in homes.items():
         for reader in (users.auditor, users.commune_officer, users.province_officer_dl):
             rows = selectors.assessments_of(user=reader, household=home)
-            assert "province_key" in _where(rows)
+            assert "province_key" in where_clause(rows)
             expected = _unkeyed(reader).filter(household=home).order_by("-assessed_on", "-id")
             assert list(rows) == list(expected), (name, reader)
         latest = selectors.latest_assessment(home, standards.s2022_2025)
@@ -284,7 +264,7 @@ def test_the_table_is_partitioned_with_the_key_in_its_primary_key(province_parti
 
 @requires_postgresql
 def test_a_province_read_and_a_households_form_bs_touch_one_partition(forms, homes, users, standards):
-    plan = _plan(Assessment.objects.visible_to(users.province_officer, perm=selectors.VIEW_PERM))
+    plan = plan_of(Assessment.objects.visible_to(users.province_officer, perm=selectors.VIEW_PERM))
     assert "on poverty_assessment_2025_38 " in plan
     assert "poverty_assessment_2025_66" not in plan and SPEC.default_partition not in plan
     for reader, home, table in ((users.commune_officer, homes["legacy"], "2025_38"),
@@ -293,7 +273,7 @@ def test_a_province_read_and_a_households_form_bs_touch_one_partition(forms, hom
             selectors.assessments_of(user=reader, household=home),
             Assessment.objects.of_household(home).filter(standard=standards.s2022_2025).order_by("-assessed_on"),
         ):
-            plan = _plan(rows)
+            plan = plan_of(rows)
             assert f"on poverty_assessment_{table} " in plan
             assert plan.count(" on poverty_assessment_") == 1 and SPEC.default_partition not in plan, plan
 
@@ -326,7 +306,7 @@ def test_the_migration_converts_both_ways_keeping_rows_names_and_ids(forms, home
                                 on_date=ON_DATE)  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # (no pending foreign key checks during the ALTERs)
-    MIGRATION.unpartition(None, _Editor())
+    MIGRATION.unpartition(None, MigrationEditor())
     with connection.cursor() as cursor:
         assert not partitions.is_partitioned(cursor, spec=SPEC)
     assert list(Assessment.objects.order_by("pk").values()) == rows
@@ -335,7 +315,7 @@ def test_the_migration_converts_both_ways_keeping_rows_names_and_ids(forms, home
     assert plain.pk > max(row["id"] for row in rows)  # the id sequence carried on
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    MIGRATION.partition(None, _Editor())  # one partition per loaded province and per key present
+    MIGRATION.partition(None, MigrationEditor())  # one partition per loaded province and per key present
     with connection.cursor() as cursor:
         assert set(partitions.partitions(cursor, spec=SPEC)) == {"", "2025:38", "2025:66"}
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

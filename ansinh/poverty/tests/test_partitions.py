@@ -11,7 +11,13 @@ from django.db import IntegrityError, connection, transaction
 from ansinh.core.partitions import reported_province_key
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.core.testing.concurrency import requires_postgresql
-from ansinh.core.tests.partition_shape import table_shape
+from ansinh.core.tests.partition_shape import (
+    MigrationEditor,
+    partitions_holding,
+    plan_of,
+    table_shape,
+    where_clause,
+)
 from ansinh.poverty import classify_sql, partitions, selectors
 from ansinh.poverty.classify_sql import NotCompilable
 from ansinh.poverty.models import Classification
@@ -25,36 +31,8 @@ MIGRATION = importlib.import_module("ansinh.poverty.migrations.0007_partition_by
 BACKFILL = importlib.import_module("ansinh.poverty.migrations.0006_classification_province_key")
 
 
-class _Editor:
-    """What the migrations' functions use of a schema editor (SQLite's refuses to open in a test's
-    transaction)."""
-
-    connection = connection
-
-    def execute(self, sql, params=()):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def _where(queryset) -> str:
-    sql = str(queryset.query)
-    return sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
-
-
-def _plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
 def _tables_of(rows) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT tableoid::regclass::text FROM poverty_classification WHERE id = ANY(%s)",
-            [[row.pk for row in rows]],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    return partitions_holding("poverty_classification", [row.pk for row in rows])
 
 
 @pytest.fixture
@@ -142,7 +120,7 @@ def test_a_row_without_its_key_is_refused(results):
 def test_the_backfill_gives_every_row_its_key(results):
     """Migration 0006 computes the key of rows written before it, in SQL, from their own paths."""
     Classification.objects.update(province_key="2025:99")  # (the default partition on PostgreSQL)
-    BACKFILL.backfill(None, _Editor())
+    BACKFILL.backfill(None, MigrationEditor())
     assert {row.pk: row.province_key for row in Classification.objects.all()} == {
         row.pk: row.province_key for row in results.values()
     }
@@ -170,9 +148,9 @@ def test_an_area_reads_its_province_only_and_exactly(reader, keys, results, user
     user = getattr(users, reader)
     rows = Classification.objects.visible_to(user, perm=selectors.VIEW_PERM)
     if keys is None:
-        assert "province_key" not in _where(rows)
+        assert "province_key" not in where_clause(rows)
     else:
-        assert f'"province_key" IN ({keys})' in _where(rows)
+        assert f'"province_key" IN ({keys})' in where_clause(rows)
     assert set(rows.values_list("pk", flat=True)) == set(_unkeyed(user).values_list("pk", flat=True))
 
 
@@ -187,7 +165,7 @@ def test_a_households_results_are_read_from_its_province_exactly(results, homes,
     for name, home in homes.items():
         for reader in (users.auditor, users.commune_officer, users.province_officer_dl):
             rows = selectors.classifications_of(user=reader, household=home)
-            assert "province_key" in _where(rows)
+            assert "province_key" in where_clause(rows)
             expected = _unkeyed(reader).filter(household=home).order_by("-created_at", "-id")
             assert list(rows) == list(expected), (name, reader)
     assert len(selectors.classifications_of(user=users.auditor, household=homes["th"])) == 2
@@ -215,12 +193,12 @@ def test_the_table_is_partitioned_with_the_key_in_its_primary_key(province_parti
 
 @requires_postgresql
 def test_a_province_read_touches_one_partition(results, homes, users):
-    plan = _plan(Classification.objects.visible_to(users.province_officer, perm=selectors.VIEW_PERM))
+    plan = plan_of(Classification.objects.visible_to(users.province_officer, perm=selectors.VIEW_PERM))
     assert "on poverty_classification_2025_38 " in plan
     assert "poverty_classification_2025_66" not in plan and partitions.DEFAULT_PARTITION not in plan
     for reader, home, table in ((users.commune_officer, homes["legacy"], "2025_38"),
                                 (users.auditor, homes["dl"], "2025_66")):  # fmt: skip
-        plan = _plan(selectors.classifications_of(user=reader, household=home))
+        plan = plan_of(selectors.classifications_of(user=reader, household=home))
         assert f"on poverty_classification_{table} " in plan
         assert plan.count(" on poverty_classification_") == 1 and partitions.DEFAULT_PARTITION not in plan, plan
 
@@ -235,7 +213,7 @@ def test_the_migration_converts_both_ways_keeping_rows_names_and_ids(results, un
     assert ("poverty_class_province_set", "c") in partitioned_shape[0]
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # (no pending foreign key checks during the ALTERs)
-    MIGRATION.unpartition(None, _Editor())
+    MIGRATION.unpartition(None, MigrationEditor())
     with connection.cursor() as cursor:
         assert not partitions.is_partitioned(cursor)
     assert list(Classification.objects.order_by("pk").values()) == rows
@@ -245,7 +223,7 @@ def test_the_migration_converts_both_ways_keeping_rows_names_and_ids(results, un
     assert plain.pk > max(row["id"] for row in rows)  # the id sequence carried on
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    MIGRATION.partition(None, _Editor())  # one partition per loaded province and per key present
+    MIGRATION.partition(None, MigrationEditor())  # one partition per loaded province and per key present
     with connection.cursor() as cursor:
         assert set(partitions.partitions(cursor)) == {"", "2025:38", "2025:66"}
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
