@@ -51,15 +51,32 @@ def _split_letter(ch: str) -> tuple[str, int]:
     return letter, tone
 
 
-def vietnamese_sort_key(text: str) -> str:
+_TOKENS = re.compile(r"[0-9]+|.", re.S)  # a number or one character
+_CHARS = re.compile(r".", re.S)
+
+
+def vietnamese_sort_key(text: str, *, numbers: bool = False) -> str:
     """A digits-only key that orders strings as a Vietnamese dictionary does.
 
     Letters compare first (đ after d, ơ after ô …); tones break ties. Digits-only keys compare the
     same under any database collation, so the key can be stored and indexed.
+
+    With `numbers`, a run of digits sorts as the number it writes ("Thôn 2" before "Thôn 10", as an
+    officer counts villages; administrative unit names): the run becomes its length (codes 03–09, 1 to 7
+    digits without leading zeros; longer runs share 09) followed by its digits, so a shorter number sorts
+    first and equal lengths compare digit by digit.
     """
+    text = _SPACE.sub(" ", (text or "").strip())
     letters: list[str] = []
     tones: list[str] = []
-    for ch in _SPACE.sub(" ", (text or "").strip()):
+    for token in (_TOKENS if numbers else _CHARS).findall(text):
+        if len(token) > 1 or (numbers and token.isascii() and token.isdigit()):  # a number: its length first
+            digits = token.lstrip("0") or "0"
+            letters.append(f"0{min(len(digits), 7) + 2}")
+            letters.extend(f"1{d}" for d in digits)
+            tones.extend("1" * len(digits))
+            continue
+        ch = token
         if ch == " ":
             letters.append("01")
             continue

@@ -93,7 +93,7 @@ class AdminUnit(TimeStampedModel):
     @staticmethod
     def derived_text(name: str, short_name: str) -> tuple[str, str]:
         """(`name_folded`, `sort_key`) for a name; `bulk_create` skips `save()`, so loaders call this."""
-        return fold_vietnamese(name), vietnamese_sort_key(short_name or name)
+        return fold_vietnamese(name), vietnamese_sort_key(short_name or name, numbers=True)
 
     @staticmethod
     def build_path(parent: "AdminUnit | None", structure: str, code: str) -> str:

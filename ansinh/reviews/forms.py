@@ -50,6 +50,21 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit_label(obj)
 
 
+class VillageChoiceField(UnitChoiceField):
+    """Villages named with their commune ("Thôn 1, Xã Thọ Xuân"), grouped by commune: a province's villages
+    may come from several communes at once, and many are called "Thôn 1"."""
+
+    def _set_queryset(self, queryset):
+        if queryset is not None:
+            queryset = queryset.select_related("parent").order_by("parent__sort_key", "sort_key", "pk")
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}, {obj.parent.name}" if obj.parent_id else obj.name
+
+
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return unit_label(obj)
@@ -215,7 +230,7 @@ class ApplicationForm(forms.Form):
     new_household = forms.BooleanField(
         label=_("Hộ chưa có trong sổ hộ gia đình (đăng ký hộ mới)"), required=False,
     )  # fmt: skip
-    village = UnitChoiceField(
+    village = VillageChoiceField(
         label=_("Thôn/tổ dân phố (hộ mới)"), queryset=None, required=False,
         error_messages={"invalid_choice": _("Hãy chọn một thôn/tổ dân phố của đợt rà soát trong địa bàn của bạn.")},
     )  # fmt: skip

@@ -47,3 +47,25 @@ def test_sort_key_is_digits_only_and_deterministic(text):
 def test_fold_never_fails_and_is_ascii_for_vietnamese(text):
     folded = fold_vietnamese(text)
     assert folded == fold_vietnamese(folded)
+
+
+def test_unit_names_sort_numbers_as_numbers():
+    names = ["Thôn 10", "Thôn 2", "Thôn 1", "Thôn 100", "Thôn An", "Thôn 2A", "Thôn", "Thôn 02"]
+    assert sorted(names, key=lambda n: vietnamese_sort_key(n, numbers=True)) == [
+        "Thôn", "Thôn 1", "Thôn 2", "Thôn 02", "Thôn 2A", "Thôn 10", "Thôn 100", "Thôn An",
+    ]  # fmt: skip
+    # Without `numbers` (people's names), digits compare one by one, as before.
+    assert sorted(["Thôn 10", "Thôn 2"], key=vietnamese_sort_key) == ["Thôn 10", "Thôn 2"]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=9_999_999), min_size=2, max_size=8))
+def test_numbered_names_sort_by_their_number(numbers):
+    names = [f"Tổ dân phố {n}" for n in numbers]
+    ordered = sorted(names, key=lambda n: vietnamese_sort_key(n, numbers=True))
+    assert [int(n.rsplit(" ", 1)[1]) for n in ordered] == sorted(numbers)
+
+
+@given(st.text(max_size=40))
+def test_the_numbers_key_is_digits_only_too(text):
+    key = vietnamese_sort_key(text, numbers=True)
+    assert key.isdigit() and key == vietnamese_sort_key(text, numbers=True)

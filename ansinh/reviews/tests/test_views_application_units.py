@@ -81,6 +81,7 @@ def test_choosing_a_commune_offers_its_villages(ctx, client):
     assert selected_values(select_html(body, "commune")) == ids(units.tho_xuan)
     assert option_values(select_html(body, "village")) == ids(units.t1, units.t2)  # not Hạc Thành's H1
     assert HINT in body and BUTTON in body  # another commune may still be chosen
+    assert "Thôn 1, Xã Thọ Xuân</option>" in select_html(body, "village")  # named with its commune
     body = client.get(ctx.url, {"commune": units.hac_thanh.pk}).content.decode()
     assert option_values(select_html(body, "village")) == ids(ctx.h1)
     # The block htmx swaps in: the village field and its hint, not the <noscript> button (inserted by a
