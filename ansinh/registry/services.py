@@ -259,6 +259,14 @@ def _check_identity(actor, member: Member, reason: str) -> None:
     conflicts = list(identity_conflicts(member.id_number, exclude_member_id=member.pk))
     if not conflicts:
         return
+    if any(c.household_id == member.household_id for c in conflicts):
+        # Two people of one household with one number is a typing error whatever the reason given, and
+        # the household may not even be saved yet: say so rather than name it as "another" household.
+        raise ApplicationError(
+            _("Số CCCD %(number)s được nhập cho hai thành viên của hộ này: hãy sửa số của một người.")
+            % {"number": member.id_number},
+            code="id_repeated_in_household", details={"field": "id_number", "id_number": member.id_number},
+        )  # fmt: skip
     if not (reason or "").strip():
         raise ApplicationError(
             _("Số CCCD %(number)s đã có ở thành viên khác còn sống (hộ %(households)s). Nếu đúng là "

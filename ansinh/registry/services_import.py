@@ -346,7 +346,8 @@ def _record_exception(sheet: Sheet, rows: list[RowResult], head: RowResult, exc:
         for message in exc.messages:
             head.add(None, message)
     elif isinstance(exc, ApplicationError):
-        column = {"household_code_taken": "code", "id_duplicate": "id_number"}.get(exc.code)
+        column = {"household_code_taken": "code", "id_duplicate": "id_number",
+                  "id_repeated_in_household": "id_number"}.get(exc.code)  # fmt: skip
         head.add(column if column in sheet.present else None, exc.message)
     else:
         head.add(

@@ -204,6 +204,17 @@ def test_register_page_without_a_commune_checks_fields_only(officer_client, unit
     assert not Household.objects.exists()
 
 
+def test_one_cccd_typed_for_two_members_of_the_new_household_is_refused_as_such(officer_client, units):
+    row = {"id_number": "038 075 000 123", "sex": "male", "birth_year": "1975", "id_duplicate_reason": "nhập lại"}
+    data = _register_post(units, **{f"members-1-{name}": value for name, value in row.items()})
+    response = officer_client.post(reverse("registry:household_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Số CCCD 038075000123 được nhập cho hai thành viên của hộ này: hãy sửa số của một người."
+    ]
+    assert not Household.objects.exists()
+
+
 def test_duplicate_cccd_asks_for_a_reason_then_registers(officer_client, units, users):
     make_household(units.tho_xuan, code="OLD", members=[head("Hà Văn Thắng", id_number=HEAD_ID)])
     response = officer_client.post(reverse("registry:household_create"), _register_post(units))
