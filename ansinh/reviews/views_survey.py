@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 from ansinh.core.views import AreaPermissionRequiredMixin
 from ansinh.poverty.display import indicator_rows, period_text
 from ansinh.poverty.explain import class_label, reason_text
-from ansinh.poverty.models import StandardVersion
+from ansinh.poverty.models import Assessment, StandardVersion
 from ansinh.poverty.privacy import can_view_income
 from ansinh.poverty.selectors import latest_assessment
 from ansinh.poverty.services import evaluate
@@ -100,7 +100,10 @@ class FormBView(AreaPermissionRequiredMixin, View):
         refused = self._not_surveying(case)
         if refused:
             return refused
-        assessment = case.assessment or latest_assessment(case.household, standard)
+        # The case's own form B, read from its household's province (one partition, decision 0037), else
+        # the latest under the campaign's standard.
+        own = Assessment.objects.of_household(case.household).filter(pk=case.assessment_id).first()
+        assessment = own or latest_assessment(case.household, standard)
         form = FormBForm(initial=FormBForm.initial_from(assessment), spec=spec, undetermined=_undetermined(derived))
         return self._render(case, standard, spec, derived, form)
 
