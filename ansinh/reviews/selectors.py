@@ -99,6 +99,29 @@ def campaign_has_decisions(campaign: Campaign) -> bool:
     return CommuneDecision.objects.filter(campaign=campaign).exists()
 
 
+def campaigns_same_period(*, user, campaign: Campaign) -> QuerySet[Campaign]:
+    """Other campaigns the reader may see, of the same kind and period (year, and month for a monthly one),
+    not cancelled, covering one of this campaign's units or a unit above or below one. Allowed (a
+    province may review again after an inspection), but a household can be in one open campaign of a kind
+    only: the campaign page warns so that the officer sees it before listing households."""
+    covered = list(campaign.covered.values_list("unit_path", flat=True))
+    if not covered:
+        return Campaign.objects.none()
+    above = {"/" + "/".join(p.strip("/").split("/")[:n]) + "/" for p in covered for n in range(2, p.count("/"))}
+    overlap = Q(covered__unit_path__in=above | set(covered))
+    for path in covered:
+        overlap |= Q(covered__unit_path__startswith=path)
+    return (
+        campaigns_visible_to(user=user)
+        .filter(kind_id=campaign.kind_id, year=campaign.year, month=campaign.month)
+        .exclude(pk=campaign.pk)
+        .exclude(status=CampaignStatus.CANCELLED)
+        .filter(overlap)
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def campaign_get_visible(*, user, pk) -> Campaign:
     """The campaign, or 404 whether it is missing or out of the reader's area."""
     try:

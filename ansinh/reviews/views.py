@@ -183,6 +183,7 @@ class CampaignDetailView(AreaPermissionRequiredMixin, TemplateView):
             can_close=can_transition and CampaignStatus.CLOSED in allowed,
             can_cancel=can_transition and cancellable,
             can_manage=bool(managed), cancel_form=CancelForm(), panels=campaign_panels(self.request, campaign),
+            same_period=list(selectors.campaigns_same_period(user=user, campaign=campaign)),
             steering_form=SteeringMemberForm(units=_unit_queryset(managed)) if managed else None,
             training_form=TrainingForm(units=_unit_queryset(managed)) if managed else None,
             assignment_form=AssignmentForm(villages=villages) if managed and villages.exists() else None,

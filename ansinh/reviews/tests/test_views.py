@@ -73,6 +73,24 @@ def test_create_form_shows_the_services_refusal_and_writes_nothing(ctx, client):
     assert not Campaign.objects.exists()
 
 
+def test_detail_warns_of_another_campaign_of_the_same_kind_and_period_over_the_same_land(ctx, client):
+    from ansinh.reviews.services import campaign_cancel
+    from ansinh.reviews.tests.factories import make_campaign
+
+    first = thanh_hoa_campaign(ctx)  # periodic 2025, the province over Thọ Xuân and Hạc Thành
+    again = make_campaign(ctx.users.commune_officer, ctx.units.tho_xuan, [ctx.units.tho_xuan], plan_number="7/KH-UBND")
+    other_year = make_campaign(ctx.users.commune_officer, ctx.units.tho_xuan, [ctx.units.tho_xuan], year=2026,
+                               plan_number="8/KH-UBND", plan_date=date(2026, 8, 1))  # fmt: skip
+    client.force_login(ctx.users.commune_officer)
+    body = client.get(reverse("reviews:campaign_detail", args=[again.pk])).content.decode()
+    assert "Đợt khác cùng loại và cùng kỳ cũng rà soát địa bàn này" in body and first.name in body
+    body = client.get(reverse("reviews:campaign_detail", args=[other_year.pk])).content.decode()
+    assert "Đợt khác cùng loại và cùng kỳ" not in body  # another year
+    campaign_cancel(actor=ctx.users.commune_officer, campaign=again, reason="Lập nhầm")
+    body = client.get(reverse("reviews:campaign_detail", args=[first.pk])).content.decode()
+    assert "Đợt khác cùng loại và cùng kỳ" not in body  # a cancelled one does not count
+
+
 def test_detail_shows_plan_chain_and_milestones(ctx, client):
     campaign = thanh_hoa_campaign(ctx)
     client.force_login(ctx.users.commune_officer)
