@@ -266,14 +266,14 @@ def _add_rule_refusals(form, formset) -> None:
         commune=commune, data=form.household_data(), members=[f.member_data() for f in member_forms]
     )
     refused_rows = [f for f in member_forms if f.errors]
-    rows_refused = bool(refused_rows) or formset.non_form_errors()
+    rows_refused = bool(refused_rows or formset.non_form_errors())
 
     def said_already(key: str) -> bool:
         if key.startswith("members."):
             index = key.split(".")[1]
             return index.isdigit() and int(index) < len(member_forms) and bool(member_forms[int(index)].errors)
         if key == "members":
-            return bool(rows_refused)
+            return rows_refused
         return key in form.fields and form.has_error(key)
 
     kept = {key: messages_ for key, messages_ in refusals.items() if not said_already(key)}
@@ -381,8 +381,7 @@ def add_member_rule_refusals(form: MemberForm) -> None:
     refused = {name for name in form.errors if name != NON_FIELD_ERRORS}
     if not refused:
         return
-    depends = {"birth_year": {"birth_date"}, "id_number": {"sex", "birth_date", "birth_year"},
-               "death_date": {"birth_date", "birth_year"}}  # fmt: skip
+    depends = {"birth_year": {"birth_date"}, "id_number": {"sex", "birth_date", "birth_year"}}
     rules = services.member_rules(form.member_data(), today=timezone.localdate())
     for name, messages_ in rules.errors.items():
         if name in refused or depends.get(name, set()) & refused or name not in form.fields:
