@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
@@ -395,15 +397,34 @@ def _stage(run: ClassificationRun, progress: JobProgress, *, with_json: bool) ->
     households = households_for_run(run.unit)
     bounds = households.order_by().aggregate(low=Min("pk"), high=Max("pk"), n=Count("pk"))
     progress.set_total(bounds["n"])
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _bulk_work_mem(cursor):
         for statement in classify_sql.create_stage_sql(connection.vendor, keyed=with_json):
             cursor.execute(statement)
         if bounds["n"]:
             for low in range(bounds["low"], bounds["high"] + 1, STAGE_CHUNK):
-                params = classify_sql.stage_params(standard_id=version.standard_id, low=low,
-                                                   high=low + STAGE_CHUNK - 1, unit_path=run.unit.path)  # fmt: skip
+                params = classify_sql.stage_params(standard_id=version.standard_id, low=low, high=low + STAGE_CHUNK - 1,
+                                                   unit_path=run.unit.path, vendor=connection.vendor,
+                                                   with_json=with_json)  # fmt: skip
                 cursor.execute(sql, params)
                 progress.advance(max(cursor.rowcount, 0))
+
+
+@contextmanager
+def _bulk_work_mem(cursor) -> Iterator[None]:
+    """PostgreSQL: the session's `work_mem` raised to `ANSINH_BULK_WORK_MEM` while the staging statements
+    run (outside any transaction, so not `SET LOCAL`), then reset to the server's or role's own."""
+    if connection.vendor != "postgresql" or not settings.ANSINH_BULK_WORK_MEM:
+        yield
+        return
+    cursor.execute("SELECT set_config('work_mem', %s, false)", [settings.ANSINH_BULK_WORK_MEM])
+    try:
+        yield
+    except Exception:
+        # Inside a transaction the failed statement aborted it, and its rollback takes the setting back.
+        if not connection.in_atomic_block:
+            cursor.execute("RESET work_mem")
+        raise
+    cursor.execute("RESET work_mem")
 
 
 def _drop_stage() -> None:

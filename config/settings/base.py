@@ -172,6 +172,11 @@ ANSINH_MAX_UPLOAD_BYTES = int(os.environ.get("ANSINH_MAX_UPLOAD_BYTES", str(20 *
 # "more than N rows" and ask for a filter; exact totals at scale come from the reports.
 LIST_COUNT_CAP = int(os.environ.get("ANSINH_LIST_COUNT_CAP", "10000"))
 
+# PostgreSQL: the memory a bulk classification's staging statement may use for each sort and hash (the
+# session's `work_mem` while it stages, then reset). A 20,000-household chunk sorts its form Bs in about
+# 8 MB; under the server's default (4 MB) that sort went to disk. Decision 0042.
+ANSINH_BULK_WORK_MEM = os.environ.get("ANSINH_BULK_WORK_MEM", "32MB")
+
 # Registry exports as xlsx from the web and API hold at most this many rows (an xlsx is sent only
 # once complete; csv streams and has no limit). Decision 0023.
 ANSINH_XLSX_EXPORT_MAX_ROWS = int(os.environ.get("ANSINH_XLSX_EXPORT_MAX_ROWS", "50000"))

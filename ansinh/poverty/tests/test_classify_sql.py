@@ -8,13 +8,14 @@ by field with the Python evaluation of the same household.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,13 @@ from ansinh.registry.models import Household
 from ansinh.registry.tests.factories import head, make_household, member
 
 ON_DATE = date(2025, 6, 30)
+
+
+def odd_answers_storable() -> bool:
+    """Whether a form B answer other than true, false or null can be stored: PostgreSQL refuses it
+    (`poverty_assessment_answers_booleans`, decision 0042) and its preview relies on that; SQLite stores
+    it, and its statements send such a household to Python."""
+    return connection.vendor != "postgresql"
 
 
 @dataclass
@@ -244,6 +252,8 @@ def test_odd_answers_fall_back_to_python_for_that_household_only(standards, unit
     from ansinh.poverty.models import Classification
     from ansinh.poverty.services_runs import run_commit, run_start
 
+    if not odd_answers_storable():
+        pytest.skip("PostgreSQL refuses such a form B: test_postgresql_refuses_an_answer_that_is_not_a_boolean")
     version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
     codes = [i.code for i in version.spec().indicators]
     for n, odd in enumerate([False, True]):
@@ -265,6 +275,26 @@ def test_odd_answers_fall_back_to_python_for_that_household_only(standards, unit
     assert stored["F1"].klass == stored["F0"].klass == "near_poor"
     assert stored["F1"].deprivations == ["nutrition"] and stored["F0"].deprivations == []
     assert run.preview["counts"] == run.counts
+
+
+@pytest.mark.parametrize("answers", [{"water": "true"}, {"water": "false"}, {"water": 1}, {"water": [True]},
+                                     {"water": {"value": True}}, ["water"], "water"])  # fmt: skip
+def test_postgresql_refuses_an_answer_that_is_not_a_boolean(answers, standards, units):
+    """The check the preview's statement relies on: an answer is true, false or null, in an object
+    (a text "true" would read as the boolean). The service writes only booleans anyway."""
+    from django.db import IntegrityError, transaction
+
+    if odd_answers_storable():
+        pytest.skip("PostgreSQL only: SQLite's statements test each answer's JSON type")
+    version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
+    household = make_household(units.tho_xuan, code="R0001")
+    codes = [i.code for i in version.spec().indicators]
+    mixed = {c: False for c in codes} | answers if isinstance(answers, dict) else answers
+    with pytest.raises(IntegrityError, match="poverty_assessment_answers_booleans"), transaction.atomic():
+        _form_b(household, version, answers=mixed)
+    assert not Assessment.objects.filter(household=household).exists()
+    _form_b(household, version, answers={c: False for c in codes} | {"water": None, "nutrition": True})  # accepted
+    assert Assessment.objects.filter(household=household).count() == 1
 
 
 def _form_b(household, version, **kw):
@@ -351,3 +381,55 @@ def test_concatenation_by_one_call_is_the_same_text_as_by_bars(pieces):
         assert by_call == by_bars == "".join(f"{i}%'s,v{i}%d" for i in range(pieces))
         cursor.execute(f"SELECT {expr} FROM (SELECT {values}) t", [*texts[:-1], None])  # noqa: S608
         assert cursor.fetchone()[0] is None
+
+
+@pytest.mark.parametrize("with_json", [False, True])
+def test_stage_params_fill_every_placeholder_of_the_statement(with_json, standards):
+    """PostgreSQL's preview reads a household's members by its id (no members' id range): its
+    statement has two placeholders fewer, and `stage_params` gives as many values as it has."""
+    version = StandardVersion.objects.get(standard__code="2022-2025", version=1)
+    for vendor in ("sqlite", "postgresql"):
+        sql = classify_sql.stage_sql(version.spec(), vendor=vendor, on_date=ON_DATE, tables=services_runs._tables(),
+                                     with_json=with_json)  # fmt: skip
+        params = classify_sql.stage_params(standard_id=1, low=1, high=9, unit_path="/2025/38/", vendor=vendor,
+                                           with_json=with_json)  # fmt: skip
+        placeholders = re.findall(r"%%|%s", sql).count("%s")  # ("%%": a literal %, as in printf's formats)
+        assert placeholders == len(params), (vendor, with_json)
+    assert len(classify_sql.stage_params(standard_id=1, low=1, high=9, unit_path="/2025/38/")) == 11  # the commit's
+
+
+def test_staging_raises_work_mem_on_postgresql_and_puts_it_back(standards, units, settings, monkeypatch):
+    """The staging statements run with `ANSINH_BULK_WORK_MEM` (their sorts stay in memory); the
+    session's own value comes back after them, and after a statement that fails."""
+    version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
+    household = make_household(units.tho_xuan, code="M0001")
+    _form_b(household, version)
+    run = SimpleNamespace(unit=units.tho_xuan, standard_version=version, on_date=ON_DATE)
+    settings.ANSINH_BULK_WORK_MEM = "24MB"
+    seen: list[str] = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith("INSERT INTO poverty_run_stage") and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW work_mem")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    def work_mem() -> str | None:
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    before = work_mem()
+    with connection.execute_wrapper(spy):
+        services_runs._stage(run, Progress(), with_json=False)
+    services_runs._drop_stage()
+    assert work_mem() == before
+    assert seen == (["24MB"] if connection.vendor == "postgresql" else [])
+    monkeypatch.setattr(classify_sql, "stage_params", lambda **kw: [])  # the statement then fails
+    with pytest.raises(DatabaseError), transaction.atomic():  # (a savepoint: the test's transaction goes on)
+        services_runs._stage(run, Progress(), with_json=False)
+    services_runs._drop_stage()
+    assert work_mem() == before

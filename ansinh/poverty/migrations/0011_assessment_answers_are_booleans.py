@@ -1,0 +1,29 @@
+"""PostgreSQL: a form B's direct answers are a JSON object whose values are true, false or null (what
+every writer stores: `services.assessment_record` keeps ``bool(value)``). The bulk preview's statement
+reads each answer as text on this guarantee (decision 0042). Existing rows are checked when the
+constraint is added: a form B written around the services with another value stops the migration,
+naming the constraint. SQLite: nothing to do (its statement still tests each answer's JSON type)."""
+
+from django.db import migrations
+
+NAME = "poverty_assessment_answers_booleans"
+CHECK = (
+    "jsonb_typeof(answers) = 'object' AND "
+    "NOT jsonb_path_exists(answers, 'strict $.* ? (@.type() != \"boolean\" && @.type() != \"null\")')"
+)  # (strict: lax mode would unwrap an array value and pass [true])
+
+
+def add(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"ALTER TABLE poverty_assessment ADD CONSTRAINT {NAME} CHECK ({CHECK})")
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"ALTER TABLE poverty_assessment DROP CONSTRAINT IF EXISTS {NAME}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("poverty", "0010_partition_assessments_by_province")]
+
+    operations = [migrations.RunPython(add, drop)]
