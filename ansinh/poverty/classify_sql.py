@@ -632,8 +632,11 @@ def stage_sql(
         "COALESCE(h.successor_path, '') AS successor_path"
     )
     if with_json:  # the commit: every derived value (the record keeps it beside the answer)
-        levels = (f"lb AS MATERIALIZED ({base}, {', '.join(b_cols)} FROM {households} LEFT JOIN {assessment} "
-                  f"LEFT JOIN ({members}) g ON g.household_id = h.id)")  # fmt: skip
+        level_b = (f"{base}, {', '.join(b_cols)} FROM {households} LEFT JOIN {assessment} "
+                   f"LEFT JOIN ({members}) g ON g.household_id = h.id")  # fmt: skip
+        # (PostgreSQL: a subquery kept from being flattened, as the preview's levels: a MATERIALIZED
+        # level wrote its 2 kB rows to a tuplestore and read them back, about a seventh of the statement.)
+        levels = "" if d.pg else f"lb AS MATERIALIZED ({level_b})"
     else:
         # The preview: level a reads the form B once into one integer per household (`fbits`, the
         # indicators' codes packed by `_form_b_code`) and carries the household facts the derivations
@@ -665,12 +668,11 @@ def stage_sql(
         if d.pg:
             # PostgreSQL: no materialized level (each wrote its rows to a tuplestore, spilled to disk at
             # 20,000 households): each level is a subquery kept from being flattened (OFFSET 0), so its
-            # columns are computed once per row; the members are read per household that needs them,
-            # by a lateral aggregate that does not run for the others (a one-time filter).
-            # The members' aggregates as one array, read by a sub-select that runs only for the households
-            # that need a derived value (a CASE branch not taken runs nothing; a lateral join ran its
-            # aggregate once per household, about a seventh of the statement), then named `g.<name>`
-            # for the derivations by a lateral select of no table (flattened: plain expressions).
+            # columns are computed once per row. The members' aggregates come as one array from a
+            # sub-select that runs only for the households that need a derived value (a CASE branch not
+            # taken runs nothing, where a lateral join ran its aggregate node once per household, reading
+            # no member), and are named `g.<name>` for the derivations by a lateral select of no table
+            # (flattened: plain expressions).
             names = ["n", "unk", *aggs]
             per_household = (f"SELECT ARRAY[{member_aggs_array}] FROM (SELECT household_id, {d.age(on_date)} AS age, "
                              f"{MEMBER_FACTS} FROM {tables['member']} m WHERE m.status = 'present' "
@@ -767,12 +769,16 @@ def stage_sql(
         json_cols = f"{flags}, b.deps, {indicators}"
     else:
         json_cols = "NULL, NULL, NULL"
-    # Each level is a MATERIALIZED CTE: inlined (both databases flatten subqueries in FROM), every
+    # Each level is computed once per row: inlined (both databases flatten subqueries in FROM), every
     # reference to a column of the level below would re-evaluate its whole expression, and the levels
     # refer to each other's columns many times (about 3× slower at 10k households, worse with size).
+    # SQLite: MATERIALIZED CTEs; PostgreSQL: subqueries kept from being flattened (OFFSET 0).
     if levels:
         levels, source = f"WITH {levels}, lc AS MATERIALIZED ({level_c}) ", "lc b"
-    else:  # PostgreSQL's preview: nested subqueries (see above)
+    elif with_json:  # PostgreSQL's commit
+        level_c = level_c.replace("FROM lb b", f"FROM ({level_b} OFFSET 0) b")
+        source = f"({level_c} OFFSET 0) b"
+    else:  # PostgreSQL's preview (see above; its derivation level is flattened into level c)
         level_c = level_c.replace("FROM lb b", f"FROM ({level_b}) b")
         source = f"({level_c} OFFSET 0) b"
     return (

@@ -153,6 +153,7 @@ def test_the_preview_statement_reads_members_only_for_households_needing_a_deriv
         assert "MATERIALIZED" not in sql[False] and "jsonb_to_record" not in sql[False]
         assert "a.answers ->> 'water' WHEN 'false' THEN 0" in sql[False]  # answers read as text (0042)
         assert "a2.* " not in sql[False] and "a2.* " not in sql[True]  # only the form B columns read
+        assert "MATERIALIZED" not in sql[True] and "jsonb_to_record" not in sql[True]  # the commit's too
     else:
         assert "IN (SELECT n.household_id FROM la n WHERE (n.assessment_id IS NOT NULL AND (n.fbits & " in sql[False]
     assert " la " not in sql[True] and "FROM la" not in sql[True]  # the commit derives every value
