@@ -251,6 +251,9 @@ def _classification(steps: dict[str, Any]) -> dict[str, Any]:
     return {"classification": {
         "households": ours["counts"].get("households"), "preview_seconds": round(ours["preview_seconds"], 2),
         "commit_seconds": round(ours["commit_seconds"], 2), "sql_seconds": round(floor["seconds"], 3),
+        # The target (at most 1.5×) is read on the preview: every household classified, as the floor
+        # does; the commit also publishes what the floor does not write (docs/benchmarks.md, decision 0042).
+        "preview_ratio_to_sql": round(ours["preview_seconds"] / floor["seconds"], 2),
         "commit_ratio_to_sql": round(ours["commit_seconds"] / floor["seconds"], 1),
         "total_ratio_to_sql": round(total / floor["seconds"], 1),
         "same_counts_as_sql": ours_counts == floor["counts"], "counts": ours_counts,
@@ -296,8 +299,8 @@ def _print_review(runs: list[dict[str, Any]]) -> None:
 
 
 CLASSIFY_HEADER = (
-    f"{'database':<11}{'households':>11}{'preview s':>11}{'commit s':>10}{'SQL s':>9}{'commit/SQL':>12}"
-    f"{'total/SQL':>11}{'same':>6}{'RSS MB':>8}"
+    f"{'database':<11}{'households':>11}{'preview s':>11}{'commit s':>10}{'SQL s':>9}{'preview/SQL':>13}"
+    f"{'commit/SQL':>12}{'total/SQL':>11}{'same':>6}{'RSS MB':>8}"
 )
 
 
@@ -305,7 +308,8 @@ def _classify_row(r: dict[str, Any]) -> str:
     c = r["classification"]
     return (
         f"{r['database']:<11}{c['households']:>11,}{c['preview_seconds']:>11.1f}{c['commit_seconds']:>10.1f}"
-        f"{c['sql_seconds']:>9.2f}{c['commit_ratio_to_sql']:>11.1f}x{c['total_ratio_to_sql']:>10.1f}x"
+        f"{c['sql_seconds']:>9.2f}{c['preview_ratio_to_sql']:>12.2f}x"
+        f"{c['commit_ratio_to_sql']:>11.1f}x{c['total_ratio_to_sql']:>10.1f}x"
         f"{'yes' if c['same_counts_as_sql'] else 'NO':>6}{c['max_rss_mb']:>8.0f}"
     )
 
