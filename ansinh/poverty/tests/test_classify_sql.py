@@ -15,7 +15,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -282,8 +282,6 @@ def test_odd_answers_fall_back_to_python_for_that_household_only(standards, unit
 def test_postgresql_refuses_an_answer_that_is_not_a_boolean(answers, standards, units):
     """The check the preview's statement relies on: an answer is true, false or null, in an object
     (a text "true" would read as the boolean). The service writes only booleans anyway."""
-    from django.db import IntegrityError, transaction
-
     if odd_answers_storable():
         pytest.skip("PostgreSQL only: SQLite's statements test each answer's JSON type")
     version = StandardVersion.objects.select_related("standard").get(standard__code="2022-2025", version=1)
