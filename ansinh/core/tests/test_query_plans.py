@@ -183,3 +183,12 @@ def test_review_case_list_reads_indexes(registry, units, users):
 def test_job_list_reads_indexes(registry, users):
     for user in (users.commune_officer, users.province_officer):
         _assert_indexed(_plan(job_list_visible_to(user=user)[:50]))
+
+
+def test_the_households_are_vacuumed_after_two_percent_of_them_change(db):
+    """A province's bulk classification rewrites its households' class: autovacuum follows at 2 % of the
+    table changed (migration registry 0015), not at the server's 20 % (docs/scaling.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'registry_household'")
+        options = set(cursor.fetchone()[0] or [])
+    assert {"autovacuum_vacuum_scale_factor=0.02", "autovacuum_analyze_scale_factor=0.02"} <= options
