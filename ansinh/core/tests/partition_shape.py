@@ -49,3 +49,29 @@ def partitions_holding(table: str, ids) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT tableoid::regclass::text FROM {table} WHERE id = ANY(%s)", [list(ids)])  # noqa: S608 - our table names
         return {row[0] for row in cursor.fetchall()}
+
+
+# Readers of a province-keyed table and the key their area scope names ("IN (…)"), None when it names
+# none: a legacy district is reported under successors it does not name; a national reader reads all.
+AREA_READERS = [
+    ("province_officer", "2025:38"),
+    ("commune_officer", "2025:38"),
+    ("village_head", "2025:38"),
+    ("province_officer_dl", "2025:66"),
+    ("district_officer", None),
+    ("auditor", None),
+]
+
+
+def assert_reads_its_province_only_and_exactly(model, user, keys: str | None, perm: str) -> None:
+    """A scoped read of `model` names the province key of the reader's area when there is one, and
+    selects exactly the rows the area scope alone selects (the key only prunes)."""
+    from ansinh.core.scoping import ScopedQuerySet
+
+    rows = model.objects.visible_to(user, perm=perm)
+    if keys is None:
+        assert "province_key" not in where_clause(rows)
+    else:
+        assert f'"province_key" IN ({keys})' in where_clause(rows)
+    unkeyed = ScopedQuerySet.visible_to(model.objects.all(), user, perm=perm)
+    assert set(rows.values_list("pk", flat=True)) == set(unkeyed.values_list("pk", flat=True))

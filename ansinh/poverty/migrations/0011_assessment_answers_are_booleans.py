@@ -6,24 +6,21 @@ naming the constraint. SQLite: nothing to do (its statement still tests each ans
 
 from django.db import migrations
 
+from ansinh.core.migration_ops import postgresql_only
+
 NAME = "poverty_assessment_answers_booleans"
 CHECK = (
     "jsonb_typeof(answers) = 'object' AND "
-    "NOT jsonb_path_exists(answers, 'strict $.* ? (@.type() != \"boolean\" && @.type() != \"null\")')"
+    'NOT jsonb_path_exists(answers, \'strict $.* ? (@.type() != "boolean" && @.type() != "null")\')'
 )  # (strict: lax mode would unwrap an array value and pass [true])
-
-
-def add(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE poverty_assessment ADD CONSTRAINT {NAME} CHECK ({CHECK})")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE poverty_assessment DROP CONSTRAINT IF EXISTS {NAME}")
 
 
 class Migration(migrations.Migration):
     dependencies = [("poverty", "0010_partition_assessments_by_province")]
 
-    operations = [migrations.RunPython(add, drop)]
+    operations = [
+        postgresql_only(
+            [f"ALTER TABLE poverty_assessment ADD CONSTRAINT {NAME} CHECK ({CHECK})"],
+            [f"ALTER TABLE poverty_assessment DROP CONSTRAINT IF EXISTS {NAME}"],
+        )
+    ]

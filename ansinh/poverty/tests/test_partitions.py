@@ -12,7 +12,9 @@ from ansinh.core.partitions import reported_province_key
 from ansinh.core.scoping import ScopedQuerySet
 from ansinh.core.testing.concurrency import requires_postgresql
 from ansinh.core.tests.partition_shape import (
+    AREA_READERS,
     MigrationEditor,
+    assert_reads_its_province_only_and_exactly,
     partitions_holding,
     plan_of,
     table_shape,
@@ -133,25 +135,9 @@ def _unkeyed(user):
     return ScopedQuerySet.visible_to(Classification.objects.all(), user, perm=selectors.VIEW_PERM)
 
 
-@pytest.mark.parametrize(
-    ("reader", "keys"),
-    [
-        ("province_officer", "2025:38"),
-        ("commune_officer", "2025:38"),
-        ("village_head", "2025:38"),
-        ("province_officer_dl", "2025:66"),
-        ("district_officer", None),  # a legacy district: reported under successors it does not name
-        ("auditor", None),  # national
-    ],
-)
+@pytest.mark.parametrize(("reader", "keys"), AREA_READERS)
 def test_an_area_reads_its_province_only_and_exactly(reader, keys, results, users):
-    user = getattr(users, reader)
-    rows = Classification.objects.visible_to(user, perm=selectors.VIEW_PERM)
-    if keys is None:
-        assert "province_key" not in where_clause(rows)
-    else:
-        assert f'"province_key" IN ({keys})' in where_clause(rows)
-    assert set(rows.values_list("pk", flat=True)) == set(_unkeyed(user).values_list("pk", flat=True))
+    assert_reads_its_province_only_and_exactly(Classification, getattr(users, reader), keys, selectors.VIEW_PERM)
 
 
 def test_the_legacy_household_is_read_from_its_successors_province(results, users):

@@ -9,22 +9,20 @@ may create it. SQLite keeps its scan (no such index there).
 
 from django.db import migrations
 
+from ansinh.core.migration_ops import postgresql_only
+
 INDEX = "registry_member_name_trgm"
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON registry_member USING gin (name_folded gin_trgm_ops)")
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
     dependencies = [("registry", "0005_household_list_order")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        postgresql_only(
+            [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                f"CREATE INDEX IF NOT EXISTS {INDEX} ON registry_member USING gin (name_folded gin_trgm_ops)",
+            ],
+            [f"DROP INDEX IF EXISTS {INDEX}"],
+        )  # fmt: skip
+    ]

@@ -6,21 +6,17 @@ docs/benchmarks.md, "Answers read as text"). A storage parameter of the table on
 
 from django.db import migrations
 
+from ansinh.core.migration_ops import postgresql_only
+
 OPTIONS = ("autovacuum_vacuum_scale_factor", "autovacuum_analyze_scale_factor")
-
-
-def set_options(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        values = ", ".join(f"{option} = 0.02" for option in OPTIONS)
-        schema_editor.execute(f"ALTER TABLE registry_household SET ({values})")
-
-
-def reset_options(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE registry_household RESET ({', '.join(OPTIONS)})")
 
 
 class Migration(migrations.Migration):
     dependencies = [("registry", "0014_importbatch_message_entry")]
 
-    operations = [migrations.RunPython(set_options, reset_options)]
+    operations = [
+        postgresql_only(
+            [f"ALTER TABLE registry_household SET ({', '.join(f'{option} = 0.02' for option in OPTIONS)})"],
+            [f"ALTER TABLE registry_household RESET ({', '.join(OPTIONS)})"],
+        )
+    ]
